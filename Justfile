@@ -1,0 +1,78 @@
+# ioring: every build, test and bench recipe. `just --list` shows them.
+set shell := ["bash", "-euo", "pipefail", "-c"]
+
+# cargo-installed tools (wit-bindgen, wasm-tools) live here.
+export PATH := env_var('HOME') / ".cargo/bin:" + env_var('PATH')
+
+wit_bindgen_version := "0.63.0"
+wasm_tools_version := "1.263.0"
+ioring := "host/target/release/ioring"
+
+default: test
+
+# Install what the build needs: Debian packages, wit-bindgen and wasm-tools. Safe to rerun.
+setup:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    pkgs=(clang-19 lld-19 libclang-rt-19-dev-wasm32 wasi-libc liburing-dev pkg-config make)
+    missing=()
+    for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+    if [ ${#missing[@]} -gt 0 ]; then
+        sudo=$([ "$(id -u)" = 0 ] || echo sudo)
+        $sudo apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    fi
+    have() { "$1" --version 2>/dev/null | grep -q "$2"; }
+    have wit-bindgen {{wit_bindgen_version}} || cargo install --locked --quiet wit-bindgen-cli@{{wit_bindgen_version}}
+    have wasm-tools {{wasm_tools_version}} || cargo install --locked --quiet wasm-tools@{{wasm_tools_version}}
+
+# Build the host, the C SDK and examples, and the TypeScript library and examples.
+build: setup build-host build-guest build-ts
+
+# The `ioring` binary.
+build-host:
+    cargo build --release --quiet --manifest-path host/Cargo.toml
+
+# C examples: guest/build/<name>.core.wasm (core module) and <name>.wasm (component).
+build-guest:
+    wasm-tools component wit wit >/dev/null
+    make -s -C guest
+
+# @ioring/ring (ts/dist) and the TS examples as components (ts/build/<name>.wasm).
+build-ts:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    npm run --silent build -w @ioring/ring
+    mkdir -p ts/build
+    for app in ts/examples/*.ts; do
+        out=ts/build/$(basename "$app" .ts).wasm
+        # componentize-js takes seconds: rebuild only when the app or the library changed.
+        if [ -z "$(find "$out" -newer "$app" 2>/dev/null)" ] || [ -n "$(find ts/dist wit -newer "$out" -type f | head -1)" ]; then
+            node ts/bin/ioring-build.js "$app" -o "$out"
+        fi
+    done
+
+# Run the example app, in C and in TypeScript, on the Linux host.
+demo: build
+    #!/usr/bin/env bash
+    set -euo pipefail
+    dir=$(mktemp -d)
+    trap 'rm -rf "$dir"' EXIT
+    printf 'Hello from a file read through io_uring, %s\n' "$(date -u +%FT%TZ)" > "$dir/hello.txt"
+    echo "== C guest: ioring run --dir $dir::data guest/build/cat.wasm data/hello.txt"
+    {{ioring}} run --dir "$dir::data" guest/build/cat.wasm data/hello.txt
+    echo "== TypeScript guest: ioring run --dir $dir::data ts/build/cat.wasm data/hello.txt"
+    {{ioring}} run --dir "$dir::data" ts/build/cat.wasm data/hello.txt
+
+# Every test: the host's cargo tests, then the end-to-end suite against the built examples.
+test: build
+    cargo test --release --quiet --manifest-path host/Cargo.toml
+    make -s -C test/guests
+    npx uvu test/e2e '\.test\.js$'
+
+# Remove build output.
+clean:
+    cargo clean --manifest-path host/Cargo.toml
+    make -s -C guest clean
+    make -s -C test/guests clean
+    rm -rf ts/dist ts/build ts/types/wit

@@ -1,0 +1,171 @@
+//! The guest's descriptor table: handle -> host descriptor. Every ring of the guest mirrors it
+//! in its registered-file table at the same indices, so a handle is a fixed-file index and a
+//! guest can never name a host descriptor it was not given.
+
+use crate::bindings::ErrorCode;
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::sync::Arc;
+
+/// An open descriptor of the guest's.
+#[derive(Clone, Debug)]
+pub struct Descriptor {
+    /// Shared so that an operation in flight (openat's directory) keeps it open even if the
+    /// guest closes the handle meanwhile; the number can then not be reused under it.
+    pub fd: Arc<OwnedFd>,
+    /// Opened under a read-only grant: nothing beneath it may be opened for writing.
+    pub read_only: bool,
+}
+
+impl Descriptor {
+    pub fn new(fd: OwnedFd, read_only: bool) -> Self {
+        Self { fd: Arc::new(fd), read_only }
+    }
+
+    pub fn raw(&self) -> RawFd {
+        self.fd.as_raw_fd()
+    }
+}
+
+#[derive(Debug)]
+enum Slot {
+    Free,
+    Open { descriptor: Descriptor, serial: u64 },
+    /// Closed by the guest, with the ring's close of the fixed slot still in flight: the
+    /// index must not be handed out again until that completes.
+    Closing,
+}
+
+#[derive(Debug)]
+pub struct Descriptors {
+    slots: Vec<Slot>,
+    next_serial: u64,
+}
+
+impl Descriptors {
+    /// A table of at most `capacity` handles.
+    pub fn new(capacity: u32) -> Self {
+        Self { slots: (0..capacity).map(|_| Slot::Free).collect(), next_serial: 1 }
+    }
+
+    pub fn capacity(&self) -> u32 {
+        self.slots.len() as u32
+    }
+
+    /// The open descriptor behind `handle`, or `bad-descriptor`.
+    pub fn get(&self, handle: u32) -> Result<&Descriptor, ErrorCode> {
+        match self.slots.get(handle as usize) {
+            Some(Slot::Open { descriptor, .. }) => Ok(descriptor),
+            _ => Err(ErrorCode::BadDescriptor),
+        }
+    }
+
+    /// A number that changes whenever `handle` is closed and reused (0 when not open), so a
+    /// stale handle of a grant can be told from a live one.
+    pub fn serial(&self, handle: u32) -> u64 {
+        match self.slots.get(handle as usize) {
+            Some(Slot::Open { serial, .. }) => *serial,
+            _ => 0,
+        }
+    }
+
+    /// Installs at the lowest free index, as POSIX open does.
+    pub fn install(&mut self, descriptor: Descriptor) -> Result<u32, ErrorCode> {
+        let index = self
+            .slots
+            .iter()
+            .position(|s| matches!(s, Slot::Free))
+            .ok_or(ErrorCode::TooManyHandles)?;
+        self.install_at(index as u32, descriptor)?;
+        Ok(index as u32)
+    }
+
+    /// Installs at `handle`, which must be free.
+    pub fn install_at(&mut self, handle: u32, descriptor: Descriptor) -> Result<(), ErrorCode> {
+        let slot = self.slots.get_mut(handle as usize).ok_or(ErrorCode::TooManyHandles)?;
+        if !matches!(slot, Slot::Free) {
+            return Err(ErrorCode::Busy);
+        }
+        *slot = Slot::Open { descriptor, serial: self.next_serial };
+        self.next_serial += 1;
+        Ok(())
+    }
+
+    /// Starts closing `handle`: returns its descriptor and keeps the index reserved until
+    /// `finish_close`.
+    pub fn begin_close(&mut self, handle: u32) -> Result<Descriptor, ErrorCode> {
+        let slot = self.slots.get_mut(handle as usize).ok_or(ErrorCode::BadDescriptor)?;
+        match std::mem::replace(slot, Slot::Closing) {
+            Slot::Open { descriptor, .. } => Ok(descriptor),
+            other => {
+                *slot = other;
+                Err(ErrorCode::BadDescriptor)
+            }
+        }
+    }
+
+    pub fn finish_close(&mut self, handle: u32) {
+        if let Some(slot @ Slot::Closing) = self.slots.get_mut(handle as usize) {
+            *slot = Slot::Free;
+        }
+    }
+
+    /// Every open handle with its host descriptor, for mirroring into a new ring.
+    pub fn open(&self) -> impl Iterator<Item = (u32, RawFd)> + '_ {
+        self.slots.iter().enumerate().filter_map(|(i, s)| match s {
+            Slot::Open { descriptor, .. } => Some((i as u32, descriptor.raw())),
+            _ => None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs::File;
+
+    fn devnull() -> Descriptor {
+        Descriptor::new(File::open("/dev/null").unwrap().into(), false)
+    }
+
+    #[test]
+    fn install_takes_lowest_free_index() {
+        let mut t = Descriptors::new(4);
+        assert_eq!(t.install(devnull()), Ok(0));
+        assert_eq!(t.install(devnull()), Ok(1));
+        t.begin_close(0).unwrap();
+        // Still reserved while the close is in flight.
+        assert_eq!(t.install(devnull()), Ok(2));
+        t.finish_close(0);
+        assert_eq!(t.install(devnull()), Ok(0));
+    }
+
+    #[test]
+    fn unknown_out_of_range_and_closed_handles_are_bad_descriptors() {
+        let mut t = Descriptors::new(2);
+        assert_eq!(t.get(0).unwrap_err(), ErrorCode::BadDescriptor);
+        assert_eq!(t.get(u32::MAX).unwrap_err(), ErrorCode::BadDescriptor);
+        let h = t.install(devnull()).unwrap();
+        t.begin_close(h).unwrap();
+        assert_eq!(t.get(h).unwrap_err(), ErrorCode::BadDescriptor);
+        assert_eq!(t.begin_close(h).unwrap_err(), ErrorCode::BadDescriptor);
+    }
+
+    #[test]
+    fn full_table_reports_too_many_handles() {
+        let mut t = Descriptors::new(1);
+        t.install(devnull()).unwrap();
+        assert_eq!(t.install(devnull()), Err(ErrorCode::TooManyHandles));
+    }
+
+    #[test]
+    fn serial_changes_on_reuse() {
+        let mut t = Descriptors::new(1);
+        let h = t.install(devnull()).unwrap();
+        let first = t.serial(h);
+        t.begin_close(h).unwrap();
+        t.finish_close(h);
+        t.install(devnull()).unwrap();
+        assert_ne!(t.serial(h), first);
+        assert_ne!(first, 0);
+    }
+}

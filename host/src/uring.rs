@@ -1,0 +1,170 @@
+//! A safe owner of one io_uring: setup with feature fallback, pushing prepared entries,
+//! one-syscall submit-and-wait, and reaping completions. The only user of `sys`.
+
+use crate::opcode::Entry;
+use crate::sys;
+use std::io;
+use std::os::fd::RawFd;
+use std::ptr::NonNull;
+use std::time::Duration;
+
+/// One completion, copied out of the CQ ring.
+#[derive(Clone, Copy, Debug)]
+pub struct Completion {
+    pub user_data: u64,
+    pub res: i32,
+    pub flags: u32,
+}
+
+impl Completion {
+    /// Whether the kernel will post more completions for the same request (multishot).
+    pub fn more(&self) -> bool {
+        self.flags & sys::IORING_CQE_F_MORE != 0
+    }
+}
+
+/// The submission queue has no free entry: submit, then try again.
+#[derive(Debug)]
+pub struct SqFull;
+
+pub struct Uring {
+    raw: NonNull<sys::IoUring>,
+}
+
+// SAFETY: the ring is owned, not shared; it moves with its guest's store, and only the one
+// thread running that guest ever enters it (which SINGLE_ISSUER also enforces in the kernel).
+unsafe impl Send for Uring {}
+
+/// Setup flag sets tried in order: what the fastest servers use first, then what older
+/// kernels accept. SINGLE_ISSUER + DEFER_TASKRUN require that only the creating thread enters
+/// the ring, which holds because each guest runs on its own thread.
+const SETUP_PREFERENCES: [(u32, &str); 3] = [
+    (
+        sys::IORING_SETUP_SUBMIT_ALL | sys::IORING_SETUP_SINGLE_ISSUER | sys::IORING_SETUP_DEFER_TASKRUN,
+        "SUBMIT_ALL|SINGLE_ISSUER|DEFER_TASKRUN",
+    ),
+    (sys::IORING_SETUP_SUBMIT_ALL | sys::IORING_SETUP_COOP_TASKRUN, "SUBMIT_ALL|COOP_TASKRUN"),
+    (0, "no setup flags"),
+];
+
+impl Uring {
+    /// Creates a ring with `entries` SQEs, taking the best setup flags this kernel accepts.
+    pub fn new(entries: u32) -> io::Result<Self> {
+        let mut last = io::Error::from_raw_os_error(libc::EINVAL);
+        for (i, (flags, name)) in SETUP_PREFERENCES.iter().enumerate() {
+            let mut err = 0;
+            // SAFETY: the shim writes `err` and returns either null or an owned ring.
+            let raw = unsafe { sys::ior_sys_ring_new(entries, *flags, &mut err) };
+            match NonNull::new(raw) {
+                Some(raw) => {
+                    if i > 0 {
+                        eprintln!("ioring: io_uring refused the preferred setup flags; using {name}");
+                    }
+                    return Ok(Self { raw });
+                }
+                None => last = io::Error::from_raw_os_error(-err),
+            }
+            // Only a refusal of the flags themselves is worth a fallback.
+            if last.raw_os_error() != Some(libc::EINVAL) {
+                break;
+            }
+        }
+        Err(last)
+    }
+
+    /// Queues one entry in the SQ ring.
+    ///
+    /// # Safety
+    /// Every buffer, path and timespec that `entry` points to must stay valid and unmoved until
+    /// its completion has been reaped (or the ring dropped, which waits for nothing: the caller
+    /// must cancel and reap first).
+    pub unsafe fn push(&mut self, entry: &Entry) -> Result<(), SqFull> {
+        // SAFETY: `raw` is a live ring; a non-null SQE is ours until the next submit.
+        let sqe = unsafe { sys::ior_sys_get_sqe(self.raw.as_ptr()) };
+        if sqe.is_null() {
+            return Err(SqFull);
+        }
+        // SAFETY: `sqe` is a fresh SQE; the caller vouches for the pointers in `entry`.
+        unsafe { entry.prepare(sqe) };
+        Ok(())
+    }
+
+    pub fn sq_space_left(&self) -> u32 {
+        // SAFETY: `raw` is a live ring.
+        unsafe { sys::ior_sys_sq_space_left(self.raw.as_ptr()) }
+    }
+
+    /// Submits queued entries without waiting.
+    pub fn submit(&mut self) -> io::Result<u32> {
+        // SAFETY: `raw` is a live ring.
+        let ret = unsafe { sys::ior_sys_submit(self.raw.as_ptr()) };
+        cvt(ret).map(|n| n as u32)
+    }
+
+    /// Submits queued entries and waits for `want` completions or `timeout`, in one
+    /// io_uring_enter. Returns false when the timeout expired first.
+    pub fn submit_and_wait(&mut self, want: u32, timeout: Option<Duration>) -> io::Result<bool> {
+        let mut ts = timeout.map(|t| sys::KernelTimespec {
+            tv_sec: t.as_secs() as i64,
+            tv_nsec: t.subsec_nanos() as i64,
+        });
+        let ts_ptr = ts.as_mut().map_or(std::ptr::null_mut(), |t| t as *mut _);
+        loop {
+            // SAFETY: `raw` is a live ring; `ts_ptr` is null or points at `ts`, alive here.
+            let ret = unsafe { sys::ior_sys_submit_and_wait_timeout(self.raw.as_ptr(), want, ts_ptr) };
+            match cvt(ret) {
+                Ok(_) => return Ok(true),
+                Err(e) if e.raw_os_error() == Some(libc::ETIME) => return Ok(false),
+                Err(e) if e.raw_os_error() == Some(libc::EINTR) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Calls `f` for every completion ready now, then releases them to the kernel.
+    pub fn drain(&mut self, mut f: impl FnMut(Completion)) {
+        const BATCH: usize = 64;
+        let mut cqes = [std::ptr::null_mut::<sys::IoUringCqe>(); BATCH];
+        loop {
+            // SAFETY: `cqes` has room for BATCH pointers; the shim fills at most that many.
+            let n = unsafe {
+                sys::ior_sys_peek_batch_cqe(self.raw.as_ptr(), cqes.as_mut_ptr(), BATCH as u32)
+            };
+            for &cqe in &cqes[..n as usize] {
+                // SAFETY: the kernel published these CQEs and they stay until cq_advance.
+                let c = unsafe { &*cqe };
+                f(Completion { user_data: c.user_data, res: c.res, flags: c.flags });
+            }
+            // SAFETY: we have copied the `n` entries just peeked.
+            unsafe { sys::ior_sys_cq_advance(self.raw.as_ptr(), n) };
+            if (n as usize) < BATCH {
+                return;
+            }
+        }
+    }
+
+    /// Registers an empty (sparse) file table of `n` slots, for IOSQE_FIXED_FILE.
+    pub fn register_files_sparse(&mut self, n: u32) -> io::Result<()> {
+        // SAFETY: `raw` is a live ring.
+        cvt(unsafe { sys::ior_sys_register_files_sparse(self.raw.as_ptr(), n) }).map(drop)
+    }
+
+    /// Points fixed-file slot `index` at `fd`, or empties it when `fd` is -1.
+    pub fn update_file(&mut self, index: u32, fd: RawFd) -> io::Result<()> {
+        // SAFETY: `raw` is a live ring and `fd` lives on the stack for the call.
+        let ret = unsafe { sys::ior_sys_register_files_update(self.raw.as_ptr(), index, &fd, 1) };
+        cvt(ret).map(drop)
+    }
+}
+
+impl Drop for Uring {
+    fn drop(&mut self) {
+        // SAFETY: we own the ring; the caller reaped or cancelled everything in flight.
+        unsafe { sys::ior_sys_ring_free(self.raw.as_ptr()) }
+    }
+}
+
+/// Turns liburing's negative-errno convention into `io::Result`.
+fn cvt(ret: i32) -> io::Result<i32> {
+    if ret < 0 { Err(io::Error::from_raw_os_error(-ret)) } else { Ok(ret) }
+}
