@@ -1,6 +1,7 @@
 //! The command line, shaped like `wasmtime run`.
 
-use crate::grants::DirSpec;
+use crate::grants::{DeviceSpec, DirSpec};
+use crate::net::{AddrPattern, ListenSpec};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -13,16 +14,45 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Run an `ioring:ring/app` component.
+    /// Run an `ioring:ring/app` component (.wasm, or .cwasm from `ioring compile`).
     Run(RunArgs),
+    /// Compile a component ahead of time, for fast start-up on a board.
+    Compile(CompileArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct CompileArgs {
+    /// The component to compile.
+    pub wasm: PathBuf,
+    /// Where to write the precompiled component.
+    #[arg(short, long, value_name = "APP.cwasm")]
+    pub output: PathBuf,
 }
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
-    /// Grant a host directory to the guest under a name: HOST::GUEST, or HOST::GUEST:ro for
-    /// read-only. Paths opened beneath it cannot leave it.
+    /// Grant a host directory under a name: HOST::GUEST, or HOST::GUEST:ro for read-only.
+    /// Paths opened beneath it cannot leave it.
     #[arg(long = "dir", value_name = "HOST::GUEST[:ro]")]
     pub dirs: Vec<DirSpec>,
+
+    /// Grant a socket, bound (and listening, for tcp and unix) by the host before the guest
+    /// starts: NAME=tcp:IP:PORT, NAME=udp:IP:PORT or NAME=unix:PATH.
+    #[arg(long = "listen", value_name = "NAME=ADDR")]
+    pub listeners: Vec<ListenSpec>,
+
+    /// Allow connecting (and sending datagrams) to addresses matching a pattern:
+    /// tcp:IP:PORT, udp:IP:PORT or unix:PATH, where IP and PORT may be `*`.
+    #[arg(long = "connect", value_name = "PATTERN")]
+    pub connect: Vec<AddrPattern>,
+
+    /// Allow binding sockets to addresses matching a pattern (as --connect).
+    #[arg(long = "bind", value_name = "PATTERN")]
+    pub bind: Vec<AddrPattern>,
+
+    /// Grant a device node (tty, spidev, i2c-dev) under a name, opened read-write.
+    #[arg(long = "device", value_name = "NAME=PATH")]
+    pub devices: Vec<DeviceSpec>,
 
     /// Set an environment variable for the guest.
     #[arg(long = "env", value_name = "NAME=VALUE", value_parser = parse_env)]
@@ -32,13 +62,30 @@ pub struct RunArgs {
     #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=32768))]
     pub ring_entries: u32,
 
-    /// Operations in flight per ring; more are refused until some complete.
-    #[arg(long, default_value_t = 4096, value_parser = clap::value_parser!(u32).range(1..=1_048_576))]
+    /// Operations in flight per ring; submit takes no more until some complete.
+    #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..=65536))]
     pub max_inflight: u32,
+
+    /// Bytes of guest data the host holds for a ring's operations in flight (write payloads,
+    /// read buffers, fixed buffers); past it an operation completes with `again`.
+    #[arg(long, default_value_t = 64 << 20, value_name = "BYTES")]
+    pub max_inflight_bytes: usize,
 
     /// Size of the guest's handle table.
     #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u32).range(3..=65536))]
     pub max_handles: u32,
+
+    /// Largest linear memory the guest may grow, in bytes.
+    #[arg(long, default_value_t = 1 << 30, value_name = "BYTES")]
+    pub max_memory: usize,
+
+    /// Stop the guest after this many seconds of wall-clock time (0: no bound).
+    #[arg(long, default_value_t = 0.0, value_name = "SECONDS")]
+    pub timeout: f64,
+
+    /// Log every SQE and CQE (operation, result, latency) to stderr.
+    #[arg(long)]
+    pub trace: bool,
 
     /// The component to run.
     pub wasm: PathBuf,

@@ -12,7 +12,8 @@ pub fn to_error_code(errno: i32) -> ErrorCode {
         libc::EAFNOSUPPORT => E::AddressFamilyNotSupported,
         libc::EAGAIN => E::Again,
         libc::EALREADY => E::Already,
-        libc::EBADF => E::BadDescriptor,
+        // ENOTSOCK: the handle is of the wrong kind for the operation.
+        libc::EBADF | libc::ENOTSOCK => E::BadDescriptor,
         libc::EBUSY => E::Busy,
         libc::ECANCELED => E::Canceled,
         libc::ECONNABORTED => E::ConnectionAborted,

@@ -1,9 +1,10 @@
 //! What the host was told to give the guest: parsed from the command line, opened once at
-//! start, handed out by name through `grants.*`.
+//! start (so a bad grant fails before the guest runs), handed out by name through `grants.*`.
 
+use crate::net::{ListenSpec, RawAddr, Transport};
 use anyhow::{Context, bail};
 use std::fs::File;
-use std::os::fd::OwnedFd;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::PathBuf;
 
@@ -33,11 +34,41 @@ impl std::str::FromStr for DirSpec {
     }
 }
 
-/// An opened directory grant.
+/// A `--device NAME=PATH` grant.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeviceSpec {
+    pub name: String,
+    pub path: PathBuf,
+}
+
+impl std::str::FromStr for DeviceSpec {
+    type Err = anyhow::Error;
+
+    fn from_str(s: &str) -> anyhow::Result<Self> {
+        match s.split_once('=') {
+            Some((name, path)) if !name.is_empty() && !path.is_empty() => {
+                Ok(Self { name: name.to_owned(), path: path.into() })
+            }
+            _ => bail!("--device wants NAME=PATH, got `{s}`"),
+        }
+    }
+}
+
+/// The kinds of grant, each asked for by its own `grants.*` function.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum GrantKind {
+    Directory { read_only: bool },
+    Listener,
+    Device,
+}
+
+/// One opened grant.
 #[derive(Debug)]
-pub struct DirGrant {
-    pub spec: DirSpec,
-    /// Opened O_RDONLY|O_DIRECTORY (not O_PATH, which io_uring refuses to register).
+pub struct Grant {
+    pub kind: GrantKind,
+    pub name: String,
+    /// The host's own descriptor; the guest gets a duplicate, so closing its handle leaves
+    /// the grant available to ask for again.
     pub fd: OwnedFd,
     /// The handle last given out for it and that handle's serial, to answer repeat asks with
     /// the same handle until the guest closes it.
@@ -46,25 +77,79 @@ pub struct DirGrant {
 
 #[derive(Debug, Default)]
 pub struct Grants {
-    pub dirs: Vec<DirGrant>,
+    pub entries: Vec<Grant>,
 }
 
 impl Grants {
-    /// Opens every granted directory now, so a bad grant fails before the guest starts.
-    pub fn open(dirs: &[DirSpec]) -> anyhow::Result<Self> {
+    /// Opens every grant now: directories, listening sockets (bound and listening), devices.
+    pub fn open(dirs: &[DirSpec], listeners: &[ListenSpec], devices: &[DeviceSpec]) -> anyhow::Result<Self> {
         let mut grants = Grants::default();
         for spec in dirs {
-            if grants.dirs.iter().any(|d| d.spec.guest == spec.guest) {
-                bail!("--dir: guest name `{}` is granted twice", spec.guest);
-            }
+            // O_RDONLY|O_DIRECTORY, not O_PATH: io_uring refuses to register O_PATH files.
             let file = File::options()
                 .read(true)
                 .custom_flags(libc::O_DIRECTORY | libc::O_CLOEXEC)
                 .open(&spec.host)
                 .with_context(|| format!("--dir: cannot open directory `{}`", spec.host.display()))?;
-            grants.dirs.push(DirGrant { spec: spec.clone(), fd: file.into(), issued: None });
+            grants.add(GrantKind::Directory { read_only: spec.read_only }, &spec.guest, file.into())?;
+        }
+        for spec in listeners {
+            let fd = listen(spec).with_context(|| format!("--listen {}: cannot listen", spec.name))?;
+            grants.add(GrantKind::Listener, &spec.name, fd)?;
+        }
+        for spec in devices {
+            let file = File::options()
+                .read(true)
+                .write(true)
+                .custom_flags(libc::O_NOCTTY | libc::O_CLOEXEC)
+                .open(&spec.path)
+                .with_context(|| format!("--device: cannot open `{}`", spec.path.display()))?;
+            grants.add(GrantKind::Device, &spec.name, file.into())?;
         }
         Ok(grants)
+    }
+
+    fn add(&mut self, kind: GrantKind, name: &str, fd: OwnedFd) -> anyhow::Result<()> {
+        if self.find(kind, name).is_some() {
+            bail!("grant name `{name}` is given twice");
+        }
+        self.entries.push(Grant { kind, name: name.to_owned(), fd, issued: None });
+        Ok(())
+    }
+
+    /// The index of the grant of `kind` named `name`.
+    pub fn find(&self, kind: GrantKind, name: &str) -> Option<usize> {
+        let same_kind = |k: GrantKind| std::mem::discriminant(&k) == std::mem::discriminant(&kind);
+        self.entries.iter().position(|g| same_kind(g.kind) && g.name == name)
+    }
+}
+
+/// A socket bound to the spec's address, listening when it is a stream socket.
+fn listen(spec: &ListenSpec) -> std::io::Result<OwnedFd> {
+    let addr = RawAddr::from_wit(&spec.addr).map_err(|_| std::io::Error::from_raw_os_error(libc::EINVAL))?;
+    let (domain, ty) = match (spec.transport, addr.storage.ss_family as i32) {
+        (Transport::Unix, _) => (libc::AF_UNIX, libc::SOCK_STREAM),
+        (Transport::Tcp, family) => (family, libc::SOCK_STREAM),
+        (Transport::Udp, family) => (family, libc::SOCK_DGRAM),
+    };
+    // SAFETY: plain syscalls on a descriptor we create and own.
+    unsafe {
+        let fd = libc::socket(domain, ty | libc::SOCK_CLOEXEC, 0);
+        if fd < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        let fd = OwnedFd::from_raw_fd(fd);
+        let one: libc::c_int = 1;
+        if domain != libc::AF_UNIX {
+            libc::setsockopt(fd.as_raw_fd(), libc::SOL_SOCKET, libc::SO_REUSEADDR, (&raw const one).cast(), 4);
+        }
+        if libc::bind(fd.as_raw_fd(), addr.as_ptr(), addr.len) != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        if ty == libc::SOCK_STREAM && libc::listen(fd.as_raw_fd(), 128) != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok(fd)
     }
 }
 
@@ -88,10 +173,31 @@ mod tests {
     }
 
     #[test]
-    fn open_rejects_a_file_and_a_duplicate_name() {
+    fn device_spec_wants_name_and_path() {
+        assert!("tty=/dev/null".parse::<DeviceSpec>().is_ok());
+        assert!("=/dev/null".parse::<DeviceSpec>().is_err());
+        assert!("tty".parse::<DeviceSpec>().is_err());
+    }
+
+    #[test]
+    fn open_rejects_a_file_as_directory_and_a_duplicate_name() {
         let file: DirSpec = "/dev/null::f".parse().unwrap();
-        assert!(Grants::open(&[file]).is_err());
+        assert!(Grants::open(&[file], &[], &[]).is_err());
         let a: DirSpec = "/tmp::same".parse().unwrap();
-        assert!(Grants::open(&[a.clone(), a]).is_err());
+        assert!(Grants::open(&[a.clone(), a], &[], &[]).is_err());
+    }
+
+    #[test]
+    fn listener_grants_are_bound_and_listening() {
+        let spec: ListenSpec = "echo=tcp:127.0.0.1:0".parse().unwrap();
+        let grants = Grants::open(&[], &[spec], &[]).unwrap();
+        let i = grants.find(GrantKind::Listener, "echo").unwrap();
+        let fd = grants.entries[i].fd.as_raw_fd();
+        let mut v: libc::c_int = 0;
+        let mut len = 4;
+        // SAFETY: an int-sized out parameter for SO_ACCEPTCONN.
+        unsafe { libc::getsockopt(fd, libc::SOL_SOCKET, libc::SO_ACCEPTCONN, (&raw mut v).cast(), &mut len) };
+        assert_eq!(v, 1);
+        assert!(grants.find(GrantKind::Device, "echo").is_none(), "kinds are separate namespaces");
     }
 }

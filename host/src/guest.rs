@@ -3,7 +3,7 @@
 
 use crate::descriptors::{Descriptor, Descriptors};
 use crate::grants::Grants;
-use crate::ring::{GuestRing, TableChanges};
+use crate::ring::{GuestRing, RingConfig, TableChanges};
 use std::os::fd::AsFd;
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
@@ -17,10 +17,10 @@ pub struct Limits {
     /// SQ entries of a ring created with `entries` 0, and the most any ring may ask for.
     pub ring_entries: u32,
     pub max_ring_entries: u32,
-    /// Operations in flight per ring.
-    pub max_inflight: u32,
     /// Size of the guest's descriptor table.
     pub max_handles: u32,
+    /// Rings per guest.
+    pub max_rings: u32,
 }
 
 pub struct Guest {
@@ -30,13 +30,19 @@ pub struct Guest {
     pub rings: Vec<Option<GuestRing>>,
     pub grants: Grants,
     pub limits: Limits,
+    /// The template every new ring is configured from (its entries set per ring).
+    pub ring_config: RingConfig,
     /// Reused across calls so that steady-state submit/complete allocate nothing for it.
     changes: TableChanges,
+    /// Bounds on the guest's linear memory, for wasmtime's resource limiter.
+    pub store_limits: wasmtime::StoreLimits,
+    /// When the guest's run-time bound expires, if it has one.
+    pub deadline: Option<std::time::Instant>,
 }
 
 impl Guest {
     /// A guest holding `grants`, with handles 0, 1 and 2 bound to the host's stdio.
-    pub fn new(wasi: WasiCtx, grants: Grants, limits: Limits) -> anyhow::Result<Self> {
+    pub fn new(wasi: WasiCtx, grants: Grants, limits: Limits, ring_config: RingConfig) -> anyhow::Result<Self> {
         let mut descriptors = Descriptors::new(limits.max_handles);
         for (handle, fd) in [std::io::stdin().as_fd(), std::io::stdout().as_fd(), std::io::stderr().as_fd()]
             .into_iter()
@@ -54,7 +60,10 @@ impl Guest {
             rings: Vec::new(),
             grants,
             limits,
+            ring_config,
             changes: TableChanges::default(),
+            store_limits: wasmtime::StoreLimits::default(),
+            deadline: None,
         })
     }
 

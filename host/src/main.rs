@@ -3,10 +3,12 @@
 mod bindings;
 mod cli;
 mod descriptors;
+mod devices;
 mod errno;
 mod grants;
 mod guest;
 mod imports;
+mod net;
 mod opcode;
 mod ring;
 mod run;
@@ -34,6 +36,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         cli::Command::Run(args) => run::run(args),
+        cli::Command::Compile(args) => run::compile(args),
     };
     match result {
         Ok(status) => ExitCode::from(status.clamp(0, 255) as u8),

@@ -1,21 +1,30 @@
-//! `ioring run`: load a component, link WASI and the ring, call `wasi:cli/run`.
+//! `ioring run` and `ioring compile`: load a component, link WASI and the ring, call
+//! `wasi:cli/run`.
 
 use crate::bindings::App;
-use crate::cli::RunArgs;
+use crate::cli::{CompileArgs, RunArgs};
 use crate::grants::Grants;
 use crate::guest::{Guest, Limits};
-use anyhow::Context;
+use crate::net::NetPolicy;
+use crate::ring::RingConfig;
+use anyhow::{Context, bail};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 use wasmtime::component::{Component, Linker};
-use wasmtime::{Cache, CacheConfig, Config, Engine, Store};
+use wasmtime::{Cache, CacheConfig, Config, Engine, Precompiled, Store, StoreLimitsBuilder};
 use wasmtime_wasi::{I32Exit, WasiCtx};
+
+/// Epoch deadline when no run-time bound is set: never reached.
+const NO_DEADLINE: u64 = 1 << 62;
 
 /// Runs the guest to completion; returns its exit status.
 pub fn run(args: RunArgs) -> anyhow::Result<i32> {
-    let grants = Grants::open(&args.dirs)?;
+    let grants = Grants::open(&args.dirs, &args.listeners, &args.devices)?;
+    if !(args.timeout >= 0.0 && args.timeout.is_finite()) {
+        bail!("--timeout wants a number of seconds, got {}", args.timeout);
+    }
     let engine = engine()?;
-    let component = Component::from_file(&engine, &args.wasm)
-        .map_err(anyhow::Error::from)
-        .with_context(|| format!("cannot load component `{}`", args.wasm.display()))?;
+    let component = load(&engine, &args.wasm)?;
 
     let mut linker = Linker::<Guest>::new(&engine);
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
@@ -30,11 +39,33 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
     let limits = Limits {
         ring_entries: args.ring_entries,
         max_ring_entries: 32768,
-        max_inflight: args.max_inflight,
         max_handles: args.max_handles,
+        max_rings: 16,
     };
-    let guest = Guest::new(wasi.build(), grants, limits)?;
+    let ring_config = RingConfig {
+        entries: args.ring_entries,
+        max_inflight: args.max_inflight,
+        max_bytes: args.max_inflight_bytes,
+        policy: Arc::new(NetPolicy { bind: args.bind.clone(), connect: args.connect.clone() }),
+        trace: args.trace,
+    };
+    let mut guest = Guest::new(wasi.build(), grants, limits, ring_config)?;
+    guest.store_limits = StoreLimitsBuilder::new().memory_size(args.max_memory).build();
     let mut store = Store::new(&engine, guest);
+    store.limiter(|guest| &mut guest.store_limits);
+    store.set_epoch_deadline(NO_DEADLINE);
+    if args.timeout > 0.0 {
+        let bound = Duration::from_secs_f64(args.timeout);
+        store.data_mut().deadline = Some(Instant::now() + bound);
+        store.set_epoch_deadline(1);
+        // Guest code that never calls the host is stopped by the epoch; a guest blocked in
+        // complete() by the deadline the ring checks.
+        let engine = engine.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(bound);
+            engine.increment_epoch();
+        });
+    }
 
     let app = App::instantiate(&mut store, &component, &linker)
         .map_err(anyhow::Error::from)
@@ -54,11 +85,39 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
     Ok(status)
 }
 
+/// Compiles a component for this host ahead of time.
+pub fn compile(args: CompileArgs) -> anyhow::Result<i32> {
+    let engine = engine()?;
+    let wasm = std::fs::read(&args.wasm).with_context(|| format!("cannot read `{}`", args.wasm.display()))?;
+    let compiled = engine
+        .precompile_component(&wasm)
+        .map_err(anyhow::Error::from)
+        .with_context(|| format!("cannot compile `{}`", args.wasm.display()))?;
+    std::fs::write(&args.output, compiled).with_context(|| format!("cannot write `{}`", args.output.display()))?;
+    Ok(0)
+}
+
+/// A component from a .wasm file, or from a .cwasm that `ioring compile` made.
+fn load(engine: &Engine, path: &std::path::Path) -> anyhow::Result<Component> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+    let component = match Engine::detect_precompiled(&bytes) {
+        // SAFETY: a precompiled component is native code; like `wasmtime run --allow-precompiled`,
+        // we trust .cwasm files as the board owner's own output of `ioring compile`. wasmtime
+        // checks that it was compiled by this version with this configuration.
+        Some(Precompiled::Component) => unsafe { Component::deserialize(engine, &bytes) },
+        Some(Precompiled::Module) => bail!("`{}` is a precompiled core module, not a component", path.display()),
+        None => Component::new(engine, &bytes),
+    };
+    component.map_err(anyhow::Error::from).with_context(|| format!("cannot load component `{}`", path.display()))
+}
+
 /// A component-model engine with the compilation cache on, so repeated runs of the same
-/// component (tests, boards restarting an app) skip Cranelift.
+/// component (tests, boards restarting an app) skip Cranelift, and epoch interruption on, so
+/// a run-time bound can stop a guest (compile and run must agree on it).
 fn engine() -> anyhow::Result<Engine> {
     let mut config = Config::new();
     config.wasm_component_model(true);
+    config.epoch_interruption(true);
     match Cache::new(CacheConfig::new()) {
         Ok(cache) => {
             config.cache(Some(cache));

@@ -29,6 +29,8 @@ pub struct SqFull;
 
 pub struct Uring {
     raw: NonNull<sys::IoUring>,
+    /// The provided-buffer ring for multishot receives, created on first use.
+    buf_ring: Option<NonNull<sys::BufRing>>,
 }
 
 // SAFETY: the ring is owned, not shared; it moves with its guest's store, and only the one
@@ -60,7 +62,7 @@ impl Uring {
                     if i > 0 {
                         eprintln!("ioring: io_uring refused the preferred setup flags; using {name}");
                     }
-                    return Ok(Self { raw });
+                    return Ok(Self { raw, buf_ring: None });
                 }
                 None => last = io::Error::from_raw_os_error(-err),
             }
@@ -159,8 +161,63 @@ impl Uring {
 
 impl Drop for Uring {
     fn drop(&mut self) {
-        // SAFETY: we own the ring; the caller reaped or cancelled everything in flight.
-        unsafe { sys::ior_sys_ring_free(self.raw.as_ptr()) }
+        // SAFETY: we own both; the caller reaped or cancelled everything in flight, so no
+        // request still points into the provided buffers.
+        unsafe {
+            if let Some(br) = self.buf_ring.take() {
+                sys::ior_sys_buf_ring_free(self.raw.as_ptr(), br.as_ptr());
+            }
+            sys::ior_sys_ring_free(self.raw.as_ptr())
+        }
+    }
+}
+
+impl Uring {
+    /// Registers `iovecs` as the ring's fixed buffers (IORING_REGISTER_BUFFERS), replacing
+    /// any earlier set.
+    ///
+    /// # Safety
+    /// The memory the iovecs describe must stay valid until the buffers are unregistered or
+    /// replaced, or the ring dropped.
+    pub unsafe fn register_buffers(&mut self, iovecs: &[libc::iovec]) -> io::Result<()> {
+        // SAFETY: `raw` is a live ring; unregistering a ring without buffers is harmless.
+        unsafe { sys::ior_sys_unregister_buffers(self.raw.as_ptr()) };
+        if iovecs.is_empty() {
+            return Ok(());
+        }
+        // SAFETY: the caller keeps the memory alive; the kernel pins it now.
+        cvt(unsafe { sys::ior_sys_register_buffers(self.raw.as_ptr(), iovecs.as_ptr(), iovecs.len() as u32) }).map(drop)
+    }
+
+    /// Cancels the request(s) with `user_data` and waits for the cancellation
+    /// (IORING_REGISTER_SYNC_CANCEL). Returns how many were cancelled.
+    pub fn cancel_sync(&mut self, user_data: u64) -> io::Result<u32> {
+        // SAFETY: `raw` is a live ring.
+        cvt(unsafe { sys::ior_sys_cancel_sync(self.raw.as_ptr(), user_data, 0) }).map(|_| 1)
+    }
+
+    /// Sets up provided-buffer group `group` with `entries` buffers of `size` bytes, once.
+    pub fn provide_buffers(&mut self, group: u16, entries: u32, size: u32) -> io::Result<()> {
+        if self.buf_ring.is_some() {
+            return Ok(());
+        }
+        let mut err = 0;
+        // SAFETY: `raw` is a live ring; the shim returns null or an owned buffer ring.
+        let br = unsafe { sys::ior_sys_buf_ring_new(self.raw.as_ptr(), group, entries, size, &mut err) };
+        self.buf_ring = Some(NonNull::new(br).ok_or_else(|| io::Error::from_raw_os_error(-err))?);
+        Ok(())
+    }
+
+    /// Copies `len` bytes out of provided buffer `bid` and gives the buffer back to the kernel.
+    pub fn take_provided(&mut self, bid: u16, len: usize) -> Vec<u8> {
+        let Some(br) = self.buf_ring else { return Vec::new() };
+        // SAFETY: the kernel filled `len` bytes (at most the buffer size) of buffer `bid` and
+        // handed it to us with the CQE; we copy before recycling it.
+        unsafe {
+            let data = std::slice::from_raw_parts(sys::ior_sys_buf_ring_buf(br.as_ptr(), bid), len).to_vec();
+            sys::ior_sys_buf_ring_recycle(br.as_ptr(), bid);
+            data
+        }
     }
 }
 

@@ -3,34 +3,38 @@
 use crate::bindings::ErrorCode;
 use crate::bindings::ioring::ring::grants::Host;
 use crate::descriptors::Descriptor;
+use crate::grants::GrantKind;
 use crate::guest::Guest;
 
 impl Host for Guest {
     fn directory(&mut self, name: String) -> wasmtime::Result<Result<u32, ErrorCode>> {
-        let Some(index) = self.grants.dirs.iter().position(|d| d.spec.guest == name) else {
-            return Ok(Err(ErrorCode::NoEntry));
-        };
-        let grant = &self.grants.dirs[index];
+        Ok(self.grant(GrantKind::Directory { read_only: false }, &name))
+    }
+
+    fn listener(&mut self, name: String) -> wasmtime::Result<Result<u32, ErrorCode>> {
+        Ok(self.grant(GrantKind::Listener, &name))
+    }
+
+    fn device(&mut self, name: String) -> wasmtime::Result<Result<u32, ErrorCode>> {
+        Ok(self.grant(GrantKind::Device, &name))
+    }
+}
+
+impl Guest {
+    /// The handle of grant `name` of `kind`: the one given before if the guest still holds
+    /// it, otherwise a fresh duplicate of the host's descriptor.
+    fn grant(&mut self, kind: GrantKind, name: &str) -> Result<u32, ErrorCode> {
+        let index = self.grants.find(kind, name).ok_or(ErrorCode::NoEntry)?;
+        let grant = &self.grants.entries[index];
         if let Some((handle, serial)) = grant.issued {
             if self.descriptors.serial(handle) == serial {
-                return Ok(Ok(handle));
+                return Ok(handle);
             }
         }
-        let descriptor = match grant.fd.try_clone() {
-            Ok(fd) => Descriptor::new(fd, grant.spec.read_only),
-            Err(e) => return Ok(Err(crate::errno::to_error_code(e.raw_os_error().unwrap_or(libc::EIO)))),
-        };
-        Ok(self.install(descriptor).inspect(|&handle| {
-            let serial = self.descriptors.serial(handle);
-            self.grants.dirs[index].issued = Some((handle, serial));
-        }))
-    }
-
-    fn listener(&mut self, _name: String) -> wasmtime::Result<Result<u32, ErrorCode>> {
-        Ok(Err(ErrorCode::NoEntry))
-    }
-
-    fn device(&mut self, _name: String) -> wasmtime::Result<Result<u32, ErrorCode>> {
-        Ok(Err(ErrorCode::NoEntry))
+        let read_only = matches!(grant.kind, GrantKind::Directory { read_only: true });
+        let fd = grant.fd.try_clone().map_err(|e| crate::errno::to_error_code(e.raw_os_error().unwrap_or(libc::EIO)))?;
+        let handle = self.install(Descriptor::new(fd, read_only))?;
+        self.grants.entries[index].issued = Some((handle, self.descriptors.serial(handle)));
+        Ok(handle)
     }
 }

@@ -3,8 +3,8 @@
 use crate::bindings::ioring::ring::ring::{Host, HostRing};
 use crate::bindings::{Cqe, ErrorCode, Sqe};
 use crate::guest::{Guest, RingId};
-use crate::ring::GuestRing;
-use std::time::Duration;
+use crate::ring::{GuestRing, RingConfig};
+use std::time::{Duration, Instant};
 use wasmtime::component::Resource;
 
 impl Host for Guest {}
@@ -16,7 +16,11 @@ impl HostRing for Guest {
             n if n > self.limits.max_ring_entries => return Ok(Err(ErrorCode::Invalid)),
             n => n,
         };
-        let ring = match GuestRing::new(entries, self.limits.max_inflight, &self.descriptors) {
+        if self.rings.iter().flatten().count() >= self.limits.max_rings as usize {
+            return Ok(Err(ErrorCode::TooManyHandles));
+        }
+        let config = RingConfig { entries, ..self.ring_config.clone() };
+        let ring = match GuestRing::new(config, &self.descriptors) {
             Ok(ring) => ring,
             Err(e) => return Ok(Err(crate::errno::to_error_code(e.raw_os_error().unwrap_or(libc::EIO)))),
         };
@@ -42,32 +46,39 @@ impl HostRing for Guest {
         max: u32,
         timeout_ns: Option<u64>,
     ) -> wasmtime::Result<Vec<Cqe>> {
-        let timeout = timeout_ns.map(Duration::from_nanos);
+        let mut timeout = timeout_ns.map(Duration::from_nanos);
+        if let Some(deadline) = self.deadline {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                wasmtime::bail!("the guest's run-time bound (--timeout) expired");
+            }
+            timeout = Some(timeout.map_or(left, |t| t.min(left)));
+        }
         self.with_ring(ring.rep(), |r, d, c| r.complete(d, min, max, timeout, c)).ok_or_else(stale)
     }
 
-    fn register_buffers(&mut self, _: Resource<RingId>, _count: u32, _size: u32) -> wasmtime::Result<Result<(), ErrorCode>> {
-        Ok(Err(ErrorCode::NotSupported))
+    fn register_buffers(&mut self, ring: Resource<RingId>, count: u32, size: u32) -> wasmtime::Result<Result<(), ErrorCode>> {
+        self.with_ring(ring.rep(), |r, _, _| r.register_buffers(count, size)).ok_or_else(stale)
     }
 
     fn buffer_read(
         &mut self,
-        _: Resource<RingId>,
-        _buffer: u32,
-        _offset: u32,
-        _len: u32,
+        ring: Resource<RingId>,
+        buffer: u32,
+        offset: u32,
+        len: u32,
     ) -> wasmtime::Result<Result<Vec<u8>, ErrorCode>> {
-        Ok(Err(ErrorCode::NotSupported))
+        self.with_ring(ring.rep(), |r, _, _| r.buffer_read(buffer, offset, len)).ok_or_else(stale)
     }
 
     fn buffer_write(
         &mut self,
-        _: Resource<RingId>,
-        _buffer: u32,
-        _offset: u32,
-        _data: Vec<u8>,
+        ring: Resource<RingId>,
+        buffer: u32,
+        offset: u32,
+        data: Vec<u8>,
     ) -> wasmtime::Result<Result<(), ErrorCode>> {
-        Ok(Err(ErrorCode::NotSupported))
+        self.with_ring(ring.rep(), |r, _, _| r.buffer_write(buffer, offset, &data)).ok_or_else(stale)
     }
 
     fn drop(&mut self, ring: Resource<RingId>) -> wasmtime::Result<()> {

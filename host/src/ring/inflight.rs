@@ -5,26 +5,53 @@
 
 use crate::bindings::ErrorCode;
 use crate::descriptors::Descriptor;
+use crate::devices::Job;
+use crate::net::RawAddr;
 use crate::sys::{KernelTimespec, OpenHow};
 use std::ffi::CString;
+use std::os::fd::OwnedFd;
+use std::sync::Arc;
+use std::time::Instant;
 
 /// What the completion of a slot's operation means to the guest.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Kind {
-    /// A count and nothing else (nop, write, timeout).
+    /// A count and nothing else (nop, write, send, connect, timeout, ...).
     Count,
-    /// A count of bytes now in `buf`.
+    /// A read or write through a registered buffer: a count, and one fewer fixed operation
+    /// holding the buffers.
+    Fixed,
+    /// A count of bytes now in `buf` (read, recv).
     Read,
-    /// A new host fd to install as a handle.
+    /// A multishot receive on `handle`: bytes in a provided buffer named by the CQE.
+    RecvMultishot { handle: u32 },
+    /// A datagram in `buf` and its source in `addr`.
+    RecvMsg,
+    /// A new host fd to install as a handle (openat).
     Open { read_only: bool },
+    /// A new socket to install as a handle.
+    Socket,
+    /// An accepted connection to install; its peer is in `addr`, or asked of the socket for
+    /// a multishot accept on `handle`.
+    Accept { multishot: Option<u32> },
     /// The close of a fixed slot; the handle is freed when it completes.
     Close { handle: u32 },
+    /// File metadata in `statx`.
+    Statx,
+    /// A poll mask to translate to poll-events.
+    Poll,
+    /// Bounds the operation with key `guarded`.
+    LinkTimeout { guarded: u64 },
+    /// Done by the host at submit, with this result; the kernel saw a no-op so that the
+    /// result takes its place in link order.
+    Done(u32),
+    /// A device ioctl on the worker pool; `job` holds its result.
+    Device,
     /// Refused before it reached the kernel; the kernel saw a placeholder that fails, so
     /// link chains behave as if the real operation had failed.
     Rejected(ErrorCode),
 }
 
-#[derive(Debug)]
 pub struct Slot {
     generation: u32,
     busy: bool,
@@ -36,6 +63,24 @@ pub struct Slot {
     pub path: Option<CString>,
     /// Keeps openat's directory open while the kernel resolves the path.
     pub dir: Option<Descriptor>,
+    /// A descriptor the host opened for this operation (statx's O_PATH file).
+    pub pinned: Option<OwnedFd>,
+    /// A socket address: connect's target, accept's peer, a datagram's source or
+    /// destination.
+    pub addr: RawAddr,
+    /// recvmsg/sendmsg's header and its one iovec (over `buf`).
+    pub msg: libc::msghdr,
+    pub iov: libc::iovec,
+    pub statx: libc::statx,
+    /// A device job on the worker pool, and the eventfd counter the ring reads.
+    pub job: Option<Arc<Job>>,
+    pub counter: u64,
+    /// Set when this operation's link timeout fired, so its cancellation reads timed-out.
+    pub timed_out: bool,
+    /// For --trace: what, since when.
+    pub trace: Option<(&'static str, Instant)>,
+    /// Bytes of guest data this operation holds, counted against the in-flight byte limit.
+    held: usize,
 }
 
 /// user_data values the host uses for its own requests; never a slot key, since slot keys
@@ -45,7 +90,14 @@ pub const INTERNAL: u64 = u64::MAX;
 pub struct Inflight {
     slots: Box<[Slot]>,
     free: Vec<u32>,
+    /// Bytes held by live operations.
+    held: usize,
 }
+
+// SAFETY: the raw pointers in a slot (msghdr, iovec) point into the same slot, which moves
+// with the slab as a whole (a boxed slice: the slots themselves never move), and only the
+// guest's own thread touches the slab.
+unsafe impl Send for Inflight {}
 
 impl Inflight {
     pub fn new(capacity: u32) -> Self {
@@ -60,9 +112,20 @@ impl Inflight {
                 how: OpenHow::default(),
                 path: None,
                 dir: None,
+                pinned: None,
+                addr: RawAddr::default(),
+                // SAFETY: msghdr, iovec and statx are plain C data; zero is valid for each.
+                msg: unsafe { std::mem::zeroed() },
+                iov: unsafe { std::mem::zeroed() },
+                statx: unsafe { std::mem::zeroed() },
+                job: None,
+                counter: 0,
+                timed_out: false,
+                trace: None,
+                held: 0,
             })
             .collect();
-        Self { slots, free: (0..capacity).rev().collect() }
+        Self { slots, free: (0..capacity).rev().collect(), held: 0 }
     }
 
     pub fn live(&self) -> u32 {
@@ -81,6 +144,7 @@ impl Inflight {
         // cancel aimed at the old operation can never hit the new one.
         slot.generation = (slot.generation + 1) % (u32::MAX - 1);
         slot.busy = true;
+        slot.timed_out = false;
         slot.guest_user_data = guest_user_data;
         slot.kind = kind;
         let key = (u64::from(slot.generation) << 32) | u64::from(index);
@@ -98,10 +162,14 @@ impl Inflight {
     pub fn remove(&mut self, key: u64) {
         let index = key as u32;
         if let Some(slot) = self.get_mut(key) {
+            let held = std::mem::take(&mut slot.held);
             slot.busy = false;
             slot.path = None;
             slot.dir = None;
+            slot.pinned = None;
+            slot.job = None;
             slot.buf = Vec::new();
+            self.held -= held;
             self.free.push(index);
         }
     }
@@ -133,5 +201,29 @@ mod tests {
         assert_eq!(f.live(), 2);
         f.remove(a);
         assert_eq!(f.live(), 1);
+    }
+}
+
+impl Inflight {
+    /// Bytes of guest data held by live operations.
+    pub fn held(&self) -> usize {
+        self.held
+    }
+
+    /// Counts the buffer `key`'s operation holds against the byte limit.
+    pub fn hold(&mut self, key: u64) {
+        if let Some(slot) = self.get_mut(key) {
+            let bytes = slot.buf.capacity();
+            slot.held = bytes;
+            self.held += bytes;
+        }
+    }
+
+    /// Keys of the live operations the guest tagged `guest_user_data`.
+    pub fn keys_of(&self, guest_user_data: u32) -> impl Iterator<Item = u64> + '_ {
+        self.slots.iter().enumerate().filter_map(move |(i, s)| {
+            (s.busy && s.guest_user_data == guest_user_data && !matches!(s.kind, Kind::Done(_) | Kind::Rejected(_)))
+                .then(|| (u64::from(s.generation) << 32) | i as u64)
+        })
     }
 }

@@ -5,15 +5,22 @@
 mod inflight;
 mod prep;
 
-use crate::bindings::{Cqe, CqeDetail, ErrorCode, Sqe};
+use crate::bindings::{Cqe, CqeDetail, ErrorCode, Op, Sqe};
 use crate::descriptors::{Descriptor, Descriptors};
 use crate::errno::to_error_code;
-use crate::opcode::AsyncCancel;
+use crate::ioring::ring::types::{CancelArgs, FileStat, FileType};
+use crate::net::{NetPolicy, RawAddr};
+use crate::opcode::{self, AsyncCancel};
+use crate::sys;
 use crate::uring::{Completion, Uring};
 use inflight::{INTERNAL, Inflight, Kind, Slot};
+use prep::FixedBuffers;
 use std::collections::VecDeque;
-use std::os::fd::{FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+pub use prep::MAX_IO_LEN;
 
 /// Changes a ring made to the guest's descriptor table that the guest's other rings must
 /// mirror in their registered-file tables.
@@ -25,26 +32,52 @@ pub struct TableChanges {
     pub closed: Vec<u32>,
 }
 
+/// How a ring is set up: its size and the guest-wide bounds and policy it enforces.
+#[derive(Clone)]
+pub struct RingConfig {
+    pub entries: u32,
+    pub max_inflight: u32,
+    /// Bytes of guest data the ring may hold for operations in flight.
+    pub max_bytes: usize,
+    pub policy: Arc<NetPolicy>,
+    /// Log every SQE and CQE to stderr.
+    pub trace: bool,
+}
+
+/// Provided buffers for multishot receives: count and size of each.
+const RECV_BUFFERS: u32 = 64;
+const RECV_BUFFER_SIZE: u32 = 16 * 1024;
+
 pub struct GuestRing {
     uring: Uring,
     inflight: Inflight,
     /// Completions reaped but not yet returned (beyond a call's `max`).
     ready: VecDeque<Cqe>,
+    /// Kernel completions of the current reap, kept to reuse the allocation.
+    reaped: Vec<Completion>,
+    fixed: FixedBuffers,
+    config: RingConfig,
 }
 
 /// How long teardown waits for cancelled operations to report before giving up on them.
 const TEARDOWN_WAIT: Duration = Duration::from_secs(5);
 
 impl GuestRing {
-    /// A ring of `entries` SQEs, holding at most `max_inflight` operations, with a
-    /// registered-file table mirroring `descriptors`.
-    pub fn new(entries: u32, max_inflight: u32, descriptors: &Descriptors) -> std::io::Result<Self> {
-        let mut uring = Uring::new(entries)?;
+    /// A ring with a registered-file table mirroring `descriptors`.
+    pub fn new(config: RingConfig, descriptors: &Descriptors) -> std::io::Result<Self> {
+        let mut uring = Uring::new(config.entries)?;
         uring.register_files_sparse(descriptors.capacity())?;
         for (handle, fd) in descriptors.open() {
             uring.update_file(handle, fd)?;
         }
-        Ok(Self { uring, inflight: Inflight::new(max_inflight), ready: VecDeque::new() })
+        Ok(Self {
+            uring,
+            inflight: Inflight::new(config.max_inflight),
+            ready: VecDeque::new(),
+            reaped: Vec::new(),
+            fixed: FixedBuffers::default(),
+            config,
+        })
     }
 
     /// Points this ring's fixed slot `handle` at `fd` (-1 empties it).
@@ -58,26 +91,54 @@ impl GuestRing {
     /// reached or the kernel will not take submissions).
     pub fn submit(&mut self, descriptors: &mut Descriptors, sqes: Vec<Sqe>, changes: &mut TableChanges) -> u32 {
         let mut taken = 0;
+        let mut previous = None;
         for Sqe { op, user_data, flags } in sqes {
             if self.inflight.is_full() || !self.make_room() {
                 break;
             }
+            // Past the byte budget is `again`; an absurd length is left to prepare's `invalid`.
+            let need = prep::bytes_held(&op);
+            let over_bytes = need <= MAX_IO_LEN as usize && self.inflight.held() + need > self.config.max_bytes;
+            let cancelled = match &op {
+                Op::Cancel(args) => Some(self.cancel(args)),
+                _ => None,
+            };
+            if matches!(op, Op::RecvMultishot(_)) {
+                if let Err(e) = self.uring.provide_buffers(prep::RECV_GROUP, RECV_BUFFERS, RECV_BUFFER_SIZE) {
+                    eprintln!("ioring: cannot set up provided buffers: {e}");
+                }
+            }
+            let name = op_name(&op);
             let Some((key, slot)) = self.inflight.insert(user_data, Kind::Count) else { break };
-            let entry = prep::prepare(op, slot, descriptors).unwrap_or_else(|code| {
+            let mut env = prep::Env { descriptors, policy: &self.config.policy, fixed: &mut self.fixed, previous };
+            let prepared = match cancelled {
+                Some(Ok(n)) => Ok(done(slot, n)),
+                Some(Err(code)) => Err(code),
+                None if over_bytes => Err(ErrorCode::Again),
+                None => prep::prepare(op, slot, &mut env),
+            };
+            let entry = prepared.unwrap_or_else(|code| {
                 slot.kind = Kind::Rejected(code);
                 prep::placeholder()
             });
             if let Kind::Close { handle } = slot.kind {
                 changes.closed.push(handle);
             }
+            if self.config.trace {
+                eprintln!("ioring: sqe {user_data} {name}{}", describe_kind(slot));
+                slot.trace = Some((name, Instant::now()));
+            }
+            self.inflight.hold(key);
             let entry = entry.user_data(key).flags(prep::sqe_flags(flags));
-            // SAFETY: every pointer in `entry` points into `slot` (or its heap buffers), which
-            // the slab keeps in place until this operation's last completion is reaped.
+            // SAFETY: every pointer in `entry` points into `slot` (or its heap buffers, or the
+            // ring's fixed buffers), which stay in place until this operation's last
+            // completion is reaped.
             if unsafe { self.uring.push(&entry) }.is_err() {
                 // make_room just ensured a free SQE, so this does not happen; if it did, the
                 // operation still completes rather than vanishing.
                 self.fail_now(key, ErrorCode::Again);
             }
+            previous = Some(key);
             taken += 1;
         }
         taken
@@ -119,12 +180,46 @@ impl GuestRing {
         self.ready.drain(..n).collect()
     }
 
+    /// Registers `count` zeroed fixed buffers of `size` bytes, replacing the current set.
+    pub fn register_buffers(&mut self, count: u32, size: u32) -> Result<(), ErrorCode> {
+        if self.fixed.inflight > 0 {
+            return Err(ErrorCode::Busy);
+        }
+        let total = u64::from(count) * u64::from(size);
+        if count > 1024 || size > MAX_IO_LEN || total > self.config.max_bytes as u64 {
+            return Err(ErrorCode::NoMemory);
+        }
+        let bufs: Vec<Box<[u8]>> = (0..count).map(|_| vec![0u8; size as usize].into_boxed_slice()).collect();
+        let iovecs: Vec<libc::iovec> =
+            bufs.iter().map(|b| libc::iovec { iov_base: b.as_ptr() as *mut _, iov_len: b.len() }).collect();
+        // SAFETY: the boxed buffers live in `self.fixed` until replaced, which happens only
+        // with no fixed operation in flight (checked above), or until the ring is dropped.
+        unsafe { self.uring.register_buffers(&iovecs) }.map_err(|e| to_error_code(e.raw_os_error().unwrap_or(libc::EIO)))?;
+        self.fixed.bufs = bufs;
+        Ok(())
+    }
+
+    /// Copies bytes out of a fixed buffer.
+    pub fn buffer_read(&self, buffer: u32, offset: u32, len: u32) -> Result<Vec<u8>, ErrorCode> {
+        let buf = self.fixed.bufs.get(buffer as usize).ok_or(ErrorCode::Invalid)?;
+        let end = offset.checked_add(len).ok_or(ErrorCode::Invalid)? as usize;
+        buf.get(offset as usize..end).map(<[u8]>::to_vec).ok_or(ErrorCode::Invalid)
+    }
+
+    /// Copies bytes into a fixed buffer.
+    pub fn buffer_write(&mut self, buffer: u32, offset: u32, data: &[u8]) -> Result<(), ErrorCode> {
+        let buf = self.fixed.bufs.get_mut(buffer as usize).ok_or(ErrorCode::Invalid)?;
+        let end = (offset as usize).checked_add(data.len()).ok_or(ErrorCode::Invalid)?;
+        buf.get_mut(offset as usize..end).ok_or(ErrorCode::Invalid)?.copy_from_slice(data);
+        Ok(())
+    }
+
     /// Cancels everything in flight and reaps it, freeing handles this ring was closing and
     /// closing descriptors that opens produced meanwhile.
     pub fn shutdown(&mut self, descriptors: &mut Descriptors) {
         self.cancel_all(|slot, c| match slot.kind {
             Kind::Close { handle } => descriptors.finish_close(handle),
-            Kind::Open { .. } if c.res >= 0 => close_raw(c.res),
+            Kind::Open { .. } | Kind::Socket | Kind::Accept { .. } if c.res >= 0 => close_raw(c.res),
             _ => {}
         });
     }
@@ -134,25 +229,156 @@ impl GuestRing {
         self.uring.sq_space_left() > 0 || (self.uring.submit().is_ok() && self.uring.sq_space_left() > 0)
     }
 
+    /// Cancels the operations tagged `target` now (IORING_REGISTER_SYNC_CANCEL), after
+    /// sending what is queued so that entries of this very batch can be found.
+    fn cancel(&mut self, &CancelArgs { target, all }: &CancelArgs) -> Result<u32, ErrorCode> {
+        let _ = self.uring.submit();
+        let keys: Vec<u64> = self.inflight.keys_of(target).take(if all { usize::MAX } else { 1 }).collect();
+        let cancelled = keys.into_iter().filter(|&key| self.uring.cancel_sync(key).is_ok()).count() as u32;
+        if cancelled == 0 { Err(ErrorCode::NoEntry) } else { Ok(cancelled) }
+    }
+
     fn fail_now(&mut self, key: u64, code: ErrorCode) {
         if let Some(slot) = self.inflight.get_mut(key) {
-            self.ready.push_back(cqe(slot.guest_user_data, Err(code)));
+            self.ready.push_back(plain_cqe(slot.guest_user_data, Err(code)));
         }
         self.inflight.remove(key);
     }
 
     fn reap(&mut self, descriptors: &mut Descriptors, changes: &mut TableChanges) {
-        let Self { uring, inflight, ready } = self;
-        uring.drain(|c| {
+        let mut reaped = std::mem::take(&mut self.reaped);
+        self.uring.drain(|c| reaped.push(c));
+        // A fired link timeout cancels the operation it guards: mark that operation first so
+        // that its ECANCELED, reaped in the same batch, reads as timed-out.
+        for c in &reaped {
+            if c.res != -libc::ETIME {
+                continue;
+            }
+            if let Some(&mut Slot { kind: Kind::LinkTimeout { guarded }, .. }) = self.inflight.get_mut(c.user_data) {
+                if let Some(slot) = self.inflight.get_mut(guarded) {
+                    slot.timed_out = true;
+                }
+            }
+        }
+        for c in reaped.drain(..) {
             if c.user_data == INTERNAL {
-                return;
+                continue;
             }
-            let Some(slot) = inflight.get_mut(c.user_data) else { return };
-            ready.push_back(finish(slot, c, descriptors, changes));
-            if !c.more() {
-                inflight.remove(c.user_data);
+            if let Some(cqe) = self.finish(c, descriptors, changes) {
+                self.ready.push_back(cqe);
             }
-        });
+        }
+        self.reaped = reaped;
+    }
+
+    /// Turns one kernel completion into the guest's CQE (None when the host consumed it,
+    /// re-arming a multishot operation), applying its side effects.
+    fn finish(&mut self, c: Completion, descriptors: &mut Descriptors, changes: &mut TableChanges) -> Option<Cqe> {
+        let key = c.user_data;
+        let slot = self.inflight.get_mut(key)?;
+        let kind = slot.kind;
+        let mut more = c.more();
+        let mut data = Vec::new();
+        let mut detail = CqeDetail::None;
+        // Side effects that happen whatever the result.
+        match kind {
+            Kind::Close { handle } => descriptors.finish_close(handle),
+            Kind::Fixed => self.fixed.inflight -= 1,
+            // Out of provided buffers: they come back as soon as this reap copies them out,
+            // so re-arm at once rather than end the guest's stream.
+            Kind::RecvMultishot { handle } if c.res == -libc::ENOBUFS && !more => {
+                return self.rearm(key, opcode::RecvMultishot::new(handle, prep::RECV_GROUP).build());
+            }
+            _ => {}
+        }
+        let slot = self.inflight.get_mut(key)?;
+        let res = match kind {
+            Kind::Rejected(code) => Err(code),
+            Kind::Done(n) => Ok(n),
+            Kind::Device => {
+                let job = slot.job.as_ref().and_then(|j| j.result.lock().ok()?.take());
+                match job {
+                    Some((res, bytes)) if c.res >= 0 => {
+                        data = bytes;
+                        result(res)
+                    }
+                    _ => result(c.res.min(-1)),
+                }
+            }
+            _ if c.res == -libc::ECANCELED && slot.timed_out => Err(ErrorCode::TimedOut),
+            // openat2's RESOLVE_BENEATH reports an escape as EXDEV: to the guest it is a refusal.
+            Kind::Open { .. } if c.res == -libc::EXDEV => Err(ErrorCode::Access),
+            _ if c.res < 0 => result(c.res),
+            Kind::Count | Kind::Fixed | Kind::Close { .. } | Kind::LinkTimeout { .. } => result(c.res),
+            Kind::Read => {
+                data = std::mem::take(&mut slot.buf);
+                data.truncate(c.res as usize);
+                result(c.res)
+            }
+            Kind::RecvMultishot { .. } => {
+                if c.flags & sys::IORING_CQE_F_BUFFER != 0 {
+                    let bid = (c.flags >> sys::IORING_CQE_BUFFER_SHIFT) as u16;
+                    data = self.uring.take_provided(bid, c.res as usize);
+                }
+                result(c.res)
+            }
+            Kind::RecvMsg => {
+                data = std::mem::take(&mut slot.buf);
+                data.truncate(c.res as usize);
+                slot.addr.len = slot.msg.msg_namelen;
+                detail = CqeDetail::Peer(slot.addr.to_wit());
+                result(c.res)
+            }
+            Kind::Statx => {
+                detail = CqeDetail::Stat(file_stat(&slot.statx));
+                result(c.res)
+            }
+            Kind::Poll => Ok(prep::poll_events(c.res as u32)),
+            Kind::Open { read_only } => install(descriptors, changes, c.res, read_only).map(|h| {
+                detail = CqeDetail::Handle(h);
+                0
+            }),
+            Kind::Socket => install(descriptors, changes, c.res, false).map(|h| {
+                detail = CqeDetail::Handle(h);
+                0
+            }),
+            Kind::Accept { multishot } => {
+                // SAFETY: the kernel just created this descriptor; we only borrow it here.
+                let fd = unsafe { BorrowedFd::borrow_raw(c.res) };
+                let peer = if multishot.is_some() { RawAddr::peer_of(fd) } else { slot.addr };
+                install(descriptors, changes, c.res, false).map(|h| {
+                    detail = CqeDetail::Accepted((h, peer.to_wit()));
+                    0
+                })
+            }
+        };
+        let slot = self.inflight.get_mut(key)?;
+        let user_data = slot.guest_user_data;
+        if let Some((name, start)) = slot.trace {
+            eprintln!("ioring: cqe {user_data} {name} res={res:?} more={more} {}us", start.elapsed().as_micros());
+        }
+        // The kernel ended a multishot accept that did not fail (it can, under CQ pressure):
+        // re-arm it, and the guest's stream goes on.
+        if let (Kind::Accept { multishot: Some(handle) }, false, true) = (kind, more, c.res >= 0) {
+            more = self.rearm(key, opcode::Accept::multishot(handle).build()).is_none();
+        }
+        if !more {
+            self.inflight.remove(key);
+        }
+        Some(Cqe { user_data, res, more, data, detail })
+    }
+
+    /// Resubmits a multishot operation under the same key. Returns None (the completion was
+    /// consumed) or, when no SQE can be had, a final error CQE for the guest.
+    fn rearm(&mut self, key: u64, entry: crate::opcode::Entry) -> Option<Cqe> {
+        // SAFETY: a multishot receive or accept carries no pointers into guest data.
+        if self.make_room() && unsafe { self.uring.push(&entry.user_data(key)) }.is_ok() {
+            return None;
+        }
+        let slot = self.inflight.get_mut(key)?;
+        let cqe = plain_cqe(slot.guest_user_data, Err(ErrorCode::NoBuffers));
+        self.inflight.remove(key);
+        Some(cqe)
     }
 
     fn cancel_all(&mut self, mut on_reaped: impl FnMut(&Slot, Completion)) {
@@ -183,64 +409,101 @@ impl GuestRing {
 impl Drop for GuestRing {
     fn drop(&mut self) {
         self.cancel_all(|slot, c| {
-            if matches!(slot.kind, Kind::Open { .. }) && c.res >= 0 {
+            if matches!(slot.kind, Kind::Open { .. } | Kind::Socket | Kind::Accept { .. }) && c.res >= 0 {
                 close_raw(c.res);
             }
         });
         if self.inflight.live() > 0 {
             // The kernel may still write into these buffers: leaking them is the safe choice.
             eprintln!("ioring: {} operations did not finish cancelling; leaking their buffers", self.inflight.live());
-            let leaked = std::mem::replace(&mut self.inflight, Inflight::new(0));
-            std::mem::forget(leaked);
+            std::mem::forget(std::mem::replace(&mut self.inflight, Inflight::new(0)));
+            std::mem::forget(std::mem::take(&mut self.fixed));
         }
     }
 }
 
-/// Turns one kernel completion into the guest's CQE, applying its side effects to the
-/// descriptor table.
-fn finish(slot: &mut Slot, c: Completion, descriptors: &mut Descriptors, changes: &mut TableChanges) -> Cqe {
-    let mut data = Vec::new();
-    let mut detail = CqeDetail::None;
-    let res = match slot.kind {
-        Kind::Rejected(code) => Err(code),
-        Kind::Close { handle } => {
-            descriptors.finish_close(handle);
-            result(c.res)
-        }
-        // openat2's RESOLVE_BENEATH reports an escape as EXDEV: to the guest it is a refusal.
-        Kind::Open { .. } if c.res == -libc::EXDEV => Err(ErrorCode::Access),
-        _ if c.res < 0 => result(c.res),
-        Kind::Count => result(c.res),
-        Kind::Read => {
-            data = std::mem::take(&mut slot.buf);
-            data.truncate(c.res as usize);
-            result(c.res)
-        }
-        Kind::Open { read_only } => {
-            // SAFETY: the kernel just created this descriptor for us and nothing else owns it.
-            let fd = unsafe { OwnedFd::from_raw_fd(c.res) };
-            let raw = c.res;
-            descriptors.install(Descriptor::new(fd, read_only)).map(|handle| {
-                changes.installed.push((handle, raw));
-                detail = CqeDetail::Handle(handle);
-                0
-            })
-        }
+/// Marks `slot` as done by the host with result `n`; the kernel sees a no-op.
+fn done(slot: &mut Slot, n: u32) -> crate::opcode::Entry {
+    slot.kind = Kind::Done(n);
+    opcode::Nop.build()
+}
+
+/// Installs a descriptor the kernel created as a new handle (closing it if the table is full).
+fn install(descriptors: &mut Descriptors, changes: &mut TableChanges, fd: RawFd, read_only: bool) -> Result<u32, ErrorCode> {
+    // SAFETY: the kernel just created this descriptor for us and nothing else owns it.
+    let owned = unsafe { OwnedFd::from_raw_fd(fd) };
+    descriptors.install(Descriptor::new(owned, read_only)).inspect(|&handle| changes.installed.push((handle, fd)))
+}
+
+fn file_stat(st: &libc::statx) -> FileStat {
+    let kind = match u32::from(st.stx_mode) & libc::S_IFMT {
+        libc::S_IFREG => FileType::Regular,
+        libc::S_IFDIR => FileType::Directory,
+        libc::S_IFLNK => FileType::Symlink,
+        libc::S_IFCHR => FileType::CharacterDevice,
+        libc::S_IFBLK => FileType::BlockDevice,
+        libc::S_IFIFO => FileType::Fifo,
+        libc::S_IFSOCK => FileType::Socket,
+        _ => FileType::Unknown,
     };
-    Cqe { user_data: slot.guest_user_data, res, more: c.more(), data, detail }
+    let modified = st.stx_mtime.tv_sec.max(0) as u64 * 1_000_000_000 + u64::from(st.stx_mtime.tv_nsec);
+    FileStat { type_: kind, size: st.stx_size, mode: u32::from(st.stx_mode) & 0o7777, links: st.stx_nlink, modified_ns: modified }
 }
 
 fn result(res: i32) -> Result<u32, ErrorCode> {
     if res < 0 { Err(to_error_code(-res)) } else { Ok(res as u32) }
 }
 
-fn cqe(user_data: u32, res: Result<u32, ErrorCode>) -> Cqe {
+fn plain_cqe(user_data: u32, res: Result<u32, ErrorCode>) -> Cqe {
     Cqe { user_data, res, more: false, data: Vec::new(), detail: CqeDetail::None }
 }
 
 fn close_raw(fd: RawFd) {
     // SAFETY: a descriptor the kernel created for an operation whose result nobody will see.
     drop(unsafe { OwnedFd::from_raw_fd(fd) });
+}
+
+/// The WIT name of an operation, for --trace.
+fn op_name(op: &Op) -> &'static str {
+    match op {
+        Op::Nop => "nop",
+        Op::Read(_) => "read",
+        Op::Write(_) => "write",
+        Op::ReadFixed(_) => "read-fixed",
+        Op::WriteFixed(_) => "write-fixed",
+        Op::Send(_) => "send",
+        Op::Recv(_) => "recv",
+        Op::RecvMultishot(_) => "recv-multishot",
+        Op::Recvmsg(_) => "recvmsg",
+        Op::Sendmsg(_) => "sendmsg",
+        Op::Accept(_) => "accept",
+        Op::AcceptMultishot(_) => "accept-multishot",
+        Op::Connect(_) => "connect",
+        Op::Socket(_) => "socket",
+        Op::Bind(_) => "bind",
+        Op::Listen(_) => "listen",
+        Op::SetOption(_) => "set-option",
+        Op::Shutdown(_) => "shutdown",
+        Op::Openat(_) => "openat",
+        Op::Close(_) => "close",
+        Op::Fsync(_) => "fsync",
+        Op::Statx(_) => "statx",
+        Op::Timeout(_) => "timeout",
+        Op::LinkTimeout(_) => "link-timeout",
+        Op::Cancel(_) => "cancel",
+        Op::Poll(_) => "poll",
+        Op::SpiTransfer(_) => "spi-transfer",
+        Op::I2cTransfer(_) => "i2c-transfer",
+        Op::TtyConfigure(_) => "tty-configure",
+    }
+}
+
+/// For --trace: a rejected entry says why at submit.
+fn describe_kind(slot: &Slot) -> String {
+    match slot.kind {
+        Kind::Rejected(code) => format!(" rejected: {}", code.name()),
+        _ => String::new(),
+    }
 }
 
 #[cfg(test)]

@@ -1,15 +1,25 @@
 //! Guest SQE -> io_uring entry: validation at the trust boundary, then one opcode builder.
-//! Everything a malformed entry can get wrong is an error code here, never a trap.
+//! Everything a malformed entry can get wrong is an error code here, never a trap. Socket
+//! setup calls io_uring has no opcode for on every kernel (bind, listen, setsockopt) and
+//! termios settings are done here, at submit; their place in the chain is held by a no-op.
 
 use super::inflight::{Kind, Slot};
 use crate::bindings::{ErrorCode, Op, OpenFlags, SqeFlags};
-use crate::descriptors::Descriptors;
-use crate::ioring::ring::types::{OpenatArgs, ReadArgs, TimeoutArgs, WriteArgs};
+use crate::descriptors::{Descriptor, Descriptors};
+use crate::devices;
+use crate::errno::to_error_code;
+use crate::ioring::ring::types::{
+    FixedArgs, I2cArgs, OpenatArgs, PollArgs, PollEvents, ReadArgs, RecvArgs, SendArgs, SendmsgArgs, ShutdownHow,
+    SocketOption, SpiArgs, StatxArgs, TimeoutArgs, WriteArgs,
+};
+use crate::net::{NetPolicy, RawAddr, transport_of};
 use crate::opcode::{self, CURRENT_POSITION, Entry};
+use crate::ioring::ring::types::{AddressFamily, SocketType};
 use crate::sys;
 use std::ffi::CString;
+use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};
 
-/// The most one read or write may move; larger requests complete with `invalid`.
+/// The most one operation may move; larger requests complete with `invalid`.
 pub const MAX_IO_LEN: u32 = 16 << 20;
 
 /// Longest path openat accepts, as Linux's PATH_MAX.
@@ -18,31 +28,161 @@ const MAX_PATH_LEN: usize = 4096;
 /// A fixed-file index no ring registers, so an operation on it always fails with EBADF.
 const NO_SUCH_SLOT: u32 = i32::MAX as u32;
 
+/// The provided-buffer group multishot receives draw from.
+pub const RECV_GROUP: u16 = 0;
+
+/// The ring's registered (fixed) buffers.
+#[derive(Default)]
+pub struct FixedBuffers {
+    pub bufs: Vec<Box<[u8]>>,
+    /// Fixed reads and writes in flight: the set cannot be replaced under them.
+    pub inflight: u32,
+}
+
+/// What preparing an entry may consult or change besides its slot.
+pub struct Env<'a> {
+    pub descriptors: &'a mut Descriptors,
+    pub policy: &'a NetPolicy,
+    pub fixed: &'a mut FixedBuffers,
+    /// The key of the entry before this one in the batch (what a link-timeout bounds).
+    pub previous: Option<u64>,
+}
+
 /// Builds the kernel entry for `op`, keeping what the kernel will touch in `slot` and setting
 /// `slot.kind`. An error rejects the operation with that code.
-pub fn prepare(op: Op, slot: &mut Slot, descriptors: &mut Descriptors) -> Result<Entry, ErrorCode> {
+pub fn prepare(op: Op, slot: &mut Slot, env: &mut Env<'_>) -> Result<Entry, ErrorCode> {
+    let descriptors = &mut *env.descriptors;
     match op {
         Op::Nop => Ok(opcode::Nop.build()),
         Op::Read(ReadArgs { fd, len, offset }) => {
             descriptors.get(fd)?;
-            if len > MAX_IO_LEN {
-                return Err(ErrorCode::Invalid);
-            }
             slot.kind = Kind::Read;
-            slot.buf = vec![0; len as usize];
+            slot.buf = vec![0; checked_len(len)?];
             let read = opcode::Read::new(fd, slot.buf.as_mut_ptr(), len);
             Ok(read.offset(offset.unwrap_or(CURRENT_POSITION)).build())
         }
         Op::Write(WriteArgs { fd, data, offset }) => {
             descriptors.get(fd)?;
-            let len = u32::try_from(data.len()).ok().filter(|&l| l <= MAX_IO_LEN).ok_or(ErrorCode::Invalid)?;
+            let len = data_len(&data)?;
             slot.buf = data;
             let write = opcode::Write::new(fd, slot.buf.as_ptr(), len);
             Ok(write.offset(offset.unwrap_or(CURRENT_POSITION)).build())
         }
-        Op::Timeout(TimeoutArgs { duration_ns, count }) => {
-            slot.ts = timespec(duration_ns);
-            Ok(opcode::Timeout::new(&mut slot.ts).count(count).build())
+        Op::ReadFixed(FixedArgs { fd, buffer, buffer_offset, len, offset }) => {
+            descriptors.get(fd)?;
+            let (ptr, index) = fixed_span(env.fixed, buffer, buffer_offset, len)?;
+            slot.kind = Kind::Fixed;
+            env.fixed.inflight += 1;
+            Ok(opcode::ReadFixed::new(fd, ptr, len, index).offset(offset.unwrap_or(CURRENT_POSITION)).build())
+        }
+        Op::WriteFixed(FixedArgs { fd, buffer, buffer_offset, len, offset }) => {
+            descriptors.get(fd)?;
+            let (ptr, index) = fixed_span(env.fixed, buffer, buffer_offset, len)?;
+            slot.kind = Kind::Fixed;
+            env.fixed.inflight += 1;
+            Ok(opcode::WriteFixed::new(fd, ptr, len, index).offset(offset.unwrap_or(CURRENT_POSITION)).build())
+        }
+        Op::Send(SendArgs { fd, data }) => {
+            descriptors.get(fd)?;
+            let len = data_len(&data)?;
+            slot.buf = data;
+            Ok(opcode::Send::new(fd, slot.buf.as_ptr(), len).build())
+        }
+        Op::Recv(RecvArgs { fd, len }) => {
+            descriptors.get(fd)?;
+            slot.kind = Kind::Read;
+            slot.buf = vec![0; checked_len(len)?];
+            Ok(opcode::Recv::new(fd, slot.buf.as_mut_ptr(), len).build())
+        }
+        Op::RecvMultishot(RecvArgs { fd, .. }) => {
+            descriptors.get(fd)?;
+            slot.kind = Kind::RecvMultishot { handle: fd };
+            Ok(opcode::RecvMultishot::new(fd, RECV_GROUP).build())
+        }
+        Op::Recvmsg(RecvArgs { fd, len }) => {
+            descriptors.get(fd)?;
+            slot.kind = Kind::RecvMsg;
+            slot.buf = vec![0; checked_len(len)?];
+            slot.addr = RawAddr::default();
+            point_msg(slot, true);
+            Ok(opcode::RecvMsg::new(fd, &mut slot.msg).build())
+        }
+        Op::Sendmsg(SendmsgArgs { fd, data, to }) => {
+            let d = descriptors.get(fd)?;
+            data_len(&data)?;
+            if let Some(to) = &to {
+                let transport = transport_of(d.fd.as_fd()).ok_or(ErrorCode::NotSupported)?;
+                if !env.policy.may_connect(transport, to) {
+                    return Err(ErrorCode::Access);
+                }
+                slot.addr = RawAddr::from_wit(to)?;
+            }
+            slot.buf = data;
+            point_msg(slot, to.is_some());
+            Ok(opcode::SendMsg::new(fd, &slot.msg).build())
+        }
+        Op::Accept(fd) => {
+            descriptors.get(fd)?;
+            slot.kind = Kind::Accept { multishot: None };
+            slot.addr = RawAddr::default();
+            Ok(opcode::Accept::new(fd, slot.addr.as_mut_ptr(), &mut slot.addr.len).build())
+        }
+        Op::AcceptMultishot(fd) => {
+            descriptors.get(fd)?;
+            slot.kind = Kind::Accept { multishot: Some(fd) };
+            Ok(opcode::Accept::multishot(fd).build())
+        }
+        Op::Connect((fd, to)) => {
+            let d = descriptors.get(fd)?;
+            let transport = transport_of(d.fd.as_fd()).ok_or(ErrorCode::NotSupported)?;
+            if !env.policy.may_connect(transport, &to) {
+                return Err(ErrorCode::Access);
+            }
+            slot.addr = RawAddr::from_wit(&to)?;
+            Ok(opcode::Connect::new(fd, slot.addr.as_ptr(), slot.addr.len).build())
+        }
+        Op::Socket((family, ty)) => {
+            let domain = match family {
+                AddressFamily::Ipv4 => libc::AF_INET,
+                AddressFamily::Ipv6 => libc::AF_INET6,
+                AddressFamily::Unix => libc::AF_UNIX,
+            };
+            let ty = match ty {
+                SocketType::Stream => libc::SOCK_STREAM,
+                SocketType::Datagram => libc::SOCK_DGRAM,
+                SocketType::Seqpacket => libc::SOCK_SEQPACKET,
+            };
+            slot.kind = Kind::Socket;
+            Ok(opcode::Socket::new(domain, ty).build())
+        }
+        Op::Bind((fd, addr)) => {
+            let d = descriptors.get(fd)?;
+            let transport = transport_of(d.fd.as_fd()).ok_or(ErrorCode::NotSupported)?;
+            if !env.policy.may_bind(transport, &addr) {
+                return Err(ErrorCode::Access);
+            }
+            let raw = RawAddr::from_wit(&addr)?;
+            // SAFETY: `raw` holds a valid address of `raw.len` bytes.
+            done(slot, unsafe { libc::bind(d.raw(), raw.as_ptr(), raw.len) })
+        }
+        Op::Listen((fd, backlog)) => {
+            let d = descriptors.get(fd)?;
+            // SAFETY: a plain syscall on a descriptor we hold.
+            done(slot, unsafe { libc::listen(d.raw(), backlog.min(4096) as i32) })
+        }
+        Op::SetOption((fd, option)) => {
+            let d = descriptors.get(fd)?;
+            set_option(d, option)?;
+            done(slot, 0)
+        }
+        Op::Shutdown((fd, how)) => {
+            descriptors.get(fd)?;
+            let how = match how {
+                ShutdownHow::Read => libc::SHUT_RD,
+                ShutdownHow::Write => libc::SHUT_WR,
+                ShutdownHow::Both => libc::SHUT_RDWR,
+            };
+            Ok(opcode::Shutdown::new(fd, how).build())
         }
         Op::Openat(args) => openat(args, slot, descriptors),
         Op::Close(handle) => {
@@ -52,7 +192,53 @@ pub fn prepare(op: Op, slot: &mut Slot, descriptors: &mut Descriptors) -> Result
             slot.kind = Kind::Close { handle };
             Ok(opcode::CloseFixed::new(handle).build())
         }
-        _ => Err(ErrorCode::NotSupported),
+        Op::Fsync((fd, datasync)) => {
+            descriptors.get(fd)?;
+            Ok(opcode::Fsync::new(fd).datasync(datasync).build())
+        }
+        Op::Statx(args) => statx(args, slot, descriptors),
+        Op::Timeout(TimeoutArgs { duration_ns, count }) => {
+            slot.ts = timespec(duration_ns);
+            Ok(opcode::Timeout::new(&mut slot.ts).count(count).build())
+        }
+        Op::LinkTimeout(duration_ns) => {
+            let guarded = env.previous.ok_or(ErrorCode::Invalid)?;
+            slot.kind = Kind::LinkTimeout { guarded };
+            slot.ts = timespec(duration_ns);
+            Ok(opcode::LinkTimeout::new(&mut slot.ts).build())
+        }
+        // Handled by the ring itself, which knows what is in flight.
+        Op::Cancel(_) => Err(ErrorCode::Invalid),
+        Op::Poll(PollArgs { fd, events, multishot }) => {
+            descriptors.get(fd)?;
+            slot.kind = Kind::Poll;
+            Ok(opcode::PollAdd::new(fd, poll_mask(events)).multishot(multishot).build())
+        }
+        Op::SpiTransfer(SpiArgs { fd, segments }) => {
+            let d = descriptors.get(fd)?;
+            let total: usize = segments.iter().map(|s| s.tx.len().max(s.rx_len as usize)).sum();
+            if segments.is_empty() || segments.len() > 512 || total > MAX_IO_LEN as usize {
+                return Err(ErrorCode::Invalid);
+            }
+            let job = devices::spi_transfer(d.fd.clone(), segments).map_err(io_code)?;
+            device(slot, job)
+        }
+        Op::I2cTransfer(I2cArgs { fd, messages }) => {
+            let d = descriptors.get(fd)?;
+            let too_long = |m: &crate::ioring::ring::types::I2cMessage| {
+                m.write.len() > u16::MAX as usize || m.read_len > u32::from(u16::MAX) || (m.read_len > 0 && !m.write.is_empty())
+            };
+            if messages.is_empty() || messages.len() > 42 || messages.iter().any(too_long) {
+                return Err(ErrorCode::Invalid);
+            }
+            let job = devices::i2c_transfer(d.fd.clone(), messages).map_err(io_code)?;
+            device(slot, job)
+        }
+        Op::TtyConfigure((fd, config)) => {
+            let d = descriptors.get(fd)?;
+            let res = devices::tty_configure(&d.fd, &config);
+            if res < 0 { Err(to_error_code(-res)) } else { done(slot, 0) }
+        }
     }
 }
 
@@ -60,6 +246,18 @@ pub fn prepare(op: Op, slot: &mut Slot, descriptors: &mut Descriptors) -> Result
 /// breaks exactly as it would had the real operation failed.
 pub fn placeholder() -> Entry {
     opcode::Read::new(NO_SUCH_SLOT, std::ptr::null_mut(), 0).build()
+}
+
+/// Bytes of guest data `op` will make the host hold while it runs.
+pub fn bytes_held(op: &Op) -> usize {
+    match op {
+        Op::Read(a) => a.len as usize,
+        Op::Recv(a) | Op::Recvmsg(a) => a.len as usize,
+        Op::Write(a) => a.data.len(),
+        Op::Send(a) => a.data.len(),
+        Op::Sendmsg(a) => a.data.len(),
+        _ => 0,
+    }
 }
 
 /// WIT SQE flags to IOSQE_* bits.
@@ -77,13 +275,113 @@ pub fn sqe_flags(flags: SqeFlags) -> u32 {
     bits
 }
 
-fn openat(args: OpenatArgs, slot: &mut Slot, descriptors: &mut Descriptors) -> Result<Entry, ErrorCode> {
-    let OpenatArgs { dir, path, flags, mode } = args;
-    let dir = descriptors.get(dir)?.clone();
+/// A kernel poll mask as WIT poll-events bits (the n-th flag of the WIT type is bit n).
+pub fn poll_events(mask: u32) -> u32 {
+    [libc::POLLIN, libc::POLLOUT, libc::POLLPRI, libc::POLLERR, libc::POLLHUP, libc::POLLRDHUP]
+        .iter()
+        .enumerate()
+        .filter(|&(_, &bit)| mask & bit as u32 != 0)
+        .fold(0, |events, (n, _)| events | 1 << n)
+}
+
+fn poll_mask(events: PollEvents) -> u32 {
+    let mut mask = 0;
+    for (event, bit) in [
+        (PollEvents::READABLE, libc::POLLIN),
+        (PollEvents::WRITABLE, libc::POLLOUT),
+        (PollEvents::PRIORITY, libc::POLLPRI),
+        (PollEvents::READ_HANG_UP, libc::POLLRDHUP),
+    ] {
+        if events.contains(event) {
+            mask |= bit as u32;
+        }
+    }
+    mask
+}
+
+fn checked_len(len: u32) -> Result<usize, ErrorCode> {
+    if len > MAX_IO_LEN { Err(ErrorCode::Invalid) } else { Ok(len as usize) }
+}
+
+fn data_len(data: &[u8]) -> Result<u32, ErrorCode> {
+    u32::try_from(data.len()).ok().filter(|&l| l <= MAX_IO_LEN).ok_or(ErrorCode::Invalid)
+}
+
+/// The address of `buffer[offset..offset + len]` and the buffer's index, if all of it lies
+/// within a registered buffer.
+fn fixed_span(fixed: &mut FixedBuffers, buffer: u32, offset: u32, len: u32) -> Result<(*mut u8, u16), ErrorCode> {
+    let buf = fixed.bufs.get_mut(buffer as usize).ok_or(ErrorCode::Invalid)?;
+    let end = offset.checked_add(len).ok_or(ErrorCode::Invalid)?;
+    if end as usize > buf.len() {
+        return Err(ErrorCode::Invalid);
+    }
+    // SAFETY: `offset` lies within the buffer, checked above.
+    Ok((unsafe { buf.as_mut_ptr().add(offset as usize) }, buffer as u16))
+}
+
+/// Points the slot's msghdr at its buffer and, if `named`, its address.
+fn point_msg(slot: &mut Slot, named: bool) {
+    slot.iov = libc::iovec { iov_base: slot.buf.as_mut_ptr().cast(), iov_len: slot.buf.len() };
+    // SAFETY: msghdr is plain data.
+    slot.msg = unsafe { std::mem::zeroed() };
+    slot.msg.msg_iov = &mut slot.iov;
+    slot.msg.msg_iovlen = 1;
+    if named {
+        slot.msg.msg_name = slot.addr.as_mut_ptr().cast();
+        slot.msg.msg_namelen = slot.addr.len;
+    }
+}
+
+/// An operation the host did at submit: `ret` is the syscall's return (-1 with errno).
+fn done(slot: &mut Slot, ret: i32) -> Result<Entry, ErrorCode> {
+    if ret < 0 {
+        return Err(io_code(std::io::Error::last_os_error()));
+    }
+    slot.kind = Kind::Done(ret as u32);
+    Ok(opcode::Nop.build())
+}
+
+fn device(slot: &mut Slot, job: std::sync::Arc<devices::Job>) -> Result<Entry, ErrorCode> {
+    slot.kind = Kind::Device;
+    let entry = opcode::EventfdRead::new(job.done.as_raw_fd(), &mut slot.counter).build();
+    slot.job = Some(job);
+    Ok(entry)
+}
+
+fn io_code(e: std::io::Error) -> ErrorCode {
+    to_error_code(e.raw_os_error().unwrap_or(libc::EIO))
+}
+
+fn set_option(d: &Descriptor, option: SocketOption) -> Result<(), ErrorCode> {
+    let (level, name, value) = match option {
+        SocketOption::ReuseAddress(on) => (libc::SOL_SOCKET, libc::SO_REUSEADDR, i32::from(on)),
+        SocketOption::ReusePort(on) => (libc::SOL_SOCKET, libc::SO_REUSEPORT, i32::from(on)),
+        SocketOption::TcpNoDelay(on) => (libc::IPPROTO_TCP, libc::TCP_NODELAY, i32::from(on)),
+        SocketOption::Ipv6Only(on) => (libc::IPPROTO_IPV6, libc::IPV6_V6ONLY, i32::from(on)),
+        SocketOption::KeepAlive(on) => (libc::SOL_SOCKET, libc::SO_KEEPALIVE, i32::from(on)),
+        SocketOption::ReceiveBufferSize(n) => (libc::SOL_SOCKET, libc::SO_RCVBUF, n.min(i32::MAX as u32) as i32),
+        SocketOption::SendBufferSize(n) => (libc::SOL_SOCKET, libc::SO_SNDBUF, n.min(i32::MAX as u32) as i32),
+    };
+    // SAFETY: an int-sized option value, as all of these take.
+    let r = unsafe { libc::setsockopt(d.raw(), level, name, (&raw const value).cast(), 4) };
+    if r != 0 { Err(io_code(std::io::Error::last_os_error())) } else { Ok(()) }
+}
+
+/// openat2's confinement: BENEATH refuses absolute paths, `..` escapes and symlinks that
+/// leave the directory; NO_MAGICLINKS refuses /proc/self/fd-style jumps.
+const CONFINED: u64 = sys::RESOLVE_BENEATH | sys::RESOLVE_NO_MAGICLINKS;
+
+fn guest_path(path: String) -> Result<CString, ErrorCode> {
     if path.len() > MAX_PATH_LEN {
         return Err(ErrorCode::NameTooLong);
     }
-    let path = CString::new(path).map_err(|_| ErrorCode::Invalid)?;
+    CString::new(path).map_err(|_| ErrorCode::Invalid)
+}
+
+fn openat(args: OpenatArgs, slot: &mut Slot, descriptors: &mut Descriptors) -> Result<Entry, ErrorCode> {
+    let OpenatArgs { dir, path, flags, mode } = args;
+    let dir = descriptors.get(dir)?.clone();
+    let path = guest_path(path)?;
     let writes = OpenFlags::WRITE | OpenFlags::CREATE | OpenFlags::TRUNCATE | OpenFlags::APPEND;
     if dir.read_only && flags.intersects(writes) {
         return Err(ErrorCode::ReadOnly);
@@ -92,15 +390,46 @@ fn openat(args: OpenatArgs, slot: &mut Slot, descriptors: &mut Descriptors) -> R
     slot.how = sys::OpenHow {
         flags: open_flags(flags),
         mode: if flags.contains(OpenFlags::CREATE) { u64::from(mode & 0o7777) } else { 0 },
-        // BENEATH refuses absolute paths, `..` escapes and symlinks that leave `dir`;
-        // NO_MAGICLINKS refuses /proc/self/fd-style jumps.
-        resolve: sys::RESOLVE_BENEATH | sys::RESOLVE_NO_MAGICLINKS,
+        resolve: CONFINED,
     };
     let entry = opcode::OpenAt2::new(dir.raw(), path.as_c_str(), &mut slot.how).build();
     // The CString's heap buffer does not move when the CString is moved into the slot.
     slot.path = Some(path);
     slot.dir = Some(dir);
     Ok(entry)
+}
+
+/// statx has no RESOLVE_BENEATH: a path is first opened O_PATH with openat2's confinement
+/// (at submit), then described through that descriptor.
+fn statx(args: StatxArgs, slot: &mut Slot, descriptors: &mut Descriptors) -> Result<Entry, ErrorCode> {
+    let StatxArgs { dir, path, no_follow } = args;
+    let dir = descriptors.get(dir)?;
+    let mut at_flags = libc::AT_EMPTY_PATH;
+    let fd = if path.is_empty() {
+        if no_follow {
+            at_flags |= libc::AT_SYMLINK_NOFOLLOW;
+        }
+        dir.raw()
+    } else {
+        let path = guest_path(path)?;
+        let nofollow = if no_follow { libc::O_NOFOLLOW } else { 0 };
+        let how = sys::OpenHow { flags: (libc::O_PATH | libc::O_CLOEXEC | nofollow) as u64, mode: 0, resolve: CONFINED };
+        // SAFETY: openat2 with a valid path and open_how of the size given.
+        let fd = unsafe {
+            libc::syscall(libc::SYS_openat2, dir.raw(), path.as_ptr(), &raw const how, size_of::<sys::OpenHow>())
+        } as i32;
+        if fd < 0 {
+            let e = std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO);
+            return Err(if e == libc::EXDEV { ErrorCode::Access } else { to_error_code(e) });
+        }
+        // SAFETY: openat2 returned a new descriptor that nothing else owns.
+        let pinned = unsafe { OwnedFd::from_raw_fd(fd) };
+        let raw = pinned.as_raw_fd();
+        slot.pinned = Some(pinned);
+        raw
+    };
+    slot.kind = Kind::Statx;
+    Ok(opcode::Statx::new(fd, c"", &mut slot.statx).flags(at_flags).build())
 }
 
 fn open_flags(flags: OpenFlags) -> u64 {
@@ -153,5 +482,22 @@ mod tests {
     fn sqe_flags_map_to_iosqe_bits() {
         assert_eq!(sqe_flags(SqeFlags::LINK | SqeFlags::DRAIN), sys::IOSQE_IO_LINK | sys::IOSQE_IO_DRAIN);
         assert_eq!(sqe_flags(SqeFlags::HARD_LINK), sys::IOSQE_IO_HARDLINK);
+    }
+
+    #[test]
+    fn poll_masks_follow_the_wit_flag_order() {
+        let mask = poll_mask(PollEvents::READABLE | PollEvents::WRITABLE);
+        assert_eq!(mask, (libc::POLLIN | libc::POLLOUT) as u32);
+        assert_eq!(poll_events(mask), 0b11);
+        assert_eq!(poll_events((libc::POLLHUP | libc::POLLERR) as u32), 0b11000);
+    }
+
+    #[test]
+    fn fixed_spans_stay_within_their_buffer() {
+        let mut fixed = FixedBuffers { bufs: vec![vec![0; 16].into_boxed_slice()], inflight: 0 };
+        assert!(fixed_span(&mut fixed, 0, 8, 8).is_ok());
+        assert_eq!(fixed_span(&mut fixed, 0, 8, 9).unwrap_err(), ErrorCode::Invalid);
+        assert_eq!(fixed_span(&mut fixed, 1, 0, 1).unwrap_err(), ErrorCode::Invalid);
+        assert_eq!(fixed_span(&mut fixed, 0, u32::MAX, 2).unwrap_err(), ErrorCode::Invalid);
     }
 }
