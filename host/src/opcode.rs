@@ -55,7 +55,8 @@ impl Entry {
         self
     }
 
-    /// Adds IOSQE_* flags (link, hard-link, drain) to those the opcode set.
+    /// Adds IOSQE_* flags (link, hard-link, drain) to those the opcode set. The SQE's flags
+    /// are written once, after the opcode's prep (which clears them).
     pub fn flags(mut self, flags: u32) -> Self {
         self.flags |= flags;
         self
@@ -355,7 +356,7 @@ impl RecvMultishot {
 
     pub fn build(self) -> Entry {
         let Self { slot, group } = self;
-        Entry::new(Prep::RecvMultishot { slot, group }).fixed_file()
+        Entry::new(Prep::RecvMultishot { slot, group }).fixed_file().flags(sys::IOSQE_BUFFER_SELECT)
     }
 }
 

@@ -357,10 +357,18 @@ impl GuestRing {
         if let Some((name, start)) = slot.trace {
             eprintln!("ioring: cqe {user_data} {name} res={res:?} more={more} {}us", start.elapsed().as_micros());
         }
-        // The kernel ended a multishot accept that did not fail (it can, under CQ pressure):
-        // re-arm it, and the guest's stream goes on.
-        if let (Kind::Accept { multishot: Some(handle) }, false, true) = (kind, more, c.res >= 0) {
-            more = self.rearm(key, opcode::Accept::multishot(handle).build()).is_none();
+        // The kernel ended a multishot request that did not fail: an accept under CQ
+        // pressure, a receive that found no free provided buffer for its next arrival. The
+        // buffers are back by now, so re-arm, and the guest's stream goes on.
+        if !more {
+            let again = match kind {
+                Kind::Accept { multishot: Some(handle) } if c.res >= 0 => Some(opcode::Accept::multishot(handle).build()),
+                Kind::RecvMultishot { handle } if c.res > 0 => Some(opcode::RecvMultishot::new(handle, prep::RECV_GROUP).build()),
+                _ => None,
+            };
+            if let Some(entry) = again {
+                more = self.rearm(key, entry).is_none();
+            }
         }
         if !more {
             self.inflight.remove(key);

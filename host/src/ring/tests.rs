@@ -1,10 +1,18 @@
 //! GuestRing against a real io_uring: each guest operation in, the guest's CQE out.
 
 use super::*;
+use std::os::fd::{FromRawFd, OwnedFd};
 use crate::bindings::{Op, OpenFlags, SqeFlags};
-use crate::ioring::ring::types::{OpenatArgs, ReadArgs, TimeoutArgs, WriteArgs};
+use crate::ioring::ring::types::{
+    AddressFamily, CancelArgs, FixedArgs, OpenatArgs, PollArgs, PollEvents, ReadArgs, RecvArgs, SendArgs,
+    SendmsgArgs, ShutdownHow, SocketAddress, SocketOption, SocketType, SpiArgs, SpiSegment, StatxArgs, TimeoutArgs,
+    TtyConfig, Parity, I2cArgs, I2cMessage, WriteArgs,
+};
+use crate::net::{AddrPattern, std_to_wit};
 use std::fs::File;
-use std::io::Write as _;
+use std::io::{Read as _, Write as _};
+use std::net::{TcpListener, TcpStream, UdpSocket};
+use std::os::unix::net::{UnixDatagram, UnixStream};
 
 struct Fixture {
     ring: GuestRing,
@@ -41,6 +49,11 @@ mod tempdir {
 impl Fixture {
     /// A ring whose guest holds handle 0: a directory, read-only if asked.
     fn new(read_only: bool) -> Self {
+        Self::with_policy(read_only, NetPolicy::default())
+    }
+
+    /// As `new`, with a network policy.
+    fn with_policy(read_only: bool, policy: NetPolicy) -> Self {
         let dir = tempdir::Dir::new();
         let mut descriptors = Descriptors::new(16);
         let fd = File::open(&dir.0).unwrap();
@@ -49,7 +62,7 @@ impl Fixture {
             entries: 8,
             max_inflight: 32,
             max_bytes: 1 << 20,
-            policy: Arc::new(NetPolicy::default()),
+            policy: Arc::new(policy),
             trace: false,
         };
         let ring = GuestRing::new(config, &descriptors).unwrap();
@@ -73,11 +86,38 @@ impl Fixture {
 
     fn open(&mut self, path: &str, flags: OpenFlags) -> Result<u32, ErrorCode> {
         let op = Op::Openat(OpenatArgs { dir: 0, path: path.into(), flags, mode: 0o600 });
+        self.one(op).map(|c| handle_of(&c))
+    }
+
+    /// Runs one operation; its CQE, or its error.
+    fn one(&mut self, op: Op) -> Result<Cqe, ErrorCode> {
         let cqe = self.run(vec![Self::sqe(op, 1)]).remove(0);
-        cqe.res.map(|_| match cqe.detail {
-            CqeDetail::Handle(h) => h,
-            _ => panic!("openat without a handle"),
-        })
+        cqe.res.map(|_| cqe)
+    }
+
+    /// Gives the guest a host descriptor directly (as a grant would).
+    fn grant(&mut self, fd: impl Into<OwnedFd>) -> u32 {
+        let fd: OwnedFd = fd.into();
+        let raw = std::os::fd::AsRawFd::as_raw_fd(&fd);
+        let h = self.descriptors.install(Descriptor::new(fd, false)).unwrap();
+        self.ring.mirror(h, raw);
+        h
+    }
+
+    /// Waits for one more completion of what is in flight.
+    fn next(&mut self) -> Cqe {
+        let mut c = self.ring.complete(&mut self.descriptors, 1, 1, Some(Duration::from_secs(5)), &mut self.changes);
+        for (handle, fd) in self.changes.installed.drain(..) {
+            self.ring.mirror(handle, fd);
+        }
+        c.pop().expect("a completion within 5 s")
+    }
+}
+
+fn handle_of(cqe: &Cqe) -> u32 {
+    match cqe.detail {
+        CqeDetail::Handle(h) | CqeDetail::Accepted((h, _)) => h,
+        _ => panic!("no handle in {cqe:?}"),
     }
 }
 
@@ -215,4 +255,298 @@ fn the_in_flight_limit_bounds_submit() {
     let start = Instant::now();
     f.ring.shutdown(&mut f.descriptors);
     assert!(start.elapsed() < Duration::from_secs(5));
+}
+
+fn wit_addr(s: &str) -> SocketAddress {
+    std_to_wit(s.parse().unwrap())
+}
+
+fn policy(bind: &[&str], connect: &[&str]) -> NetPolicy {
+    let parse = |v: &[&str]| v.iter().map(|p| p.parse::<AddrPattern>().unwrap()).collect();
+    NetPolicy { bind: parse(bind), connect: parse(connect) }
+}
+
+fn new_socket(f: &mut Fixture, family: AddressFamily, ty: SocketType) -> u32 {
+    handle_of(&f.one(Op::Socket((family, ty))).unwrap())
+}
+
+#[test]
+fn tcp_server_socket_bind_listen_accept_recv_send() {
+    let mut f = Fixture::with_policy(false, policy(&["tcp:127.0.0.1:*"], &[]));
+    let s = new_socket(&mut f, AddressFamily::Ipv4, SocketType::Stream);
+    f.one(Op::SetOption((s, SocketOption::ReuseAddress(true)))).unwrap();
+    f.one(Op::Bind((s, wit_addr("127.0.0.1:0")))).unwrap();
+    f.one(Op::Listen((s, 8))).unwrap();
+    // The kernel chose the port: ask it, as a peer would need to.
+    let port = {
+        let d = f.descriptors.get(s).unwrap();
+        let mut raw = crate::net::RawAddr::default();
+        // SAFETY: `raw` has room for the address.
+        unsafe { libc::getsockname(d.raw(), raw.as_mut_ptr(), &mut raw.len) };
+        match raw.to_wit() {
+            SocketAddress::Ipv4(a) => a.port,
+            other => panic!("{other:?}"),
+        }
+    };
+    let mut peer = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let accepted = f.one(Op::Accept(s)).unwrap();
+    let CqeDetail::Accepted((c, SocketAddress::Ipv4(from))) = accepted.detail else { panic!("{accepted:?}") };
+    assert_eq!(from.address, (127, 0, 0, 1));
+    assert_eq!(from.port, peer.local_addr().unwrap().port());
+    peer.write_all(b"ping").unwrap();
+    assert_eq!(f.one(Op::Recv(RecvArgs { fd: c, len: 64 })).unwrap().data, b"ping");
+    f.one(Op::Send(SendArgs { fd: c, data: b"pong".to_vec() })).unwrap();
+    let mut buf = [0; 4];
+    peer.read_exact(&mut buf).unwrap();
+    assert_eq!(&buf, b"pong");
+    f.one(Op::Shutdown((c, ShutdownHow::Write))).unwrap();
+    assert_eq!(peer.read(&mut buf).unwrap(), 0, "the peer sees end of stream");
+}
+
+#[test]
+fn bind_and_connect_outside_the_policy_are_refused() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let mut f = Fixture::with_policy(false, policy(&["tcp:127.0.0.1:0"], &[&format!("tcp:127.0.0.1:{port}")]));
+    let s = new_socket(&mut f, AddressFamily::Ipv4, SocketType::Stream);
+    assert_eq!(f.one(Op::Bind((s, wit_addr("0.0.0.0:0")))).unwrap_err(), ErrorCode::Access);
+    assert_eq!(f.one(Op::Bind((s, wit_addr("127.0.0.1:8080")))).unwrap_err(), ErrorCode::Access);
+    assert_eq!(f.one(Op::Connect((s, wit_addr("127.0.0.1:1")))).unwrap_err(), ErrorCode::Access);
+    let u = new_socket(&mut f, AddressFamily::Ipv4, SocketType::Datagram);
+    assert_eq!(f.one(Op::Connect((u, wit_addr(&format!("127.0.0.1:{port}"))))).unwrap_err(), ErrorCode::Access, "tcp grant is not udp");
+    let to = Some(wit_addr("127.0.0.1:9"));
+    let send = Op::Sendmsg(SendmsgArgs { fd: u, data: b"x".to_vec(), to });
+    assert_eq!(f.one(send).unwrap_err(), ErrorCode::Access);
+    // The granted one works.
+    f.one(Op::Connect((s, wit_addr(&format!("127.0.0.1:{port}"))))).unwrap();
+    assert!(listener.accept().is_ok());
+}
+
+#[test]
+fn multishot_accept_and_recv_stream_until_the_peer_closes() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut f = Fixture::new(false);
+    let l = f.grant(listener);
+    let accept = f.ring.submit(&mut f.descriptors, vec![Fixture::sqe(Op::AcceptMultishot(l), 7)], &mut f.changes);
+    assert_eq!(accept, 1);
+    let mut peers: Vec<TcpStream> = (0..3).map(|_| TcpStream::connect(addr).unwrap()).collect();
+    let conns: Vec<u32> = (0..3)
+        .map(|_| {
+            let c = f.next();
+            assert_eq!((c.user_data, c.more), (7, true));
+            handle_of(&c)
+        })
+        .collect();
+    let recv = Fixture::sqe(Op::RecvMultishot(RecvArgs { fd: conns[1], len: 0 }), 8);
+    f.ring.submit(&mut f.descriptors, vec![recv], &mut f.changes);
+    let mut got = Vec::new();
+    // More than the provided-buffer ring holds at once, so buffers must be recycled.
+    let sent: Vec<u8> = (0..2_000_000u32).map(|i| i as u8).collect();
+    let writer = {
+        let mut p = peers.remove(1);
+        let sent = sent.clone();
+        std::thread::spawn(move || p.write_all(&sent))
+    };
+    loop {
+        let c = f.next();
+        assert_eq!(c.user_data, 8);
+        if c.res == Ok(0) {
+            assert!(!c.more, "end of stream ends the stream");
+            break;
+        }
+        assert!(c.more, "res={:?} more={}", c.res, c.more);
+        got.extend_from_slice(&c.data);
+    }
+    // The writer's stream closed when its thread ended, after every byte was written.
+    writer.join().unwrap().unwrap();
+    assert!(got == sent, "received {} bytes, not the {} sent", got.len(), sent.len());
+    let cancel = Fixture::sqe(Op::Cancel(CancelArgs { target: 7, all: false }), 1);
+    let cqes = f.run(vec![cancel]);
+    let results: Vec<_> = cqes.iter().map(|c| (c.user_data, c.res, c.more)).collect();
+    assert_eq!(results, [(1, Ok(1), false), (7, Err(ErrorCode::Canceled), false)]);
+}
+
+#[test]
+fn datagrams_carry_their_peer_addresses_on_ipv4_ipv6_and_unix() {
+    let mut f = Fixture::with_policy(false, policy(&[], &["udp:*:*"]));
+    for local in ["127.0.0.1:0", "[::1]:0"] {
+        let server = UdpSocket::bind(local).unwrap();
+        let client = UdpSocket::bind(local).unwrap();
+        let s = f.grant(server.try_clone().unwrap());
+        client.send_to(b"hello", server.local_addr().unwrap()).unwrap();
+        let got = f.one(Op::Recvmsg(RecvArgs { fd: s, len: 100 })).unwrap();
+        assert_eq!(got.data, b"hello");
+        let CqeDetail::Peer(from) = got.detail else { panic!("{got:?}") };
+        assert_eq!(format!("{from:?}"), format!("{:?}", std_to_wit(client.local_addr().unwrap())));
+        let reply = Op::Sendmsg(SendmsgArgs { fd: s, data: b"world".to_vec(), to: Some(from) });
+        assert_eq!(f.one(reply).unwrap().res, Ok(5));
+        let mut buf = [0; 16];
+        let (n, _) = client.recv_from(&mut buf).unwrap();
+        assert_eq!(&buf[..n], b"world");
+    }
+    let (a, b) = UnixDatagram::pair().unwrap();
+    let h = f.grant(a);
+    b.send(b"unix").unwrap();
+    let got = f.one(Op::Recvmsg(RecvArgs { fd: h, len: 100 })).unwrap();
+    assert_eq!(got.data, b"unix");
+    assert!(matches!(got.detail, CqeDetail::Peer(SocketAddress::Unix(ref p)) if p.is_empty()), "an unnamed peer");
+}
+
+#[test]
+fn link_timeout_reports_the_guarded_operation_as_timed_out() {
+    let mut f = Fixture::new(false);
+    let (a, _b) = UnixStream::pair().unwrap();
+    let h = f.grant(a);
+    let mut recv = Fixture::sqe(Op::Recv(RecvArgs { fd: h, len: 8 }), 1);
+    recv.flags = SqeFlags::LINK;
+    let cqes = f.run(vec![recv, Fixture::sqe(Op::LinkTimeout(20_000_000), 2)]);
+    assert_eq!(cqes[0].res, Err(ErrorCode::TimedOut));
+    assert_eq!(cqes[1].res, Err(ErrorCode::TimedOut));
+}
+
+#[test]
+fn link_timeout_without_a_linked_operation_is_invalid() {
+    let mut f = Fixture::new(false);
+    assert_eq!(f.one(Op::LinkTimeout(1_000)).unwrap_err(), ErrorCode::Invalid);
+}
+
+#[test]
+fn cancel_of_an_unknown_user_data_is_no_entry() {
+    let mut f = Fixture::new(false);
+    assert_eq!(f.one(Op::Cancel(CancelArgs { target: 99, all: true })).unwrap_err(), ErrorCode::NoEntry);
+}
+
+#[test]
+fn cancel_all_cancels_every_operation_with_that_user_data() {
+    let mut f = Fixture::new(false);
+    let sleep = || Op::Timeout(TimeoutArgs { duration_ns: 10_000_000_000, count: 0 });
+    f.ring.submit(&mut f.descriptors, vec![Fixture::sqe(sleep(), 5), Fixture::sqe(sleep(), 5)], &mut f.changes);
+    let cqes = f.run(vec![Fixture::sqe(Op::Cancel(CancelArgs { target: 5, all: true }), 1)]);
+    let results: Vec<_> = cqes.iter().map(|c| (c.user_data, c.res)).collect();
+    assert_eq!(results, [(1, Ok(2)), (5, Err(ErrorCode::Canceled)), (5, Err(ErrorCode::Canceled))]);
+}
+
+#[test]
+fn poll_reports_readiness_as_poll_event_bits() {
+    let mut f = Fixture::new(false);
+    let (a, mut b) = UnixStream::pair().unwrap();
+    let h = f.grant(a);
+    b.write_all(b"x").unwrap();
+    let c = f.one(Op::Poll(PollArgs { fd: h, events: PollEvents::READABLE, multishot: false })).unwrap();
+    assert_eq!(c.res.unwrap() & 1, 1, "readable is bit 0");
+}
+
+#[test]
+fn fsync_and_statx_describe_what_was_written() {
+    let mut f = Fixture::new(false);
+    let fd = f.open("s", OpenFlags::WRITE | OpenFlags::CREATE).unwrap();
+    f.one(Op::Write(WriteArgs { fd, data: vec![7; 1234], offset: Some(0) })).unwrap();
+    f.one(Op::Fsync((fd, false))).unwrap();
+    f.one(Op::Fsync((fd, true))).unwrap();
+    let st = f.one(Op::Statx(StatxArgs { dir: 0, path: "s".into(), no_follow: false })).unwrap();
+    let CqeDetail::Stat(st) = st.detail else { panic!() };
+    assert_eq!((st.size, st.mode, st.type_ as u8), (1234, 0o600, crate::ioring::ring::types::FileType::Regular as u8));
+    let by_handle = f.one(Op::Statx(StatxArgs { dir: fd, path: String::new(), no_follow: false })).unwrap();
+    assert!(matches!(by_handle.detail, CqeDetail::Stat(s) if s.size == 1234));
+    // statx is confined like openat.
+    for path in ["../x", "/etc/passwd"] {
+        assert_eq!(f.one(Op::Statx(StatxArgs { dir: 0, path: path.into(), no_follow: false })).unwrap_err(), ErrorCode::Access);
+    }
+}
+
+#[test]
+fn linked_fixed_read_then_write_copies_a_file() {
+    let mut f = Fixture::new(false);
+    let content: Vec<u8> = (0..10_000u32).map(|i| (i * 7) as u8).collect();
+    std::fs::write(f.dir.0.join("src"), &content).unwrap();
+    let src = f.open("src", OpenFlags::READ).unwrap();
+    let dst = f.open("dst", OpenFlags::WRITE | OpenFlags::CREATE).unwrap();
+    f.ring.register_buffers(2, 4096).unwrap();
+    let mut offset = 0u64;
+    loop {
+        let mut read = Fixture::sqe(Op::ReadFixed(FixedArgs { fd: src, buffer: 1, buffer_offset: 0, len: 4096, offset: Some(offset) }), 1);
+        read.flags = SqeFlags::LINK;
+        let n = f.run(vec![read]).remove(0).res.unwrap();
+        if n == 0 {
+            break;
+        }
+        let write = Op::WriteFixed(FixedArgs { fd: dst, buffer: 1, buffer_offset: 0, len: n, offset: Some(offset) });
+        assert_eq!(f.one(write).unwrap().res, Ok(n));
+        offset += u64::from(n);
+    }
+    assert_eq!(std::fs::read(f.dir.0.join("dst")).unwrap(), content);
+    assert_eq!(f.ring.buffer_read(1, 0, 4).unwrap(), content[8192..8196]);
+    f.ring.buffer_write(0, 4090, b"123456").unwrap();
+    assert_eq!(f.ring.buffer_write(0, 4091, b"123456").unwrap_err(), ErrorCode::Invalid);
+    let beyond = Op::ReadFixed(FixedArgs { fd: src, buffer: 2, buffer_offset: 0, len: 1, offset: None });
+    assert_eq!(f.one(beyond).unwrap_err(), ErrorCode::Invalid);
+}
+
+#[test]
+fn tty_configure_sets_raw_mode_and_speed_on_a_pseudo_terminal() {
+    let mut f = Fixture::new(false);
+    let (mut master, mut slave) = (0, 0);
+    // SAFETY: openpty writes two new descriptors into the out parameters.
+    let r = unsafe { libc::openpty(&mut master, &mut slave, std::ptr::null_mut(), std::ptr::null(), std::ptr::null()) };
+    assert_eq!(r, 0);
+    // SAFETY: both are new descriptors that we now own.
+    let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+    let raw_slave = std::os::fd::AsRawFd::as_raw_fd(&slave);
+    let h = f.grant(slave);
+    // A pty keeps raw mode, speed and stop bits; it forces CS8 and no parity, so those are
+    // left at what it accepts.
+    let config = TtyConfig { raw: true, baud: 115200, data_bits: 8, parity: Parity::None, stop_bits: 2, hardware_flow_control: false };
+    f.one(Op::TtyConfigure((h, config))).unwrap();
+    // SAFETY: termios is plain data, filled by tcgetattr.
+    let mut t: libc::termios = unsafe { std::mem::zeroed() };
+    assert_eq!(unsafe { libc::tcgetattr(raw_slave, &mut t) }, 0);
+    assert_eq!(t.c_lflag & (libc::ICANON | libc::ECHO), 0, "raw mode");
+    assert_eq!(unsafe { libc::cfgetospeed(&t) }, libc::B115200);
+    assert_eq!(t.c_cflag & (libc::PARENB | libc::CSTOPB | libc::CSIZE), libc::CSTOPB | libc::CS8);
+    drop(master);
+    let bad = TtyConfig { raw: true, baud: 12345, data_bits: 8, parity: Parity::None, stop_bits: 1, hardware_flow_control: false };
+    assert_eq!(f.one(Op::TtyConfigure((h, bad))).unwrap_err(), ErrorCode::Invalid);
+}
+
+#[test]
+fn tty_configure_on_a_file_is_not_a_tty() {
+    let mut f = Fixture::new(false);
+    let fd = f.open("plain", OpenFlags::WRITE | OpenFlags::CREATE).unwrap();
+    let config = TtyConfig { raw: true, baud: 9600, data_bits: 8, parity: Parity::None, stop_bits: 1, hardware_flow_control: false };
+    assert_eq!(f.one(Op::TtyConfigure((fd, config))).unwrap_err(), ErrorCode::NotATty);
+}
+
+#[test]
+fn spi_and_i2c_transfers_on_a_non_device_fail_through_the_worker_pool_no_spi_subsystem() {
+    let mut f = Fixture::new(false);
+    let fd = f.open("not-a-device", OpenFlags::WRITE | OpenFlags::CREATE).unwrap();
+    let segment = SpiSegment { tx: vec![0x9f, 0, 0], rx_len: 3, speed_hz: 1_000_000, bits_per_word: 8, cs_change: false, delay_us: 0 };
+    let spi = Op::SpiTransfer(SpiArgs { fd, segments: vec![segment] });
+    assert_eq!(f.one(spi).unwrap_err(), ErrorCode::NotATty);
+    let msg = I2cMessage { address: 0x50, write: vec![0], read_len: 0, ten_bit: false };
+    let i2c = Op::I2cTransfer(I2cArgs { fd, messages: vec![msg] });
+    assert_eq!(f.one(i2c).unwrap_err(), ErrorCode::NotATty);
+    // Malformed requests never reach the worker.
+    assert_eq!(f.one(Op::SpiTransfer(SpiArgs { fd, segments: vec![] })).unwrap_err(), ErrorCode::Invalid);
+    let both = I2cMessage { address: 0x50, write: vec![1], read_len: 1, ten_bit: false };
+    assert_eq!(f.one(Op::I2cTransfer(I2cArgs { fd, messages: vec![both] })).unwrap_err(), ErrorCode::Invalid);
+}
+
+#[test]
+fn the_byte_budget_refuses_with_again_and_recovers() {
+    let mut f = Fixture::new(false);
+    let (a, _b) = UnixStream::pair().unwrap();
+    let h = f.grant(a);
+    // The fixture's budget is 1 MiB: a pending 768 KiB receive leaves no room for another.
+    let big = || Op::Recv(RecvArgs { fd: h, len: 768 << 10 });
+    f.ring.submit(&mut f.descriptors, vec![Fixture::sqe(big(), 1), Fixture::sqe(big(), 2)], &mut f.changes);
+    assert_eq!((f.next().user_data, f.ring.inflight.live()), (2, 1));
+    let cqes = f.run(vec![Fixture::sqe(Op::Cancel(CancelArgs { target: 1, all: false }), 9)]);
+    let results: Vec<_> = cqes.iter().map(|c| (c.user_data, c.res)).collect();
+    assert_eq!(results, [(1, Err(ErrorCode::Canceled)), (9, Ok(1))]);
+    // The budget is free again.
+    f.ring.submit(&mut f.descriptors, vec![Fixture::sqe(big(), 3)], &mut f.changes);
+    let cqes = f.run(vec![Fixture::sqe(Op::Cancel(CancelArgs { target: 3, all: false }), 9)]);
+    assert_eq!(cqes.iter().map(|c| c.res).collect::<Vec<_>>(), [Err(ErrorCode::Canceled), Ok(1)]);
 }

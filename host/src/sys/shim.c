@@ -120,11 +120,11 @@ void ior_sys_prep_recv(struct io_uring_sqe *sqe, int fd, void *buf, unsigned len
 	io_uring_prep_recv(sqe, fd, buf, len, flags);
 }
 
-/* Multishot recv picks its buffers from provided-buffer group @bgid. */
+/* Multishot recv picks its buffers from provided-buffer group @bgid (the caller sets
+ * IOSQE_BUFFER_SELECT with the other SQE flags). */
 void ior_sys_prep_recv_multishot(struct io_uring_sqe *sqe, int fd, unsigned short bgid)
 {
 	io_uring_prep_recv_multishot(sqe, fd, NULL, 0, 0);
-	sqe->flags |= IOSQE_BUFFER_SELECT;
 	sqe->buf_group = bgid;
 }
 
