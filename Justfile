@@ -66,8 +66,8 @@ demo: build
 
 # Every test: the host's cargo tests, then the end-to-end suite against the built examples.
 test: build
-    cargo test --release --quiet --manifest-path host/Cargo.toml
     make -s -C test/guests
+    cargo test --release --quiet --manifest-path host/Cargo.toml
     npx uvu test/e2e '\.test\.js$'
 
 # Remove build output.

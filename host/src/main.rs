@@ -1,21 +1,6 @@
 //! `ioring`: runs WebAssembly components against the ioring ring API on io_uring.
 
-mod bindings;
-mod cli;
-mod descriptors;
-mod devices;
-mod errno;
-mod grants;
-mod guest;
-mod imports;
-mod net;
-mod opcode;
-mod ring;
-mod run;
-mod sys;
-mod uring;
-
-pub use bindings::ioring;
+use ioring::{cli, run};
 use clap::Parser;
 use std::process::ExitCode;
 
@@ -35,13 +20,22 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
-        cli::Command::Run(args) => run::run(args),
-        cli::Command::Compile(args) => run::compile(args),
+        cli::Command::Run(args) => run::Host::new(args).and_then(|host| host.run()).map(|outcome| match outcome {
+            run::Outcome::Exit(status) => status,
+            run::Outcome::Trap(e) => {
+                eprintln!("ioring: guest trapped: {e:#}");
+                // As wasmtime's CLI: a trap is an abnormal exit, apart from any exit code.
+                128 + libc::SIGABRT
+            }
+        }),
+        cli::Command::Compile(args) => run::compile(args).map(|()| 0),
     };
     match result {
         Ok(status) => ExitCode::from(status.clamp(0, 255) as u8),
         Err(e) => {
-            eprintln!("ioring: {e:#}");
+            // One line, whatever the error's own formatting (wasmparser's spans several).
+            let message = format!("{e:#}");
+            eprintln!("ioring: {}", message.split_whitespace().collect::<Vec<_>>().join(" "));
             ExitCode::FAILURE
         }
     }

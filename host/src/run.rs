@@ -17,84 +17,100 @@ use wasmtime_wasi::{I32Exit, WasiCtx};
 /// Epoch deadline when no run-time bound is set: never reached.
 const NO_DEADLINE: u64 = 1 << 62;
 
-/// Runs the guest to completion; returns its exit status.
-pub fn run(args: RunArgs) -> anyhow::Result<i32> {
-    let grants = Grants::open(&args.dirs, &args.listeners, &args.devices)?;
-    if !(args.timeout >= 0.0 && args.timeout.is_finite()) {
-        bail!("--timeout wants a number of seconds, got {}", args.timeout);
-    }
-    let engine = engine()?;
-    let component = load(&engine, &args.wasm)?;
+/// How a guest's run ended.
+pub enum Outcome {
+    /// It returned from `wasi:cli/run` or called exit: the status.
+    Exit(i32),
+    /// It trapped, or the host stopped it (a run-time bound).
+    Trap(anyhow::Error),
+}
 
-    let mut linker = Linker::<Guest>::new(&engine);
-    wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
-    crate::bindings::add_ring_to_linker(&mut linker)?;
+/// A loaded component with its engine and linker, ready to run as many times as asked (each
+/// run a fresh guest: new grants, new store, new rings).
+pub struct Host {
+    engine: Engine,
+    linker: Linker<Guest>,
+    component: Component,
+    args: RunArgs,
+}
 
-    let program = args.wasm.file_name().map_or("app".into(), |n| n.to_string_lossy().into_owned());
-    let mut wasi = WasiCtx::builder();
-    wasi.inherit_stdio().arg(program).args(&args.args);
-    for (k, v) in &args.envs {
-        wasi.env(k, v);
-    }
-    let limits = Limits {
-        ring_entries: args.ring_entries,
-        max_ring_entries: 32768,
-        max_handles: args.max_handles,
-        max_rings: 16,
-    };
-    let ring_config = RingConfig {
-        entries: args.ring_entries,
-        max_inflight: args.max_inflight,
-        max_bytes: args.max_inflight_bytes,
-        policy: Arc::new(NetPolicy { bind: args.bind.clone(), connect: args.connect.clone() }),
-        trace: args.trace,
-    };
-    let mut guest = Guest::new(wasi.build(), grants, limits, ring_config)?;
-    guest.store_limits = StoreLimitsBuilder::new().memory_size(args.max_memory).build();
-    let mut store = Store::new(&engine, guest);
-    store.limiter(|guest| &mut guest.store_limits);
-    store.set_epoch_deadline(NO_DEADLINE);
-    if args.timeout > 0.0 {
-        let bound = Duration::from_secs_f64(args.timeout);
-        store.data_mut().deadline = Some(Instant::now() + bound);
-        store.set_epoch_deadline(1);
-        // Guest code that never calls the host is stopped by the epoch; a guest blocked in
-        // complete() by the deadline the ring checks.
-        let engine = engine.clone();
-        std::thread::spawn(move || {
-            std::thread::sleep(bound);
-            engine.increment_epoch();
-        });
+impl Host {
+    pub fn new(args: RunArgs) -> anyhow::Result<Self> {
+        if !(args.timeout >= 0.0 && args.timeout.is_finite()) {
+            bail!("--timeout wants a number of seconds, got {}", args.timeout);
+        }
+        let engine = engine()?;
+        let component = load(&engine, &args.wasm)?;
+        let mut linker = Linker::<Guest>::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+        crate::bindings::add_ring_to_linker(&mut linker)?;
+        Ok(Self { engine, linker, component, args })
     }
 
-    let app = App::instantiate(&mut store, &component, &linker)
-        .map_err(anyhow::Error::from)
-        .with_context(|| format!("cannot instantiate `{}`", args.wasm.display()))?;
-    let status = match app.wasi_cli_run().call_run(&mut store) {
-        Ok(Ok(())) => 0,
-        Ok(Err(())) => 1,
-        Err(e) => match e.downcast_ref::<I32Exit>() {
-            Some(exit) => exit.0,
-            None => {
-                eprintln!("ioring: guest trapped: {e:?}");
-                // As wasmtime's CLI: a trap is an abnormal exit, apart from any exit code.
-                128 + libc::SIGABRT
-            }
-        },
-    };
-    Ok(status)
+    /// Runs one guest to completion.
+    pub fn run(&self) -> anyhow::Result<Outcome> {
+        let args = &self.args;
+        let grants = Grants::open(&args.dirs, &args.listeners, &args.devices)?;
+        let program = args.wasm.file_name().map_or("app".into(), |n| n.to_string_lossy().into_owned());
+        let mut wasi = WasiCtx::builder();
+        wasi.inherit_stdio().arg(program).args(&args.args);
+        for (k, v) in &args.envs {
+            wasi.env(k, v);
+        }
+        let limits = Limits {
+            ring_entries: args.ring_entries,
+            max_ring_entries: 32768,
+            max_handles: args.max_handles,
+            max_rings: 16,
+        };
+        let ring_config = RingConfig {
+            entries: args.ring_entries,
+            max_inflight: args.max_inflight,
+            max_bytes: args.max_inflight_bytes,
+            policy: Arc::new(NetPolicy { bind: args.bind.clone(), connect: args.connect.clone() }),
+            trace: args.trace,
+        };
+        let mut guest = Guest::new(wasi.build(), grants, limits, ring_config)?;
+        guest.store_limits = StoreLimitsBuilder::new().memory_size(args.max_memory).build();
+        let mut store = Store::new(&self.engine, guest);
+        store.limiter(|guest| &mut guest.store_limits);
+        store.set_epoch_deadline(NO_DEADLINE);
+        if args.timeout > 0.0 {
+            let bound = Duration::from_secs_f64(args.timeout);
+            store.data_mut().deadline = Some(Instant::now() + bound);
+            store.set_epoch_deadline(1);
+            // Guest code that never calls the host is stopped by the epoch; a guest blocked
+            // in complete() by the deadline the ring checks.
+            let engine = self.engine.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(bound);
+                engine.increment_epoch();
+            });
+        }
+
+        let app = App::instantiate(&mut store, &self.component, &self.linker)
+            .map_err(anyhow::Error::from)
+            .with_context(|| format!("cannot instantiate `{}`", args.wasm.display()))?;
+        Ok(match app.wasi_cli_run().call_run(&mut store) {
+            Ok(Ok(())) => Outcome::Exit(0),
+            Ok(Err(())) => Outcome::Exit(1),
+            Err(e) => match e.downcast_ref::<I32Exit>() {
+                Some(exit) => Outcome::Exit(exit.0),
+                None => Outcome::Trap(e.into()),
+            },
+        })
+    }
 }
 
 /// Compiles a component for this host ahead of time.
-pub fn compile(args: CompileArgs) -> anyhow::Result<i32> {
+pub fn compile(args: CompileArgs) -> anyhow::Result<()> {
     let engine = engine()?;
     let wasm = std::fs::read(&args.wasm).with_context(|| format!("cannot read `{}`", args.wasm.display()))?;
     let compiled = engine
         .precompile_component(&wasm)
         .map_err(anyhow::Error::from)
         .with_context(|| format!("cannot compile `{}`", args.wasm.display()))?;
-    std::fs::write(&args.output, compiled).with_context(|| format!("cannot write `{}`", args.output.display()))?;
-    Ok(0)
+    std::fs::write(&args.output, compiled).with_context(|| format!("cannot write `{}`", args.output.display()))
 }
 
 /// A component from a .wasm file, or from a .cwasm that `ioring compile` made.

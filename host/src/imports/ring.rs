@@ -48,13 +48,15 @@ impl HostRing for Guest {
     ) -> wasmtime::Result<Vec<Cqe>> {
         let mut timeout = timeout_ns.map(Duration::from_nanos);
         if let Some(deadline) = self.deadline {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                wasmtime::bail!("the guest's run-time bound (--timeout) expired");
-            }
+            let left = deadline_left(deadline)?;
             timeout = Some(timeout.map_or(left, |t| t.min(left)));
         }
-        self.with_ring(ring.rep(), |r, d, c| r.complete(d, min, max, timeout, c)).ok_or_else(stale)
+        let cqes = self.with_ring(ring.rep(), |r, d, c| r.complete(d, min, max, timeout, c)).ok_or_else(stale)?;
+        // A wait cut short by the bound ends the guest rather than returning early.
+        if let Some(deadline) = self.deadline {
+            deadline_left(deadline)?;
+        }
+        Ok(cqes)
     }
 
     fn register_buffers(&mut self, ring: Resource<RingId>, count: u32, size: u32) -> wasmtime::Result<Result<(), ErrorCode>> {
@@ -87,6 +89,14 @@ impl HostRing for Guest {
             ring.shutdown(&mut self.descriptors);
         }
         Ok(())
+    }
+}
+
+/// The time left before the guest's run-time bound, or the trap that ends it.
+fn deadline_left(deadline: Instant) -> wasmtime::Result<Duration> {
+    match deadline.saturating_duration_since(Instant::now()) {
+        left if left.is_zero() => wasmtime::bail!("the guest's run-time bound (--timeout) expired"),
+        left => Ok(left),
     }
 }
 

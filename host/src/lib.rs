@@ -1,0 +1,19 @@
+//! The ioring Linux host: runs WebAssembly components against the ioring ring API
+//! (wit/, `ioring:ring`) on io_uring. The `ioring` binary is a thin command line over `run`.
+
+mod bindings;
+pub mod cli;
+mod descriptors;
+mod devices;
+mod errno;
+mod grants;
+mod guest;
+mod imports;
+mod net;
+mod opcode;
+mod ring;
+pub mod run;
+mod sys;
+mod uring;
+
+use bindings::ioring;
