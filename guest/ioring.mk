@@ -1,21 +1,33 @@
-# ioring.mk - build C guests for ioring. Include it from your own Makefile:
+# ioring.mk - build C guests for ioring: app.c -> app.core.wasm (a core module, what the
+# Zephyr host loads) and app.wasm (a component, what the Linux host and Node run).
 #
+# In your own Makefile:
+#
+#   all: build/app.wasm build/app.core.wasm
 #   include path/to/ioring/guest/ioring.mk
-#   all: build/app.wasm          # component, for the Linux host and Node
-#   all: build/app.core.wasm     # core module, for the Zephyr host
+#
+# or with no Makefile at all:
+#
+#   make -f path/to/ioring/guest/ioring.mk IORING_APP=src/app.c [IORING_BUILD=out]
 #
 # Toolchain: $(WASI_SDK_PATH) when set, otherwise Debian's clang-19 + lld-19 + wasi-libc +
 # libclang-rt-19-dev-wasm32 (the same pieces). Tools: wit-bindgen and wasm-tools on PATH.
 #
-#   IORING_BUILD    where outputs go (default: build)
-#   IORING_ADAPTER  the WASI preview1 reactor adapter (default: the one jco ships)
-#   IORING_CFLAGS   extra compiler flags (default: -Oz)
+#   IORING_APP      one C file to build (optional; `make -f ioring.mk` builds it by default)
+#   IORING_BUILD    where outputs go (default: build); bindings go to $(IORING_BUILD)/bindings
+#   IORING_CFLAGS   optimisation and extra flags (default: -Oz)
+#   IORING_LDFLAGS  link flags (default: strip debug info and names, keep the component type)
+#   IORING_CPU      wasm feature level (default: mvp, which WAMR's default build runs)
+#   IORING_ADAPTER  WASI preview1 adapter (default: the reactor adapter jco ships); a component
+#                   embeds it only when the core module imports WASI preview1 (argv, stdio, exit)
 
 IORING_GUEST := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 IORING_WIT ?= $(IORING_GUEST)/../wit
 IORING_BUILD ?= build
 IORING_ADAPTER ?= $(IORING_GUEST)/../node_modules/@bytecodealliance/jco/lib/wasi_snapshot_preview1.reactor.wasm
 IORING_CFLAGS ?= -Oz
+IORING_LDFLAGS ?= -Wl,--strip-all
+IORING_CPU ?= mvp
 
 ifdef WASI_SDK_PATH
 IORING_CC := $(WASI_SDK_PATH)/bin/clang
@@ -27,23 +39,40 @@ IORING_TARGET := --target=wasm32-wasi --sysroot=/usr
 endif
 
 IORING_BINDINGS := $(IORING_BUILD)/bindings
-IORING_SDK_SRC := $(IORING_GUEST)/src/ioring.c $(IORING_BINDINGS)/app.c
+IORING_SDK_SRC := $(wildcard $(IORING_GUEST)/src/*.c) $(IORING_BINDINGS)/app.c
+IORING_SDK_DEPS := $(wildcard $(IORING_GUEST)/src/*.[ch] $(IORING_GUEST)/include/*.h)
 IORING_SDK_OBJ := $(IORING_BINDINGS)/app_component_type.o
 IORING_INCLUDES := -I$(IORING_GUEST)/include -I$(IORING_BINDINGS)
+IORING_WARNINGS := -Wall -Wextra -Wno-missing-field-initializers
+
+# Keep the includer's default goal: nothing here should become it.
+ioring_saved_goal := $(.DEFAULT_GOAL)
+
+ifdef IORING_APP
+ioring_app_name := $(basename $(notdir $(IORING_APP)))
+ioring-app: $(IORING_BUILD)/$(ioring_app_name).wasm $(IORING_BUILD)/$(ioring_app_name).core.wasm
+vpath $(notdir $(IORING_APP)) $(dir $(IORING_APP))
+.PHONY: ioring-app
+ioring_saved_goal := $(if $(ioring_saved_goal),$(ioring_saved_goal),ioring-app)
+endif
 
 # wit-bindgen's C output for the app world, regenerated whenever wit/ changes.
 $(IORING_BINDINGS)/app.h $(IORING_BINDINGS)/app.c $(IORING_SDK_OBJ) &: $(wildcard $(IORING_WIT)/*.wit $(IORING_WIT)/deps/*/*.wit)
 	@mkdir -p $(IORING_BINDINGS)
 	wit-bindgen c $(IORING_WIT) --world app --out-dir $(IORING_BINDINGS) >/dev/null
 
-# A reactor: wasi:cli/run is exported by the SDK and calls main() through wasi-libc.
-$(IORING_BUILD)/%.core.wasm: %.c $(IORING_BINDINGS)/app.h $(IORING_GUEST)/src/ioring.c $(IORING_GUEST)/include/ioring.h
+# The core module: a reactor whose wasi:cli/run export (src/ioring.c) calls main().
+$(IORING_BUILD)/%.core.wasm: %.c $(IORING_BINDINGS)/app.h $(IORING_SDK_DEPS)
 	@mkdir -p $(dir $@)
-	$(IORING_CC) $(IORING_TARGET) $(IORING_CFLAGS) -mexec-model=reactor -Wall -Wextra \
-		$(IORING_INCLUDES) $< $(IORING_SDK_SRC) $(IORING_SDK_OBJ) -o $@
+	$(IORING_CC) $(IORING_TARGET) -mcpu=$(IORING_CPU) $(IORING_CFLAGS) -mexec-model=reactor \
+		$(IORING_WARNINGS) $(IORING_INCLUDES) $< $(IORING_SDK_SRC) $(IORING_SDK_OBJ) \
+		$(IORING_LDFLAGS) -o $@
 
+# The component: the core module wrapped, with the preview1 adapter only if it is imported.
 $(IORING_BUILD)/%.wasm: $(IORING_BUILD)/%.core.wasm
-	wasm-tools component new $< --adapt wasi_snapshot_preview1=$(IORING_ADAPTER) -o $@
+	wasm-tools component new $< $(if $(wildcard $(IORING_ADAPTER)),--adapt wasi_snapshot_preview1=$(IORING_ADAPTER)) -o $@
 	wasm-tools validate --features component-model $@
 
 .PRECIOUS: $(IORING_BUILD)/%.core.wasm
+
+.DEFAULT_GOAL := $(ioring_saved_goal)

@@ -1,21 +1,40 @@
 /*
  * ioring.h - the C guest API of ioring, in the style of liburing.
  *
- * A guest fills SQEs with ior_prep_*(), queues them with ior_submit() and collects CQEs with
- * ior_wait_cqes(). Nothing crosses to the host until ior_submit(); one ior_wait_cqes() is one
- * crossing, so batch: prepare many SQEs, submit once, reap many CQEs.
+ * Two ways to drive a ring, on top of the same SQE preparation helpers:
  *
- * Errors are returned liburing-style as negative codes, -IOR_E*, never through errno.
+ *  - By hand, as with liburing: ior_get_sqe() + ior_prep_*() fill submission entries,
+ *    ior_submit() queues them, ior_wait_cqe()/ior_peek_cqe() + ior_cqe_seen() (or the batch
+ *    form ior_wait_cqes() + ior_cqes_free()) collect completions.
+ *  - With the callback event loop (struct ior_loop): ior_loop_get_sqe() ties each SQE to a
+ *    struct ior_op holding a callback, and ior_loop_run() submits, waits and calls back, once
+ *    per completion (once per CQE for multishot operations, while more are coming).
  *
- * Payload ownership: a write's bytes are copied to the host by ior_submit(), so the buffer
- * given to ior_prep_write() must stay valid until then and is the caller's again after it.
- * A CQE's bytes (cqe->data) belong to the CQE batch that ior_wait_cqes() filled; they are
- * freed by ior_cqes_free(). To keep a payload, take cqe->data.ptr and set it to NULL before
- * freeing the batch; then free() it yourself.
+ * Nothing crosses to the host until a submit or wait call, and one wait is one crossing: batch.
+ * The guest is single-threaded; so is this API.
+ *
+ * Errors are returned liburing-style as negative codes, -IOR_E* (enum ior_errno), never
+ * through errno. A CQE's result is a count (>= 0) or such a negative code (ior_cqe_res()).
+ *
+ * Payload ownership (the host copies; the guest never lends it a pointer):
+ *  - Submission: every pointer an SQE holds (a write's bytes, a path, a unix socket path, SPI
+ *    segments and their tx bytes, I2C messages) is read by the host during the ior_submit()
+ *    that sends the SQE (or the wait call that submits it). Keep the memory valid until then;
+ *    it is the caller's again afterwards, even while the operation is still in flight.
+ *  - Completion: a CQE's payload bytes (ior_cqe_payload()) and any address it carries are
+ *    allocated by the guest's malloc when the CQE is received, and freed by the SDK:
+ *      by ior_cqe_seen() for a CQE from ior_wait_cqe()/ior_peek_cqe();
+ *      by ior_cqes_free() for a batch from ior_wait_cqes();
+ *      for a CQE handed to an ior_op callback: once the callbacks of its turn have returned
+ *      and the SQEs they prepared have been submitted (so a callback may send the payload
+ *      of its CQE without copying it).
+ *    To keep the bytes longer, take them with ior_cqe_take_payload() and free() them yourself.
+ *  - Fixed buffers live in the host: ior_buffer_read()/ior_buffer_write() copy in and out.
  */
 #ifndef IORING_H
 #define IORING_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,90 +47,250 @@ extern "C" {
 typedef ioring_ring_types_handle_t ior_handle_t;
 typedef ioring_ring_types_sqe_t ior_sqe_t;
 typedef ioring_ring_types_cqe_t ior_cqe_t;
+typedef ioring_ring_types_socket_address_t ior_sockaddr_t;
+typedef ioring_ring_types_file_stat_t ior_stat_t;
+typedef ioring_ring_types_spi_segment_t ior_spi_segment_t;
+typedef ioring_ring_types_i2c_message_t ior_i2c_msg_t;
+typedef ioring_ring_types_tty_config_t ior_tty_config_t;
+
+/*
+ * Error codes: the WIT error-code enum (wit/types.wit) offset by one, so that 0 is success.
+ * Functions and CQE results report them negated, as liburing reports -errno.
+ */
+enum ior_errno {
+	IOR_EACCES = 1,		/* access: the grant does not allow this */
+	IOR_EADDRINUSE,		/* address-in-use */
+	IOR_EADDRNOTAVAIL,	/* address-not-available (or not granted) */
+	IOR_EAFNOSUPPORT,	/* address-family-not-supported */
+	IOR_EAGAIN,		/* again: try again; also a per-guest limit reached */
+	IOR_EALREADY,		/* already */
+	IOR_EBADF,		/* bad-descriptor: handle not open in this guest */
+	IOR_EBUSY,		/* busy */
+	IOR_ECANCELED,		/* canceled: by cancel, a failed link, or ring drop */
+	IOR_ECONNABORTED,	/* connection-aborted */
+	IOR_ECONNREFUSED,	/* connection-refused */
+	IOR_ECONNRESET,		/* connection-reset */
+	IOR_EDESTADDRREQ,	/* destination-address-required */
+	IOR_EEXIST,		/* exists */
+	IOR_EFBIG,		/* file-too-large */
+	IOR_EHOSTUNREACH,	/* host-unreachable */
+	IOR_EINPROGRESS,	/* in-progress */
+	IOR_EINTR,		/* interrupted */
+	IOR_EINVAL,		/* invalid */
+	IOR_EIO,		/* io */
+	IOR_EISCONN,		/* is-connected */
+	IOR_EISDIR,		/* is-directory */
+	IOR_ELOOP,		/* loop */
+	IOR_EMFILE,		/* too-many-handles */
+	IOR_EMSGSIZE,		/* message-size */
+	IOR_ENAMETOOLONG,	/* name-too-long */
+	IOR_ENETUNREACH,	/* network-unreachable */
+	IOR_ENOBUFS,		/* no-buffers */
+	IOR_ENODEV,		/* no-device */
+	IOR_ENOENT,		/* no-entry: no such file, or no grant of that name */
+	IOR_ENOMEM,		/* no-memory */
+	IOR_ENOSPC,		/* no-space */
+	IOR_ENOTCONN,		/* not-connected */
+	IOR_ENOTDIR,		/* not-directory */
+	IOR_ENOTEMPTY,		/* not-empty */
+	IOR_ENOTSUP,		/* not-supported: by this host, or by this handle */
+	IOR_ENOTTY,		/* not-a-tty: not a terminal, or not a device of that kind */
+	IOR_ENXIO,		/* no-such-device-or-address */
+	IOR_EPERM,		/* not-permitted */
+	IOR_EPIPE,		/* pipe */
+	IOR_EPROTONOSUPPORT,	/* protocol-not-supported */
+	IOR_ERANGE,		/* range */
+	IOR_EROFS,		/* read-only */
+	IOR_ETIMEDOUT,		/* timed-out: a timeout expired, or a linked timeout fired */
+	IOR_EXDEV,		/* cross-device */
+	IOR_EUNKNOWN,		/* unknown: anything else */
+};
+
+/* The ior_errno value of a WIT error code. */
+#define IOR_ERR(wit_code) ((int)(wit_code) + 1)
+
+/* A short description of the error code @err (positive or negative; 0 is "success"). */
+const char *ior_strerror(int err);
+
+/*
+ * Write "@msg: <ior_strerror(@err)>\n" (just "@msg\n" when @err is 0) to the guest's standard
+ * error, through a ring of its own. Needs no stdio, so it keeps a guest small.
+ */
+void ior_perror(const char *msg, int err);
 
 /* The guest's standard streams, granted by the host as handles 0, 1 and 2. */
 #define IOR_STDIN 0u
 #define IOR_STDOUT 1u
 #define IOR_STDERR 2u
 
-/* ior_prep_read/write at the current file position rather than at an offset. */
+/* An offset for read/write: at, and advancing, the current file position. */
 #define IOR_CURRENT_POSITION (-1LL)
 
-/* SQE flags (ior_sqe_set_flags). */
-#define IOR_SQE_LINK IORING_RING_TYPES_SQE_FLAGS_LINK
-#define IOR_SQE_HARD_LINK IORING_RING_TYPES_SQE_FLAGS_HARD_LINK
-#define IOR_SQE_DRAIN IORING_RING_TYPES_SQE_FLAGS_DRAIN
+/* SQE flags (ior_sqe_set_flags): order an SQE against its neighbours in one batch. */
+#define IOR_SQE_LINK IORING_RING_TYPES_SQE_FLAGS_LINK	      /* next starts if this succeeds */
+#define IOR_SQE_HARD_LINK IORING_RING_TYPES_SQE_FLAGS_HARD_LINK /* next starts whatever this did */
+#define IOR_SQE_DRAIN IORING_RING_TYPES_SQE_FLAGS_DRAIN	      /* after everything before it */
 
-/* openat flags (ior_prep_openat). */
-#define IOR_O_READ IORING_RING_TYPES_OPEN_FLAGS_READ
+/* openat flags (ior_prep_openat). Without IOR_O_WRITE the file opens read-only. */
 #define IOR_O_WRITE IORING_RING_TYPES_OPEN_FLAGS_WRITE
+#define IOR_O_READ IORING_RING_TYPES_OPEN_FLAGS_READ
 #define IOR_O_CREATE IORING_RING_TYPES_OPEN_FLAGS_CREATE
 #define IOR_O_EXCLUSIVE IORING_RING_TYPES_OPEN_FLAGS_EXCLUSIVE
 #define IOR_O_TRUNCATE IORING_RING_TYPES_OPEN_FLAGS_TRUNCATE
 #define IOR_O_APPEND IORING_RING_TYPES_OPEN_FLAGS_APPEND
 #define IOR_O_DIRECTORY IORING_RING_TYPES_OPEN_FLAGS_DIRECTORY
+#define IOR_O_NONBLOCK IORING_RING_TYPES_OPEN_FLAGS_NONBLOCK
+#define IOR_O_NOCTTY IORING_RING_TYPES_OPEN_FLAGS_NO_CTTY
 
-/*
- * Error codes: the WIT error-code enum, offset by one so that 0 is success. Functions and
- * CQE results report them negated, as liburing reports -errno.
+/* Socket families and types (ior_prep_socket). */
+#define IOR_AF_INET IORING_RING_TYPES_ADDRESS_FAMILY_IPV4
+#define IOR_AF_INET6 IORING_RING_TYPES_ADDRESS_FAMILY_IPV6
+#define IOR_AF_UNIX IORING_RING_TYPES_ADDRESS_FAMILY_UNIX
+#define IOR_SOCK_STREAM IORING_RING_TYPES_SOCKET_TYPE_STREAM
+#define IOR_SOCK_DGRAM IORING_RING_TYPES_SOCKET_TYPE_DATAGRAM
+#define IOR_SOCK_SEQPACKET IORING_RING_TYPES_SOCKET_TYPE_SEQPACKET
+
+/* Socket address kinds (ior_sockaddr_t.tag). */
+#define IOR_ADDR_IPV4 IORING_RING_TYPES_SOCKET_ADDRESS_IPV4
+#define IOR_ADDR_IPV6 IORING_RING_TYPES_SOCKET_ADDRESS_IPV6
+#define IOR_ADDR_UNIX IORING_RING_TYPES_SOCKET_ADDRESS_UNIX
+
+/* Socket options (ior_prep_set_option); the last two take a size, the others a boolean. */
+#define IOR_SO_REUSEADDR IORING_RING_TYPES_SOCKET_OPTION_REUSE_ADDRESS
+#define IOR_SO_REUSEPORT IORING_RING_TYPES_SOCKET_OPTION_REUSE_PORT
+#define IOR_TCP_NODELAY IORING_RING_TYPES_SOCKET_OPTION_TCP_NO_DELAY
+#define IOR_IPV6_V6ONLY IORING_RING_TYPES_SOCKET_OPTION_IPV6_ONLY
+#define IOR_SO_KEEPALIVE IORING_RING_TYPES_SOCKET_OPTION_KEEP_ALIVE
+#define IOR_SO_RCVBUF IORING_RING_TYPES_SOCKET_OPTION_RECEIVE_BUFFER_SIZE
+#define IOR_SO_SNDBUF IORING_RING_TYPES_SOCKET_OPTION_SEND_BUFFER_SIZE
+
+/* ior_prep_shutdown. */
+#define IOR_SHUT_RD IORING_RING_TYPES_SHUTDOWN_HOW_READ
+#define IOR_SHUT_WR IORING_RING_TYPES_SHUTDOWN_HOW_WRITE
+#define IOR_SHUT_RDWR IORING_RING_TYPES_SHUTDOWN_HOW_BOTH
+
+/* ior_prep_poll events, requested and reported (the CQE's result holds the ready ones). */
+#define IOR_POLLIN IORING_RING_TYPES_POLL_EVENTS_READABLE
+#define IOR_POLLOUT IORING_RING_TYPES_POLL_EVENTS_WRITABLE
+#define IOR_POLLPRI IORING_RING_TYPES_POLL_EVENTS_PRIORITY
+#define IOR_POLLERR IORING_RING_TYPES_POLL_EVENTS_ERROR
+#define IOR_POLLHUP IORING_RING_TYPES_POLL_EVENTS_HANG_UP
+#define IOR_POLLRDHUP IORING_RING_TYPES_POLL_EVENTS_READ_HANG_UP
+
+/* ior_stat_t.type. */
+#define IOR_FILE_REGULAR IORING_RING_TYPES_FILE_TYPE_REGULAR
+#define IOR_FILE_DIRECTORY IORING_RING_TYPES_FILE_TYPE_DIRECTORY
+#define IOR_FILE_SYMLINK IORING_RING_TYPES_FILE_TYPE_SYMLINK
+#define IOR_FILE_CHARACTER_DEVICE IORING_RING_TYPES_FILE_TYPE_CHARACTER_DEVICE
+#define IOR_FILE_BLOCK_DEVICE IORING_RING_TYPES_FILE_TYPE_BLOCK_DEVICE
+#define IOR_FILE_FIFO IORING_RING_TYPES_FILE_TYPE_FIFO
+#define IOR_FILE_SOCKET IORING_RING_TYPES_FILE_TYPE_SOCKET
+#define IOR_FILE_UNKNOWN IORING_RING_TYPES_FILE_TYPE_UNKNOWN
+
+/* ior_tty_config_t.parity. */
+#define IOR_PARITY_NONE IORING_RING_TYPES_PARITY_NONE
+#define IOR_PARITY_ODD IORING_RING_TYPES_PARITY_ODD
+#define IOR_PARITY_EVEN IORING_RING_TYPES_PARITY_EVEN
+
+/* ior_prep_fsync. */
+#define IOR_FSYNC_DATASYNC 1u
+
+/* ior_prep_cancel: every operation with that user data, not just the first found. */
+#define IOR_CANCEL_ALL 1u
+
+/* The struct that embeds @member, from a pointer to that member. */
+#define ior_container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+
+/* ------------------------------------------------------------------------------------------
+ * Rings
  */
-#define IOR_ERR(wit_code) ((int)(wit_code) + 1)
-#define IOR_EACCES IOR_ERR(IORING_RING_TYPES_ERROR_CODE_ACCESS)
-#define IOR_EAGAIN IOR_ERR(IORING_RING_TYPES_ERROR_CODE_AGAIN)
-#define IOR_EBADF IOR_ERR(IORING_RING_TYPES_ERROR_CODE_BAD_DESCRIPTOR)
-#define IOR_ECANCELED IOR_ERR(IORING_RING_TYPES_ERROR_CODE_CANCELED)
-#define IOR_EEXIST IOR_ERR(IORING_RING_TYPES_ERROR_CODE_EXISTS)
-#define IOR_EINVAL IOR_ERR(IORING_RING_TYPES_ERROR_CODE_INVALID)
-#define IOR_EIO IOR_ERR(IORING_RING_TYPES_ERROR_CODE_IO)
-#define IOR_EISDIR IOR_ERR(IORING_RING_TYPES_ERROR_CODE_IS_DIRECTORY)
-#define IOR_ENOENT IOR_ERR(IORING_RING_TYPES_ERROR_CODE_NO_ENTRY)
-#define IOR_ENOMEM IOR_ERR(IORING_RING_TYPES_ERROR_CODE_NO_MEMORY)
-#define IOR_ENOTDIR IOR_ERR(IORING_RING_TYPES_ERROR_CODE_NOT_DIRECTORY)
-#define IOR_ENOTSUP IOR_ERR(IORING_RING_TYPES_ERROR_CODE_NOT_SUPPORTED)
-#define IOR_EROFS IOR_ERR(IORING_RING_TYPES_ERROR_CODE_READ_ONLY)
-#define IOR_ETIMEDOUT IOR_ERR(IORING_RING_TYPES_ERROR_CODE_TIMED_OUT)
 
 /*
- * A ring: the host's ring resource plus the batch of SQEs prepared but not yet submitted.
+ * A ring: the host's ring resource, the batch of SQEs prepared but not yet submitted, and the
+ * CQEs received but not yet seen. Treat the fields as private.
  */
 struct ior_ring {
 	ioring_ring_ring_own_ring_t ring;
-	ior_sqe_t *sq;      /* prepared SQEs, sq[0..sq_len) */
+	ior_sqe_t *sq;		/* prepared SQEs, sq[0..sq_len) */
 	unsigned sq_len;
 	unsigned sq_cap;
+	ior_cqe_t *cq;		/* received CQEs, cq[cq_head..cq_len) not yet seen */
+	unsigned cq_head;
+	unsigned cq_len;
 };
 
-/* A batch of completions from ior_wait_cqes(); release with ior_cqes_free(). */
+/* A batch of completions from ior_wait_cqes(); release it with ior_cqes_free(). */
 struct ior_cqes {
 	ior_cqe_t *cqe;
 	size_t nr;
 };
 
 /*
- * Create a ring with room for @entries operations in flight (0: the host's default) and a
- * local batch of as many SQEs. Returns 0 or -IOR_E*.
+ * Create a ring with room for @entries operations in flight (0: the host's default, and a
+ * local batch of 64 SQEs; otherwise a local batch of @entries SQEs). Returns 0 or -IOR_E*.
  */
 int ior_ring_init(struct ior_ring *ring, unsigned entries);
 
-/* Drop the ring: the host cancels what is still in flight. */
+/*
+ * Drop the ring: the host cancels what is still in flight. CQEs not yet seen are freed.
+ */
 void ior_ring_exit(struct ior_ring *ring);
 
 /*
- * The next free SQE of the local batch, cleared, or NULL when the batch is full (submit,
- * then ask again).
+ * The next free SQE of the local batch, cleared (no flags, user data 0, a nop), or NULL when
+ * the batch is full: submit, then ask again. Prepare it before asking for the next one.
  */
 ior_sqe_t *ior_get_sqe(struct ior_ring *ring);
 
+/* The number of SQEs prepared and not yet submitted. */
+static inline unsigned ior_sq_ready(const struct ior_ring *ring)
+{
+	return ring->sq_len;
+}
+
 /*
- * Send the local batch to the host. Returns how many SQEs the host took (entries it did not
- * take stay at the front of the batch), or -IOR_E*.
+ * Send the local batch to the host. Never blocks. Returns how many SQEs the host took: fewer
+ * than prepared only when the ring's in-flight limit is reached, and the rest stay queued,
+ * in order, for the next submit (reap completions first).
  */
 int ior_submit(struct ior_ring *ring);
 
 /*
+ * Submit, then wait until at least @wait_nr completions are ready and receive them (see
+ * ior_peek_cqe). Returns how many SQEs were submitted.
+ */
+int ior_submit_and_wait(struct ior_ring *ring, unsigned wait_nr);
+
+/*
+ * Submit, then wait for a completion and store a pointer to it in @cqe_ptr; mark it seen
+ * with ior_cqe_seen() when done. Returns 0, or -IOR_EAGAIN when no operation is in flight.
+ */
+int ior_wait_cqe(struct ior_ring *ring, ior_cqe_t **cqe_ptr);
+
+/*
+ * As ior_wait_cqe, waiting at most @timeout_ns nanoseconds (negative: without bound).
+ * Returns 0, or -IOR_ETIMEDOUT when none arrived in time (or none was in flight).
+ */
+int ior_wait_cqe_timeout(struct ior_ring *ring, ior_cqe_t **cqe_ptr, int64_t timeout_ns);
+
+/*
+ * A completion that is ready now, without waiting. Unlike liburing's, a peek with no CQE
+ * already received asks the host (one crossing, which also submits). Returns 0 or
+ * -IOR_EAGAIN when none is ready.
+ */
+int ior_peek_cqe(struct ior_ring *ring, ior_cqe_t **cqe_ptr);
+
+/*
+ * Mark the CQE returned by ior_wait_cqe/ior_peek_cqe as consumed: its payload is freed and
+ * the next wait or peek returns the next one.
+ */
+void ior_cqe_seen(struct ior_ring *ring, ior_cqe_t *cqe);
+
+/*
  * Submit the local batch, then wait until @min completions are ready or @timeout_ns passes
- * (negative: no bound), and store up to @max of them in @out. Returns the number of CQEs
- * stored (possibly fewer than @min on timeout).
+ * (negative: no bound), and store up to @max of them in @out (CQEs already received and not
+ * yet seen come first). Returns the number of CQEs stored (possibly fewer than @min on
+ * timeout, 0 when nothing is in flight). Release @out with ior_cqes_free().
  */
 int ior_wait_cqes(struct ior_ring *ring, unsigned min, unsigned max, int64_t timeout_ns,
 		  struct ior_cqes *out);
@@ -119,97 +298,646 @@ int ior_wait_cqes(struct ior_ring *ring, unsigned min, unsigned max, int64_t tim
 /* Free a batch of CQEs and every payload still attached to them. */
 void ior_cqes_free(struct ior_cqes *cqes);
 
-/* A CQE's result: a count (>= 0) or -IOR_E*. */
+/*
+ * Register @count fixed buffers of @size bytes each in the host, zero-filled, for
+ * ior_prep_read_fixed/ior_prep_write_fixed; replaces any earlier set. Returns 0 or -IOR_E*.
+ */
+int ior_register_buffers(struct ior_ring *ring, unsigned count, unsigned size);
+
+/*
+ * Copy @len bytes out of fixed buffer @buf, from @offset, into @dst. Returns @len or -IOR_E*.
+ */
+int ior_buffer_read(struct ior_ring *ring, unsigned buf, unsigned offset, void *dst, unsigned len);
+
+/* Copy @len bytes of @src into fixed buffer @buf at @offset. Returns 0 or -IOR_E*. */
+int ior_buffer_write(struct ior_ring *ring, unsigned buf, unsigned offset, const void *src,
+		     unsigned len);
+
+/* ------------------------------------------------------------------------------------------
+ * Grants: what the host was told to give this guest, by name. Each returns a handle or
+ * -IOR_E* (-IOR_ENOENT when nothing of that name was granted). None blocks.
+ */
+
+int ior_grant_directory(const char *name);	/* --dir HOST::NAME */
+int ior_grant_listener(const char *name);	/* --listen NAME=ADDR: bound and listening */
+int ior_grant_device(const char *name);		/* --device NAME=PATH: tty, spidev, i2c-dev */
+
+/* ------------------------------------------------------------------------------------------
+ * Socket addresses
+ */
+
+/* @sa = IPv4 address @a.@b.@c.@d, port @port (host byte order). */
+void ior_addr_ipv4(ior_sockaddr_t *sa, uint8_t a, uint8_t b, uint8_t c, uint8_t d,
+		   uint16_t port);
+
+/* @sa = unix socket path @path (not copied: keep it until submit; "\0name" is abstract). */
+void ior_addr_unix(ior_sockaddr_t *sa, const char *path);
+
+/*
+ * Parse "A.B.C.D:PORT", "[IPV6]:PORT" or "unix:PATH" into @sa (a unix path points into
+ * @text). Returns 0 or -IOR_EINVAL.
+ */
+int ior_addr_parse(ior_sockaddr_t *sa, const char *text);
+
+/*
+ * Format @sa as ior_addr_parse reads it into @buf of @size bytes, NUL-terminated (truncated
+ * to fit). Returns the untruncated length.
+ */
+size_t ior_addr_format(const ior_sockaddr_t *sa, char *buf, size_t size);
+
+/* ------------------------------------------------------------------------------------------
+ * Completion entries
+ */
+
+/* A CQE's result: a count (bytes, events, cancellations; >= 0) or -IOR_E*. */
 static inline int ior_cqe_res(const ior_cqe_t *cqe)
 {
 	return cqe->res.is_err ? -IOR_ERR(cqe->res.val.err) : (int)cqe->res.val.ok;
 }
 
+/* A multishot operation's CQE: more will follow for the same SQE. */
+static inline bool ior_cqe_more(const ior_cqe_t *cqe)
+{
+	return cqe->more;
+}
+
+/* The user data of the SQE this CQE completes, as a pointer (ior_sqe_set_data). */
+static inline void *ior_cqe_get_data(const ior_cqe_t *cqe)
+{
+	return (void *)(uintptr_t)cqe->user_data;
+}
+
+/* The user data of the SQE this CQE completes, as a number (ior_sqe_set_data32). */
+static inline uint32_t ior_cqe_get_data32(const ior_cqe_t *cqe)
+{
+	return cqe->user_data;
+}
+
+/* The bytes a CQE carries (read, recv, recvmsg, SPI/I2C reads); stores their count in @len. */
+static inline const uint8_t *ior_cqe_payload(const ior_cqe_t *cqe, size_t *len)
+{
+	*len = cqe->data.len;
+	return cqe->data.len ? cqe->data.ptr : NULL;
+}
+
+/*
+ * Take the CQE's payload: the caller owns the returned bytes (free() them) and the CQE is
+ * left with none. Returns NULL, with *@len 0, when there are none.
+ */
+void *ior_cqe_take_payload(ior_cqe_t *cqe, size_t *len);
+
 /* The handle a CQE carries (openat, socket, accept), or -IOR_EINVAL when it carries none. */
 int ior_cqe_handle(const ior_cqe_t *cqe);
 
-/* A short description of the error code @err (positive or negative). */
-const char *ior_strerror(int err);
+/* The peer address a CQE carries (recvmsg, accept), or NULL. Valid as long as the payload. */
+const ior_sockaddr_t *ior_cqe_addr(const ior_cqe_t *cqe);
 
-/* Ask the host for the directory it granted under @name. Returns the handle or -IOR_E*. */
-int ior_grant_directory(const char *name);
-
-static inline void ior_sqe_set_data(ior_sqe_t *sqe, uint32_t user_data)
+/* The file metadata a statx CQE carries, or NULL. */
+static inline const ior_stat_t *ior_cqe_stat(const ior_cqe_t *cqe)
 {
-	sqe->user_data = user_data;
+	return cqe->detail.tag == IORING_RING_TYPES_CQE_DETAIL_STAT ? &cqe->detail.val.stat : NULL;
 }
 
+/* ------------------------------------------------------------------------------------------
+ * Submission entries: set-up of an SQE from ior_get_sqe()/ior_loop_get_sqe(). The helpers
+ * set the operation and its arguments only, never the user data or the flags, so the order
+ * of ior_prep_*(), ior_sqe_set_data() and ior_sqe_set_flags() does not matter.
+ */
+
+/* Tag @sqe with @data, returned in its CQE(s) (ior_cqe_get_data). */
+static inline void ior_sqe_set_data(ior_sqe_t *sqe, void *data)
+{
+	sqe->user_data = (uint32_t)(uintptr_t)data;
+}
+
+/* Tag @sqe with the number @data (ior_cqe_get_data32). */
+static inline void ior_sqe_set_data32(ior_sqe_t *sqe, uint32_t data)
+{
+	sqe->user_data = data;
+}
+
+/* Set @sqe's IOR_SQE_* @flags. */
 static inline void ior_sqe_set_flags(ior_sqe_t *sqe, uint8_t flags)
 {
 	sqe->flags = flags;
 }
 
-static inline void ior_prep_nop(ior_sqe_t *sqe)
+/* The base of every helper: the operation tag; the helpers then fill its arguments. */
+static inline void __ior_prep(ior_sqe_t *sqe, uint8_t op)
 {
-	sqe->op.tag = IORING_RING_TYPES_OP_NOP;
+	sqe->op.tag = op;
 }
 
-static inline app_option_u64_t ior__offset(int64_t offset)
+static inline app_option_u64_t __ior_offset(int64_t offset)
 {
-	app_option_u64_t o = { .is_some = offset >= 0, .val = (uint64_t)offset };
+	app_option_u64_t o;
+
+	o.is_some = offset >= 0;
+	o.val = offset >= 0 ? (uint64_t)offset : 0;
 	return o;
+}
+
+static inline app_list_u8_t __ior_bytes(const void *buf, size_t len)
+{
+	app_list_u8_t l;
+
+	l.ptr = (uint8_t *)buf;
+	l.len = len;
+	return l;
+}
+
+static inline app_string_t __ior_string(const char *s)
+{
+	app_string_t str;
+	size_t len = 0;
+
+	while (s[len])
+		len++;
+	str.ptr = (uint8_t *)s;
+	str.len = len;
+	return str;
+}
+
+/* Do nothing; completes with 0. */
+static inline void ior_prep_nop(ior_sqe_t *sqe)
+{
+	__ior_prep(sqe, IORING_RING_TYPES_OP_NOP);
 }
 
 /*
  * Read up to @len bytes from @fd at @offset (IOR_CURRENT_POSITION: at the file position).
- * The CQE's data holds the bytes.
+ * The CQE's result is the count and its payload the bytes; 0 is end of file.
  */
 static inline void ior_prep_read(ior_sqe_t *sqe, ior_handle_t fd, uint32_t len, int64_t offset)
 {
-	sqe->op.tag = IORING_RING_TYPES_OP_READ;
+	__ior_prep(sqe, IORING_RING_TYPES_OP_READ);
 	sqe->op.val.read.fd = fd;
 	sqe->op.val.read.len = len;
-	sqe->op.val.read.offset = ior__offset(offset);
+	sqe->op.val.read.offset = __ior_offset(offset);
 }
 
-/* Write @len bytes of @buf to @fd at @offset; @buf is copied at ior_submit(). */
+/*
+ * Write @len bytes of @buf to @fd at @offset (IOR_CURRENT_POSITION: at the file position);
+ * @buf is copied at submit. The result is the count written, which may be short.
+ */
 static inline void ior_prep_write(ior_sqe_t *sqe, ior_handle_t fd, const void *buf, size_t len,
 				  int64_t offset)
 {
-	sqe->op.tag = IORING_RING_TYPES_OP_WRITE;
+	__ior_prep(sqe, IORING_RING_TYPES_OP_WRITE);
 	sqe->op.val.write.fd = fd;
-	sqe->op.val.write.data.ptr = (uint8_t *)buf;
-	sqe->op.val.write.data.len = len;
-	sqe->op.val.write.offset = ior__offset(offset);
+	sqe->op.val.write.data = __ior_bytes(buf, len);
+	sqe->op.val.write.offset = __ior_offset(offset);
 }
 
-/* Complete after @ns nanoseconds, or once @count other completions were posted (0: never). */
+static inline void __ior_prep_fixed(ior_sqe_t *sqe, uint8_t op, ior_handle_t fd, unsigned buf,
+				    uint32_t buf_offset, uint32_t len, int64_t offset)
+{
+	__ior_prep(sqe, op);
+	/* read_fixed and write_fixed share one layout (fixed-args). */
+	sqe->op.val.read_fixed.fd = fd;
+	sqe->op.val.read_fixed.buffer = buf;
+	sqe->op.val.read_fixed.buffer_offset = buf_offset;
+	sqe->op.val.read_fixed.len = len;
+	sqe->op.val.read_fixed.offset = __ior_offset(offset);
+}
+
+/*
+ * Read up to @len bytes from @fd at @offset into fixed buffer @buf at @buf_offset (see
+ * ior_register_buffers). The bytes stay in the host (ior_buffer_read); the CQE has the count.
+ */
+static inline void ior_prep_read_fixed(ior_sqe_t *sqe, ior_handle_t fd, unsigned buf,
+				       uint32_t buf_offset, uint32_t len, int64_t offset)
+{
+	__ior_prep_fixed(sqe, IORING_RING_TYPES_OP_READ_FIXED, fd, buf, buf_offset, len, offset);
+}
+
+/* Write @len bytes of fixed buffer @buf, from @buf_offset, to @fd at @offset. */
+static inline void ior_prep_write_fixed(ior_sqe_t *sqe, ior_handle_t fd, unsigned buf,
+					uint32_t buf_offset, uint32_t len, int64_t offset)
+{
+	__ior_prep_fixed(sqe, IORING_RING_TYPES_OP_WRITE_FIXED, fd, buf, buf_offset, len, offset);
+}
+
+/* Send @len bytes of @buf on connected socket @fd; @buf is copied at submit. */
+static inline void ior_prep_send(ior_sqe_t *sqe, ior_handle_t fd, const void *buf, size_t len)
+{
+	__ior_prep(sqe, IORING_RING_TYPES_OP_SEND);
+	sqe->op.val.send.fd = fd;
+	sqe->op.val.send.data = __ior_bytes(buf, len);
+}
+
+/* Receive up to @len bytes once on connected socket @fd; result 0 means the peer closed. */
+static inline void ior_prep_recv(ior_sqe_t *sqe, ior_handle_t fd, uint32_t len)
+{
+	__ior_prep(sqe, IORING_RING_TYPES_OP_RECV);
+	sqe->op.val.recv.fd = fd;
+	sqe->op.val.recv.len = len;
+}
+
+/*
+ * Receive repeatedly on @fd, up to @len bytes per CQE, into host-provided buffers: one CQE per
+ * arrival with ior_cqe_more() set, until an error, end of stream (result 0) or a cancel.
+ * A stream the host ends with -IOR_ENOBUFS (its buffers ran out) can simply be re-armed.
+ */
+static inline void ior_prep_recv_multishot(ior_sqe_t *sqe, ior_handle_t fd, uint32_t len)
+{
+	ior_prep_recv(sqe, fd, len);
+	__ior_prep(sqe, IORING_RING_TYPES_OP_RECV_MULTISHOT);
+}
+
+/* Receive one datagram of up to @len bytes on @fd; the CQE carries the sender (ior_cqe_addr). */
+static inline void ior_prep_recvmsg(ior_sqe_t *sqe, ior_handle_t fd, uint32_t len)
+{
+	ior_prep_recv(sqe, fd, len);
+	__ior_prep(sqe, IORING_RING_TYPES_OP_RECVMSG);
+}
+
+/*
+ * Send @len bytes of @buf as one datagram or message on @fd, to @to (NULL: a connected
+ * socket's peer). *@to is copied into the SQE; @buf (and a unix path) at submit.
+ */
+static inline void ior_prep_sendmsg(ior_sqe_t *sqe, ior_handle_t fd, const void *buf, size_t len,
+				    const ior_sockaddr_t *to)
+{
+	__ior_prep(sqe, IORING_RING_TYPES_OP_SENDMSG);
+	sqe->op.val.sendmsg.fd = fd;
+	sqe->op.val.sendmsg.data = __ior_bytes(buf, len);
+	sqe->op.val.sendmsg.to.is_some = to != NULL;
+	if (to)
+		sqe->op.val.sendmsg.to.val = *to;
+}
+
+/* Accept one connection on listening socket @fd; the CQE carries the new handle and peer. */
+static inline void ior_prep_accept(ior_sqe_t *sqe, ior_handle_t fd)
+{
+	__ior_prep(sqe, IORING_RING_TYPES_OP_ACCEPT);
+	sqe->op.val.accept = fd;
+}
+
+/*
+ * Accept connections on @fd until cancelled or an error: one CQE per connection, each with
+ * the new handle (ior_cqe_handle) and peer, ior_cqe_more() set while the stream goes on.
+ */
+static inline void ior_prep_accept_multishot(ior_sqe_t *sqe, ior_handle_t fd)
+{
+	ior_prep_accept(sqe, fd);
+	__ior_prep(sqe, IORING_RING_TYPES_OP_ACCEPT_MULTISHOT);
+}
+
+/* Connect socket @fd to *@addr (copied into the SQE), which the host's grants must allow. */
+static inline void ior_prep_connect(ior_sqe_t *sqe, ior_handle_t fd, const ior_sockaddr_t *addr)
+{
+	__ior_prep(sqe, IORING_RING_TYPES_OP_CONNECT);
+	sqe->op.val.connect.f0 = fd;
+	sqe->op.val.connect.f1 = *addr;
+}
+
+/* Create a socket of IOR_AF_* @family and IOR_SOCK_* @type; the CQE carries its handle. */
+static inline void ior_prep_socket(ior_sqe_t *sqe, unsigned family, unsigned type)
+{
+	__ior_prep(sqe, IORING_RING_TYPES_OP_SOCKET);
+	sqe->op.val.socket.f0 = (uint8_t)family;
+	sqe->op.val.socket.f1 = (uint8_t)type;
+}
+
+/* Bind socket @fd to *@addr (copied into the SQE), which the host's grants must allow. */
+static inline void ior_prep_bind(ior_sqe_t *sqe, ior_handle_t fd, const ior_sockaddr_t *addr)
+{
+	__ior_prep(sqe, IORING_RING_TYPES_OP_BIND);
+	sqe->op.val.bind.f0 = fd;
+	sqe->op.val.bind.f1 = *addr;
+}
+
+/* Listen on bound stream socket @fd with @backlog pending connections. */
+static inline void ior_prep_listen(ior_sqe_t *sqe, ior_handle_t fd, uint32_t backlog)
+{
+	__ior_prep(sqe, IORING_RING_TYPES_OP_LISTEN);
+	sqe->op.val.listen.f0 = fd;
+	sqe->op.val.listen.f1 = backlog;
+}
+
+/* Set socket option @opt (IOR_SO_REUSEADDR, IOR_TCP_NODELAY, ...) of @fd to @value. */
+static inline void ior_prep_set_option(ior_sqe_t *sqe, ior_handle_t fd, unsigned opt,
+				       uint32_t value)
+{
+	ioring_ring_types_socket_option_t *o = &sqe->op.val.set_option.f1;
+
+	__ior_prep(sqe, IORING_RING_TYPES_OP_SET_OPTION);
+	sqe->op.val.set_option.f0 = fd;
+	o->tag = (uint8_t)opt;
+	/* The variant's cases are booleans except the two buffer sizes. */
+	if (opt == IOR_SO_RCVBUF || opt == IOR_SO_SNDBUF)
+		o->val.receive_buffer_size = value;
+	else
+		o->val.reuse_address = value != 0;
+}
+
+/* Shut down part (IOR_SHUT_RD/WR) or all (IOR_SHUT_RDWR) of connection @fd. */
+static inline void ior_prep_shutdown(ior_sqe_t *sqe, ior_handle_t fd, unsigned how)
+{
+	__ior_prep(sqe, IORING_RING_TYPES_OP_SHUTDOWN);
+	sqe->op.val.shutdown.f0 = fd;
+	sqe->op.val.shutdown.f1 = (uint8_t)how;
+}
+
+/*
+ * Open @path beneath directory @dir with IOR_O_* @flags and @mode for created files; @path
+ * is copied at submit. The CQE carries the new handle (ior_cqe_handle). Paths that would
+ * leave @dir complete with -IOR_EACCES.
+ */
+static inline void ior_prep_openat(ior_sqe_t *sqe, ior_handle_t dir, const char *path,
+				   uint16_t flags, uint32_t mode)
+{
+	__ior_prep(sqe, IORING_RING_TYPES_OP_OPENAT);
+	sqe->op.val.openat.dir = dir;
+	sqe->op.val.openat.path = __ior_string(path);
+	sqe->op.val.openat.flags = flags;
+	sqe->op.val.openat.mode = mode;
+}
+
+/* Close @fd. Operations in flight on it complete on their own. */
+static inline void ior_prep_close(ior_sqe_t *sqe, ior_handle_t fd)
+{
+	__ior_prep(sqe, IORING_RING_TYPES_OP_CLOSE);
+	sqe->op.val.close = fd;
+}
+
+/* Flush @fd to storage; IOR_FSYNC_DATASYNC in @flags syncs data only (fdatasync). */
+static inline void ior_prep_fsync(ior_sqe_t *sqe, ior_handle_t fd, unsigned flags)
+{
+	__ior_prep(sqe, IORING_RING_TYPES_OP_FSYNC);
+	sqe->op.val.fsync.f0 = fd;
+	sqe->op.val.fsync.f1 = (flags & IOR_FSYNC_DATASYNC) != 0;
+}
+
+/*
+ * Describe @path beneath directory @dir (an empty @path: @dir itself), not following a final
+ * symbolic link when @no_follow. The CQE carries the metadata (ior_cqe_stat).
+ */
+static inline void ior_prep_statx(ior_sqe_t *sqe, ior_handle_t dir, const char *path,
+				  bool no_follow)
+{
+	__ior_prep(sqe, IORING_RING_TYPES_OP_STATX);
+	sqe->op.val.statx.dir = dir;
+	sqe->op.val.statx.path = __ior_string(path);
+	sqe->op.val.statx.no_follow = no_follow;
+}
+
+/*
+ * Complete after @ns nanoseconds with -IOR_ETIMEDOUT, or earlier with 0 once @count other
+ * completions were posted (0: only the duration counts).
+ */
 static inline void ior_prep_timeout(ior_sqe_t *sqe, uint64_t ns, uint32_t count)
 {
-	sqe->op.tag = IORING_RING_TYPES_OP_TIMEOUT;
+	__ior_prep(sqe, IORING_RING_TYPES_OP_TIMEOUT);
 	sqe->op.val.timeout.duration_ns = ns;
 	sqe->op.val.timeout.count = count;
 }
 
 /*
- * Open @path beneath directory @dir with IOR_O_* @flags and @mode for created files; @path
- * is copied at ior_submit(). The CQE carries the new handle (ior_cqe_handle).
+ * Bound the SQE just before this one, which must carry IOR_SQE_LINK: if it has not completed
+ * within @ns nanoseconds it is cancelled and completes with -IOR_ETIMEDOUT. This entry's
+ * own CQE is -IOR_ECANCELED when the operation finished first.
  */
-static inline void ior_prep_openat(ior_sqe_t *sqe, ior_handle_t dir, const char *path,
-				   uint16_t flags, uint32_t mode)
+static inline void ior_prep_link_timeout(ior_sqe_t *sqe, uint64_t ns)
 {
-	size_t len = 0;
-
-	while (path[len])
-		len++;
-	sqe->op.tag = IORING_RING_TYPES_OP_OPENAT;
-	sqe->op.val.openat.dir = dir;
-	sqe->op.val.openat.path.ptr = (uint8_t *)path;
-	sqe->op.val.openat.path.len = len;
-	sqe->op.val.openat.flags = flags;
-	sqe->op.val.openat.mode = mode;
+	__ior_prep(sqe, IORING_RING_TYPES_OP_LINK_TIMEOUT);
+	sqe->op.val.link_timeout = ns;
 }
 
-/* Close @fd. */
-static inline void ior_prep_close(ior_sqe_t *sqe, ior_handle_t fd)
+/*
+ * Cancel the in-flight operation whose user data is @user_data (every one of them with
+ * IOR_CANCEL_ALL in @flags). The result is the number cancelled, or -IOR_ENOENT.
+ */
+static inline void ior_prep_cancel32(ior_sqe_t *sqe, uint32_t user_data, unsigned flags)
 {
-	sqe->op.tag = IORING_RING_TYPES_OP_CLOSE;
-	sqe->op.val.close = fd;
+	__ior_prep(sqe, IORING_RING_TYPES_OP_CANCEL);
+	sqe->op.val.cancel.target = user_data;
+	sqe->op.val.cancel.all = (flags & IOR_CANCEL_ALL) != 0;
+}
+
+/* As ior_prep_cancel32, for user data set with ior_sqe_set_data. */
+static inline void ior_prep_cancel(ior_sqe_t *sqe, void *user_data, unsigned flags)
+{
+	ior_prep_cancel32(sqe, (uint32_t)(uintptr_t)user_data, flags);
+}
+
+/* Wait until @fd is ready for IOR_POLL* @events; the result is the ready events. */
+static inline void ior_prep_poll(ior_sqe_t *sqe, ior_handle_t fd, unsigned events)
+{
+	__ior_prep(sqe, IORING_RING_TYPES_OP_POLL);
+	sqe->op.val.poll.fd = fd;
+	sqe->op.val.poll.events = (uint8_t)events;
+	sqe->op.val.poll.multishot = false;
+}
+
+/* As ior_prep_poll, reporting readiness again and again (ior_cqe_more) until cancelled. */
+static inline void ior_prep_poll_multishot(ior_sqe_t *sqe, ior_handle_t fd, unsigned events)
+{
+	ior_prep_poll(sqe, fd, events);
+	sqe->op.val.poll.multishot = true;
+}
+
+/*
+ * One SPI segment clocking max(@tx_len, @rx_len) bytes: @tx (zero-padded; may be NULL when
+ * @tx_len is 0) out, @rx_len bytes in. Speed, word size, chip-select and delay keep the
+ * device's settings; set the fields of @seg to change them.
+ */
+static inline void ior_spi_segment(ior_spi_segment_t *seg, const void *tx, size_t tx_len,
+				   uint32_t rx_len)
+{
+	seg->tx = __ior_bytes(tx, tx_len);
+	seg->rx_len = rx_len;
+	seg->speed_hz = 0;
+	seg->bits_per_word = 0;
+	seg->cs_change = false;
+	seg->delay_us = 0;
+}
+
+/*
+ * A full-duplex transfer of @nr segments on SPI device @fd, chip-select held between them
+ * unless a segment says otherwise. The CQE's payload is every segment's received bytes,
+ * concatenated. @segs and their tx bytes are copied at submit.
+ */
+static inline void ior_prep_spi_transfer(ior_sqe_t *sqe, ior_handle_t fd,
+					 const ior_spi_segment_t *segs, unsigned nr)
+{
+	__ior_prep(sqe, IORING_RING_TYPES_OP_SPI_TRANSFER);
+	sqe->op.val.spi_transfer.fd = fd;
+	sqe->op.val.spi_transfer.segments.ptr = (ior_spi_segment_t *)segs;
+	sqe->op.val.spi_transfer.segments.len = nr;
+}
+
+/* An I2C message writing @len bytes of @buf to 7-bit target @addr. */
+static inline void ior_i2c_msg_write(ior_i2c_msg_t *msg, uint16_t addr, const void *buf,
+				     size_t len)
+{
+	msg->address = addr;
+	msg->write = __ior_bytes(buf, len);
+	msg->read_len = 0;
+	msg->ten_bit = false;
+}
+
+/* An I2C message reading @len bytes from 7-bit target @addr. */
+static inline void ior_i2c_msg_read(ior_i2c_msg_t *msg, uint16_t addr, uint32_t len)
+{
+	ior_i2c_msg_write(msg, addr, NULL, 0);
+	msg->read_len = len;
+}
+
+/*
+ * One I2C transaction of @nr messages on bus @fd, with repeated starts. The CQE's payload is
+ * every read message's bytes, in order. @msgs and their bytes are copied at submit.
+ */
+static inline void ior_prep_i2c_transfer(ior_sqe_t *sqe, ior_handle_t fd,
+					 const ior_i2c_msg_t *msgs, unsigned nr)
+{
+	__ior_prep(sqe, IORING_RING_TYPES_OP_I2C_TRANSFER);
+	sqe->op.val.i2c_transfer.fd = fd;
+	sqe->op.val.i2c_transfer.messages.ptr = (ior_i2c_msg_t *)msgs;
+	sqe->op.val.i2c_transfer.messages.len = nr;
+}
+
+/* A raw 8N1 serial line at @baud (0: keep the current speed), no flow control. */
+static inline void ior_tty_config_raw(ior_tty_config_t *cfg, uint32_t baud)
+{
+	cfg->raw = true;
+	cfg->baud = baud;
+	cfg->data_bits = 8;
+	cfg->parity = IOR_PARITY_NONE;
+	cfg->stop_bits = 1;
+	cfg->hardware_flow_control = false;
+}
+
+/* Configure serial line @fd as *@cfg (copied into the SQE). */
+static inline void ior_prep_tty_configure(ior_sqe_t *sqe, ior_handle_t fd,
+					  const ior_tty_config_t *cfg)
+{
+	__ior_prep(sqe, IORING_RING_TYPES_OP_TTY_CONFIGURE);
+	sqe->op.val.tty_configure.f0 = fd;
+	sqe->op.val.tty_configure.f1 = *cfg;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * The callback event loop
+ *
+ * An ior_op is one callback and its state; embed it in your own struct (ior_container_of) or
+ * use its @data pointer. ior_loop_get_sqe() ties an SQE to an op: its CQEs are handed to the
+ * op's callback, which runs once per CQE. An op may own several SQEs at once (a linked read ->
+ * write chain, a multishot stream and its re-arm); it is active while any of them can still
+ * complete. In the callback:
+ *  - ior_cqe_more(cqe) says whether this op's SQE will call back again (multishot streams,
+ *    periodic timers); when it is false that SQE is done;
+ *  - the CQE is valid until the callback returns; its payload stays valid until the SQEs
+ *    prepared meanwhile have been submitted, so a callback may hand it straight to a send or
+ *    write (an echo needs no copy); to keep the bytes longer, ior_cqe_take_payload();
+ *  - new work may be queued, the op re-armed, other ops cancelled, the loop stopped; the op
+ *    may be freed once ior_op_active(op) is false. Do not call ior_loop_run or ior_loop_exit.
+ * The loop owns its ring's user data: get every SQE of a loop from ior_loop_get_sqe.
+ */
+
+struct ior_loop;
+struct ior_op;
+
+/* Called with each CQE of @op. */
+typedef void (*ior_op_cb)(struct ior_loop *loop, struct ior_op *op, ior_cqe_t *cqe);
+
+struct ior_op {
+	ior_op_cb cb;
+	void *data;		/* the caller's */
+	uint64_t period_ns;	/* periodic timers: the interval */
+	uint32_t inflight;	/* SQEs whose last CQE has not been handed out */
+	uint32_t flags;		/* __IOR_OP_* */
+};
+
+#define __IOR_OP_CANCELED 1u
+
+/* An op with callback @cb and caller data @data, as an initializer. */
+#define IOR_OP_INIT(cb, data) { (cb), (data), 0, 0, 0 }
+
+/* Set up @op with callback @cb and caller data @data. */
+static inline void ior_op_init(struct ior_op *op, ior_op_cb cb, void *data)
+{
+	op->cb = cb;
+	op->data = data;
+	op->period_ns = 0;
+	op->inflight = 0;
+	op->flags = 0;
+}
+
+/* Whether @op has SQEs queued or in flight, so that its callback will run again. */
+static inline bool ior_op_active(const struct ior_op *op)
+{
+	return op->inflight != 0;
+}
+
+struct ior_loop {
+	struct ior_ring ring;
+	unsigned pending;	/* SQEs queued or in flight whose last CQE has not come */
+	bool stopped;
+	void *held;		/* CQE batches kept until the SQEs that may point into them are sent */
+};
+
+/* How far ior_loop_run goes. */
+enum ior_run_mode {
+	IOR_RUN_UNTIL_IDLE,	/* until no operation is left, or ior_loop_stop() */
+	IOR_RUN_UNTIL_STOPPED,	/* until ior_loop_stop(); no operation left is an error */
+	IOR_RUN_ONCE,		/* one turn: wait for at least one completion, dispatch */
+	IOR_RUN_NOWAIT,		/* one turn: dispatch what is ready, do not wait */
+};
+
+/* A loop over a new ring of @entries (see ior_ring_init). Returns 0 or -IOR_E*. */
+int ior_loop_init(struct ior_loop *loop, unsigned entries);
+
+/* Drop the loop's ring; operations still in flight are cancelled, without callbacks. */
+void ior_loop_exit(struct ior_loop *loop);
+
+/* The loop's ring, for ior_register_buffers and ior_buffer_read/write. */
+static inline struct ior_ring *ior_loop_ring(struct ior_loop *loop)
+{
+	return &loop->ring;
+}
+
+/*
+ * An SQE whose completions go to @op's callback (NULL: completions are dropped), for the
+ * caller to prepare. When the local batch is full it is submitted to make room, unless its
+ * last SQE links to the next. Returns NULL when no room can be made (the ring's in-flight
+ * limit: let the loop run, then retry).
+ */
+ior_sqe_t *ior_loop_get_sqe(struct ior_loop *loop, struct ior_op *op);
+
+/*
+ * Call @op back once after @ns nanoseconds, with -IOR_ETIMEDOUT (-IOR_ECANCELED when
+ * cancelled first). Returns 0 or -IOR_EAGAIN (no room; see ior_loop_get_sqe).
+ */
+int ior_loop_timer(struct ior_loop *loop, struct ior_op *op, uint64_t ns);
+
+/*
+ * Call @op back every @period_ns nanoseconds, with -IOR_ETIMEDOUT and ior_cqe_more() set,
+ * until ior_loop_cancel(); the last call has -IOR_ECANCELED. Each period starts when the
+ * loop re-arms the timer, just before the callback, so periods drift by the loop's latency.
+ */
+int ior_loop_timer_periodic(struct ior_loop *loop, struct ior_op *op, uint64_t period_ns);
+
+/*
+ * Cancel every SQE of @op still in flight: each completes, through the callback, with
+ * -IOR_ECANCELED (or with its own result if it finished first). Periodic timers stop.
+ * Returns 0, or -IOR_ENOENT when @op is not active.
+ */
+int ior_loop_cancel(struct ior_loop *loop, struct ior_op *op);
+
+/*
+ * Submit, wait and dispatch completions to their callbacks, as @mode says. Returns 0 when
+ * the loop went idle (IOR_RUN_UNTIL_IDLE), 1 when ior_loop_stop() ended it, the number of
+ * CQEs dispatched (IOR_RUN_ONCE, IOR_RUN_NOWAIT), or -IOR_ENOENT when IOR_RUN_UNTIL_STOPPED
+ * found no operation left that could ever stop it.
+ */
+int ior_loop_run(struct ior_loop *loop, enum ior_run_mode mode);
+
+/* Make ior_loop_run return once the CQEs of the current turn are dispatched. */
+static inline void ior_loop_stop(struct ior_loop *loop)
+{
+	loop->stopped = true;
 }
 
 #ifdef __cplusplus

@@ -1,11 +1,15 @@
 /*
- * ioring.c - the C guest runtime: ring batches, submit/complete over the WIT imports,
- * grants, error strings, and the wasi:cli/run entry point.
+ * ioring.c - the C guest runtime: ring batches, submit/complete over the WIT imports, CQE
+ * caching for wait/peek, fixed buffers, grants, and the wasi:cli/run entry point.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "ioring.h"
+#include "internal.h"
+
+/* The most CQEs one complete() call may return per SQE the local batch holds. */
+#define CQ_PER_SQ 2
 
 int ior_ring_init(struct ior_ring *ring, unsigned entries)
 {
@@ -24,9 +28,20 @@ int ior_ring_init(struct ior_ring *ring, unsigned entries)
 	return 0;
 }
 
+/* Free the CQEs received and not yet seen, with their payloads. */
+static void __ior_cq_drop(struct ior_ring *ring)
+{
+	while (ring->cq_head < ring->cq_len)
+		ioring_ring_types_cqe_free(&ring->cq[ring->cq_head++]);
+	free(ring->cq);
+	ring->cq = NULL;
+	ring->cq_head = ring->cq_len = 0;
+}
+
 void ior_ring_exit(struct ior_ring *ring)
 {
 	ioring_ring_ring_ring_drop_own(ring->ring);
+	__ior_cq_drop(ring);
 	free(ring->sq);
 	ring->sq = NULL;
 	ring->sq_len = 0;
@@ -43,9 +58,10 @@ ior_sqe_t *ior_get_sqe(struct ior_ring *ring)
 	return sqe;
 }
 
-static ioring_ring_ring_borrow_ring_t borrow(struct ior_ring *ring)
+ioring_ring_ring_borrow_ring_t __ior_borrow(struct ior_ring *ring)
 {
 	ioring_ring_ring_borrow_ring_t b = { ring->ring.__handle };
+
 	return b;
 }
 
@@ -58,24 +74,140 @@ int ior_submit(struct ior_ring *ring)
 		return 0;
 	/* The canonical ABI copies every SQE and payload into the host during this call, so
 	 * the batch's memory (and the caller's write buffers) is free again on return. */
-	taken = ioring_ring_ring_method_ring_submit(borrow(ring), &list);
+	taken = ioring_ring_ring_method_ring_submit(__ior_borrow(ring), &list);
+	if (taken > ring->sq_len)
+		taken = ring->sq_len;
+	/* What the host did not take stays queued, in order, at the front. */
 	if (taken < ring->sq_len)
 		memmove(ring->sq, ring->sq + taken, (ring->sq_len - taken) * sizeof(*ring->sq));
 	ring->sq_len -= taken;
 	return (int)taken;
 }
 
+void __ior_complete(struct ior_ring *ring, unsigned min, unsigned max, int64_t timeout_ns,
+		    ioring_ring_ring_list_cqe_t *list)
+{
+	uint64_t timeout = (uint64_t)timeout_ns;
+
+	ior_submit(ring);
+	ioring_ring_ring_method_ring_complete(__ior_borrow(ring), min, max,
+					      timeout_ns < 0 ? NULL : &timeout, list);
+}
+
+/*
+ * Make sure a CQE is waiting in the ring's cache, asking the host for up to a batch's worth
+ * when the cache is empty. Returns 0, or -IOR_EAGAIN when the host had none (within
+ * @timeout_ns, or none in flight).
+ */
+static int __ior_cq_fill(struct ior_ring *ring, unsigned min, int64_t timeout_ns)
+{
+	ioring_ring_ring_list_cqe_t list;
+
+	if (ring->cq_head < ring->cq_len)
+		return 0;
+	__ior_cq_drop(ring);
+	__ior_complete(ring, min, ring->sq_cap * CQ_PER_SQ, timeout_ns, &list);
+	if (!list.len) {
+		ioring_ring_ring_list_cqe_free(&list);
+		return -IOR_EAGAIN;
+	}
+	ring->cq = list.ptr;
+	ring->cq_len = (unsigned)list.len;
+	return 0;
+}
+
+int ior_submit_and_wait(struct ior_ring *ring, unsigned wait_nr)
+{
+	int submitted = ior_submit(ring);
+
+	if (wait_nr && ring->cq_head + wait_nr > ring->cq_len) {
+		ioring_ring_ring_list_cqe_t list;
+		unsigned have = ring->cq_len - ring->cq_head;
+		ior_cqe_t *cq;
+
+		__ior_complete(ring, wait_nr - have, ring->sq_cap * CQ_PER_SQ, -1, &list);
+		if (list.len) {
+			/* Append to the CQEs not yet seen, keeping their order. */
+			cq = malloc((have + list.len) * sizeof(*cq));
+			if (!cq) {
+				ioring_ring_ring_list_cqe_free(&list);
+				return -IOR_ENOMEM;
+			}
+			if (have)
+				memcpy(cq, ring->cq + ring->cq_head, have * sizeof(*cq));
+			memcpy(cq + have, list.ptr, list.len * sizeof(*cq));
+			free(ring->cq);
+			free(list.ptr);
+			ring->cq = cq;
+			ring->cq_head = 0;
+			ring->cq_len = have + (unsigned)list.len;
+		} else {
+			ioring_ring_ring_list_cqe_free(&list);
+		}
+	}
+	return submitted;
+}
+
+int ior_wait_cqe_timeout(struct ior_ring *ring, ior_cqe_t **cqe_ptr, int64_t timeout_ns)
+{
+	int ret = __ior_cq_fill(ring, 1, timeout_ns);
+
+	if (ret < 0)
+		return timeout_ns >= 0 ? -IOR_ETIMEDOUT : ret;
+	*cqe_ptr = &ring->cq[ring->cq_head];
+	return 0;
+}
+
+int ior_wait_cqe(struct ior_ring *ring, ior_cqe_t **cqe_ptr)
+{
+	return ior_wait_cqe_timeout(ring, cqe_ptr, -1);
+}
+
+int ior_peek_cqe(struct ior_ring *ring, ior_cqe_t **cqe_ptr)
+{
+	int ret = __ior_cq_fill(ring, 0, 0);
+
+	if (ret < 0)
+		return ret;
+	*cqe_ptr = &ring->cq[ring->cq_head];
+	return 0;
+}
+
+void ior_cqe_seen(struct ior_ring *ring, ior_cqe_t *cqe)
+{
+	if (ring->cq_head >= ring->cq_len)
+		return;
+	ioring_ring_types_cqe_free(cqe);
+	if (++ring->cq_head == ring->cq_len)
+		__ior_cq_drop(ring);
+}
+
 int ior_wait_cqes(struct ior_ring *ring, unsigned min, unsigned max, int64_t timeout_ns,
 		  struct ior_cqes *out)
 {
 	ioring_ring_ring_list_cqe_t list;
-	uint64_t timeout = (uint64_t)timeout_ns;
-	int ret = ior_submit(ring);
+	unsigned have = ring->cq_len - ring->cq_head;
 
-	if (ret < 0)
-		return ret;
-	ioring_ring_ring_method_ring_complete(borrow(ring), min, max,
-					      timeout_ns < 0 ? NULL : &timeout, &list);
+	out->cqe = NULL;
+	out->nr = 0;
+	if (have) {
+		/* CQEs already received come first; hand them over without asking the host. */
+		unsigned nr = have < max ? have : max;
+
+		out->cqe = malloc(nr * sizeof(*out->cqe));
+		if (!out->cqe)
+			return -IOR_ENOMEM;
+		memcpy(out->cqe, ring->cq + ring->cq_head, nr * sizeof(*out->cqe));
+		out->nr = nr;
+		ring->cq_head += nr;
+		if (ring->cq_head == ring->cq_len) {
+			free(ring->cq);
+			ring->cq = NULL;
+			ring->cq_head = ring->cq_len = 0;
+		}
+		return (int)nr;
+	}
+	__ior_complete(ring, min, max, timeout_ns, &list);
 	out->cqe = list.ptr;
 	out->nr = list.len;
 	return (int)list.len;
@@ -90,6 +222,51 @@ void ior_cqes_free(struct ior_cqes *cqes)
 	cqes->nr = 0;
 }
 
+int ior_register_buffers(struct ior_ring *ring, unsigned count, unsigned size)
+{
+	ioring_ring_ring_error_code_t err;
+
+	if (!ioring_ring_ring_method_ring_register_buffers(__ior_borrow(ring), count, size, &err))
+		return -IOR_ERR(err);
+	return 0;
+}
+
+int ior_buffer_read(struct ior_ring *ring, unsigned buf, unsigned offset, void *dst, unsigned len)
+{
+	ioring_ring_ring_error_code_t err;
+	app_list_u8_t bytes;
+
+	if (!ioring_ring_ring_method_ring_buffer_read(__ior_borrow(ring), buf, offset, len, &bytes,
+						      &err))
+		return -IOR_ERR(err);
+	if (bytes.len < len)
+		len = (unsigned)bytes.len;
+	memcpy(dst, bytes.ptr, len);
+	app_list_u8_free(&bytes);
+	return (int)len;
+}
+
+int ior_buffer_write(struct ior_ring *ring, unsigned buf, unsigned offset, const void *src,
+		     unsigned len)
+{
+	ioring_ring_ring_error_code_t err;
+	app_list_u8_t bytes = { (uint8_t *)src, len };
+
+	if (!ioring_ring_ring_method_ring_buffer_write(__ior_borrow(ring), buf, offset, &bytes, &err))
+		return -IOR_ERR(err);
+	return 0;
+}
+
+void *ior_cqe_take_payload(ior_cqe_t *cqe, size_t *len)
+{
+	void *p = cqe->data.len ? cqe->data.ptr : NULL;
+
+	*len = cqe->data.len;
+	cqe->data.ptr = NULL;
+	cqe->data.len = 0;
+	return p;
+}
+
 int ior_cqe_handle(const ior_cqe_t *cqe)
 {
 	switch (cqe->detail.tag) {
@@ -102,44 +279,46 @@ int ior_cqe_handle(const ior_cqe_t *cqe)
 	}
 }
 
-int ior_grant_directory(const char *name)
+const ior_sockaddr_t *ior_cqe_addr(const ior_cqe_t *cqe)
+{
+	switch (cqe->detail.tag) {
+	case IORING_RING_TYPES_CQE_DETAIL_PEER:
+		return &cqe->detail.val.peer;
+	case IORING_RING_TYPES_CQE_DETAIL_ACCEPTED:
+		return &cqe->detail.val.accepted.f1;
+	default:
+		return NULL;
+	}
+}
+
+/* Grants: one WIT import each, same shape. */
+typedef bool (*grant_fn)(app_string_t *, ioring_ring_grants_handle_t *,
+			 ioring_ring_grants_error_code_t *);
+
+static int __ior_grant(grant_fn fn, const char *name)
 {
 	app_string_t s = { (uint8_t *)name, strlen(name) };
-	ior_handle_t handle;
+	ioring_ring_grants_handle_t handle;
 	ioring_ring_grants_error_code_t err;
 
-	if (!ioring_ring_grants_directory(&s, &handle, &err))
+	if (!fn(&s, &handle, &err))
 		return -IOR_ERR(err);
 	return (int)handle;
 }
 
-/* Indexed by WIT error code; the order is the enum's in wit/types.wit. */
-static const char *const error_names[] = {
-	"permission denied by grant", "address in use", "address not available",
-	"address family not supported", "try again", "already in progress", "bad handle",
-	"busy", "canceled", "connection aborted", "connection refused", "connection reset",
-	"destination address required", "exists", "file too large", "host unreachable",
-	"in progress", "interrupted", "invalid argument", "I/O error", "already connected",
-	"is a directory", "too many symbolic links", "too many handles", "message too long",
-	"name too long", "network unreachable", "no buffer space", "no such device",
-	"no such file or grant", "out of memory", "no space left", "not connected",
-	"not a directory", "directory not empty", "not supported", "not a terminal",
-	"no such device or address", "not permitted", "broken pipe", "protocol not supported",
-	"out of range", "read-only", "timed out", "cross-device", "unknown error",
-};
-
-_Static_assert(sizeof(error_names) / sizeof(error_names[0]) == IORING_RING_TYPES_ERROR_CODE_UNKNOWN + 1,
-	       "error_names must list every WIT error code");
-
-const char *ior_strerror(int err)
+int ior_grant_directory(const char *name)
 {
-	unsigned code = (unsigned)(err < 0 ? -err : err);
+	return __ior_grant(ioring_ring_grants_directory, name);
+}
 
-	if (code == 0)
-		return "success";
-	if (code - 1 >= sizeof(error_names) / sizeof(error_names[0]))
-		return "unknown error";
-	return error_names[code - 1];
+int ior_grant_listener(const char *name)
+{
+	return __ior_grant(ioring_ring_grants_listener, name);
+}
+
+int ior_grant_device(const char *name)
+{
+	return __ior_grant(ioring_ring_grants_device, name);
 }
 
 /* wasi-libc's argv setup and the application's main(); its destructors flush stdio. */
@@ -147,15 +326,17 @@ extern int __main_void(void);
 extern void __wasm_call_dtors(void);
 
 /*
- * wasi:cli/run, as wasi-libc's command entry does it: main(), then destructors (stdio is
- * flushed there), then a non-zero status becomes the process's exit code.
+ * wasi:cli/run, as wasi-libc's command entry does it: main() (through wasi-libc's
+ * __main_void, which sets up argv when main takes it), then destructors (stdio is flushed
+ * there). wasi:cli/run reports success or failure only, so a non-zero status is failure (the
+ * Linux host exits 1). Returning rather than calling _Exit keeps the guest free of WASI
+ * preview1 imports when main takes no arguments and uses no stdio: no adapter, a small
+ * component. exit(N) still works and reports N where the host can (it imports proc_exit).
  */
 bool exports_wasi_cli_run_run(void)
 {
 	int status = __main_void();
 
 	__wasm_call_dtors();
-	if (status != 0)
-		_Exit(status);
-	return true;
+	return status == 0;
 }

@@ -5,6 +5,7 @@
  *                  poll, send them to the kernel, then trap with all three in flight
  *   sleep          wait on a 60 s timeout (a run-time bound must stop it)
  *   spin           loop forever without calling the host (likewise)
+ *   device         read 4 bytes from the `d` device grant and print them in hex
  *   alloc          grow linear memory a page (64 KiB) at a time until refused; print how far
  *                  it got
  *
@@ -87,12 +88,41 @@ static void sleep_long(void)
 	ioring_ring_ring_method_ring_complete(ring, 1, 1, NULL, &cqes);
 }
 
+static void read_device(void)
+{
+	ioring_ring_ring_borrow_ring_t ring = ring_create();
+	app_string_t name = { (uint8_t *)"d", 1 };
+	ioring_ring_types_sqe_t sqe;
+	ioring_ring_ring_list_cqe_t cqes;
+	ioring_ring_grants_error_code_t err;
+	uint32_t dev;
+
+	if (!ioring_ring_grants_device(&name, &dev, &err)) {
+		fprintf(stderr, "device d: error %d\n", err);
+		exit(1);
+	}
+	memset(&sqe, 0, sizeof(sqe));
+	sqe.op.tag = IORING_RING_TYPES_OP_READ;
+	sqe.op.val.read.fd = dev;
+	sqe.op.val.read.len = 4;
+	submit(ring, &sqe, 1);
+	ioring_ring_ring_method_ring_complete(ring, 1, 1, NULL, &cqes);
+	if (cqes.len != 1 || cqes.ptr[0].res.is_err)
+		exit(1);
+	for (size_t i = 0; i < cqes.ptr[0].data.len; i++)
+		printf("%02x", cqes.ptr[0].data.ptr[i]);
+	printf("\n");
+	exit(0);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2)
 		return 2;
 	if (!strcmp(argv[1], "trap-inflight"))
 		trap_inflight();
+	if (!strcmp(argv[1], "device"))
+		read_device();
 	if (!strcmp(argv[1], "sleep"))
 		sleep_long();
 	if (!strcmp(argv[1], "spin"))

@@ -1,0 +1,19 @@
+/*
+ * internal.h - what the SDK's source files share and applications do not see.
+ */
+#ifndef IORING_INTERNAL_H
+#define IORING_INTERNAL_H
+
+#include "ioring.h"
+
+/* A borrow of @ring's host resource, for method calls. */
+ioring_ring_ring_borrow_ring_t __ior_borrow(struct ior_ring *ring);
+
+/*
+ * Submit @ring's local batch, then call the host's complete(@min, @max, @timeout_ns; negative:
+ * no bound) and store the CQE list it returns in @list, which the caller frees.
+ */
+void __ior_complete(struct ior_ring *ring, unsigned min, unsigned max, int64_t timeout_ns,
+		    ioring_ring_ring_list_cqe_t *list);
+
+#endif /* IORING_INTERNAL_H */
