@@ -73,4 +73,19 @@ test('an ungranted listener name is refused, also when a grant of another kind h
   assert.is(r.stderr, 'listener l: error 29\n');
 });
 
+test('a granted device is read through the ring; an ungranted one is refused', () => {
+  const ok = run(['run', '--device', 'd=/dev/zero', limits, 'device']);
+  assert.is(ok.status, 0, ok.stderr);
+  assert.is(ok.stdout.toString(), '00000000\n');
+  const refused = run(['run', '--device', 'other=/dev/zero', '--listen', 'd=tcp:127.0.0.1:0', limits, 'device']);
+  assert.is(refused.status, 1);
+  assert.is(refused.stderr, 'device d: error 29\n');
+});
+
+test('a --device path that cannot be opened stops the host before the guest runs', () => {
+  const r = run(['run', '--device', 'd=/nonexistent/spidev0.0', limits, 'device']);
+  assert.is.not(r.status, 0);
+  assert.match(r.stderr, /^ioring: --device: cannot open/);
+});
+
 test.run();
