@@ -14,7 +14,7 @@ default: test
 setup:
     #!/usr/bin/env bash
     set -euo pipefail
-    pkgs=(clang-19 lld-19 libclang-rt-19-dev-wasm32 wasi-libc liburing-dev pkg-config make)
+    pkgs=(clang-19 lld-19 libclang-rt-19-dev-wasm32 wasi-libc liburing-dev pkg-config make fio)
     missing=()
     for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
     if [ ${#missing[@]} -gt 0 ]; then
@@ -70,9 +70,15 @@ test: build
     cargo test --release --quiet --manifest-path host/Cargo.toml
     npx uvu test/e2e '\.test\.js$'
 
+# Benchmarks against native io_uring, epoll, Node and fio: a table, and test/bench/results.json.
+bench: build
+    make -s -C test/bench/guests
+    node test/bench/run.mjs
+
 # Remove build output.
 clean:
     cargo clean --manifest-path host/Cargo.toml
     make -s -C guest clean
     make -s -C test/guests clean
+    make -s -C test/bench/guests clean
     rm -rf ts/dist ts/build ts/types/wit

@@ -1,0 +1,218 @@
+#!/usr/bin/env node
+// The benchmarks: every workload runs side by side with its native baselines in this one
+// process tree, alternating, median of RUNS runs; servers pinned to CPU 0, load generators
+// and single-process benchmarks to CPU 1 where they drive a server. Loopback only; every
+// run is bounded in time. Prints a table and writes results.json (name, value, unit,
+// baseline, baseline_value, ratio = value / baseline_value).
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, closeSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const root = join(here, '../..');
+const out = join(here, 'build');
+const ioring = join(root, 'host/target/release/ioring');
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
+const results = [];
+
+mkdirSync(out, { recursive: true });
+const native = {};
+for (const [name, libs] of [['loadgen', []], ['echo-uring', ['-luring']], ['echo-epoll', []], ['nop', ['-luring']], ['pingpong', ['-luring']], ['first-op', ['-luring']]]) {
+  const src = name === 'loadgen' ? join(here, 'loadgen.c') : join(here, 'native', `${name}.c`);
+  native[name] = join(out, name);
+  execFileSync('gcc', ['-O2', '-o', native[name], src, ...libs]);
+}
+const guest = (name) => join(here, 'guests/build', `${name}.wasm`);
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const pinned = (cpu, cmd, args) => ['taskset', ['-c', String(cpu), cmd, ...args]];
+
+function runJson(cpu, cmd, args) {
+  const [bin, argv] = pinned(cpu, cmd, args);
+  const r = spawnSync(bin, argv, { encoding: 'utf8', timeout: 120_000 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: exit ${r.status}: ${r.stderr}`);
+  // Our programs print one JSON line last; fio prints one JSON document.
+  const text = r.stdout.trim();
+  return JSON.parse(text.startsWith('{\n') ? text : text.split('\n').pop());
+}
+
+function record(name, value, unit, baseline, baselineValue) {
+  results.push({ name, value, unit, baseline, baseline_value: baselineValue, ratio: value / baselineValue });
+}
+
+/** Runs each candidate `runs` times, alternating; returns name -> median of `measure`. */
+async function alternate(candidates, measure) {
+  const samples = Object.fromEntries(Object.keys(candidates).map((k) => [k, []]));
+  for (let i = 0; i < RUNS; i++) {
+    for (const [name, candidate] of Object.entries(candidates)) samples[name].push(await measure(candidate, name));
+  }
+  return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
+}
+
+function waitForPort(port, ms = 20_000) {
+  const deadline = Date.now() + ms;
+  return new Promise((resolve, reject) => {
+    const attempt = () => {
+      const s = connect(port, '127.0.0.1');
+      s.once('connect', () => { s.destroy(); resolve(); });
+      s.once('error', () => {
+        s.destroy();
+        if (Date.now() > deadline) reject(new Error(`nothing listens on ${port}`));
+        else setTimeout(attempt, 20);
+      });
+    };
+    attempt();
+  });
+}
+
+let nextPort = 19000;
+
+/** TCP echo servers, each started on a fresh port. */
+const echoServers = {
+  'ioring C guest': (port) => [ioring, ['run', '--listen', `echo=tcp:127.0.0.1:${port}`, join(root, 'guest/build/tcp-echo.wasm')]],
+  'native liburing': (port) => [native['echo-uring'], [String(port)]],
+  'native epoll': (port) => [native['echo-epoll'], [String(port)]],
+  'Node net': (port) => [process.execPath, [join(here, 'native/echo-node.mjs'), String(port)]],
+};
+const tsEcho = join(root, 'ts/build/tcp-echo.wasm');
+if (existsSync(tsEcho)) {
+  echoServers['ioring TS guest'] = (port) => [ioring, ['run', '--listen', `echo=tcp:127.0.0.1:${port}`, '--bind', `tcp:127.0.0.1:${port}`, tsEcho, String(port)]];
+}
+
+async function echo(size, conns) {
+  const medians = await alternate(echoServers, async (start) => {
+    const port = nextPort++;
+    const [cmd, args] = start(port);
+    const [bin, argv] = pinned(0, cmd, args);
+    const server = spawn(bin, argv, { stdio: ['ignore', 'ignore', 'inherit'] });
+    try {
+      await waitForPort(port);
+      return runJson(1, native.loadgen, ['127.0.0.1', String(port), String(conns), '1', String(size), String(SECONDS)]).msgs_per_sec;
+    } finally {
+      server.kill('SIGKILL');
+    }
+  });
+  for (const [name, value] of Object.entries(medians)) {
+    if (name === 'native liburing') continue;
+    const baseline = ['Node net'].includes(name) || name.startsWith('ioring TS') ? 'Node net' : 'native liburing';
+    record(`echo ${size} B x${conns}: ${name}`, value, 'msgs/s', baseline, medians[baseline]);
+    if (name.startsWith('ioring TS')) record(`echo ${size} B x${conns}: ${name}`, value, 'msgs/s', 'native liburing', medians['native liburing']);
+  }
+  record(`echo ${size} B x${conns}: native liburing`, medians['native liburing'], 'msgs/s', 'native liburing', medians['native liburing']);
+}
+
+async function nops(batch) {
+  const iterations = String(Math.floor(400_000 / batch));
+  const medians = await alternate(
+    { guest: [ioring, ['run', guest('nop'), String(batch), iterations]], native: [native.nop, [String(batch), iterations]] },
+    ([cmd, args]) => runJson(1, cmd, args).ns_per_op,
+  );
+  record(`nop batch ${batch}: ioring C guest`, medians.guest, 'ns/op', 'native liburing', medians.native);
+}
+
+async function pingpong() {
+  const trips = '100000';
+  const medians = await alternate(
+    {
+      guest: () => {
+        const port = nextPort++;
+        return runJson(0, ioring, ['run', '--listen', `pp=tcp:127.0.0.1:${port}`, '--connect', `tcp:127.0.0.1:${port}`, guest('pingpong'), `127.0.0.1:${port}`, trips]);
+      },
+      native: () => runJson(0, native.pingpong, [trips]),
+    },
+    (f) => f().round_trips_per_sec,
+  );
+  record('ping-pong 64 B, one CPU: ioring C guest', medians.guest, 'round trips/s', 'native liburing', medians.native);
+}
+
+async function fileReads() {
+  const dir = join(out, 'files');
+  const file = join(dir, 'data.bin');
+  const size = 1 << 30;
+  mkdirSync(dir, { recursive: true });
+  if (!existsSync(file) || statSync(file).size !== size) {
+    // Written, not sparse, so every read finds real pages.
+    const fd = openSync(file, 'w');
+    const chunk = Buffer.alloc(1 << 20);
+    for (let i = 0; i < 1024; i++) {
+      chunk.fill(i & 0xff);
+      writeSync(fd, chunk);
+    }
+    closeSync(fd);
+  }
+  // Both read from the page cache: warm it, and tell fio not to drop it.
+  execFileSync('cat', [file], { stdio: ['ignore', 'ignore', 'inherit'], maxBuffer: 0 });
+  for (const [mode, bs, depth, label] of [['rand', 4096, 1, '4 KiB random QD1'], ['rand', 4096, 32, '4 KiB random QD32'], ['seq', 131072, 4, '128 KiB sequential QD4']]) {
+    const medians = await alternate(
+      {
+        guest: () => runJson(1, ioring, ['run', '--dir', `${dir}::data`, guest('fileread'), 'data/data.bin', String(size), mode, String(bs), String(depth), String(SECONDS)]).reads_per_sec,
+        fio: () => {
+          const r = runJson(1, 'fio', ['--name=r', `--filename=${file}`, `--rw=${mode === 'rand' ? 'randread' : 'read'}`, `--bs=${bs}`, `--iodepth=${depth}`, '--ioengine=io_uring', '--invalidate=0', '--time_based', `--runtime=${SECONDS}`, '--output-format=json']);
+          return r.jobs[0].read.iops;
+        },
+      },
+      (f) => f(),
+    );
+    record(`file read ${label}: ioring C guest`, medians.guest, 'reads/s', 'fio io_uring', medians.fio);
+  }
+}
+
+async function startup() {
+  const cwasm = join(out, 'first-op.cwasm');
+  execFileSync(ioring, ['compile', guest('first-op'), '-o', cwasm]);
+  const time = (cmd, args) => () => {
+    const t = process.hrtime.bigint();
+    const r = spawnSync(cmd, args);
+    if (r.status !== 0) throw new Error(`${cmd}: ${r.stderr}`);
+    return Number(process.hrtime.bigint() - t) / 1e6;
+  };
+  const candidates = {
+    'C .wasm': time(ioring, ['run', guest('first-op')]),
+    'C .cwasm': time(ioring, ['run', cwasm]),
+    native: time(native['first-op'], []),
+  };
+  const tsFirst = join(root, 'ts/build/first-op.wasm');
+  if (existsSync(tsFirst)) {
+    const tsCwasm = join(out, 'first-op-ts.cwasm');
+    execFileSync(ioring, ['compile', tsFirst, '-o', tsCwasm]);
+    candidates['TS .wasm'] = time(ioring, ['run', tsFirst]);
+    candidates['TS .cwasm'] = time(ioring, ['run', tsCwasm]);
+  }
+  // The first run of a .wasm compiles it into the cache; the medians are warm starts.
+  for (const f of Object.values(candidates)) f();
+  const medians = await alternate(candidates, (f) => f());
+  for (const [name, value] of Object.entries(medians)) {
+    if (name !== 'native') record(`start-up to first completion: ${name}`, value, 'ms', 'native liburing process', medians.native);
+  }
+}
+
+function sizes() {
+  const nativeEcho = statSync(native['echo-uring']).size;
+  for (const name of ['cat', 'tcp-echo', 'udp-echo']) {
+    for (const kind of ['core.wasm', 'wasm']) {
+      const file = join(root, 'guest/build', `${name}.${kind}`);
+      if (existsSync(file)) record(`size: C ${name}.${kind}`, statSync(file).size, 'bytes', 'native echo-uring binary', nativeEcho);
+    }
+  }
+  const tsCat = join(root, 'ts/build/cat.wasm');
+  if (existsSync(tsCat)) record('size: TS cat.wasm', statSync(tsCat).size, 'bytes', 'native echo-uring binary', nativeEcho);
+}
+
+const started = Date.now();
+for (const size of [64, 4096]) for (const conns of [1, 50]) await echo(size, conns);
+for (const batch of [1, 32]) await nops(batch);
+await pingpong();
+await fileReads();
+await startup();
+sizes();
+
+const fmt = (v) => (v >= 100 ? Math.round(v).toLocaleString('en') : v.toFixed(2));
+console.log(`${'benchmark'.padEnd(52)} ${'value'.padStart(14)}  ${'unit'.padEnd(14)} ${'baseline'.padEnd(26)} ${'baseline value'.padStart(14)}  ratio`);
+for (const r of results) {
+  console.log(`${r.name.padEnd(52)} ${fmt(r.value).padStart(14)}  ${r.unit.padEnd(14)} ${r.baseline.padEnd(26)} ${fmt(r.baseline_value).padStart(14)}  ${r.ratio.toFixed(2)}`);
+}
+writeFileSync(join(here, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+console.log(`\n${results.length} results in test/bench/results.json, ${Math.round((Date.now() - started) / 1000)} s, ${RUNS} runs each`);
