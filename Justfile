@@ -14,7 +14,7 @@ default: test
 setup:
     #!/usr/bin/env bash
     set -euo pipefail
-    pkgs=(clang-19 lld-19 libclang-rt-19-dev-wasm32 wasi-libc liburing-dev pkg-config make fio)
+    pkgs=(clang-19 lld-19 libclang-rt-19-dev-wasm32 wasi-libc liburing-dev pkg-config make fio python3)
     missing=()
     for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
     if [ ${#missing[@]} -gt 0 ]; then
@@ -37,6 +37,11 @@ build-host:
 build-guest:
     wasm-tools component wit wit >/dev/null
     make -s -C guest
+
+# Build a C guest of your own: `just guest path/app.c [OUT]` makes OUT/app.core.wasm (core
+# module, for the Zephyr host) and OUT/app.wasm (component, for `ioring run` and Node).
+guest app out="build": setup
+    make -s -f guest/ioring.mk IORING_APP={{app}} IORING_BUILD={{out}}
 
 # @ioring/ring (ts/dist) and the TS examples as components (ts/build/<name>.wasm).
 build-ts:

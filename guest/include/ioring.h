@@ -833,7 +833,9 @@ static inline void ior_prep_tty_configure(ior_sqe_t *sqe, ior_handle_t fd,
  *    write (an echo needs no copy); to keep the bytes longer, ior_cqe_take_payload();
  *  - new work may be queued, the op re-armed, other ops cancelled, the loop stopped; the op
  *    may be freed once ior_op_active(op) is false. Do not call ior_loop_run or ior_loop_exit.
- * The loop owns its ring's user data: get every SQE of a loop from ior_loop_get_sqe.
+ * The loop owns its ring's user data: while it runs, get every SQE from ior_loop_get_sqe.
+ * Between runs the ring may be driven by hand too (a set-up step), provided each CQE of such
+ * SQEs has been seen before the loop runs again.
  */
 
 struct ior_loop;
