@@ -15,7 +15,7 @@
 #
 #   IORING_APP      one C file to build (optional; `make -f ioring.mk` builds it by default)
 #   IORING_BUILD    where outputs go (default: build); bindings go to $(IORING_BUILD)/bindings
-#   IORING_CFLAGS   optimisation and extra flags (default: -Oz)
+#   IORING_CFLAGS   optimisation and extra flags (default: -Oz -flto)
 #   IORING_LDFLAGS  link flags (default: strip debug info and names, keep the component type)
 #   IORING_CPU      wasm feature level (default: mvp, which WAMR's default build runs)
 #   IORING_ADAPTER  WASI preview1 adapter (default: the reactor adapter jco ships); a component
@@ -25,7 +25,7 @@ IORING_GUEST := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 IORING_WIT ?= $(IORING_GUEST)/../wit
 IORING_BUILD ?= build
 IORING_ADAPTER ?= $(IORING_GUEST)/../node_modules/@bytecodealliance/jco/lib/wasi_snapshot_preview1.reactor.wasm
-IORING_CFLAGS ?= -Oz
+IORING_CFLAGS ?= -Oz -flto
 IORING_LDFLAGS ?= -Wl,--strip-all
 IORING_CPU ?= mvp
 
@@ -61,18 +61,23 @@ $(IORING_BINDINGS)/app.h $(IORING_BINDINGS)/app.c $(IORING_SDK_OBJ) &: $(wildcar
 	@mkdir -p $(IORING_BINDINGS)
 	wit-bindgen c $(IORING_WIT) --world app --out-dir $(IORING_BINDINGS) >/dev/null
 
-# The core module: a reactor whose wasi:cli/run export (src/ioring.c) calls main().
-$(IORING_BUILD)/%.core.wasm: %.c $(IORING_BINDINGS)/app.h $(IORING_SDK_DEPS)
+# The linked module: a reactor whose wasi:cli/run export (src/ioring.c) calls main(), with
+# the component type (from wit-bindgen's object) that `component new` reads.
+$(IORING_BUILD)/%.embed.wasm: %.c $(IORING_BINDINGS)/app.h $(IORING_SDK_DEPS)
 	@mkdir -p $(dir $@)
 	$(IORING_CC) $(IORING_TARGET) -mcpu=$(IORING_CPU) $(IORING_CFLAGS) -mexec-model=reactor \
 		$(IORING_WARNINGS) $(IORING_INCLUDES) $< $(IORING_SDK_SRC) $(IORING_SDK_OBJ) \
 		$(IORING_LDFLAGS) -o $@
 
-# The component: the core module wrapped, with the preview1 adapter only if it is imported.
-$(IORING_BUILD)/%.wasm: $(IORING_BUILD)/%.core.wasm
+# The core module: the same code without the component type, which only tools read.
+$(IORING_BUILD)/%.core.wasm: $(IORING_BUILD)/%.embed.wasm
+	wasm-tools strip --delete '^component-type' $< -o $@
+
+# The component: the module wrapped, with the preview1 adapter only if it is imported.
+$(IORING_BUILD)/%.wasm: $(IORING_BUILD)/%.embed.wasm
 	wasm-tools component new $< $(if $(wildcard $(IORING_ADAPTER)),--adapt wasi_snapshot_preview1=$(IORING_ADAPTER)) -o $@
 	wasm-tools validate --features component-model $@
 
-.PRECIOUS: $(IORING_BUILD)/%.core.wasm
+.PRECIOUS: $(IORING_BUILD)/%.embed.wasm
 
 .DEFAULT_GOAL := $(ioring_saved_goal)

@@ -5,7 +5,9 @@ import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
-import { artefact, ioring, run } from '../lib/ioring.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { artefact, ioring, root, run } from '../lib/ioring.js';
 
 const app = artefact('guest/build/tcp-echo.wasm');
 
@@ -106,6 +108,12 @@ test('a client that resets mid-stream does not take the server down', async () =
   const back = await echo(port, [Buffer.from('still here')]);
   assert.is(back.toString(), 'still here');
   assert.is(server.exitCode, null, serverErr);
+});
+
+test('guest/README.md shows this example as it is', () => {
+  const source = readFileSync(join(root, 'guest/examples/tcp-echo.c'), 'utf8');
+  const readme = readFileSync(join(root, 'guest/README.md'), 'utf8');
+  assert.ok(readme.includes('```c\n' + source + '```\n'), 'the README\'s copy of tcp-echo.c is out of date');
 });
 
 test('without the listener grant it fails with no-entry', () => {
