@@ -15,9 +15,10 @@
 #
 #   IORING_APP      one C file to build (optional; `make -f ioring.mk` builds it by default)
 #   IORING_BUILD    where outputs go (default: build); bindings go to $(IORING_BUILD)/bindings
-#   IORING_CFLAGS   optimisation and extra flags (default: -Oz -flto)
+#   IORING_CFLAGS   optimisation and extra flags (default: -Oz)
 #   IORING_LDFLAGS  link flags (default: strip debug info and names, keep the component type)
-#   IORING_CPU      wasm feature level (default: mvp, which WAMR's default build runs)
+#   IORING_CPU      wasm feature level (default: mvp, which WAMR's default build runs; the
+#                   core module is then checked to use no later feature than sign-extension)
 #   IORING_ADAPTER  WASI preview1 adapter (default: the reactor adapter jco ships); a component
 #                   embeds it only when the core module imports WASI preview1 (argv, stdio, exit)
 
@@ -25,7 +26,7 @@ IORING_GUEST := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 IORING_WIT ?= $(IORING_GUEST)/../wit
 IORING_BUILD ?= build
 IORING_ADAPTER ?= $(IORING_GUEST)/../node_modules/@bytecodealliance/jco/lib/wasi_snapshot_preview1.reactor.wasm
-IORING_CFLAGS ?= -Oz -flto
+IORING_CFLAGS ?= -Oz
 IORING_LDFLAGS ?= -Wl,--strip-all
 IORING_CPU ?= mvp
 
@@ -44,6 +45,7 @@ IORING_SDK_DEPS := $(wildcard $(IORING_GUEST)/src/*.[ch] $(IORING_GUEST)/include
 IORING_SDK_OBJ := $(IORING_BINDINGS)/app_component_type.o
 IORING_INCLUDES := -I$(IORING_GUEST)/include -I$(IORING_BINDINGS)
 IORING_WARNINGS := -Wall -Wextra -Wno-missing-field-initializers
+ioring_mvp_features := mvp,mutable-global,sign-extension
 
 # Keep the includer's default goal: nothing here should become it.
 ioring_saved_goal := $(.DEFAULT_GOAL)
@@ -70,8 +72,11 @@ $(IORING_BUILD)/%.embed.wasm: %.c $(IORING_BINDINGS)/app.h $(IORING_SDK_DEPS)
 		$(IORING_LDFLAGS) -o $@
 
 # The core module: the same code without the component type, which only tools read.
+# -flto is not the default: LTO code generation ignores -mcpu and emits reference-types
+# encodings (call_indirect) that an MVP engine rejects; the check below would catch that.
 $(IORING_BUILD)/%.core.wasm: $(IORING_BUILD)/%.embed.wasm
 	wasm-tools strip --delete '^component-type' $< -o $@
+	$(if $(filter mvp,$(IORING_CPU)),wasm-tools validate --features=$(ioring_mvp_features) $@)
 
 # The component: the module wrapped, with the preview1 adapter only if it is imported.
 $(IORING_BUILD)/%.wasm: $(IORING_BUILD)/%.embed.wasm
