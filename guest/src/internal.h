@@ -9,6 +9,9 @@
 /* A borrow of @ring's host resource, for method calls. */
 ioring_ring_ring_borrow_ring_t __ior_borrow(struct ior_ring *ring);
 
+/* Submit the first @nr SQEs of @ring's local batch; returns how many the host took. */
+int __ior_submit_n(struct ior_ring *ring, unsigned nr);
+
 /*
  * Submit @ring's local batch, then call the host's complete(@min, @max, @timeout_ns; negative:
  * no bound) and store the CQE list it returns in @list, which the caller frees.

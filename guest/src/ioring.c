@@ -65,23 +65,28 @@ ioring_ring_ring_borrow_ring_t __ior_borrow(struct ior_ring *ring)
 	return b;
 }
 
-int ior_submit(struct ior_ring *ring)
+int __ior_submit_n(struct ior_ring *ring, unsigned nr)
 {
-	ioring_ring_ring_list_sqe_t list = { ring->sq, ring->sq_len };
+	ioring_ring_ring_list_sqe_t list = { ring->sq, nr };
 	unsigned taken;
 
-	if (!ring->sq_len)
+	if (!nr)
 		return 0;
 	/* The canonical ABI copies every SQE and payload into the host during this call, so
 	 * the batch's memory (and the caller's write buffers) is free again on return. */
 	taken = ioring_ring_ring_method_ring_submit(__ior_borrow(ring), &list);
-	if (taken > ring->sq_len)
-		taken = ring->sq_len;
+	if (taken > nr)
+		taken = nr;
 	/* What the host did not take stays queued, in order, at the front. */
 	if (taken < ring->sq_len)
 		memmove(ring->sq, ring->sq + taken, (ring->sq_len - taken) * sizeof(*ring->sq));
 	ring->sq_len -= taken;
 	return (int)taken;
+}
+
+int ior_submit(struct ior_ring *ring)
+{
+	return __ior_submit_n(ring, ring->sq_len);
 }
 
 void __ior_complete(struct ior_ring *ring, unsigned min, unsigned max, int64_t timeout_ns,

@@ -74,17 +74,22 @@ void ior_loop_exit(struct ior_loop *loop)
 	loop->pending = 0;
 }
 
-/* An SQE counted as pending, flushing a full batch to make room. NULL: no room. */
+/*
+ * An SQE counted as pending, flushing a full batch to make room. Links hold only within one
+ * submitted batch, so a chain still being built at the end of the batch (its last SQE links
+ * to the next) stays behind while everything before it goes. NULL: no room.
+ */
 static ior_sqe_t *__ior_loop_sqe(struct ior_loop *loop)
 {
 	struct ior_ring *ring = &loop->ring;
 	ior_sqe_t *sqe = ior_get_sqe(ring);
 
 	if (!sqe) {
-		/* Links hold only within one submitted batch: never split a chain to make room. */
-		if (ring->sq[ring->sq_len - 1].flags & (IOR_SQE_LINK | IOR_SQE_HARD_LINK))
-			return NULL;
-		ior_submit(ring);
+		unsigned open = ring->sq_len;
+
+		while (open && ring->sq[open - 1].flags & (IOR_SQE_LINK | IOR_SQE_HARD_LINK))
+			open--;
+		__ior_submit_n(ring, open);
 		sqe = ior_get_sqe(ring);
 		if (!sqe)
 			return NULL;

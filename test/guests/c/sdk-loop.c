@@ -76,6 +76,45 @@ static void loop_checks(void)
 	ior_loop_exit(&loop);
 }
 
+static void say_result(struct ior_loop *loop, struct ior_op *op, ior_cqe_t *cqe)
+{
+	(void)loop;
+	printf("%s: %s\n", (const char *)op->data, ior_strerror(ior_cqe_res(cqe)));
+}
+
+/* A full local batch is flushed to make room, but never through a chain being built. */
+static void batch_checks(void)
+{
+	struct ior_loop loop;
+	struct ior_op nops = IOR_OP_INIT(say_result, "nop"), head = IOR_OP_INIT(say_result, "head");
+	struct ior_op tail = IOR_OP_INIT(say_result, "tail"), link = IOR_OP_INIT(say_result, "link");
+	ior_sqe_t *sqe;
+	int got = 0;
+
+	printf("small loop: %d\n", ior_loop_init(&loop, 4));
+	for (int i = 0; i < 3; i++)
+		ior_prep_nop(ior_loop_get_sqe(&loop, &nops));
+	/* A failing head linked to a nop: the 5th SQE flushes the 3 nops, not the head. */
+	sqe = ior_loop_get_sqe(&loop, &head);
+	ior_prep_read(sqe, 999, 1, 0);
+	ior_sqe_set_flags(sqe, IOR_SQE_LINK);
+	ior_prep_nop(ior_loop_get_sqe(&loop, &tail));
+	printf("queued after flush: %u\n", ior_sq_ready(&loop.ring));
+	printf("run: %d\n", ior_loop_run(&loop, IOR_RUN_UNTIL_IDLE));
+	/* A chain as long as the batch leaves no room. */
+	for (int i = 0; i < 4; i++) {
+		sqe = ior_loop_get_sqe(&loop, &link);
+		ior_prep_nop(sqe);
+		ior_sqe_set_flags(sqe, IOR_SQE_LINK);
+		got++;
+	}
+	printf("fifth of a 4-long chain: %s\n", ior_loop_get_sqe(&loop, &link) ? "got one" : "NULL");
+	sqe = &loop.ring.sq[3];
+	ior_sqe_set_flags(sqe, 0); /* end the chain where it is */
+	printf("run: %d (chain of %d)\n", ior_loop_run(&loop, IOR_RUN_UNTIL_IDLE), got);
+	ior_loop_exit(&loop);
+}
+
 static void ring_checks(void)
 {
 	struct ior_ring ring;
@@ -180,6 +219,7 @@ int main(void)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
 	loop_checks();
+	batch_checks();
 	ring_checks();
 	addr_checks();
 	error_checks();
