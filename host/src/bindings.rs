@@ -12,12 +12,12 @@ wasmtime::component::bindgen!({
     imports: { default: trappable },
 });
 
-pub use ioring::ring::types::{Cqe, CqeDetail, ErrorCode, Op, OpenFlags, Sqe, SqeFlags};
+pub use self::ioring::ring::types::{Cqe, CqeDetail, ErrorCode, Op, OpenFlags, Sqe, SqeFlags};
 
 /// Adds the ioring interfaces (types, ring, grants) to `linker`; WASI is added separately.
 pub fn add_ring_to_linker(linker: &mut wasmtime::component::Linker<crate::guest::Guest>) -> wasmtime::Result<()> {
     use wasmtime::component::HasSelf;
-    ioring::ring::types::add_to_linker::<_, HasSelf<_>>(linker, |guest| guest)?;
-    ioring::ring::ring::add_to_linker::<_, HasSelf<_>>(linker, |guest| guest)?;
-    ioring::ring::grants::add_to_linker::<_, HasSelf<_>>(linker, |guest| guest)
+    self::ioring::ring::types::add_to_linker::<_, HasSelf<_>>(linker, |guest| guest)?;
+    self::ioring::ring::ring::add_to_linker::<_, HasSelf<_>>(linker, |guest| guest)?;
+    self::ioring::ring::grants::add_to_linker::<_, HasSelf<_>>(linker, |guest| guest)
 }

@@ -132,8 +132,9 @@ impl Inflight {
         (self.slots.len() - self.free.len()) as u32
     }
 
-    pub fn is_full(&self) -> bool {
-        self.free.is_empty()
+    /// Slots free for new operations.
+    pub fn free(&self) -> u32 {
+        self.free.len() as u32
     }
 
     /// Takes a free slot; returns its key (the io_uring user_data) and the slot.

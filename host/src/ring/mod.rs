@@ -5,7 +5,7 @@
 mod inflight;
 mod prep;
 
-use crate::bindings::{Cqe, CqeDetail, ErrorCode, Op, Sqe};
+use crate::bindings::{Cqe, CqeDetail, ErrorCode, Op, Sqe, SqeFlags};
 use crate::descriptors::{Descriptor, Descriptors};
 use crate::errno::to_error_code;
 use crate::ioring::ring::types::{CancelArgs, FileStat, FileType};
@@ -57,6 +57,10 @@ pub struct GuestRing {
     reaped: Vec<Completion>,
     fixed: FixedBuffers,
     config: RingConfig,
+    /// Entries the kernel's SQ holds.
+    sq_capacity: u32,
+    /// Per submit call: the length of the link chain from each entry on (reused).
+    chains: Vec<u32>,
 }
 
 /// How long teardown waits for cancelled operations to report before giving up on them.
@@ -71,6 +75,8 @@ impl GuestRing {
             uring.update_file(handle, fd)?;
         }
         Ok(Self {
+            sq_capacity: uring.sq_space_left(),
+            chains: Vec::new(),
             uring,
             inflight: Inflight::new(config.max_inflight),
             ready: VecDeque::new(),
@@ -87,20 +93,45 @@ impl GuestRing {
         }
     }
 
-    /// Queues `sqes`; returns how many were taken (fewer only when the in-flight limit is
-    /// reached or the kernel will not take submissions).
+    /// Queues `sqes`; returns how many were taken: fewer only when the in-flight limit is
+    /// reached or the kernel will not take submissions. A link chain is taken whole or not
+    /// at all, and never split across two kernel submissions (the kernel would end the
+    /// chain at the split).
     pub fn submit(&mut self, descriptors: &mut Descriptors, sqes: Vec<Sqe>, changes: &mut TableChanges) -> u32 {
+        self.chain_lengths(&sqes);
         let mut taken = 0;
         let mut previous = None;
-        for Sqe { op, user_data, flags } in sqes {
-            if self.inflight.is_full() || !self.make_room() {
-                break;
+        let mut chain_left = 0;
+        let mut refusing = false;
+        for (i, Sqe { op, user_data, flags }) in sqes.into_iter().enumerate() {
+            let head = chain_left == 0;
+            if head {
+                let len = self.chains[i];
+                refusing = len > self.sq_capacity || len > self.config.max_inflight;
+                if refusing {
+                    // It can never fit: every entry of it fails, as a chain would. Bounded, so a
+                    // guest that never reaps cannot grow the ready queue without end.
+                    if self.ready.len() + len as usize > self.config.max_inflight as usize {
+                        break;
+                    }
+                } else if self.inflight.free() < len || !self.make_room(len) {
+                    break;
+                }
+                chain_left = len;
+            }
+            chain_left -= 1;
+            if refusing {
+                self.ready.push_back(plain_cqe(user_data, Err(ErrorCode::Invalid)));
+                taken += 1;
+                continue;
             }
             // Past the byte budget is `again`; an absurd length is left to prepare's `invalid`.
             let need = prep::bytes_held(&op);
             let over_bytes = need <= MAX_IO_LEN as usize && self.inflight.held() + need > self.config.max_bytes;
             let cancelled = match &op {
-                Op::Cancel(args) => Some(self.cancel(args)),
+                // Sending what is queued lets the cancel find entries of this very batch; not
+                // in the middle of a chain, which must reach the kernel in one piece.
+                Op::Cancel(args) => Some(self.cancel(args, head)),
                 _ => None,
             };
             if matches!(op, Op::RecvMultishot(_)) {
@@ -134,14 +165,25 @@ impl GuestRing {
             // ring's fixed buffers), which stay in place until this operation's last
             // completion is reaped.
             if unsafe { self.uring.push(&entry) }.is_err() {
-                // make_room just ensured a free SQE, so this does not happen; if it did, the
-                // operation still completes rather than vanishing.
+                // make_room reserved room for the whole chain, so this does not happen; if it
+                // did, the operation still completes rather than vanishing.
                 self.fail_now(key, ErrorCode::Again);
             }
             previous = Some(key);
             taken += 1;
         }
         taken
+    }
+
+    /// Fills `self.chains[i]` with the length of the link chain from entry `i` to its end.
+    fn chain_lengths(&mut self, sqes: &[Sqe]) {
+        self.chains.clear();
+        self.chains.resize(sqes.len(), 1);
+        for i in (0..sqes.len().saturating_sub(1)).rev() {
+            if sqes[i].flags.intersects(SqeFlags::LINK | SqeFlags::HARD_LINK) {
+                self.chains[i] = self.chains[i + 1] + 1;
+            }
+        }
     }
 
     /// Submits, waits for `min` completions (capped at what is in flight) or `timeout`, and
@@ -224,15 +266,18 @@ impl GuestRing {
         });
     }
 
-    /// Submits the SQ if it is full; false when no SQE can be had.
-    fn make_room(&mut self) -> bool {
-        self.uring.sq_space_left() > 0 || (self.uring.submit().is_ok() && self.uring.sq_space_left() > 0)
+    /// Makes room for `n` SQEs, submitting what is queued if needed; false when there is
+    /// none.
+    fn make_room(&mut self, n: u32) -> bool {
+        self.uring.sq_space_left() >= n || (self.uring.submit().is_ok() && self.uring.sq_space_left() >= n)
     }
 
     /// Cancels the operations tagged `target` now (IORING_REGISTER_SYNC_CANCEL), after
-    /// sending what is queued so that entries of this very batch can be found.
-    fn cancel(&mut self, &CancelArgs { target, all }: &CancelArgs) -> Result<u32, ErrorCode> {
-        let _ = self.uring.submit();
+    /// sending what is queued (when `flush`) so that entries of this very batch can be found.
+    fn cancel(&mut self, &CancelArgs { target, all }: &CancelArgs, flush: bool) -> Result<u32, ErrorCode> {
+        if flush {
+            let _ = self.uring.submit();
+        }
         let keys: Vec<u64> = self.inflight.keys_of(target).take(if all { usize::MAX } else { 1 }).collect();
         let cancelled = keys.into_iter().filter(|&key| self.uring.cancel_sync(key).is_ok()).count() as u32;
         if cancelled == 0 { Err(ErrorCode::NoEntry) } else { Ok(cancelled) }
@@ -380,7 +425,7 @@ impl GuestRing {
     /// consumed) or, when no SQE can be had, a final error CQE for the guest.
     fn rearm(&mut self, key: u64, entry: crate::opcode::Entry) -> Option<Cqe> {
         // SAFETY: a multishot receive or accept carries no pointers into guest data.
-        if self.make_room() && unsafe { self.uring.push(&entry.user_data(key)) }.is_ok() {
+        if self.make_room(1) && unsafe { self.uring.push(&entry.user_data(key)) }.is_ok() {
             return None;
         }
         let slot = self.inflight.get_mut(key)?;
@@ -395,7 +440,7 @@ impl GuestRing {
         }
         let cancel = AsyncCancel::any().build().user_data(INTERNAL);
         // SAFETY: a cancel carries no pointers.
-        if self.make_room() && unsafe { self.uring.push(&cancel) }.is_err() {
+        if self.make_room(1) && unsafe { self.uring.push(&cancel) }.is_err() {
             eprintln!("ioring: no SQE for teardown cancel");
         }
         let deadline = Instant::now() + TEARDOWN_WAIT;

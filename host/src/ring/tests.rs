@@ -550,3 +550,44 @@ fn the_byte_budget_refuses_with_again_and_recovers() {
     let cqes = f.run(vec![Fixture::sqe(Op::Cancel(CancelArgs { target: 3, all: false }), 9)]);
     assert_eq!(cqes.iter().map(|c| c.res).collect::<Vec<_>>(), [Err(ErrorCode::Canceled), Ok(1)]);
 }
+
+#[test]
+fn a_link_chain_is_never_split_at_the_end_of_the_kernel_sq() {
+    let mut f = Fixture::new(false);
+    // The fixture's SQ holds 8: fill 7, then a failing chain of two must still cancel its tail.
+    let filler = (10..17).map(|i| Fixture::sqe(Op::Nop, i)).collect();
+    assert_eq!(f.ring.submit(&mut f.descriptors, filler, &mut f.changes), 7);
+    let mut bad = Fixture::sqe(read(99, 1, None), 1);
+    bad.flags = SqeFlags::LINK;
+    assert_eq!(f.ring.submit(&mut f.descriptors, vec![bad, Fixture::sqe(Op::Nop, 2)], &mut f.changes), 2);
+    let mut cqes = f.ring.complete(&mut f.descriptors, 9, 16, Some(Duration::from_secs(5)), &mut f.changes);
+    cqes.sort_by_key(|c| c.user_data);
+    let chain: Vec<_> = cqes.iter().filter(|c| c.user_data < 10).map(|c| (c.user_data, c.res)).collect();
+    assert_eq!(chain, [(1, Err(ErrorCode::BadDescriptor)), (2, Err(ErrorCode::Canceled))]);
+}
+
+#[test]
+fn a_chain_longer_than_the_sq_fails_whole_and_the_ring_goes_on() {
+    let mut f = Fixture::new(false);
+    let mut chain: Vec<Sqe> = (0..9).map(|i| Fixture::sqe(Op::Nop, i)).collect();
+    for sqe in &mut chain[..8] {
+        sqe.flags = SqeFlags::LINK;
+    }
+    let cqes = f.run(chain);
+    assert_eq!(cqes.len(), 9);
+    assert!(cqes.iter().all(|c| c.res == Err(ErrorCode::Invalid)));
+    assert_eq!(f.one(Op::Nop).unwrap().res, Ok(0));
+}
+
+#[test]
+fn a_chain_is_taken_whole_or_not_at_all_at_the_in_flight_limit() {
+    let mut f = Fixture::new(false);
+    let sleep = || Op::Timeout(TimeoutArgs { duration_ns: 10_000_000_000, count: 0 });
+    let sleepers = (0..31).map(|i| Fixture::sqe(sleep(), i)).collect();
+    assert_eq!(f.ring.submit(&mut f.descriptors, sleepers, &mut f.changes), 31);
+    let mut first = Fixture::sqe(Op::Nop, 100);
+    first.flags = SqeFlags::LINK;
+    // One slot is free; the chain needs two, so none of it is taken.
+    assert_eq!(f.ring.submit(&mut f.descriptors, vec![first, Fixture::sqe(Op::Nop, 101)], &mut f.changes), 0);
+    f.ring.shutdown(&mut f.descriptors);
+}
