@@ -72,12 +72,14 @@ demo: build
 # Every test: the host's cargo tests, then the end-to-end suite against the built examples.
 test: build
     make -s -C test/guests
+    make -s -C test/bench/wasi-sockets
     cargo test --release --quiet --manifest-path host/Cargo.toml
     npx uvu test/e2e '\.test\.js$'
 
 # Benchmarks against native io_uring, epoll, Node and fio: a table, and test/bench/results.json.
 bench: build
     make -s -C test/bench/guests
+    make -s -C test/bench/wasi-sockets
     node test/bench/run.mjs
 
 # Remove build output.
@@ -86,4 +88,5 @@ clean:
     make -s -C guest clean
     make -s -C test/guests clean
     make -s -C test/bench/guests clean
+    make -s -C test/bench/wasi-sockets clean
     rm -rf ts/dist ts/build ts/types/wit

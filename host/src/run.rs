@@ -5,13 +5,14 @@ use crate::bindings::App;
 use crate::cli::{CompileArgs, RunArgs};
 use crate::grants::Grants;
 use crate::guest::{Guest, Limits};
-use crate::net::NetPolicy;
+use crate::net::{NetPolicy, Transport, std_to_wit};
 use crate::ring::RingConfig;
 use anyhow::{Context, bail};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Cache, CacheConfig, Config, Engine, Precompiled, Store, StoreLimitsBuilder};
+use wasmtime_wasi::sockets::SocketAddrUse;
 use wasmtime_wasi::{I32Exit, WasiCtx};
 
 /// Epoch deadline when no run-time bound is set: never reached.
@@ -52,8 +53,11 @@ impl Host {
         let args = &self.args;
         let grants = Grants::open(&args.dirs, &args.listeners, &args.devices)?;
         let program = args.wasm.file_name().map_or("app".into(), |n| n.to_string_lossy().into_owned());
+        let policy = Arc::new(NetPolicy { bind: args.bind.clone(), connect: args.connect.clone() });
         let mut wasi = WasiCtx::builder();
         wasi.inherit_stdio().arg(program).args(&args.args);
+        // wasi:sockets is on, confined by the same grants as ring sockets.
+        wasi.allow_tcp(true).allow_udp(true).socket_addr_check(wasi_socket_check(Arc::clone(&policy)));
         for (k, v) in &args.envs {
             wasi.env(k, v);
         }
@@ -67,7 +71,7 @@ impl Host {
             entries: args.ring_entries,
             max_inflight: args.max_inflight,
             max_bytes: args.max_inflight_bytes,
-            policy: Arc::new(NetPolicy { bind: args.bind.clone(), connect: args.connect.clone() }),
+            policy,
             trace: args.trace,
         };
         let mut guest = Guest::new(wasi.build(), grants, limits, ring_config)?;
@@ -99,6 +103,29 @@ impl Host {
                 None => Outcome::Trap(e.into()),
             },
         })
+    }
+}
+
+/// The check wasmtime-wasi applies to a guest's own wasi:sockets use: the same --bind and
+/// --connect grants as ring sockets, so a guest reaches the same addresses whichever API it
+/// calls. Binding the wildcard address with port 0 is what connect does implicitly: it
+/// reaches nothing, so it is allowed.
+fn wasi_socket_check(
+    policy: Arc<NetPolicy>,
+) -> impl Fn(std::net::SocketAddr, SocketAddrUse) -> std::pin::Pin<Box<dyn Future<Output = bool> + Send + Sync>> + Send + Sync + 'static
+{
+    move |addr, usage| {
+        let wit = std_to_wit(addr);
+        let implicit = addr.ip().is_unspecified() && addr.port() == 0;
+        let allowed = match usage {
+            SocketAddrUse::TcpBind | SocketAddrUse::TcpListen => implicit || policy.may_bind(Transport::Tcp, &wit),
+            SocketAddrUse::UdpBind => implicit || policy.may_bind(Transport::Udp, &wit),
+            SocketAddrUse::TcpConnect => policy.may_connect(Transport::Tcp, &wit),
+            SocketAddrUse::UdpSend => policy.may_connect(Transport::Udp, &wit),
+            // On sockets already bound, or listening, within the grants.
+            SocketAddrUse::TcpAccept | SocketAddrUse::UdpReceive => true,
+        };
+        Box::pin(std::future::ready(allowed))
     }
 }
 

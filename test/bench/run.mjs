@@ -77,6 +77,8 @@ const echoServers = {
   'native epoll': (port) => [native['echo-epoll'], [String(port)]],
   'Node net': (port) => [process.execPath, [join(here, 'native/echo-node.mjs'), String(port)]],
 };
+const wasiEcho = join(here, 'wasi-sockets/build/echo.wasm');
+echoServers['wasi:sockets guest'] = (port) => [ioring, ['run', '--bind', `tcp:127.0.0.1:${port}`, '--env', `PORT=${port}`, wasiEcho]];
 const tsEcho = join(root, 'ts/build/tcp-echo.wasm');
 if (existsSync(tsEcho)) {
   echoServers['ioring TS guest'] = (port) => [ioring, ['run', '--listen', `echo=tcp:127.0.0.1:${port}`, '--bind', `tcp:127.0.0.1:${port}`, tsEcho, String(port)]];
@@ -97,9 +99,9 @@ async function echo(size, conns) {
   });
   for (const [name, value] of Object.entries(medians)) {
     if (name === 'native liburing') continue;
-    const baseline = ['Node net'].includes(name) || name.startsWith('ioring TS') ? 'Node net' : 'native liburing';
+    const baseline = name === 'Node net' || name.startsWith('ioring TS') ? 'Node net' : 'native liburing';
     record(`echo ${size} B x${conns}: ${name}`, value, 'msgs/s', baseline, medians[baseline]);
-    if (name.startsWith('ioring TS')) record(`echo ${size} B x${conns}: ${name}`, value, 'msgs/s', 'native liburing', medians['native liburing']);
+    if (name.startsWith('ioring')) record(`echo ${size} B x${conns}: ${name}`, value, 'msgs/s', 'wasi:sockets guest', medians['wasi:sockets guest']);
   }
   record(`echo ${size} B x${conns}: native liburing`, medians['native liburing'], 'msgs/s', 'native liburing', medians['native liburing']);
 }
