@@ -389,7 +389,8 @@ void *ior_cqe_take_payload(ior_cqe_t *cqe, size_t *len);
 /* The handle a CQE carries (openat, socket, accept), or -IOR_EINVAL when it carries none. */
 int ior_cqe_handle(const ior_cqe_t *cqe);
 
-/* The peer address a CQE carries (recvmsg, accept), or NULL. Valid as long as the payload. */
+/* The address a CQE carries (recvmsg and accept: the peer; local-address: the socket), or
+ * NULL. Valid as long as the payload. */
 const ior_sockaddr_t *ior_cqe_addr(const ior_cqe_t *cqe);
 
 /* The file metadata a statx CQE carries, or NULL. */
@@ -816,6 +817,13 @@ static inline void ior_prep_tty_configure(ior_sqe_t *sqe, ior_handle_t fd,
 	__ior_prep(sqe, IORING_RING_TYPES_OP_TTY_CONFIGURE);
 	sqe->op.val.tty_configure.f0 = fd;
 	sqe->op.val.tty_configure.f1 = *cfg;
+}
+
+/* The address socket @fd is bound to, in the CQE (ior_cqe_addr): the port a bind to 0 got. */
+static inline void ior_prep_local_address(ior_sqe_t *sqe, ior_handle_t fd)
+{
+	__ior_prep(sqe, IORING_RING_TYPES_OP_LOCAL_ADDRESS);
+	sqe->op.val.local_address = fd;
 }
 
 /* ------------------------------------------------------------------------------------------

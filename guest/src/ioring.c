@@ -291,6 +291,8 @@ const ior_sockaddr_t *ior_cqe_addr(const ior_cqe_t *cqe)
 		return &cqe->detail.val.peer;
 	case IORING_RING_TYPES_CQE_DETAIL_ACCEPTED:
 		return &cqe->detail.val.accepted.f1;
+	case IORING_RING_TYPES_CQE_DETAIL_ADDRESS:
+		return &cqe->detail.val.address;
 	default:
 		return NULL;
 	}

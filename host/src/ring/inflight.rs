@@ -42,6 +42,8 @@ pub enum Kind {
     Poll,
     /// Bounds the operation with key `guarded`.
     LinkTimeout { guarded: u64 },
+    /// A socket's own address, read at submit into `addr`.
+    LocalAddress,
     /// Done by the host at submit, with this result; the kernel saw a no-op so that the
     /// result takes its place in link order.
     Done(u32),

@@ -379,6 +379,10 @@ impl GuestRing {
                 result(c.res)
             }
             Kind::Poll => Ok(prep::poll_events(c.res as u32)),
+            Kind::LocalAddress => {
+                detail = CqeDetail::Address(slot.addr.to_wit());
+                Ok(0)
+            }
             Kind::Open { read_only } => install(descriptors, changes, c.res, read_only).map(|h| {
                 detail = CqeDetail::Handle(h);
                 0
@@ -548,6 +552,7 @@ fn op_name(op: &Op) -> &'static str {
         Op::SpiTransfer(_) => "spi-transfer",
         Op::I2cTransfer(_) => "i2c-transfer",
         Op::TtyConfigure(_) => "tty-configure",
+        Op::LocalAddress(_) => "local-address",
     }
 }
 

@@ -234,6 +234,15 @@ pub fn prepare(op: Op, slot: &mut Slot, env: &mut Env<'_>) -> Result<Entry, Erro
             let job = devices::i2c_transfer(d.fd.clone(), messages).map_err(io_code)?;
             device(slot, job)
         }
+        Op::LocalAddress(fd) => {
+            let d = descriptors.get(fd)?;
+            slot.addr = RawAddr::default();
+            // SAFETY: `slot.addr` has room for any address and its length says how much.
+            let r = unsafe { libc::getsockname(d.raw(), slot.addr.as_mut_ptr(), &mut slot.addr.len) };
+            done(slot, r)?;
+            slot.kind = Kind::LocalAddress;
+            Ok(opcode::Nop.build())
+        }
         Op::TtyConfigure((fd, config)) => {
             let d = descriptors.get(fd)?;
             let res = devices::tty_configure(&d.fd, &config);

@@ -277,17 +277,13 @@ fn tcp_server_socket_bind_listen_accept_recv_send() {
     f.one(Op::SetOption((s, SocketOption::ReuseAddress(true)))).unwrap();
     f.one(Op::Bind((s, wit_addr("127.0.0.1:0")))).unwrap();
     f.one(Op::Listen((s, 8))).unwrap();
-    // The kernel chose the port: ask it, as a peer would need to.
-    let port = {
-        let d = f.descriptors.get(s).unwrap();
-        let mut raw = crate::net::RawAddr::default();
-        // SAFETY: `raw` has room for the address.
-        unsafe { libc::getsockname(d.raw(), raw.as_mut_ptr(), &mut raw.len) };
-        match raw.to_wit() {
-            SocketAddress::Ipv4(a) => a.port,
-            other => panic!("{other:?}"),
-        }
+    // The kernel chose the port: the guest asks for it.
+    let port = match f.one(Op::LocalAddress(s)).unwrap().detail {
+        CqeDetail::Address(SocketAddress::Ipv4(a)) if a.address == (127, 0, 0, 1) => a.port,
+        other => panic!("{other:?}"),
     };
+    assert_ne!(port, 0);
+    assert_eq!(f.one(Op::LocalAddress(0)).unwrap_err(), ErrorCode::BadDescriptor, "a directory has no address");
     let mut peer = TcpStream::connect(("127.0.0.1", port)).unwrap();
     let accepted = f.one(Op::Accept(s)).unwrap();
     let CqeDetail::Accepted((c, SocketAddress::Ipv4(from))) = accepted.detail else { panic!("{accepted:?}") };
