@@ -1,20 +1,41 @@
 #!/usr/bin/env node
 // ioring-build: turns a TypeScript (or JavaScript) app into an `ioring:ring/app` component.
 //
-//   ioring-build app.ts -o app.wasm
+//   ioring-build app.ts -o app.wasm [--engine starlingmonkey|quickjs] [--no-check] [--js-out bundle.js]
 //
-// Steps: type-check with tsc, bundle with rolldown (the ring and WASI imports stay external:
-// they are the component's imports), then componentize with componentize-js.
+// Steps:
+//   1. type-check the app with tsc against @ioring/ring's declarations (skip with --no-check);
+//   2. bundle it with rolldown behind the prelude (@ioring/ring/prelude), with `async`/`await`
+//      lowered to generators so that its promises run on the ring's job queue (neither engine
+//      runs microtasks while a component blocks in the ring), the WIT interfaces left as
+//      imports, and package.json conditions that pick the component backend;
+//   3. componentize the bundle: StarlingMonkey through componentize-js, or QuickJS through
+//      componentize-qjs (without component-model async, which the Linux host does not enable).
+//
+// jco pitfalls worked around here (see TOOLCHAIN.md): componentize-js reads the WIT through
+// preview2-shim, which since 0.26 has no '/' preopen, so one is granted first; multi-file apps
+// are bundled before componentizing; the world is passed to the API, not the CLI.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-const usage = 'usage: ioring-build APP.ts -o APP.wasm [--no-check]';
+const usage = `usage: ioring-build APP.ts -o APP.wasm [options]
+
+Options:
+  -o, --out FILE        the component to write
+  --engine NAME         starlingmonkey (default) or quickjs
+  --no-check            skip the type check
+  --js-out FILE         also write the bundled JavaScript
+  --timings             print how long each step took
+  -h, --help            this text`;
+
+const ENGINES = { starlingmonkey: 'starlingmonkey', sm: 'starlingmonkey', quickjs: 'quickjs', qjs: 'quickjs' };
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
-const WIT = here('../../wit');
+const require = createRequire(import.meta.url);
 
 function fail(message) {
   console.error(`ioring-build: ${message}`);
@@ -27,7 +48,10 @@ try {
     allowPositionals: true,
     options: {
       out: { type: 'string', short: 'o' },
+      engine: { type: 'string', default: 'starlingmonkey' },
       'no-check': { type: 'boolean' },
+      'js-out': { type: 'string' },
+      timings: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -39,52 +63,104 @@ if (values.help) {
   console.log(usage);
   process.exit(0);
 }
-if (positionals.length !== 1 || !values.out) fail(usage);
+if (positionals.length !== 1 || !values.out) fail(usage.split('\n')[0]);
+const engine = ENGINES[values.engine];
+if (!engine) fail(`unknown engine '${values.engine}': starlingmonkey or quickjs`);
 const input = resolve(positionals[0]);
+if (!existsSync(input)) fail(`no such file: ${positionals[0]}`);
 const output = resolve(values.out);
+const wit = [here('../wit'), here('../../wit')].find((p) => existsSync(p) && statSync(p).isDirectory());
+if (!wit) fail('cannot find the ioring WIT (ts/wit or the repository wit/)');
 
-if (!values['no-check']) typeCheck(input);
+const timings = [];
+const step = async (name, fn) => {
+  const start = performance.now();
+  const result = await fn();
+  timings.push(`${name} ${Math.round(performance.now() - start)} ms`);
+  return result;
+};
+
+// JavaScript apps have no types to check.
+if (!values['no-check'] && /\.[cm]?tsx?$/.test(input)) await step('check', () => typeCheck(input));
 const work = mkdtempSync(join(tmpdir(), 'ioring-build-'));
 try {
-  const bundle = await bundleApp(input, join(work, `${basename(input).replace(/\.[cm]?[jt]s$/, '')}.js`));
-  await componentize(bundle, output);
+  const bundle = await step('bundle', () => bundleApp(input, join(work, `${basename(input).replace(/\.[cm]?[jt]s$/, '')}.js`)));
+  if (values['js-out']) writeFileSync(resolve(values['js-out']), bundle.code);
+  const component = await step(engine, () => (engine === 'quickjs' ? componentizeQuickJS(bundle) : componentizeStarlingMonkey(bundle)));
+  writeFileSync(output, component);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
+if (values.timings) console.error(`ioring-build: ${timings.join(', ')}`);
 
 function typeCheck(file) {
-  const tsc = here('../../node_modules/typescript/bin/tsc');
-  const args = [tsc, '--noEmit', '--strict', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--lib', 'es2022', '--types', '', '--skipLibCheck', file];
+  const tsc = join(dirname(require.resolve('typescript/package.json')), 'bin/tsc');
+  const globals = here('../types/app-globals.d.ts');
+  const args = [
+    tsc, '--noEmit', '--strict', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext',
+    '--lib', 'es2022,esnext.disposable', '--types', '', '--skipLibCheck', file, globals,
+  ];
   const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
   if (r.status !== 0) fail('type errors (see above); --no-check skips the check');
 }
 
 async function bundleApp(file, out) {
   const { rolldown } = await import('rolldown');
+  // The entry evaluates the prelude first, then re-exports the app (its `run`).
+  const entry = join(dirname(out), 'ioring-entry.js');
+  writeFileSync(entry, `import ${JSON.stringify(here('../dist/runtime/prelude.js'))};\nexport * from ${JSON.stringify(file)};\n`);
   const build = await rolldown({
-    input: file,
-    // Interface imports are the component's imports, resolved by componentize-js.
+    input: entry,
+    // Interface imports are the component's imports, resolved by the componentizer.
     external: [/^ioring:/, /^wasi:/],
     platform: 'neutral',
+    // No 'node' condition: @ioring/ring's '#backend' is then the component backend.
+    resolve: { conditionNames: ['import', 'default'], mainFields: ['module', 'main'] },
+    // async/await and async generators become generators driven by the global Promise, which the
+    // prelude replaces with the ring's.
+    transform: { target: 'es2016' },
     logLevel: 'warn',
+    onLog(level, log, handler) {
+      if (log.code === 'UNRESOLVED_IMPORT') fail(log.message);
+      // BigInt literals and the like: both engines have them natively.
+      if (log.code === 'TOLERATED_TRANSFORM') return;
+      handler(level, log);
+    },
   });
-  await build.write({ file: out, format: 'esm' });
+  const { output } = await build.write({ file: out, format: 'esm' });
   await build.close();
-  return out;
+  return { path: out, code: output[0].code };
 }
 
-async function componentize(sourcePath, out) {
-  // componentize-js reads the WIT through preview2-shim, which since 0.26 has no default '/'
-  // preopen (TOOLCHAIN.md): grant it before the splicer runs.
+async function componentizeStarlingMonkey(bundle) {
   const { _setPreopens } = await import('@bytecodealliance/preview2-shim/filesystem');
   _setPreopens({ '/': '/' });
   const { componentize } = await import('@bytecodealliance/componentize-js');
   const { component } = await componentize({
-    sourcePath,
-    witPath: WIT,
+    sourcePath: bundle.path,
+    witPath: wit,
     worldName: 'app',
     // The app talks to the world through the ring; it needs no HTTP.
     disableFeatures: ['http', 'fetch-event'],
   });
-  writeFileSync(out, component);
+  return component;
+}
+
+async function componentizeQuickJS(bundle) {
+  let qjs;
+  try {
+    qjs = await import('componentize-qjs');
+  } catch {
+    fail('the quickjs engine needs the componentize-qjs package (npm install componentize-qjs)');
+  }
+  const { component } = await (qjs.componentize ?? qjs.default.componentize)({
+    witPath: wit,
+    jsSource: bundle.code,
+    jsPath: bundle.path,
+    world: 'app',
+    // The Linux host runs WASI 0.2 components without component-model async.
+    sync: true,
+    optSize: true,
+  });
+  return component;
 }

@@ -1,20 +1,19 @@
+import { backend } from '#backend';
+
 /**
- * Turns an async main function into the app's `wasi:cli/run` export. A rejection (or a
- * thrown error) is printed to stderr and ends the app with a non-zero exit.
+ * Makes an async main function the app's entry point. Export the result as `run`: inside a
+ * component that is the `wasi:cli/run` export; under Node the function starts at once.
+ *
+ * The app ends when `main` settles. A rejection of `main`, or any promise rejection no handler
+ * takes, prints `Name: message` on stderr and ends the app with a non-zero exit status.
  *
  * @example
- * export const run = command(async () => { await IORing.shared.sleep(10); });
+ * import { command, sleep } from '@ioring/ring';
+ * export const run = command(async () => {
+ *   await sleep(10);
+ *   console.log('done');
+ * });
  */
-export function command(main: () => Promise<void>): { run(): Promise<void> } {
-  return {
-    async run() {
-      try {
-        await main();
-      } catch (e) {
-        console.error(e instanceof Error ? `${e.name}: ${e.message}` : `error: ${String(e)}`);
-        // wasi:cli/run's error case: the host exits non-zero.
-        throw e;
-      }
-    },
-  };
+export function command(main: () => Promise<void>): { run(): void | Promise<void> } {
+  return backend.command(main);
 }

@@ -52,28 +52,62 @@ const POSIX: Record<ErrorCode, string> = {
   'unknown': 'EIO',
 };
 
+/** Every portable error code, in the WIT's order. */
+export const errorCodes = Object.keys(POSIX) as readonly ErrorCode[];
+
+/** The POSIX name of a portable error code (`'no-entry'` is `'ENOENT'`). */
+export function posixName(code: ErrorCode): string {
+  return POSIX[code] ?? 'EIO';
+}
+
+/** Whether `value` is one of the portable error codes. */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(POSIX, value);
+}
+
 /**
  * An operation's failure, carrying the portable error code.
  *
+ * `code` is the POSIX name, as on Node's system errors; `errorCode` is the WIT name.
+ *
  * @example
- * try { await ring.read(fd, 4096); } catch (e) { if (e instanceof IORingError && e.code === 'EBADF') ... }
+ * try {
+ *   await File.open('data', 'missing.txt');
+ * } catch (e) {
+ *   if (e instanceof IORingError && e.code === 'ENOENT') console.log('no such file');
+ *   else throw e;
+ * }
  */
 export class IORingError extends Error {
-  /** The POSIX name of the error, such as `'ENOENT'`. */
+  /** The POSIX name of the error, such as `'ENOENT'` or `'ETIMEDOUT'`. */
   readonly code: string;
-  /** The portable WIT error code, such as `'no-entry'`. */
+  /** The portable WIT error code, such as `'no-entry'` or `'timed-out'`. */
   readonly errorCode: ErrorCode;
+  /** The operation that failed, such as `'read'` or `"directory grant 'data'"`. */
+  readonly operation: string;
 
-  constructor(errorCode: ErrorCode, operation: string) {
-    super(`${operation}: ${errorCode}`);
+  constructor(errorCode: ErrorCode, operation: string, options?: { cause?: unknown }) {
+    super(`${operation}: ${errorCode} (${posixName(errorCode)})`, options);
     this.name = 'IORingError';
     this.errorCode = errorCode;
-    this.code = POSIX[errorCode] ?? 'EIO';
+    this.code = posixName(errorCode);
+    this.operation = operation;
   }
 }
 
 /** The error code a WIT import threw (a result's `err`), or `undefined` for anything else. */
 export function thrownErrorCode(e: unknown): ErrorCode | undefined {
   const payload = (e as { payload?: unknown })?.payload ?? e;
-  return typeof payload === 'string' && payload in POSIX ? (payload as ErrorCode) : undefined;
+  return isErrorCode(payload) ? payload : undefined;
+}
+
+/** Calls a WIT import that returns `result<_, error-code>`, turning its error into an `IORingError`. */
+export function callImport<T>(operation: string, call: () => T): T {
+  try {
+    return call();
+  } catch (e) {
+    const code = thrownErrorCode(e);
+    if (code) throw new IORingError(code, operation);
+    throw e;
+  }
 }

@@ -1,28 +1,30 @@
-import * as wit from 'ioring:ring/grants@0.1.0';
-import { IORingError, thrownErrorCode } from './errors.js';
+import { callImport } from './errors.js';
 import type { Handle } from './ring.js';
+import { backend } from '#backend';
 
-function ask(kind: string, name: string, lookup: (name: string) => Handle): Handle {
-  try {
-    return lookup(name);
-  } catch (e) {
-    const code = thrownErrorCode(e);
-    if (code) throw new IORingError(code, `${kind} grant '${name}'`);
-    throw e;
-  }
-}
-
-/** The directory the host granted under `name` (`--dir HOST::NAME`). Throws `ENOENT` if none. */
+/**
+ * The directory the host granted under `name` (`ioring run --dir HOST::NAME`; under Node,
+ * `IORING_DIR=HOST::NAME`). Throws an `IORingError` with code `ENOENT` if there is none.
+ *
+ * @example
+ * const dir = grants.directory('data');
+ */
 export function directory(name: string): Handle {
-  return ask('directory', name, wit.directory);
+  return callImport(`directory grant '${name}'`, () => backend.grants.directory(name));
 }
 
-/** The listening socket the host granted under `name` (`--listen NAME=ADDR`). */
+/**
+ * The listening socket the host granted under `name` (`ioring run --listen NAME=tcp:ADDR`;
+ * under Node, `IORING_LISTEN=NAME=tcp:ADDR`), already bound and listening.
+ */
 export function listener(name: string): Handle {
-  return ask('listener', name, wit.listener);
+  return callImport(`listener grant '${name}'`, () => backend.grants.listener(name));
 }
 
-/** The device the host granted under `name` (`--device NAME=PATH`). */
+/**
+ * The device the host granted under `name` (`ioring run --device NAME=PATH`; under Node,
+ * `IORING_DEVICE=NAME=PATH`), opened read-write.
+ */
 export function device(name: string): Handle {
-  return ask('device', name, wit.device);
+  return callImport(`device grant '${name}'`, () => backend.grants.device(name));
 }

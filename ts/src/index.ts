@@ -1,20 +1,59 @@
 /// <reference path="../types/engine.d.ts" preserve="true" />
 /// <reference path="../types/wit/app.d.ts" preserve="true" />
 /**
- * `@ioring/ring`: one async ring API for I/O. Apps written against it are componentized
- * with jco and run on io_uring (the Linux host), RTIO (the Zephyr host) or Node.
+ * `@ioring/ring`: one async ring API for I/O. Apps written against it run under Node, and,
+ * componentized by `ioring-build`, on io_uring (the Linux host) or RTIO (the Zephyr host).
  *
  * @example
- * import { IORing, grants, stdout } from '@ioring/ring';
- * const ring = IORing.shared;
- * const fd = await ring.open(grants.directory('data'), 'hello.txt');
- * await ring.writeAll(stdout, await ring.read(fd, 4096));
+ * import { Socket, command } from '@ioring/ring';
+ *
+ * export const run = command(async () => {
+ *   const server = await Socket.create('tcp');
+ *   await server.setReuseAddr();
+ *   await server.bind(7000);
+ *   await server.listen();
+ *   for await (const client of server.accept()) echo(client);
+ * });
+ *
+ * async function echo(client: Socket) {
+ *   await using conn = client;
+ *   for (let bytes; (bytes = await conn.receive()).length > 0; ) await conn.sendAll(bytes);
+ * }
  */
 export { IORing, stdin, stdout, stderr } from './ring.js';
-export type { Handle, IORingOptions } from './ring.js';
-export { IORingError } from './errors.js';
+export type {
+  Accepted,
+  AddressFamily,
+  Datagram,
+  FileStat,
+  Handle,
+  I2cMessage,
+  IORingOptions,
+  OffsetOptions,
+  OpenFlags,
+  OpenOptions,
+  PollEvents,
+  ShutdownHow,
+  SocketAddress,
+  SocketOption,
+  SocketType,
+  SpiSegment,
+  TtyConfig,
+} from './ring.js';
+export { Socket, Acceptance } from './socket.js';
+export type { SocketKind, SocketOptions, ReceivedDatagram } from './socket.js';
+export { File, Directory, copy } from './file.js';
+export type { RingOption } from './file.js';
+export { SpiDevice, I2cDevice, Tty } from './devices.js';
+export type { SpiSegmentInit, I2cMessageInit, TtyOptions } from './devices.js';
+export { sleep, withTimeout } from './timers.js';
+export { IORingError, errorCodes, isErrorCode, posixName } from './errors.js';
 export type { ErrorCode } from './errors.js';
-export type { Backend, RingBackend } from './backend.js';
+export type { AbortSignalLike, OperationOptions } from './signal.js';
+export { ipv4, ipv6, unixAddress, parseAddress, formatAddress } from './address.js';
+export type { AddressLike } from './address.js';
+export { utf8, fromUtf8 } from './text.js';
+export type { Backend, GrantsBackend, RingBackend, Turnable } from './backend.js';
 export * as grants from './grants.js';
 export { args } from './process.js';
 export { command } from './command.js';

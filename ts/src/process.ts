@@ -1,6 +1,12 @@
-import { getArguments } from 'wasi:cli/environment@0.2.0';
+import { backend } from '#backend';
 
-/** The app's arguments, without the program name. */
+/**
+ * The app's arguments, without the program name: what follows the component under
+ * `ioring run`, or the script under `node`.
+ *
+ * @example
+ * const [path = 'data/input.txt'] = args();
+ */
 export function args(): string[] {
-  return getArguments().slice(1);
+  return backend.args();
 }

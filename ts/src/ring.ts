@@ -1,158 +1,762 @@
-import type { Backend, Cqe, RingBackend, Sqe } from './backend.js';
-import { IORingError } from './errors.js';
-import type { CqeDetail, Op } from 'ioring:ring/types@0.1.0';
-import { componentBackend } from './backends/component.js';
+import type {
+  AddressFamily,
+  CqeDetail,
+  FileStat as WitFileStat,
+  I2cMessage,
+  OpenFlags,
+  Op,
+  PollEvents,
+  ShutdownHow,
+  SocketAddress,
+  SocketOption,
+  SocketType,
+  SpiSegment,
+  SqeFlags,
+  TtyConfig,
+} from 'ioring:ring/types@0.1.0';
+import type { Backend, Cqe, RingBackend, Sqe, Turnable } from './backend.js';
+import { IORingError, callImport } from './errors.js';
+import type { ErrorCode } from './errors.js';
+import type { OperationOptions } from './signal.js';
+import { backend as defaultBackend } from '#backend';
+
+export type {
+  AddressFamily,
+  I2cMessage,
+  OpenFlags,
+  PollEvents,
+  ShutdownHow,
+  SocketAddress,
+  SocketOption,
+  SocketType,
+  SpiSegment,
+  TtyConfig,
+};
 
 /** A guest handle: an index into the guest's descriptor table. */
 export type Handle = number;
 
-/** Standard streams, granted by the host as handles 0, 1 and 2. */
+/** Standard input, granted by the host as handle 0. */
 export const stdin: Handle = 0;
+/** Standard output, granted by the host as handle 1. */
 export const stdout: Handle = 1;
+/** Standard error, granted by the host as handle 2. */
 export const stderr: Handle = 2;
 
 /** Options of `new IORing()`. */
 export interface IORingOptions {
-  /** Operations in flight the host ring holds; 0 takes the host's default. */
+  /** Operations in flight the host ring holds, rounded up to a power of two; 0 (the default) takes the host's default. */
   entries?: number;
-  /** Where the ring lives; the host's ring (component backend) by default. */
+  /** Where the ring lives; by default the host's (inside a component) or Node's (under Node). */
   backend?: Backend;
 }
 
-/** A successful completion: the count, and the bytes or detail the operation produced. */
+/** Options of operations on files: where in the file. */
+export interface OffsetOptions extends OperationOptions {
+  /** File offset; without it the operation uses, and advances, the current position. */
+  offset?: number | bigint;
+}
+
+/** A connection taken from a listening socket. */
+export interface Accepted {
+  /** The new connection's handle. */
+  handle: Handle;
+  /** The peer's address. */
+  peer: SocketAddress;
+}
+
+/** A datagram and where it came from. */
+export interface Datagram {
+  /** The payload. */
+  data: Uint8Array;
+  /** The sender's address. */
+  from: SocketAddress;
+}
+
+/** File metadata, as `statx` reports it. */
+export interface FileStat {
+  /** The kind of file. */
+  type: WitFileStat['type'];
+  /** Size in bytes. */
+  size: bigint;
+  /** Permission bits (the low 12 bits of st_mode). */
+  mode: number;
+  /** Number of hard links. */
+  links: number;
+  /** Last modification time, in nanoseconds since the Unix epoch. */
+  modifiedNs: bigint;
+}
+
+/** Options of an `openat`. */
+export interface OpenOptions extends OperationOptions {
+  /** Open for reading (the default when `write` is not set). */
+  read?: boolean;
+  /** Open for writing. */
+  write?: boolean;
+  /** Create the file if it does not exist. */
+  create?: boolean;
+  /** With `create`, fail with `EEXIST` if the file exists. */
+  exclusive?: boolean;
+  /** Truncate the file to zero length. */
+  truncate?: boolean;
+  /** Every write goes to the end of the file. */
+  append?: boolean;
+  /** The path must name a directory. */
+  directory?: boolean;
+  /** Open without blocking (device files, FIFOs). */
+  nonblock?: boolean;
+  /** Do not make a terminal the controlling terminal. */
+  noCtty?: boolean;
+  /** Permission bits of a created file; 0o644 by default. */
+  mode?: number;
+}
+
+/** A completion's payload, once it succeeded. */
 interface Completion {
   res: number;
   data: Uint8Array;
   detail: CqeDetail;
 }
 
+/** What the ring does with the CQEs of one user-data. */
 interface Pending {
-  resolve(completion: Completion): void;
-  reject(err: IORingError): void;
-  what: string;
+  /** Handles one CQE; `cqe.more` false is the last. */
+  complete(cqe: Cqe): void;
+  /** The user-data of this operation's linked timeout, if it has one. */
+  linkTimeout?: number;
+  /** Whether the linked timeout fired: a `canceled` result then reads `timed-out`. */
+  timedOut?: boolean;
+  /** A `canceled` completion held back until the linked timeout says why. */
+  held?: Cqe;
 }
 
-/** Most completions taken per crossing. */
+/** Most completions taken per crossing of the boundary. */
 const MAX_CQES = 256;
 
+const EMPTY = new Uint8Array(0);
+
+const NO_FLAGS: SqeFlags = {};
+const LINK: SqeFlags = { link: true };
+
+function toNs(ms: number): bigint {
+  if (!(ms >= 0)) throw new RangeError(`a duration must be a non-negative number of milliseconds, not ${ms}`);
+  return BigInt(Math.round(ms * 1e6));
+}
+
+function abortError(what: string, signal: { reason?: unknown }): IORingError {
+  return new IORingError('canceled', what, { cause: signal.reason });
+}
+
 /**
- * A ring of I/O operations. Every method queues one operation and returns a promise of its
- * result. Operations queued while JavaScript runs go to the host together, in one submit,
- * and the runtime blocks in the host only when nothing else can run.
+ * A ring of I/O operations: one async method per operation of the WIT contract.
+ *
+ * Operations queued while JavaScript runs go to the host together, in one `submit`, when
+ * nothing else can run; the runtime then blocks in the host's `complete` until something
+ * finishes, settles the promises, and lets their continuations run before the next turn. So
+ * starting several operations before awaiting any of them costs one boundary crossing.
+ *
+ * Most code uses the shared ring through `Socket`, `File` and the device classes; the methods
+ * here are the contract itself, taking and returning handles.
  *
  * @example
+ * import { IORing, stdout } from '@ioring/ring';
  * const ring = IORing.shared;
- * const bytes = await ring.read(fd, 4096);
- * await ring.write(stdout, bytes);
+ * // Two writes, one submit.
+ * await Promise.all([ring.write(stdout, hello), ring.write(stdout, world)]);
+ *
+ * @example
+ * // A ring of its own, with room for 64 operations in flight.
+ * const ring = new IORing({ entries: 64 });
+ * await ring.sleep(10);
  */
-export class IORing {
-  static #shared: IORing | undefined;
+export class IORing implements Turnable {
+  private static sharedRing: IORing | undefined;
 
   /** The ring most code shares, created on first use. */
   static get shared(): IORing {
-    return (IORing.#shared ??= new IORing());
+    return (IORing.sharedRing ??= new IORing());
   }
 
-  readonly #backend: Backend;
-  readonly #entries: number;
-  #ring: RingBackend | undefined;
-  readonly #queue: Sqe[] = [];
-  readonly #pending = new Map<number, Pending>();
-  #nextTag = 1;
-  #turnScheduled = false;
+  /** The backend this ring runs on. */
+  readonly backend: Backend;
+  private readonly entries: number;
+  private host: RingBackend | undefined;
+  private queue: Sqe[] = [];
+  private readonly pending = new Map<number, Pending>();
+  private nextTag = 1;
 
   constructor(options: IORingOptions = {}) {
-    this.#backend = options.backend ?? componentBackend;
-    this.#entries = options.entries ?? 0;
+    this.backend = options.backend ?? defaultBackend;
+    this.entries = options.entries ?? 0;
+    if (!Number.isInteger(this.entries) || this.entries < 0) throw new RangeError(`entries must be a non-negative integer, not ${this.entries}`);
   }
 
+  // ---- Operations -------------------------------------------------------------------------
+
   /** Does nothing, through the host: resolves to 0. Measures a round trip. */
-  async nop(): Promise<number> {
-    return (await this.#submit({ tag: 'nop' }, 'nop')).res;
+  async nop(options?: OperationOptions): Promise<number> {
+    return (await this.submit({ tag: 'nop' }, 'nop', options)).res;
   }
 
   /**
-   * Reads up to `length` bytes from `handle`, at `offset` or at the current position.
+   * Reads up to `length` bytes from `handle`, at `options.offset` or at the current position.
    * Resolves to the bytes read; an empty array means end of file.
+   *
+   * @example
+   * const head = await ring.read(fd, 512, { offset: 0 });
    */
-  async read(handle: Handle, length: number, offset?: bigint): Promise<Uint8Array> {
-    const cqe = await this.#submit({ tag: 'read', val: { fd: handle, len: length, offset } }, 'read');
-    return cqe.data;
+  async read(handle: Handle, length: number, options?: OffsetOptions): Promise<Uint8Array> {
+    const offset = this.offset(options?.offset);
+    return (await this.submit({ tag: 'read', val: { fd: handle, len: length, offset } }, 'read', options)).data;
   }
 
-  /** Writes `data` to `handle`, at `offset` or at the current position; resolves to the count written. */
-  async write(handle: Handle, data: Uint8Array, offset?: bigint): Promise<number> {
-    return (await this.#submit({ tag: 'write', val: { fd: handle, data, offset } }, 'write')).res;
+  /**
+   * Writes `data` to `handle`, at `options.offset` or at the current position. Resolves to the
+   * count written, which can be short; `writeAll` resubmits the rest.
+   */
+  async write(handle: Handle, data: Uint8Array, options?: OffsetOptions): Promise<number> {
+    const offset = this.offset(options?.offset);
+    return (await this.submit({ tag: 'write', val: { fd: handle, data, offset } }, 'write', options)).res;
   }
 
-  /** Writes all of `data`, resubmitting after short writes. */
-  async writeAll(handle: Handle, data: Uint8Array): Promise<void> {
+  /**
+   * Writes all of `data`, resubmitting after short writes.
+   *
+   * @example
+   * await ring.writeAll(stdout, new TextEncoder().encode('hello\n'));
+   */
+  async writeAll(handle: Handle, data: Uint8Array, options?: OffsetOptions): Promise<void> {
+    let offset = options?.offset === undefined ? undefined : BigInt(options.offset);
     for (let done = 0; done < data.length; ) {
-      const n = await this.write(handle, data.subarray(done));
+      const n = await this.write(handle, done === 0 ? data : data.subarray(done), { ...options, offset });
       if (n === 0) throw new IORingError('io', 'write');
       done += n;
+      if (offset !== undefined) offset += BigInt(n);
     }
   }
 
-  /** Resolves after `ms` milliseconds (a ring timeout). */
-  async sleep(ms: number): Promise<void> {
-    const durationNs = BigInt(Math.max(0, Math.round(ms * 1e6)));
-    try {
-      await this.#submit({ tag: 'timeout', val: { durationNs, count: 0 } }, 'sleep');
-    } catch (e) {
-      // An expired timeout is how a sleep ends.
-      if (!(e instanceof IORingError && e.errorCode === 'timed-out')) throw e;
-    }
+  /**
+   * Registers `count` fixed buffers of `size` bytes each for `readFixed` and `writeFixed`,
+   * replacing any earlier set. Synchronous: it is a direct call to the host.
+   */
+  registerBuffers(count: number, size: number): void {
+    const host = this.ring();
+    callImport('register-buffers', () => host.registerBuffers(count, size));
   }
 
-  /** Opens `path` beneath the directory `dir`; resolves to the new handle. */
-  async open(dir: Handle, path: string, options: { write?: boolean; create?: boolean; truncate?: boolean } = {}): Promise<Handle> {
-    const flags = { read: true, write: options.write, create: options.create, truncate: options.truncate };
-    const cqe = await this.#submit({ tag: 'openat', val: { dir, path, flags, mode: 0o644 } }, 'open');
-    if (cqe.detail.tag !== 'handle') throw new IORingError('io', 'open');
-    return cqe.detail.val;
+  /** Copies `length` bytes out of fixed buffer `buffer`, from `offset`. */
+  bufferRead(buffer: number, offset: number, length: number): Uint8Array {
+    const host = this.ring();
+    return callImport('buffer-read', () => host.bufferRead(buffer, offset, length));
+  }
+
+  /** Copies `data` into fixed buffer `buffer` at `offset`. */
+  bufferWrite(buffer: number, offset: number, data: Uint8Array): void {
+    const host = this.ring();
+    callImport('buffer-write', () => host.bufferWrite(buffer, offset, data));
+  }
+
+  /**
+   * Reads up to `length` bytes from `handle` into fixed buffer `buffer` at `bufferOffset`; the
+   * bytes stay in the host (see `bufferRead`). Resolves to the count read.
+   */
+  async readFixed(handle: Handle, buffer: number, bufferOffset: number, length: number, options?: OffsetOptions): Promise<number> {
+    const offset = this.offset(options?.offset);
+    const op: Op = { tag: 'read-fixed', val: { fd: handle, buffer, bufferOffset, len: length, offset } };
+    return (await this.submit(op, 'read-fixed', options)).res;
+  }
+
+  /** Writes `length` bytes of fixed buffer `buffer`, from `bufferOffset`, to `handle`. Resolves to the count written. */
+  async writeFixed(handle: Handle, buffer: number, bufferOffset: number, length: number, options?: OffsetOptions): Promise<number> {
+    const offset = this.offset(options?.offset);
+    const op: Op = { tag: 'write-fixed', val: { fd: handle, buffer, bufferOffset, len: length, offset } };
+    return (await this.submit(op, 'write-fixed', options)).res;
+  }
+
+  /** Sends `data` on a connected socket; resolves to the count sent. */
+  async send(handle: Handle, data: Uint8Array, options?: OperationOptions): Promise<number> {
+    return (await this.submit({ tag: 'send', val: { fd: handle, data } }, 'send', options)).res;
+  }
+
+  /** Receives up to `length` bytes once; an empty array means the peer closed its end. */
+  async recv(handle: Handle, length: number, options?: OperationOptions): Promise<Uint8Array> {
+    return (await this.submit({ tag: 'recv', val: { fd: handle, len: length } }, 'recv', options)).data;
+  }
+
+  /**
+   * Receives repeatedly with one multishot operation: each arrival is one chunk of the
+   * iteration, which ends when the peer closes. Breaking out of the loop cancels the operation.
+   *
+   * @example
+   * for await (const chunk of ring.recvMultishot(fd, 4096)) await ring.send(fd, chunk);
+   */
+  recvMultishot(handle: Handle, length: number, options?: Omit<OperationOptions, 'timeoutMs'>): AsyncIterableIterator<Uint8Array> {
+    return new Multishot(this, { tag: 'recv-multishot', val: { fd: handle, len: length } }, 'recv-multishot', options, {
+      map: (c) => (c.res === 0 && c.data.length === 0 ? END : c.data),
+      // The host stops a multishot receive when its provided buffers run out: start it again.
+      rearm: (code) => code === undefined || code === 'no-buffers',
+    });
+  }
+
+  /** Receives one datagram and its sender's address (recvmsg). */
+  async recvmsg(handle: Handle, length: number, options?: OperationOptions): Promise<Datagram> {
+    const c = await this.submit({ tag: 'recvmsg', val: { fd: handle, len: length } }, 'recvmsg', options);
+    if (c.detail.tag !== 'peer') throw new IORingError('io', 'recvmsg');
+    return { data: c.data, from: c.detail.val };
+  }
+
+  /** Sends one datagram (sendmsg), to `to` or, without it, to the connected peer. Resolves to the count sent. */
+  async sendmsg(handle: Handle, data: Uint8Array, to?: SocketAddress, options?: OperationOptions): Promise<number> {
+    return (await this.submit({ tag: 'sendmsg', val: { fd: handle, data, to } }, 'sendmsg', options)).res;
+  }
+
+  /** Accepts one connection on a listening socket. */
+  async accept(handle: Handle, options?: OperationOptions): Promise<Accepted> {
+    const c = await this.submit({ tag: 'accept', val: handle }, 'accept', options);
+    if (c.detail.tag !== 'accepted') throw new IORingError('io', 'accept');
+    return { handle: c.detail.val[0], peer: c.detail.val[1] };
+  }
+
+  /**
+   * Accepts connections with one multishot operation, re-armed if the host stops it. Breaking
+   * out of the loop cancels it; connections accepted but not yet taken are closed.
+   *
+   * @example
+   * for await (const { handle, peer } of ring.acceptMultishot(listener)) serve(handle);
+   */
+  acceptMultishot(handle: Handle, options?: Omit<OperationOptions, 'timeoutMs'>): AsyncIterableIterator<Accepted> {
+    return new Multishot<Accepted>(this, { tag: 'accept-multishot', val: handle }, 'accept-multishot', options, {
+      map: (c) => (c.detail.tag === 'accepted' ? { handle: c.detail.val[0], peer: c.detail.val[1] } : SKIP),
+      rearm: (code) => code === undefined,
+      discard: (a) => void this.close(a.handle).catch(() => {}),
+    });
+  }
+
+  /** Connects a socket to `address`. */
+  async connect(handle: Handle, address: SocketAddress, options?: OperationOptions): Promise<void> {
+    await this.submit({ tag: 'connect', val: [handle, address] }, 'connect', options);
+  }
+
+  /** Creates a socket; resolves to its handle. */
+  async socket(family: AddressFamily, type: SocketType, options?: OperationOptions): Promise<Handle> {
+    return this.handleOf(await this.submit({ tag: 'socket', val: [family, type] }, 'socket', options), 'socket');
+  }
+
+  /** Binds a socket to `address`. */
+  async bind(handle: Handle, address: SocketAddress, options?: OperationOptions): Promise<void> {
+    await this.submit({ tag: 'bind', val: [handle, address] }, 'bind', options);
+  }
+
+  /** Listens on a bound stream socket. */
+  async listen(handle: Handle, backlog = 128, options?: OperationOptions): Promise<void> {
+    await this.submit({ tag: 'listen', val: [handle, backlog] }, 'listen', options);
+  }
+
+  /** Sets a socket option. */
+  async setOption(handle: Handle, option: SocketOption, options?: OperationOptions): Promise<void> {
+    await this.submit({ tag: 'set-option', val: [handle, option] }, 'set-option', options);
+  }
+
+  /** The address a socket is bound to (getsockname): how to learn the port a bind to port 0 got. */
+  async localAddress(handle: Handle, options?: OperationOptions): Promise<SocketAddress> {
+    const c = await this.submit({ tag: 'local-address', val: handle }, 'local-address', options);
+    if (c.detail.tag !== 'address') throw new IORingError('io', 'local-address');
+    return c.detail.val;
+  }
+
+  /** Shuts down part or all of a connection. */
+  async shutdown(handle: Handle, how: ShutdownHow = 'write', options?: OperationOptions): Promise<void> {
+    await this.submit({ tag: 'shutdown', val: [handle, how] }, 'shutdown', options);
+  }
+
+  /**
+   * Opens `path` beneath the directory handle `dir`; resolves to the new handle. Paths that
+   * would leave `dir` fail with `EACCES`.
+   *
+   * @example
+   * const fd = await ring.openat(grants.directory('data'), 'log.txt', { write: true, create: true, append: true });
+   */
+  async openat(dir: Handle, path: string, options: OpenOptions = {}): Promise<Handle> {
+    const flags: OpenFlags = {
+      read: options.read ?? !options.write,
+      write: options.write,
+      create: options.create,
+      exclusive: options.exclusive,
+      truncate: options.truncate,
+      append: options.append,
+      directory: options.directory,
+      nonblock: options.nonblock,
+      noCtty: options.noCtty,
+    };
+    const op: Op = { tag: 'openat', val: { dir, path, flags, mode: options.mode ?? 0o644 } };
+    return this.handleOf(await this.submit(op, 'openat', options), 'openat');
+  }
+
+  /** As `openat`: opens `path` beneath `dir`. */
+  open(dir: Handle, path: string, options?: OpenOptions): Promise<Handle> {
+    return this.openat(dir, path, options);
   }
 
   /** Closes `handle`. */
-  async close(handle: Handle): Promise<void> {
-    await this.#submit({ tag: 'close', val: handle }, 'close');
+  async close(handle: Handle, options?: OperationOptions): Promise<void> {
+    await this.submit({ tag: 'close', val: handle }, 'close', options);
   }
 
-  #submit(op: Op, what: string): Promise<Completion> {
-    const userData = this.#nextTag;
-    this.#nextTag = (this.#nextTag % 0xffff_ffff) + 1;
-    this.#queue.push({ op, userData, flags: {} });
-    const done = new Promise<Completion>((resolve, reject) => this.#pending.set(userData, { resolve, reject, what }));
-    this.#scheduleTurn();
-    return done;
-  }
-
-  #scheduleTurn(): void {
-    if (this.#turnScheduled) return;
-    this.#turnScheduled = true;
-    this.#backend.scheduleTurn(() => this.#turn());
+  /** Flushes a file to storage; `dataOnly` syncs data without metadata (fdatasync). */
+  async fsync(handle: Handle, dataOnly = false, options?: OperationOptions): Promise<void> {
+    await this.submit({ tag: 'fsync', val: [handle, dataOnly] }, 'fsync', options);
   }
 
   /**
-   * One turn of the loop: every SQE queued since the last turn goes down in one submit, then
-   * one blocking complete() brings back at least one completion.
+   * Describes `path` beneath the directory handle `dir`, or, with an empty path, the handle
+   * itself.
    */
-  #turn(): void {
-    this.#turnScheduled = false;
-    const ring = (this.#ring ??= this.#backend.createRing(this.#entries));
-    if (this.#queue.length > 0) {
-      const taken = ring.submit(this.#queue);
-      this.#queue.splice(0, taken);
-    }
-    for (const cqe of ring.complete(1, MAX_CQES, undefined)) this.#settle(cqe);
-    if (this.#pending.size > 0) this.#scheduleTurn();
+  async statx(dir: Handle, path = '', options: OperationOptions & { noFollow?: boolean } = {}): Promise<FileStat> {
+    const c = await this.submit({ tag: 'statx', val: { dir, path, noFollow: options.noFollow ?? false } }, 'statx', options);
+    if (c.detail.tag !== 'stat') throw new IORingError('io', 'statx');
+    const s = c.detail.val;
+    // QuickJS's bindings give u64 as numbers.
+    return { type: s.type, size: BigInt(s.size), mode: s.mode, links: s.links, modifiedNs: BigInt(s.modifiedNs) };
   }
 
-  #settle({ userData, res, more, data, detail }: Cqe): void {
-    const pending = this.#pending.get(userData);
+  /**
+   * Resolves after `ms` milliseconds, measured by the host (a ring timeout).
+   *
+   * @example
+   * await IORing.shared.sleep(250);
+   */
+  async sleep(ms: number, options?: Omit<OperationOptions, 'timeoutMs'>): Promise<void> {
+    await this.timeout(ms, 0, options);
+  }
+
+  /**
+   * A ring timeout: resolves `true` after `ms` milliseconds, or `false` as soon as `count`
+   * other completions have been posted (when `count` is not 0).
+   */
+  async timeout(ms: number, count = 0, options?: Omit<OperationOptions, 'timeoutMs'>): Promise<boolean> {
+    const op: Op = { tag: 'timeout', val: { durationNs: this.backend.u64(toNs(ms)), count } };
+    try {
+      await this.submit(op, 'timeout', options);
+      return false;
+    } catch (e) {
+      // An expired timeout is how a sleep ends.
+      if (e instanceof IORingError && e.errorCode === 'timed-out') return true;
+      throw e;
+    }
+  }
+
+  /**
+   * Cancels operations by user-data; resolves to the number cancelled. Operations started by
+   * this library are cancelled through their `signal` instead; this is the raw operation.
+   */
+  async cancel(userData: number, all = false, options?: OperationOptions): Promise<number> {
+    return (await this.submit({ tag: 'cancel', val: { target: userData, all } }, 'cancel', options)).res;
+  }
+
+  /** Waits until `handle` is ready for `events`; resolves to the events that are. */
+  async poll(handle: Handle, events: PollEvents, options?: OperationOptions): Promise<PollEvents> {
+    const c = await this.submit({ tag: 'poll', val: { fd: handle, events, multishot: false } }, 'poll', options);
+    return pollEvents(c.res);
+  }
+
+  /** Reports readiness of `handle` for `events` each time it changes, until the loop ends. */
+  pollMultishot(handle: Handle, events: PollEvents, options?: Omit<OperationOptions, 'timeoutMs'>): AsyncIterableIterator<PollEvents> {
+    return new Multishot(this, { tag: 'poll', val: { fd: handle, events, multishot: true } }, 'poll', options, {
+      map: (c) => pollEvents(c.res),
+      rearm: () => false,
+    });
+  }
+
+  /**
+   * A full-duplex SPI transfer on a granted device; resolves to every segment's received bytes,
+   * concatenated in order. `SpiDevice.transfer` splits them per segment.
+   */
+  async spiTransfer(handle: Handle, segments: SpiSegment[], options?: OperationOptions): Promise<Uint8Array> {
+    return (await this.submit({ tag: 'spi-transfer', val: { fd: handle, segments } }, 'spi-transfer', options)).data;
+  }
+
+  /** An I2C transaction on a granted bus; resolves to every read message's bytes, concatenated. */
+  async i2cTransfer(handle: Handle, messages: I2cMessage[], options?: OperationOptions): Promise<Uint8Array> {
+    return (await this.submit({ tag: 'i2c-transfer', val: { fd: handle, messages } }, 'i2c-transfer', options)).data;
+  }
+
+  /** Configures a serial line. */
+  async ttyConfigure(handle: Handle, config: TtyConfig, options?: OperationOptions): Promise<void> {
+    await this.submit({ tag: 'tty-configure', val: [handle, config] }, 'tty-configure', options);
+  }
+
+  // ---- The runtime ------------------------------------------------------------------------
+
+  /** Operations queued or in flight on this ring. */
+  get busy(): boolean {
+    return this.pending.size > 0;
+  }
+
+  /** @internal One turn of the loop; see `Turnable`. */
+  turn(wait: boolean | number): number {
+    const host = this.ring();
+    if (this.queue.length > 0) {
+      const batch = this.queue;
+      const taken = host.submit(batch);
+      // The host refuses entries only past its in-flight limit: they go with a later turn.
+      this.queue = taken >= batch.length ? [] : batch.slice(taken);
+    }
+    if (this.pending.size === 0) return 0;
+    let settled = 0;
+    const timeout = wait === true ? undefined : this.backend.u64(wait === false ? BigInt(0) : toNs(wait));
+    const cqes = host.complete(wait === false ? 0 : 1, MAX_CQES, timeout);
+    for (const cqe of cqes) {
+      this.settle(cqe);
+      settled++;
+    }
+    if (this.queue.length > 0) this.backend.requestTurn(this);
+    return settled;
+  }
+
+  private ring(): RingBackend {
+    return (this.host ??= callImport('ring create', () => this.backend.createRing(this.entries, this)));
+  }
+
+  private offset(offset: number | bigint | undefined): bigint | undefined {
+    return offset === undefined ? undefined : this.backend.u64(BigInt(offset));
+  }
+
+  private handleOf(c: Completion, what: string): Handle {
+    if (c.detail.tag !== 'handle') throw new IORingError('io', what);
+    return c.detail.val;
+  }
+
+  private tag(): number {
+    let tag = this.nextTag;
+    // Skip tags still in use, so a late cancel can never hit a newer operation.
+    while (this.pending.has(tag)) tag = (tag % 0xffff_ffff) + 1;
+    this.nextTag = (tag % 0xffff_ffff) + 1;
+    return tag;
+  }
+
+  /** @internal Queues one SQE with its CQE handler; returns its user-data. */
+  enqueue(op: Op, pending: Pending, flags: SqeFlags = NO_FLAGS): number {
+    const userData = this.tag();
+    this.pending.set(userData, pending);
+    if (this.queue.length === 0) this.backend.requestTurn(this);
+    this.queue.push({ op, userData, flags });
+    return userData;
+  }
+
+  /** @internal Cancels the operation `userData`: drops it if still queued, else asks the host. */
+  cancelOperation(userData: number): void {
+    const queued = this.queue.findIndex((s) => s.userData === userData);
+    if (queued >= 0) {
+      const pending = this.pending.get(userData);
+      // A queued operation with a linked timeout takes the timeout with it.
+      const drop = pending?.linkTimeout !== undefined ? 2 : 1;
+      this.queue.splice(queued, drop);
+      this.pending.delete(userData);
+      if (pending?.linkTimeout !== undefined) this.pending.delete(pending.linkTimeout);
+      pending?.complete({ userData, res: { tag: 'err', val: 'canceled' }, more: false, data: EMPTY, detail: { tag: 'none' } });
+      return;
+    }
+    if (!this.pending.has(userData)) return;
+    this.enqueue({ tag: 'cancel', val: { target: userData, all: false } }, { complete() {} });
+  }
+
+  /**
+   * Queues `op` and resolves with its completion, or rejects with its error code. With
+   * `timeoutMs`, a linked timeout follows it in the same batch; with `signal`, aborting cancels it.
+   */
+  private submit(op: Op, what: string, options?: OperationOptions): Promise<Completion> {
+    const signal = options?.signal;
+    if (signal?.aborted) return Promise.reject(abortError(what, signal));
+    return new Promise<Completion>((resolve, reject) => {
+      let onAbort: (() => void) | undefined;
+      const pending: Pending = {
+        complete: (cqe) => {
+          if (onAbort) signal!.removeEventListener('abort', onAbort);
+          const res = cqe.res;
+          if (res.tag === 'ok') resolve({ res: res.val, data: cqe.data, detail: cqe.detail });
+          else if (res.val === 'canceled' && signal?.aborted) reject(abortError(what, signal));
+          else reject(new IORingError(res.val === 'canceled' && pending.timedOut ? 'timed-out' : res.val, what));
+        },
+      };
+      const timeoutMs = options?.timeoutMs;
+      const userData = this.enqueue(op, pending, timeoutMs === undefined ? NO_FLAGS : LINK);
+      if (timeoutMs !== undefined) pending.linkTimeout = this.linkTimeout(userData, pending, timeoutMs);
+      if (signal) {
+        onAbort = () => this.cancelOperation(userData);
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
+    });
+  }
+
+  /** Queues the linked timeout that bounds `pending` (user-data `target`), right after it. */
+  private linkTimeout(target: number, pending: Pending, ms: number): number {
+    const op: Op = { tag: 'link-timeout', val: this.backend.u64(toNs(ms)) };
+    const guarded = pending.complete;
+    // Hosts report a timed-out operation as `canceled` (io_uring) or `timed-out`; whichever of
+    // the two completions comes first, the operation's is held until the timeout's is in.
+    pending.complete = (cqe) => {
+      if (cqe.res.tag === 'err' && cqe.res.val === 'canceled' && this.pending.has(timeoutTag)) {
+        pending.held = cqe;
+        this.pending.set(target, pending);
+        return;
+      }
+      guarded(cqe);
+    };
+    const timeoutTag = this.enqueue(op, {
+      complete: (cqe) => {
+        if (cqe.res.tag === 'err' && cqe.res.val === 'timed-out') pending.timedOut = true;
+        const held = pending.held;
+        if (held) {
+          this.pending.delete(target);
+          pending.held = undefined;
+          guarded(held);
+        }
+      },
+    });
+    return timeoutTag;
+  }
+
+  private settle(cqe: Cqe): void {
+    const pending = this.pending.get(cqe.userData);
     if (!pending) return;
-    if (!more) this.#pending.delete(userData);
-    if (res.tag === 'err') pending.reject(new IORingError(res.val, pending.what));
-    else pending.resolve({ res: res.val, data, detail });
+    if (!cqe.more) this.pending.delete(cqe.userData);
+    pending.complete(cqe);
+  }
+}
+
+/** Poll-events bits, in the WIT flags' order, as the record. */
+function pollEvents(bits: number): PollEvents {
+  return {
+    readable: (bits & 1) !== 0,
+    writable: (bits & 2) !== 0,
+    priority: (bits & 4) !== 0,
+    error: (bits & 8) !== 0,
+    hangUp: (bits & 16) !== 0,
+    readHangUp: (bits & 32) !== 0,
+  };
+}
+
+/** A multishot item that ends the stream, or that carries nothing for the consumer. */
+const END: unique symbol = Symbol('end');
+const SKIP: unique symbol = Symbol('skip');
+
+interface MultishotKind<T> {
+  /** The item a successful CQE carries, `END` for end of stream, `SKIP` for none. */
+  map(c: { res: number; data: Uint8Array; detail: CqeDetail }): T | typeof END | typeof SKIP;
+  /** Whether to submit the operation again when the host ends it (`undefined`: without error). */
+  rearm(code: ErrorCode | undefined): boolean;
+  /** Releases an item that will never be consumed. */
+  discard?(item: T): void;
+}
+
+/**
+ * A multishot operation as an async iterator: submitted on the first `next()`, one item per
+ * CQE, cancelled by `return()` (a `break` out of `for await`) or by the signal.
+ */
+class Multishot<T> implements AsyncIterableIterator<T> {
+  private started = false;
+  private finished = false;
+  private failure: IORingError | undefined;
+  private userData = 0;
+  private readonly items: T[] = [];
+  private waiter: { resolve(r: IteratorResult<T>): void; reject(e: unknown): void } | undefined;
+  private readonly onAbort = () => this.stop();
+
+  constructor(
+    private readonly ring: IORing,
+    private readonly op: Op,
+    private readonly what: string,
+    private readonly options: OperationOptions | undefined,
+    private readonly kind: MultishotKind<T>,
+  ) {}
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    if (this.items.length > 0) return Promise.resolve({ value: this.items.shift()!, done: false });
+    if (this.failure) {
+      const failure = this.failure;
+      this.failure = undefined;
+      return Promise.reject(failure);
+    }
+    if (this.finished) return Promise.resolve({ value: undefined, done: true });
+    if (!this.started) {
+      this.started = true;
+      const signal = this.options?.signal;
+      if (signal?.aborted) {
+        this.finished = true;
+        return Promise.reject(abortError(this.what, signal));
+      }
+      signal?.addEventListener('abort', this.onAbort, { once: true });
+      this.arm();
+    }
+    return new Promise((resolve, reject) => (this.waiter = { resolve, reject }));
+  }
+
+  async return(): Promise<IteratorResult<T>> {
+    this.stop();
+    return { value: undefined, done: true };
+  }
+
+  private arm(): void {
+    this.userData = this.ring.enqueue(this.op, { complete: (cqe) => this.onCqe(cqe) });
+  }
+
+  /** Ends the stream from this side: cancels the operation, drops what was not consumed. */
+  private stop(): void {
+    if (this.finished) return;
+    this.finish();
+    if (this.started) this.ring.cancelOperation(this.userData);
+    for (const item of this.items.splice(0)) this.kind.discard?.(item);
+    this.wake({ value: undefined, done: true });
+  }
+
+  private finish(): void {
+    this.finished = true;
+    this.options?.signal?.removeEventListener('abort', this.onAbort);
+  }
+
+  private onCqe(cqe: Cqe): void {
+    const res = cqe.res;
+    if (res.tag === 'ok') {
+      const item = this.kind.map({ res: res.val, data: cqe.data, detail: cqe.detail });
+      if (item === END) {
+        this.finish();
+        this.wake({ value: undefined, done: true });
+        return;
+      }
+      if (item !== SKIP) {
+        if (this.finished) this.kind.discard?.(item);
+        else if (this.waiter) this.wake({ value: item, done: false });
+        else this.items.push(item);
+      }
+    }
+    if (cqe.more || this.finished) return;
+    // The host ended the operation.
+    const code = res.tag === 'err' ? res.val : undefined;
+    if (this.kind.rearm(code)) {
+      this.arm();
+      return;
+    }
+    this.finish();
+    if (code === undefined) this.wake({ value: undefined, done: true });
+    else {
+      const signal = this.options?.signal;
+      const error = code === 'canceled' && signal?.aborted ? abortError(this.what, signal) : new IORingError(code, this.what);
+      if (this.waiter) {
+        const w = this.waiter;
+        this.waiter = undefined;
+        w.reject(error);
+      } else this.failure = error;
+    }
+  }
+
+  private wake(result: IteratorResult<T>): void {
+    const w = this.waiter;
+    if (!w) return;
+    this.waiter = undefined;
+    w.resolve(result);
   }
 }

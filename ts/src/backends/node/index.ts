@@ -1,0 +1,169 @@
+// The Node backend: the same ring contract over libuv, so an app written against
+// @ioring/ring runs unmodified under `node`. Grants come from the environment, shaped like
+// `ioring run`'s flags:
+//
+//   IORING_DIR='HOST::GUEST[:ro];...'   IORING_LISTEN='NAME=tcp:ADDR;...'   IORING_DEVICE='NAME=PATH;...'
+//
+// or from `grantDirectory`, `grantListener` and `grantDevice` (tests, embedding).
+import * as fs from 'node:fs';
+import type { Backend, Turnable } from '../../backend.js';
+import { WAITING_FOR_NOTHING, describeError } from '../../runtime/report.js';
+import { fail } from './errno.js';
+import { DirectoryDescriptor, FileDescriptor } from './fs.js';
+import { StreamSocket } from './net.js';
+import { NodeRing, stdio } from './ring.js';
+import { Table } from './table.js';
+import { parseAddress } from '../../address.js';
+
+export { toErrorCode } from './errno.js';
+
+/** Size of the guest's descriptor table, as the Linux host's default. */
+const MAX_HANDLES = 1024;
+/** Operations in flight per ring, as the Linux host's default. */
+const MAX_INFLIGHT = 4096;
+
+const table = new Table(MAX_HANDLES);
+table.set(0, stdio(0));
+table.set(1, stdio(1));
+table.set(2, stdio(2));
+
+type Grant = { kind: 'directory'; path: string; readOnly: boolean } | { kind: 'listener'; address: string } | { kind: 'device'; path: string };
+
+const grants = new Map<string, Grant>();
+/** Handles already given out per grant, so asking twice returns the same one. */
+const given = new Map<string, number>();
+let fromEnvironment = false;
+
+function loadEnvironment(): void {
+  if (fromEnvironment) return;
+  fromEnvironment = true;
+  const list = (name: string) => (process.env[name] ?? '').split(';').filter((s) => s.trim() !== '');
+  for (const spec of list('IORING_DIR')) {
+    const m = /^(.*)::([^:]+)(:ro)?$/.exec(spec);
+    if (!m) throw new Error(`IORING_DIR: expected HOST::GUEST[:ro], got ${spec}`);
+    grantDirectory(m[2], m[1], { readOnly: m[3] !== undefined });
+  }
+  for (const spec of list('IORING_LISTEN')) {
+    const m = /^([^=]+)=(?:tcp:)?(.+)$/.exec(spec);
+    if (!m) throw new Error(`IORING_LISTEN: expected NAME=tcp:ADDR, got ${spec}`);
+    grantListener(m[1], m[2]);
+  }
+  for (const spec of list('IORING_DEVICE')) {
+    const m = /^([^=]+)=(.+)$/.exec(spec);
+    if (!m) throw new Error(`IORING_DEVICE: expected NAME=PATH, got ${spec}`);
+    grantDevice(m[1], m[2]);
+  }
+}
+
+/**
+ * Grants the host directory `path` to the app as `name`, as `ioring run --dir PATH::NAME`.
+ *
+ * @example
+ * import { grantDirectory } from '@ioring/ring/node';
+ * grantDirectory('data', '/srv/data', { readOnly: true });
+ */
+export function grantDirectory(name: string, path: string, options: { readOnly?: boolean } = {}): void {
+  grants.set(`directory:${name}`, { kind: 'directory', path: fs.realpathSync(path), readOnly: options.readOnly ?? false });
+}
+
+/** Grants a TCP listener on `address` (`'127.0.0.1:8080'`) as `name`, as `ioring run --listen NAME=tcp:ADDR`. */
+export function grantListener(name: string, address: string): void {
+  grants.set(`listener:${name}`, { kind: 'listener', address });
+}
+
+/** Grants the device node `path` as `name`, as `ioring run --device NAME=PATH`. */
+export function grantDevice(name: string, path: string): void {
+  grants.set(`device:${name}`, { kind: 'device', path });
+}
+
+function grant(kind: Grant['kind'], name: string): number {
+  loadEnvironment();
+  const key = `${kind}:${name}`;
+  const g = grants.get(key);
+  if (!g) throw 'no-entry';
+  const handle = given.get(key);
+  if (handle !== undefined) {
+    try {
+      table.get(handle);
+      return handle;
+    } catch {
+      given.delete(key);
+    }
+  }
+  let h: number;
+  try {
+    if (g.kind === 'directory') h = table.add(new DirectoryDescriptor(g.path, g.readOnly));
+    else if (g.kind === 'device') h = table.add(new FileDescriptor(fs.openSync(g.path, fs.constants.O_RDWR | fs.constants.O_NOCTTY)));
+    else {
+      const address = parseAddress(g.address);
+      if (address.tag === 'unix') fail('not-supported');
+      h = table.add(StreamSocket.granted(table, address.tag, address));
+    }
+  } catch (e) {
+    throw (e as { errorCode?: string }).errorCode ?? 'io';
+  }
+  given.set(key, h);
+  return h;
+}
+
+let unhandledHooked = false;
+
+/** Turns requested per ring, run once the current microtasks have (setImmediate). */
+const scheduled = new Set<Turnable>();
+
+export const backend: Backend = {
+  name: 'node',
+  createRing(entries, owner) {
+    if (entries > 32768) throw 'invalid';
+    return new NodeRing(table, MAX_INFLIGHT, () => backend.requestTurn(owner));
+  },
+  grants: {
+    directory: (name) => grant('directory', name),
+    listener: (name) => grant('listener', name),
+    device: (name) => grant('device', name),
+  },
+  args: () => process.argv.slice(2),
+  requestTurn(ring) {
+    if (scheduled.has(ring)) return;
+    scheduled.add(ring);
+    setImmediate(() => {
+      scheduled.delete(ring);
+      ring.turn(false);
+    });
+  },
+  command(main) {
+    if (!unhandledHooked) {
+      unhandledHooked = true;
+      process.on('unhandledRejection', (e) => {
+        console.error(describeError(e));
+        process.exit(1);
+      });
+    }
+    let settled = false;
+    // Node ends a process with nothing left to wait for, silently: say so, as a component does.
+    process.on('beforeExit', () => {
+      if (settled) return;
+      console.error(describeError(new Error(WAITING_FOR_NOTHING)));
+      process.exit(1);
+    });
+    setImmediate(() => {
+      main().then(
+        () => {
+          settled = true;
+          process.exit(0);
+        },
+        (e) => {
+          settled = true;
+          console.error(describeError(e));
+          process.exit(1);
+        },
+      );
+    });
+    return {
+      run() {
+        throw new Error('under Node the app started by itself when command() was called');
+      },
+    };
+  },
+  u64: (value) => value,
+};

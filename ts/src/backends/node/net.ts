@@ -1,0 +1,674 @@
+// Sockets for the Node backend: node:net for streams (TCP, unix), node:dgram for UDP, each
+// behind the BSD-socket state machine the WIT operations assume.
+import * as dgram from 'node:dgram';
+import * as net from 'node:net';
+import type { AddressFamily, PollEvents, ShutdownHow, SocketAddress, SocketOption } from 'ioring:ring/types@0.1.0';
+import { fail, OpError, toErrorCode } from './errno.js';
+import { Descriptor, POLL } from './table.js';
+import type { OpContext, OpResult, Table } from './table.js';
+
+/** Bytes a connection buffers before it stops reading from the kernel. */
+const HIGH_WATER = 1 << 20;
+
+interface Options {
+  reuseAddress?: boolean;
+  reusePort?: boolean;
+  noDelay?: boolean;
+  keepAlive?: boolean;
+  ipv6Only?: boolean;
+  receiveBufferSize?: number;
+  sendBufferSize?: number;
+}
+
+function recordOption(options: Options, option: SocketOption): void {
+  switch (option.tag) {
+    case 'reuse-address':
+      options.reuseAddress = option.val;
+      break;
+    case 'reuse-port':
+      options.reusePort = option.val;
+      break;
+    case 'tcp-no-delay':
+      options.noDelay = option.val;
+      break;
+    case 'keep-alive':
+      options.keepAlive = option.val;
+      break;
+    case 'ipv6-only':
+      options.ipv6Only = option.val;
+      break;
+    case 'receive-buffer-size':
+      options.receiveBufferSize = option.val;
+      break;
+    case 'send-buffer-size':
+      options.sendBufferSize = option.val;
+      break;
+  }
+}
+
+/** A WIT address as Node's host string. */
+function hostOf(a: SocketAddress): string {
+  if (a.tag === 'ipv4') return a.val.address.join('.');
+  if (a.tag === 'ipv6') return a.val.address.map((g) => g.toString(16)).join(':');
+  return a.val;
+}
+
+/** Node's (address, port, family) as a WIT address. */
+export function fromNode(address: string | undefined, port: number | undefined, family?: string): SocketAddress {
+  if (!address) return { tag: 'unix', val: '' };
+  if (family === 'IPv6' || address.includes(':')) {
+    const v4mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+    const groups = expandIpv6(address);
+    if (v4mapped && !groups) return { tag: 'ipv6', val: { port: port ?? 0, flowInfo: 0, address: [0, 0, 0, 0, 0, 0xffff, 0, 0], scopeId: 0 } };
+    return { tag: 'ipv6', val: { port: port ?? 0, flowInfo: 0, address: (groups ?? [0, 0, 0, 0, 0, 0, 0, 0]) as never, scopeId: 0 } };
+  }
+  const o = address.split('.').map(Number);
+  return { tag: 'ipv4', val: { port: port ?? 0, address: [o[0], o[1], o[2], o[3]] } };
+}
+
+function expandIpv6(text: string): number[] | undefined {
+  let t = text.replace(/%.*$/, '');
+  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(t);
+  if (v4) {
+    const o = v4.slice(1).map(Number);
+    t = `${t.slice(0, -v4[0].length)}${((o[0] << 8) | o[1]).toString(16)}:${((o[2] << 8) | o[3]).toString(16)}`;
+  }
+  const halves = t.split('::');
+  const parse = (s: string) => (s === '' ? [] : s.split(':').map((g) => parseInt(g, 16)));
+  const head = parse(halves[0]);
+  const tail = halves.length > 1 ? parse(halves[1]) : [];
+  const groups = halves.length > 1 ? [...head, ...new Array(8 - head.length - tail.length).fill(0), ...tail] : head;
+  return groups.length === 8 && groups.every((g) => g >= 0 && g <= 0xffff) ? groups : undefined;
+}
+
+function portOf(a: SocketAddress): number {
+  return a.tag === 'unix' ? 0 : a.val.port;
+}
+
+function familyMatches(family: AddressFamily, a: SocketAddress): boolean {
+  return a.tag === family;
+}
+
+/** Waits for one of `emitter`'s events; rejects with the error's code on 'error'. */
+function once(emitter: NodeJS.EventEmitter, event: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (e: unknown) => {
+      emitter.off(event, onEvent);
+      reject(new OpError(toErrorCode(e)));
+    };
+    const onEvent = () => {
+      emitter.off('error', onError);
+      resolve();
+    };
+    emitter.once(event, onEvent);
+    emitter.once('error', onError);
+  });
+}
+
+interface Reader {
+  len: number;
+  multishot: boolean;
+  ctx: OpContext;
+  resolve(r: OpResult): void;
+  reject(e: unknown): void;
+}
+
+/** A connected stream: bytes buffered from Node's socket until a receive takes them. */
+export class Connection {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private eof = false;
+  private error: OpError | undefined;
+  private readers: Reader[] = [];
+  private pollers: (() => void)[] = [];
+  private readShut = false;
+
+  constructor(readonly socket: net.Socket) {
+    socket.on('data', (chunk: Buffer) => {
+      if (this.readShut) return;
+      this.chunks.push(chunk);
+      this.size += chunk.length;
+      if (this.size >= HIGH_WATER) socket.pause();
+      this.pump();
+    });
+    socket.on('end', () => {
+      this.eof = true;
+      this.pump();
+    });
+    socket.on('error', (e) => {
+      this.error ??= new OpError(toErrorCode(e));
+      this.pump();
+    });
+    socket.on('close', () => {
+      this.eof = true;
+      this.pump();
+    });
+    socket.resume();
+  }
+
+  get peer(): SocketAddress {
+    return fromNode(this.socket.remoteAddress, this.socket.remotePort, this.socket.remoteFamily);
+  }
+
+  recv(len: number, multishot: boolean, ctx: OpContext): Promise<OpResult> {
+    return new Promise((resolve, reject) => {
+      const reader: Reader = { len, multishot, ctx, resolve, reject };
+      this.readers.push(reader);
+      ctx.onCancel(() => {
+        this.readers = this.readers.filter((r) => r !== reader);
+        reject(new OpError('canceled'));
+      });
+      this.pump();
+    });
+  }
+
+  private take(len: number): Buffer {
+    const first = this.chunks[0];
+    let out: Buffer;
+    if (first.length <= len) {
+      out = first;
+      this.chunks.shift();
+    } else {
+      out = first.subarray(0, len);
+      this.chunks[0] = first.subarray(len);
+    }
+    this.size -= out.length;
+    return out;
+  }
+
+  private pump(): void {
+    while (this.readers.length > 0) {
+      const r = this.readers[0];
+      if (this.size > 0 && r.len > 0) {
+        const data = this.take(r.len);
+        if (r.multishot) r.ctx.emit({ res: data.length, data });
+        else {
+          this.readers.shift();
+          r.resolve({ res: data.length, data });
+        }
+      } else if (r.len === 0) {
+        this.readers.shift();
+        r.resolve({ res: 0 });
+      } else if (this.error) {
+        this.readers.shift();
+        const e = this.error;
+        this.error = undefined;
+        this.eof = true;
+        r.reject(e);
+      } else if (this.eof) {
+        this.readers.shift();
+        r.resolve({ res: 0 });
+      } else break;
+    }
+    if (this.size < HIGH_WATER && this.socket.isPaused() && !this.readShut) this.socket.resume();
+    if (this.size > 0 || this.eof || this.error) for (const p of this.pollers.splice(0)) p();
+  }
+
+  send(data: Uint8Array): Promise<OpResult> {
+    if (this.socket.destroyed || this.socket.writableEnded) fail('pipe');
+    // The bytes are the guest's: copy them, as the host does at submit.
+    const copy = Buffer.from(data);
+    return new Promise((resolve, reject) => {
+      this.socket.write(copy, (e) => (e ? reject(new OpError(toErrorCode(e))) : resolve({ res: copy.length })));
+    });
+  }
+
+  shutdown(how: ShutdownHow): Promise<OpResult> {
+    if (how !== 'write') {
+      this.readShut = true;
+      this.chunks = [];
+      this.size = 0;
+      this.eof = true;
+      this.pump();
+    }
+    if (how !== 'read') {
+      return new Promise((resolve) => this.socket.end(() => resolve({ res: 0 })));
+    }
+    return Promise.resolve({ res: 0 });
+  }
+
+  poll(events: PollEvents, ctx: OpContext): Promise<number> {
+    const ready = (): number => {
+      let bits = 0;
+      if (events.readable && (this.size > 0 || this.eof || this.error)) bits |= POLL.readable;
+      if (events.writable && !this.socket.writableNeedDrain && !this.socket.writableEnded) bits |= POLL.writable;
+      if (this.eof) bits |= POLL.hangUp;
+      if (this.error) bits |= POLL.error;
+      return bits;
+    };
+    const now = ready();
+    if (now & (POLL.readable | POLL.writable | POLL.error | POLL.hangUp)) return Promise.resolve(now);
+    return new Promise((resolve, reject) => {
+      const wake = () => resolve(ready());
+      this.pollers.push(wake);
+      ctx.onCancel(() => {
+        this.pollers = this.pollers.filter((p) => p !== wake);
+        reject(new OpError('canceled'));
+      });
+    });
+  }
+
+  close(): void {
+    this.socket.destroy();
+    for (const r of this.readers.splice(0)) r.reject(new OpError('canceled'));
+  }
+}
+
+interface Waiter {
+  multishot: boolean;
+  ctx: OpContext;
+  resolve(r: OpResult): void;
+  reject(e: unknown): void;
+}
+
+/**
+ * A stream socket (TCP over IPv4/IPv6, or unix): fresh, bound, listening or connected. Node
+ * binds and listens in one step, so `bind` starts the listening server (its errors, such as
+ * EADDRINUSE, are bind's, as on Linux) and `listen` then lets connections be taken.
+ */
+export class StreamSocket extends Descriptor {
+  readonly kind = 'stream-socket';
+  private readonly options: Options = {};
+  private server: net.Server | undefined;
+  private bound: SocketAddress | undefined;
+  private listening = false;
+  private conn: Connection | undefined;
+  private backlog: net.Socket[] = [];
+  private waiters: Waiter[] = [];
+  private serverError: OpError | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly table: Table,
+    readonly family: AddressFamily,
+    socket?: net.Socket,
+  ) {
+    super();
+    if (socket) this.conn = new Connection(socket);
+  }
+
+  /** A listener the host grants by name: bound and listening from the start. */
+  static granted(table: Table, family: AddressFamily, address: SocketAddress): StreamSocket {
+    const s = new StreamSocket(table, family);
+    s.startServer(address).catch(() => {});
+    s.listening = true;
+    return s;
+  }
+
+  get peer(): SocketAddress | undefined {
+    return this.conn?.peer;
+  }
+
+  override async setOption(option: SocketOption): Promise<OpResult> {
+    recordOption(this.options, option);
+    const s = this.conn?.socket;
+    if (s && option.tag === 'tcp-no-delay') s.setNoDelay(option.val);
+    if (s && option.tag === 'keep-alive') s.setKeepAlive(option.val);
+    return { res: 0 };
+  }
+
+  override async bind(to: SocketAddress): Promise<OpResult> {
+    if (!familyMatches(this.family, to)) fail('invalid');
+    if (this.bound || this.conn) fail('invalid');
+    await this.startServer(to);
+    return { res: 0 };
+  }
+
+  private startServer(to: SocketAddress): Promise<void> {
+    this.bound = to;
+    const server = net.createServer({ pauseOnConnect: true, allowHalfOpen: true, noDelay: this.options.noDelay, keepAlive: this.options.keepAlive });
+    this.server = server;
+    server.on('connection', (socket) => this.arrived(socket));
+    server.on('error', (e) => {
+      this.serverError = new OpError(toErrorCode(e));
+      for (const w of this.waiters.splice(0)) w.reject(this.serverError);
+    });
+    const listening = once(server, 'listening');
+    if (to.tag === 'unix') server.listen({ path: to.val, backlog: 511 });
+    else server.listen({ host: hostOf(to), port: to.val.port, backlog: 511, exclusive: true, ipv6Only: this.options.ipv6Only });
+    return listening.catch((e) => {
+      this.server = undefined;
+      this.bound = undefined;
+      throw e;
+    });
+  }
+
+  override async listen(): Promise<OpResult> {
+    if (this.conn) fail('invalid');
+    // Linux gives an unbound socket an ephemeral port when it listens.
+    if (!this.server) await this.startServer(this.family === 'ipv6' ? anyIpv6() : anyIpv4());
+    this.listening = true;
+    this.serve();
+    return { res: 0 };
+  }
+
+  private arrived(socket: net.Socket): void {
+    if (this.options.noDelay) socket.setNoDelay(true);
+    if (this.options.keepAlive) socket.setKeepAlive(true);
+    socket.on('error', () => {});
+    this.backlog.push(socket);
+    this.serve();
+  }
+
+  /** Hands queued connections to waiting accepts. */
+  private serve(): void {
+    if (!this.listening) return;
+    while (this.waiters.length > 0 && this.backlog.length > 0) {
+      const socket = this.backlog.shift()!;
+      const w = this.waiters[0];
+      let handle: number;
+      const child = new StreamSocket(this.table, this.family, socket);
+      Object.assign(child.options, this.options);
+      try {
+        handle = this.table.add(child);
+      } catch (e) {
+        socket.destroy();
+        this.waiters.shift();
+        w.reject(e);
+        continue;
+      }
+      const result: OpResult = { res: handle, detail: { tag: 'accepted', val: [handle, child.peer ?? { tag: 'unix', val: '' }] } };
+      if (w.multishot) w.ctx.emit(result);
+      else {
+        this.waiters.shift();
+        w.resolve(result);
+      }
+    }
+  }
+
+  override accept(multishot: boolean, ctx: OpContext): Promise<OpResult> {
+    if (!this.listening) fail('invalid');
+    if (this.serverError) throw this.serverError;
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = { multishot, ctx, resolve, reject };
+      this.waiters.push(waiter);
+      ctx.onCancel(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new OpError('canceled'));
+      });
+      this.serve();
+    });
+  }
+
+  override connect(to: SocketAddress, ctx: OpContext): Promise<OpResult> {
+    if (this.conn) fail('is-connected');
+    if (this.listening) fail('invalid');
+    if (!familyMatches(this.family, to)) fail('address-family-not-supported');
+    let local: { localAddress?: string; localPort?: number } = {};
+    if (this.server && this.bound && this.bound.tag !== 'unix') {
+      // Bound first, connecting now: the address was only reserved by the server.
+      local = { localAddress: hostOf(this.bound), localPort: this.bound.val.port };
+      this.server.close();
+      this.server = undefined;
+    }
+    const socket =
+      to.tag === 'unix'
+        ? net.connect({ path: to.val, allowHalfOpen: true })
+        : net.connect({ host: hostOf(to), port: to.val.port, allowHalfOpen: true, noDelay: this.options.noDelay, keepAlive: this.options.keepAlive, ...local });
+    return new Promise((resolve, reject) => {
+      const onError = (e: unknown) => reject(new OpError(toErrorCode(e)));
+      socket.once('error', onError);
+      socket.once('connect', () => {
+        socket.off('error', onError);
+        this.conn = new Connection(socket);
+        resolve({ res: 0 });
+      });
+      ctx.onCancel(() => {
+        socket.destroy();
+        reject(new OpError('canceled'));
+      });
+    });
+  }
+
+  private connection(): Connection {
+    return this.conn ?? fail('not-connected');
+  }
+
+  override send(data: Uint8Array): Promise<OpResult> {
+    return this.connection().send(data);
+  }
+
+  override write(data: Uint8Array): Promise<OpResult> {
+    return this.connection().send(data);
+  }
+
+  override recv(len: number, multishot: boolean, ctx: OpContext): Promise<OpResult> {
+    return this.connection().recv(len, multishot, ctx);
+  }
+
+  override read(len: number, _offset: number | undefined, ctx: OpContext): Promise<OpResult> {
+    return this.connection().recv(len, false, ctx);
+  }
+
+  override async recvmsg(len: number, ctx: OpContext): Promise<OpResult> {
+    const conn = this.connection();
+    const r = await conn.recv(len, false, ctx);
+    return { ...r, detail: { tag: 'peer', val: conn.peer } };
+  }
+
+  override sendmsg(data: Uint8Array, to: SocketAddress | undefined): Promise<OpResult> {
+    if (to) fail('is-connected');
+    return this.connection().send(data);
+  }
+
+  override async shutdown(how: ShutdownHow): Promise<OpResult> {
+    return this.connection().shutdown(how);
+  }
+
+  override async localAddress(): Promise<OpResult> {
+    let address: SocketAddress;
+    if (this.conn) {
+      const s = this.conn.socket;
+      address = s.localAddress ? fromNode(s.localAddress, s.localPort, s.localFamily) : { tag: 'unix', val: '' };
+    } else if (this.server) {
+      const a = this.server.address();
+      address = typeof a === 'string' ? { tag: 'unix', val: a } : a ? fromNode(a.address, a.port, a.family) : unbound(this.family);
+    } else address = unbound(this.family);
+    return { res: 0, detail: { tag: 'address', val: address } };
+  }
+
+  override poll(events: PollEvents, ctx: OpContext): Promise<number> {
+    if (this.conn) return this.conn.poll(events, ctx);
+    if (this.listening && events.readable) {
+      if (this.backlog.length > 0) return Promise.resolve(POLL.readable);
+      return new Promise((resolve, reject) => {
+        const timer = setInterval(() => {
+          if (this.backlog.length > 0 || this.closed) {
+            clearInterval(timer);
+            resolve(this.closed ? POLL.hangUp : POLL.readable);
+          }
+        }, 5);
+        ctx.onCancel(() => {
+          clearInterval(timer);
+          reject(new OpError('canceled'));
+        });
+      });
+    }
+    return Promise.resolve(events.writable ? POLL.writable | POLL.hangUp : POLL.hangUp);
+  }
+
+  override async close(): Promise<void> {
+    this.closed = true;
+    this.conn?.close();
+    for (const s of this.backlog.splice(0)) s.destroy();
+    for (const w of this.waiters.splice(0)) w.reject(new OpError('canceled'));
+    const server = this.server;
+    this.server = undefined;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+function unbound(family: AddressFamily): SocketAddress {
+  return family === 'ipv6' ? anyIpv6() : family === 'unix' ? { tag: 'unix', val: '' } : anyIpv4();
+}
+
+function anyIpv4(): SocketAddress {
+  return { tag: 'ipv4', val: { port: 0, address: [0, 0, 0, 0] } };
+}
+
+function anyIpv6(): SocketAddress {
+  return { tag: 'ipv6', val: { port: 0, flowInfo: 0, address: [0, 0, 0, 0, 0, 0, 0, 0], scopeId: 0 } };
+}
+
+interface Message {
+  data: Buffer;
+  from: SocketAddress;
+}
+
+/** A UDP socket over node:dgram, created when it is first bound, connected or used. */
+export class DatagramSocket extends Descriptor {
+  readonly kind = 'datagram-socket';
+  private readonly options: Options = {};
+  private socket: dgram.Socket | undefined;
+  private ready: Promise<void> | undefined;
+  private connected = false;
+  private messages: Message[] = [];
+  private readers: { len: number; ctx: OpContext; resolve(r: OpResult): void; reject(e: unknown): void }[] = [];
+
+  constructor(readonly family: 'ipv4' | 'ipv6') {
+    super();
+  }
+
+  override async setOption(option: SocketOption): Promise<OpResult> {
+    recordOption(this.options, option);
+    return { res: 0 };
+  }
+
+  private open(): dgram.Socket {
+    if (this.socket) return this.socket;
+    const socket = dgram.createSocket({
+      type: this.family === 'ipv6' ? 'udp6' : 'udp4',
+      reuseAddr: this.options.reuseAddress,
+      ipv6Only: this.options.ipv6Only,
+      recvBufferSize: this.options.receiveBufferSize,
+      sendBufferSize: this.options.sendBufferSize,
+    });
+    socket.on('message', (data, rinfo) => {
+      this.messages.push({ data, from: fromNode(rinfo.address, rinfo.port, rinfo.family) });
+      this.pump();
+    });
+    socket.on('error', () => {});
+    this.socket = socket;
+    return socket;
+  }
+
+  /** Binds to `to`, or to an ephemeral port when the socket must receive before it was bound. */
+  private bindTo(to: SocketAddress): Promise<void> {
+    const socket = this.open();
+    this.ready = new Promise((resolve, reject) => {
+      const onError = (e: unknown) => reject(new OpError(toErrorCode(e)));
+      socket.once('error', onError);
+      socket.bind({ address: hostOf(to), port: to.tag === 'unix' ? 0 : to.val.port, exclusive: !this.options.reusePort }, () => {
+        socket.off('error', onError);
+        resolve();
+      });
+    });
+    return this.ready;
+  }
+
+  override async bind(to: SocketAddress): Promise<OpResult> {
+    if (to.tag !== this.family) fail('invalid');
+    if (this.ready) fail('invalid');
+    await this.bindTo(to);
+    return { res: 0 };
+  }
+
+  override async connect(to: SocketAddress): Promise<OpResult> {
+    if (to.tag !== this.family) fail('address-family-not-supported');
+    const socket = this.open();
+    await new Promise<void>((resolve, reject) => {
+      socket.connect(portOf(to), hostOf(to), (e?: Error) => (e ? reject(new OpError(toErrorCode(e))) : resolve()));
+    });
+    this.ready ??= Promise.resolve();
+    this.connected = true;
+    return { res: 0 };
+  }
+
+  override async sendmsg(data: Uint8Array, to: SocketAddress | undefined): Promise<OpResult> {
+    if (!to && !this.connected) fail('destination-address-required');
+    if (to && this.connected) fail('is-connected');
+    if (to && to.tag !== this.family) fail('address-family-not-supported');
+    const socket = this.open();
+    const copy = Buffer.from(data);
+    await new Promise<void>((resolve, reject) => {
+      const done = (e: Error | null) => (e ? reject(new OpError(toErrorCode(e))) : resolve());
+      if (to) socket.send(copy, portOf(to), hostOf(to), done);
+      else socket.send(copy, done);
+    });
+    // Sending binds an unbound socket, as on Linux.
+    this.ready ??= Promise.resolve();
+    return { res: copy.length };
+  }
+
+  override send(data: Uint8Array): Promise<OpResult> {
+    return this.sendmsg(data, undefined);
+  }
+
+  override write(data: Uint8Array): Promise<OpResult> {
+    return this.sendmsg(data, undefined);
+  }
+
+  private receive(len: number, ctx: OpContext): Promise<OpResult> {
+    if (!this.ready) this.bindTo(this.family === 'ipv6' ? anyIpv6() : anyIpv4()).catch(() => {});
+    return new Promise((resolve, reject) => {
+      const reader = { len, ctx, resolve, reject };
+      this.readers.push(reader);
+      ctx.onCancel(() => {
+        this.readers = this.readers.filter((r) => r !== reader);
+        reject(new OpError('canceled'));
+      });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.readers.length > 0 && this.messages.length > 0) {
+      const r = this.readers.shift()!;
+      const m = this.messages.shift()!;
+      // A datagram longer than the buffer is truncated, as recvmsg without MSG_TRUNC does.
+      const data = m.data.length > r.len ? m.data.subarray(0, r.len) : m.data;
+      r.resolve({ res: data.length, data, detail: { tag: 'peer', val: m.from } });
+    }
+  }
+
+  override recvmsg(len: number, ctx: OpContext): Promise<OpResult> {
+    return this.receive(len, ctx);
+  }
+
+  override async recv(len: number, _multishot: boolean, ctx: OpContext): Promise<OpResult> {
+    const r = await this.receive(len, ctx);
+    return { res: r.res, data: r.data };
+  }
+
+  override async read(len: number, _offset: number | undefined, ctx: OpContext): Promise<OpResult> {
+    return this.recv(len, false, ctx);
+  }
+
+  override async shutdown(): Promise<OpResult> {
+    if (!this.connected) fail('not-connected');
+    return { res: 0 };
+  }
+
+  override async localAddress(): Promise<OpResult> {
+    await this.ready;
+    let address = unbound(this.family);
+    try {
+      const a = this.socket?.address();
+      if (a) address = fromNode(a.address, a.port, a.family);
+    } catch {
+      // Not bound yet.
+    }
+    return { res: 0, detail: { tag: 'address', val: address } };
+  }
+
+  override async poll(events: PollEvents): Promise<number> {
+    return (events.writable ? POLL.writable : 0) | (this.messages.length > 0 ? POLL.readable : 0);
+  }
+
+  override async close(): Promise<void> {
+    for (const r of this.readers.splice(0)) r.reject(new OpError('canceled'));
+    const socket = this.socket;
+    this.socket = undefined;
+    if (socket) await new Promise<void>((resolve) => socket.close(() => resolve()));
+  }
+}

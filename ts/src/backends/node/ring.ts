@@ -1,0 +1,394 @@
+// A ring for the Node backend: the WIT ring's contract (submit returns at once, completions
+// are collected later) over libuv. Link chains, linked timeouts, cancellation by user-data and
+// fixed buffers behave as the Linux host's do.
+import type { Cqe, Op, Sqe } from 'ioring:ring/types@0.1.0';
+import type { RingBackend } from '../../backend.js';
+import { fail, OpError, toErrorCode } from './errno.js';
+import { FileDescriptor } from './fs.js';
+import { Connection, DatagramSocket, StreamSocket } from './net.js';
+import { fstatSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import type { OpContext, OpResult, Table } from './table.js';
+
+const EMPTY = new Uint8Array(0);
+
+/** Largest single transfer, as the Linux host's limit. */
+const MAX_IO_LEN = 16 << 20;
+
+interface Inflight {
+  /** Cancels the operation; false if it cannot be cancelled now (it is already running). */
+  cancel(): boolean;
+}
+
+/** A timeout waiting for a number of other completions. */
+interface CountWaiter {
+  remaining: number;
+  fire(): void;
+}
+
+function toNumber(v: bigint | number | undefined): number | undefined {
+  return v === undefined || v === null ? undefined : Number(v);
+}
+
+function checkLen(len: number): void {
+  if (len > MAX_IO_LEN) fail('invalid');
+}
+
+/** The Node backend's ring. */
+export class NodeRing implements RingBackend {
+  private ready: Cqe[] = [];
+  private readonly inflight = new Map<number, Inflight>();
+  private countWaiters: CountWaiter[] = [];
+  private fixed: Buffer[] = [];
+  private fixedInflight = 0;
+  private running = new Set<Promise<void>>();
+  private closed = false;
+
+  constructor(
+    private readonly table: Table,
+    private readonly maxInflight: number,
+    private readonly wake: () => void,
+  ) {}
+
+  submit(sqes: Sqe[]): number {
+    if (this.closed) return 0;
+    const room = Math.max(0, this.maxInflight - this.inflight.size);
+    const taken = Math.min(room, sqes.length);
+    // Split the batch into link chains: an entry with `link` or `hard-link` pulls in the next.
+    for (let i = 0; i < taken; ) {
+      const chain = [sqes[i++]];
+      while (i < taken && (chain[chain.length - 1].flags.link || chain[chain.length - 1].flags.hardLink || sqes[i].op.tag === 'link-timeout')) {
+        chain.push(sqes[i++]);
+      }
+      const drain = chain[0].flags.drain ? Promise.all([...this.running]) : undefined;
+      const run = (drain ? drain.then(() => this.runChain(chain)) : this.runChain(chain)).finally(() => this.running.delete(run));
+      this.running.add(run);
+    }
+    return taken;
+  }
+
+  complete(_min: number, max: number): Cqe[] {
+    // Completions arrive from libuv; this ring never blocks. The runtime asks when woken.
+    return this.ready.length <= max ? this.ready.splice(0) : this.ready.splice(0, max);
+  }
+
+  registerBuffers(count: number, size: number): void {
+    if (this.fixedInflight > 0) throw 'busy';
+    if (count * size > 256 << 20) throw 'no-memory';
+    this.fixed = Array.from({ length: count }, () => Buffer.alloc(size));
+  }
+
+  bufferRead(buffer: number, offset: number, len: number): Uint8Array {
+    const b = this.fixed[buffer];
+    if (!b || offset + len > b.length) throw 'invalid';
+    return Uint8Array.prototype.slice.call(b, offset, offset + len);
+  }
+
+  bufferWrite(buffer: number, offset: number, data: Uint8Array): void {
+    const b = this.fixed[buffer];
+    if (!b || offset + data.length > b.length) throw 'invalid';
+    b.set(data, offset);
+  }
+
+  [Symbol.dispose](): void {
+    this.closed = true;
+    for (const op of this.inflight.values()) op.cancel();
+  }
+
+  private post(userData: number, result: OpResult | { error: string }, more = false): void {
+    const cqe: Cqe =
+      'error' in result
+        ? { userData, res: { tag: 'err', val: result.error as never }, more: false, data: EMPTY, detail: { tag: 'none' } }
+        : { userData, res: { tag: 'ok', val: result.res }, more, data: result.data ?? EMPTY, detail: result.detail ?? { tag: 'none' } };
+    this.ready.push(cqe);
+    if (this.ready.length === 1) this.wake();
+    if (this.countWaiters.length > 0) {
+      for (const w of this.countWaiters) if (--w.remaining === 0) w.fire();
+      this.countWaiters = this.countWaiters.filter((w) => w.remaining > 0);
+    }
+  }
+
+  /** Runs a chain: each entry after the previous one, the rest cancelled when a `link` fails. */
+  private async runChain(chain: Sqe[]): Promise<void> {
+    let broken = false;
+    for (let i = 0; i < chain.length; i++) {
+      const sqe = chain[i];
+      if (broken) {
+        this.post(sqe.userData, { error: 'canceled' });
+        continue;
+      }
+      if (sqe.op.tag === 'link-timeout') {
+        // Its operation is gone already (a link-timeout must follow the entry it bounds).
+        this.post(sqe.userData, { error: 'invalid' });
+        continue;
+      }
+      const next = chain[i + 1];
+      const bound = next?.op.tag === 'link-timeout' ? next : undefined;
+      const ok = await this.runOne(sqe, bound);
+      if (bound) {
+        i++;
+        if (!ok && !sqe.flags.hardLink) broken = true;
+        else if (!bound.flags.link && !bound.flags.hardLink) broken = false;
+        continue;
+      }
+      if (!ok && sqe.flags.link) broken = true;
+    }
+  }
+
+  /** Runs one entry to its last completion; with `bound`, under a linked timeout. Resolves to success. */
+  private runOne(sqe: Sqe, bound: Sqe | undefined): Promise<boolean> {
+    return new Promise((resolve) => {
+      let cancelHandler: (() => void) | undefined;
+      let settled = false;
+      let timedOut = false;
+      let timer: NodeJS.Timeout | undefined;
+      const finish = (result: OpResult | { error: string }) => {
+        if (settled) return;
+        settled = true;
+        this.inflight.delete(sqe.userData);
+        if (timer) clearTimeout(timer);
+        const error = 'error' in result ? (result.error === 'canceled' && timedOut ? 'timed-out' : result.error) : undefined;
+        this.post(sqe.userData, error ? { error } : result);
+        if (bound) {
+          this.inflight.delete(bound.userData);
+          this.post(bound.userData, { error: timedOut ? 'timed-out' : 'canceled' });
+        }
+        resolve(!error);
+      };
+      const cancel = () => {
+        if (settled) return true;
+        if (!cancelHandler) return false;
+        cancelHandler();
+        return true;
+      };
+      const ctx: OpContext = {
+        onCancel: (fn) => (cancelHandler = fn),
+        emit: (r) => {
+          if (!settled) this.post(sqe.userData, r, true);
+        },
+      };
+      this.inflight.set(sqe.userData, { cancel });
+      if (bound) {
+        this.inflight.set(bound.userData, { cancel: () => false });
+        timer = setTimeout(() => {
+          timedOut = true;
+          // An operation that cannot be cancelled (a file read in libuv's pool) completes on its own.
+          cancel();
+        }, Number((bound.op as { val: bigint }).val) / 1e6);
+      }
+      let started: Promise<OpResult>;
+      try {
+        started = this.start(sqe, ctx);
+      } catch (e) {
+        finish({ error: toErrorCode(e) });
+        return;
+      }
+      started.then(finish, (e) => finish({ error: toErrorCode(e) }));
+    });
+  }
+
+  /** Starts one operation. */
+  private start(sqe: Sqe, ctx: OpContext): Promise<OpResult> {
+    const op: Op = sqe.op;
+    const t = this.table;
+    switch (op.tag) {
+      case 'nop':
+        return Promise.resolve({ res: 0 });
+      case 'read':
+        checkLen(op.val.len);
+        return t.get(op.val.fd).read(op.val.len, toNumber(op.val.offset), ctx);
+      case 'write':
+        checkLen(op.val.data.length);
+        return t.get(op.val.fd).write(op.val.data, toNumber(op.val.offset), ctx);
+      case 'read-fixed':
+      case 'write-fixed':
+        return this.fixedIo(op.tag === 'read-fixed', op.val, ctx);
+      case 'send':
+        checkLen(op.val.data.length);
+        return t.get(op.val.fd).send(op.val.data, ctx);
+      case 'recv':
+        checkLen(op.val.len);
+        return t.get(op.val.fd).recv(op.val.len, false, ctx);
+      case 'recv-multishot':
+        return t.get(op.val.fd).recv(op.val.len || 65536, true, ctx);
+      case 'recvmsg':
+        checkLen(op.val.len);
+        return t.get(op.val.fd).recvmsg(op.val.len, ctx);
+      case 'sendmsg':
+        checkLen(op.val.data.length);
+        return t.get(op.val.fd).sendmsg(op.val.data, op.val.to ?? undefined, ctx);
+      case 'accept':
+        return t.get(op.val).accept(false, ctx);
+      case 'accept-multishot':
+        return t.get(op.val).accept(true, ctx);
+      case 'connect':
+        return t.get(op.val[0]).connect(op.val[1], ctx);
+      case 'socket':
+        return this.socket(op.val[0], op.val[1]);
+      case 'bind':
+        return t.get(op.val[0]).bind(op.val[1]);
+      case 'listen':
+        return t.get(op.val[0]).listen(op.val[1]);
+      case 'set-option':
+        return t.get(op.val[0]).setOption(op.val[1]);
+      case 'shutdown':
+        return t.get(op.val[0]).shutdown(op.val[1]);
+      case 'local-address':
+        return t.get(op.val).localAddress();
+      case 'openat':
+        return t
+          .get(op.val.dir)
+          .openat(op.val.path, op.val.flags, op.val.mode)
+          .then((d) => {
+            try {
+              const handle = t.add(d);
+              return { res: handle, detail: { tag: 'handle', val: handle } } as OpResult;
+            } catch (e) {
+              void d.close();
+              throw e;
+            }
+          });
+      case 'close': {
+        const d = t.take(op.val);
+        return d.close().then(() => ({ res: 0 }));
+      }
+      case 'fsync':
+        return t.get(op.val[0]).fsync(op.val[1]);
+      case 'statx':
+        return t.get(op.val.dir).statx(op.val.path, op.val.noFollow);
+      case 'timeout':
+        return this.timeout(Number(op.val.durationNs) / 1e6, op.val.count, ctx);
+      case 'link-timeout':
+        return fail('invalid');
+      case 'cancel':
+        return this.cancel(op.val.target, op.val.all);
+      case 'poll':
+        return this.poll(op.val.fd, op.val.events, op.val.multishot, ctx);
+      case 'spi-transfer':
+      case 'i2c-transfer':
+      case 'tty-configure':
+        t.get(op.tag === 'tty-configure' ? op.val[0] : op.val.fd);
+        // Node has no ioctl: device transfers need the Linux or Zephyr host.
+        return fail('not-supported');
+    }
+    // An operation this backend does not know (a newer contract).
+    return fail('not-supported');
+  }
+
+  private async socket(family: 'ipv4' | 'ipv6' | 'unix', type: 'stream' | 'datagram' | 'seqpacket'): Promise<OpResult> {
+    let d;
+    if (type === 'stream') d = new StreamSocket(this.table, family);
+    else if (type === 'datagram' && family !== 'unix') d = new DatagramSocket(family);
+    // node:dgram has no unix datagram sockets, node:net no seqpacket.
+    else fail('not-supported');
+    const handle = this.table.add(d);
+    return { res: handle, detail: { tag: 'handle', val: handle } };
+  }
+
+  private timeout(ms: number, count: number, ctx: OpContext): Promise<OpResult> {
+    return new Promise((resolve, reject) => {
+      let waiter: CountWaiter | undefined;
+      const timer = setTimeout(() => {
+        if (waiter) this.countWaiters = this.countWaiters.filter((w) => w !== waiter);
+        reject(new OpError('timed-out'));
+      }, ms);
+      if (count > 0) {
+        waiter = {
+          remaining: count,
+          fire: () => {
+            clearTimeout(timer);
+            resolve({ res: 0 });
+          },
+        };
+        this.countWaiters.push(waiter);
+      }
+      ctx.onCancel(() => {
+        clearTimeout(timer);
+        if (waiter) this.countWaiters = this.countWaiters.filter((w) => w !== waiter);
+        reject(new OpError('canceled'));
+      });
+    });
+  }
+
+  private async cancel(target: number, all: boolean): Promise<OpResult> {
+    const op = this.inflight.get(target);
+    if (!op) fail('no-entry');
+    if (!op.cancel()) fail('already');
+    void all;
+    return { res: 1 };
+  }
+
+  private async poll(fd: number, events: { readable?: boolean; writable?: boolean }, multishot: boolean, ctx: OpContext): Promise<OpResult> {
+    const d = this.table.get(fd);
+    if (!multishot) return { res: await d.poll(events, ctx) };
+    let cancelled = false;
+    let cancelWait: (() => void) | undefined;
+    const inner: OpContext = { onCancel: (fn) => (cancelWait = fn), emit: () => {} };
+    return new Promise((resolve, reject) => {
+      ctx.onCancel(() => {
+        cancelled = true;
+        cancelWait?.();
+        reject(new OpError('canceled'));
+      });
+      const loop = async () => {
+        let last = -1;
+        while (!cancelled) {
+          const bits = await d.poll(events, inner);
+          if (cancelled) return;
+          if (bits !== last) ctx.emit({ res: bits });
+          last = bits;
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      };
+      loop().catch((e) => (cancelled ? undefined : reject(e)));
+      void resolve;
+    });
+  }
+
+  private async fixedIo(read: boolean, a: { fd: number; buffer: number; bufferOffset: number; len: number; offset?: bigint }, ctx: OpContext): Promise<OpResult> {
+    const b = this.fixed[a.buffer];
+    if (!b || a.bufferOffset + a.len > b.length) fail('invalid');
+    const d = this.table.get(a.fd);
+    this.fixedInflight++;
+    try {
+      if (read) {
+        const r = await d.read(a.len, toNumber(a.offset), ctx);
+        if (r.data) b.set(r.data, a.bufferOffset);
+        return { res: r.res };
+      }
+      return await d.write(b.subarray(a.bufferOffset, a.bufferOffset + a.len), toNumber(a.offset), ctx);
+    } finally {
+      this.fixedInflight--;
+    }
+  }
+}
+
+/** The standard streams as descriptors 0, 1 and 2, not closed with the app. */
+export function stdio(fd: number): FileDescriptor {
+  return fd === 0 ? new Stdin() : new FileDescriptor(fd, false);
+}
+
+/**
+ * Standard input. A pipe or terminal is read through `process.stdin`, so a read can be
+ * cancelled (a linked timeout, a signal) and does not hold one of libuv's pool threads; a file
+ * is read as any file.
+ */
+class Stdin extends FileDescriptor {
+  private stream: Connection | undefined;
+
+  constructor() {
+    super(0, false);
+  }
+
+  override read(len: number, offset: number | undefined, ctx: OpContext): Promise<OpResult> {
+    let regular = false;
+    try {
+      regular = fstatSync(0).isFile();
+    } catch {
+      // A closed stdin reads as end of file below.
+    }
+    if (regular) return super.read(len, offset, ctx);
+    this.stream ??= new Connection(process.stdin as unknown as Socket);
+    return this.stream.recv(len, false, ctx);
+  }
+}

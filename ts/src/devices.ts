@@ -1,0 +1,213 @@
+import { device as grantedDevice } from './grants.js';
+import { IORing } from './ring.js';
+import type { Handle, PollEvents, TtyConfig } from './ring.js';
+import type { OperationOptions } from './signal.js';
+import type { RingOption } from './file.js';
+
+/** One segment of an SPI transfer; only `tx` or `rxLength` is needed. */
+export interface SpiSegmentInit {
+  /** Bytes to send; zeros are clocked out when `rxLength` is longer. */
+  tx?: Uint8Array | number[];
+  /** Bytes to receive; 0 (the default) sends only. */
+  rxLength?: number;
+  /** Clock for this segment in Hz; 0 (the default) keeps the device's setting. */
+  speedHz?: number;
+  /** Bits per word; 0 (the default) keeps the device's setting. */
+  bitsPerWord?: number;
+  /** Deassert chip-select after this segment. */
+  csChange?: boolean;
+  /** Delay after this segment, in microseconds. */
+  delayUs?: number;
+}
+
+/** One message of an I2C transaction: a write (`write`) or a read (`readLength`). */
+export interface I2cMessageInit {
+  /** The target address (7-bit, or 10-bit with `tenBit`); the device's default when omitted. */
+  address?: number;
+  /** Bytes to write. */
+  write?: Uint8Array | number[];
+  /** Bytes to read. */
+  readLength?: number;
+  /** Use 10-bit addressing. */
+  tenBit?: boolean;
+}
+
+function bytes(data: Uint8Array | number[] | undefined): Uint8Array {
+  return data === undefined ? new Uint8Array(0) : data instanceof Uint8Array ? data : Uint8Array.from(data);
+}
+
+/** Splits the concatenated receive bytes of a transfer into one array per length. */
+function split(all: Uint8Array, lengths: number[]): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let at = 0;
+  for (const n of lengths) {
+    out.push(all.subarray(at, at + n));
+    at += n;
+  }
+  return out;
+}
+
+/** What devices share: a handle granted by name, and close. */
+abstract class Device implements AsyncDisposable {
+  private closed = false;
+
+  constructor(
+    /** The device's handle. */
+    readonly handle: Handle,
+    /** The ring its operations go through. */
+    readonly ring: IORing = IORing.shared,
+  ) {}
+
+  /** Closes the device. */
+  async close(options?: OperationOptions): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.ring.close(this.handle, options);
+  }
+
+  /** `await using dev = ...` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+/**
+ * An SPI device (spidev on Linux, an SPI node on Zephyr), granted with `--device NAME=PATH`.
+ *
+ * @example
+ * await using adc = SpiDevice.open('adc');
+ * // Send a command byte, then clock in two bytes, chip-select held throughout.
+ * const [, reply] = await adc.transfer([{ tx: [0x80] }, { rxLength: 2 }]);
+ */
+export class SpiDevice extends Device {
+  /** The SPI device granted under `name`. */
+  static open(name: string, options: RingOption = {}): SpiDevice {
+    return new SpiDevice(grantedDevice(name), options.ring);
+  }
+
+  /**
+   * One full-duplex transaction: the segments run in order with chip-select held unless a
+   * segment says otherwise. Resolves to each segment's received bytes (empty for send-only
+   * segments).
+   */
+  async transfer(segments: SpiSegmentInit[], options?: OperationOptions): Promise<Uint8Array[]> {
+    const wit = segments.map((s) => ({
+      tx: bytes(s.tx),
+      rxLen: s.rxLength ?? 0,
+      speedHz: s.speedHz ?? 0,
+      bitsPerWord: s.bitsPerWord ?? 0,
+      csChange: s.csChange ?? false,
+      delayUs: s.delayUs ?? 0,
+    }));
+    const all = await this.ring.spiTransfer(this.handle, wit, options);
+    return split(all, wit.map((s) => s.rxLen));
+  }
+}
+
+/**
+ * An I2C bus (i2c-dev on Linux, an I2C node on Zephyr), granted with `--device NAME=PATH`.
+ *
+ * @example
+ * await using bus = I2cDevice.open('i2c1', { address: 0x48 });
+ * // Write the register number, then read two bytes, with a repeated start between.
+ * const [temperature] = await bus.transfer([{ write: [0x00] }, { readLength: 2 }]);
+ */
+export class I2cDevice extends Device {
+  /** The target address messages use when they name none. */
+  readonly address: number;
+
+  constructor(handle: Handle, ring?: IORing, address = 0) {
+    super(handle, ring);
+    this.address = address;
+  }
+
+  /** The I2C bus granted under `name`, talking to `options.address` by default. */
+  static open(name: string, options: RingOption & { address?: number } = {}): I2cDevice {
+    return new I2cDevice(grantedDevice(name), options.ring, options.address);
+  }
+
+  /** One transaction with repeated starts; resolves to each read message's bytes, in order. */
+  async transfer(messages: I2cMessageInit[], options?: OperationOptions): Promise<Uint8Array[]> {
+    const wit = messages.map((m) => ({
+      address: m.address ?? this.address,
+      write: bytes(m.write),
+      readLen: m.readLength ?? 0,
+      tenBit: m.tenBit ?? false,
+    }));
+    const all = await this.ring.i2cTransfer(this.handle, wit, options);
+    return split(all, wit.filter((m) => m.readLen > 0).map((m) => m.readLen));
+  }
+
+  /** Reads `length` bytes from register `register` (a write of the register, then a read). */
+  async readRegister(register: number, length: number, options?: OperationOptions): Promise<Uint8Array> {
+    const [data] = await this.transfer([{ write: [register] }, { readLength: length }], options);
+    return data;
+  }
+
+  /** Writes `data` to register `register`. */
+  async writeRegister(register: number, data: Uint8Array | number[], options?: OperationOptions): Promise<void> {
+    await this.transfer([{ write: [register, ...bytes(data)] }], options);
+  }
+}
+
+/** Serial line settings for `Tty.configure`; omitted fields take 8N1 raw defaults. */
+export interface TtyOptions {
+  /** Raw mode: no line editing, echo, signals or output processing. Default true. */
+  raw?: boolean;
+  /** Baud rate; 0 (the default) keeps the current speed. */
+  baud?: number;
+  /** Data bits, 5 to 8; default 8. */
+  dataBits?: 5 | 6 | 7 | 8;
+  /** Parity; default `'none'`. */
+  parity?: TtyConfig['parity'];
+  /** Stop bits, 1 or 2; default 1. */
+  stopBits?: 1 | 2;
+  /** RTS/CTS flow control; default off. */
+  hardwareFlowControl?: boolean;
+}
+
+/**
+ * A serial line (a tty on Linux, a UART on Zephyr), granted with `--device NAME=PATH`.
+ *
+ * @example
+ * await using uart = Tty.open('uart');
+ * await uart.configure({ baud: 115200, parity: 'none' });
+ * for (;;) process(await uart.read(256));
+ */
+export class Tty extends Device {
+  /** The serial line granted under `name`. */
+  static open(name: string, options: RingOption = {}): Tty {
+    return new Tty(grantedDevice(name), options.ring);
+  }
+
+  /** Configures the line: raw mode, speed, framing, flow control. */
+  configure(settings: TtyOptions = {}, options?: OperationOptions): Promise<void> {
+    return this.ring.ttyConfigure(
+      this.handle,
+      {
+        raw: settings.raw ?? true,
+        baud: settings.baud ?? 0,
+        dataBits: settings.dataBits ?? 8,
+        parity: settings.parity ?? 'none',
+        stopBits: settings.stopBits ?? 1,
+        hardwareFlowControl: settings.hardwareFlowControl ?? false,
+      },
+      options,
+    );
+  }
+
+  /** Reads what has arrived, up to `maxLength` bytes, waiting for at least one. */
+  read(maxLength = 4096, options?: OperationOptions): Promise<Uint8Array> {
+    return this.ring.read(this.handle, maxLength, options);
+  }
+
+  /** Writes all of `data`. */
+  write(data: Uint8Array, options?: OperationOptions): Promise<void> {
+    return this.ring.writeAll(this.handle, data, options);
+  }
+
+  /** Waits until the line has bytes to read (or hangs up). */
+  poll(events: PollEvents = { readable: true }, options?: OperationOptions): Promise<PollEvents> {
+    return this.ring.poll(this.handle, events, options);
+  }
+}

@@ -1,0 +1,135 @@
+// A conformance app for the runtime: run as a component (each engine) and under Node by
+// test/e2e/ts-runtime.test.js, it must print the same lines everywhere.
+//
+//   runtime-check SCENARIO
+import { IORing, IORingError, args, command, sleep, stdin, withTimeout, utf8, fromUtf8 } from '@ioring/ring';
+
+/** A ring whose submits are counted: wraps the default backend's host ring. */
+function countingRing() {
+  const batches = [];
+  const base = IORing.shared.backend;
+  const backend = {
+    ...base,
+    createRing(entries, owner) {
+      const ring = base.createRing(entries, owner);
+      return {
+        submit: (sqes) => (batches.push(sqes.length), ring.submit(sqes)),
+        complete: (min, max, timeout) => ring.complete(min, max, timeout),
+        registerBuffers: (c, s) => ring.registerBuffers(c, s),
+        bufferRead: (b, o, l) => ring.bufferRead(b, o, l),
+        bufferWrite: (b, o, d) => ring.bufferWrite(b, o, d),
+      };
+    },
+  };
+  return { ring: new IORing({ backend }), batches };
+}
+
+const scenarios = {
+  async batching() {
+    const { ring, batches } = countingRing();
+    const all = await Promise.all(Array.from({ length: 64 }, () => ring.nop()));
+    console.log(`64 nops: ${all.length} results, submits ${JSON.stringify(batches)}`);
+    batches.length = 0;
+    for (let round = 0; round < 3; round++) await Promise.all([ring.nop(), ring.nop(), ring.nop()]);
+    console.log(`3 rounds of 3: submits ${JSON.stringify(batches)}`);
+    batches.length = 0;
+    const task = async (n) => {
+      await null;
+      await Promise.resolve();
+      await ring.nop();
+      return n;
+    };
+    console.log(`tasks: ${JSON.stringify(await Promise.all([task(1), task(2), task(3)]))}, submits ${JSON.stringify(batches)}`);
+  },
+
+  async order() {
+    const log = [];
+    const p = sleep(20).then(() => log.push('sleep 20'));
+    setTimeout(() => log.push('timer 5'), 5);
+    queueMicrotask(() => log.push('microtask'));
+    Promise.resolve().then(() => log.push('then'));
+    log.push('sync');
+    await sleep(40);
+    await p;
+    console.log(log.join(', '));
+    let ticks = 0;
+    await new Promise((resolve) => {
+      const id = setInterval(() => {
+        if (++ticks === 3) {
+          clearInterval(id);
+          resolve();
+        }
+      }, 2);
+    });
+    const cancelled = setTimeout(() => console.log('must not run'), 1);
+    clearTimeout(cancelled);
+    await sleep(10);
+    console.log(`interval ticked ${ticks} times`);
+  },
+
+  async timeouts() {
+    const started = Date.now();
+    try {
+      // stdin is a pipe the test keeps open and silent: the read can only time out.
+      await IORing.shared.read(stdin, 16, { timeoutMs: 50 });
+      console.log('read returned');
+    } catch (e) {
+      console.log(`read with timeoutMs: ${e.code}, after at least 40 ms: ${Date.now() - started >= 40}`);
+    }
+    try {
+      await withTimeout((signal) => IORing.shared.read(stdin, 16, { signal }), 30);
+    } catch (e) {
+      console.log(`withTimeout: ${e instanceof IORingError} ${e.code}`);
+    }
+    const ac = new AbortController();
+    const pending = sleep(10_000, { signal: ac.signal }).catch((e) => e.code);
+    await sleep(1);
+    ac.abort();
+    console.log(`aborted sleep: ${await pending}`);
+    const signal = AbortSignal.timeout(10);
+    console.log(`AbortSignal.timeout: ${await sleep(5000, { signal }).then(() => 'slept', () => signal.aborted)}`);
+    console.log(`fast op under a timeout: ${await IORing.shared.nop({ timeoutMs: 1000 })}`);
+  },
+
+  async text() {
+    const bytes = new TextEncoder().encode('héllo 𝄞');
+    console.log(`TextEncoder: ${bytes.length} bytes, TextDecoder: ${new TextDecoder().decode(bytes)}`);
+    console.log(`utf8: ${fromUtf8(utf8('€'))} ${utf8('€').length}`);
+    console.log('console.log of', { a: 1, b: [true, null] }, 42);
+  },
+
+  async errors() {
+    try {
+      await IORing.shared.read(999, 1);
+    } catch (e) {
+      console.log(`read of handle 999: ${e.name} ${e.code} ${e.errorCode} "${e.message}"`);
+    }
+    try {
+      await IORing.shared.close(1 << 20);
+    } catch (e) {
+      console.log(`close of handle 2^20: ${e.code}`);
+    }
+  },
+
+  async unhandled() {
+    Promise.reject(new IORingError('pipe', 'send'));
+    await sleep(1000);
+    console.log('not reached');
+  },
+
+  async deadlock() {
+    console.log('waiting for nothing');
+    await new Promise(() => {});
+  },
+
+  async thrown() {
+    throw new RangeError('bad argument');
+  },
+};
+
+export const run = command(async () => {
+  const [name] = args();
+  const scenario = scenarios[name];
+  if (!scenario) throw new Error(`unknown scenario ${name}: ${Object.keys(scenarios).join(', ')}`);
+  await scenario();
+});

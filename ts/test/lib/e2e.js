@@ -1,0 +1,113 @@
+// Helpers for the TypeScript examples' end-to-end tests (test/e2e/ts-*.test.js): the examples
+// as components (one per engine) under `ioring run`, and as plain JavaScript under `node`.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import net from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = fileURLToPath(new URL('../../..', import.meta.url));
+export const ioring = join(root, 'host/target/release/ioring');
+
+/** The ways an example runs: `ioring run` on each engine's component, and `node`. */
+export const runners = ['starlingmonkey', 'quickjs', 'node'];
+
+function built(path) {
+  if (!existsSync(path)) throw new Error(`${path} is not built: run \`just build-ts\` first`);
+  return path;
+}
+
+/** The command line that runs example `name` with `args`: `grants` are `ioring run` flags. */
+export function command(runner, name, args = [], grants = []) {
+  if (runner === 'node') {
+    return { file: process.execPath, args: [built(join(root, 'ts/build/node', `${name}.js`)), ...args], env: nodeEnv(grants) };
+  }
+  const wasm = built(join(root, 'ts/build', runner === 'quickjs' ? `${name}.qjs.wasm` : `${name}.wasm`));
+  return { file: ioring, args: ['run', ...grants, wasm, ...args], env: process.env };
+}
+
+/** `ioring run` grant flags as the Node backend's environment variables. */
+function nodeEnv(grants) {
+  const lists = { IORING_DIR: [], IORING_LISTEN: [], IORING_DEVICE: [] };
+  for (let i = 0; i < grants.length; i += 2) {
+    const [flag, value] = [grants[i], grants[i + 1]];
+    if (flag === '--dir') lists.IORING_DIR.push(value);
+    else if (flag === '--listen') lists.IORING_LISTEN.push(value);
+    else if (flag === '--device') lists.IORING_DEVICE.push(value);
+    // --bind and --connect: Node has no such policy; everything is allowed.
+  }
+  // No colours from Node's console, whatever the test runner's environment asks for.
+  const env = { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' };
+  for (const [k, v] of Object.entries(lists)) if (v.length) env[k] = v.join(';');
+  return env;
+}
+
+/** Runs an example to its end: { status, stdout (Buffer), stderr (string) }. */
+export function runExample(runner, name, args, grants, options = {}) {
+  const c = command(runner, name, args, grants);
+  const r = spawnSync(c.file, c.args, { env: c.env, timeout: 60_000, maxBuffer: 64 << 20, ...options });
+  if (r.error) throw r.error;
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr.toString() };
+}
+
+/** As `runExample`, without blocking this process (for peers that live in the test). */
+export function runExampleAsync(runner, name, args, grants) {
+  const c = command(runner, name, args, grants);
+  const child = spawn(c.file, c.args, { env: c.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = [];
+  let err = '';
+  child.stdout.on('data', (d) => out.push(d));
+  child.stderr.on('data', (d) => (err += d));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  return new Promise((resolve) =>
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout: Buffer.concat(out), stderr: err });
+    }),
+  );
+}
+
+/**
+ * Starts a long-running example and resolves once its stdout has printed a line matching
+ * `ready`. The result has `stdout()`, `stderr()`, `exited` (a promise of the status) and `kill()`.
+ */
+export function startExample(runner, name, args, grants, ready) {
+  const c = command(runner, name, args, grants);
+  const child = spawn(c.file, c.args, { env: c.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+  const started = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} (${runner}) did not start: ${err}`)), 30_000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (ready.test(out)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.stderr.on('data', (d) => (err += d));
+    exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} (${runner}) exited with ${code} before it was ready: ${err}`));
+    });
+  });
+  return started.then(() => ({
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    kill: () => child.kill('SIGKILL'),
+  }));
+}
+
+/** A port that was free a moment ago. */
+export function freePort(kind = 'tcp') {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
