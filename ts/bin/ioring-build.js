@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // ioring-build: turns a TypeScript (or JavaScript) app into an `ioring:ring/app` component.
 //
-//   ioring-build app.ts -o app.wasm [--engine starlingmonkey|quickjs] [--no-check] [--js-out bundle.js]
+//   ioring-build app.ts -o app.wasm [--engine quickjs|starlingmonkey] [--no-check] [--js-out bundle.js]
 //
 // Steps:
 //   1. type-check the app with tsc against @ioring/ring's declarations (skip with --no-check);
@@ -9,8 +9,10 @@
 //      lowered to generators so that its promises run on the ring's job queue (neither engine
 //      runs microtasks while a component blocks in the ring), the WIT interfaces left as
 //      imports, and package.json conditions that pick the component backend;
-//   3. componentize the bundle: StarlingMonkey through componentize-js, or QuickJS through
-//      componentize-qjs (without component-model async, which the Linux host does not enable).
+//   3. componentize the bundle: QuickJS through componentize-qjs (the default: without
+//      component-model async, which the Linux host does not enable), or StarlingMonkey through
+//      componentize-js. QuickJS is smaller, builds and starts faster, and echoes faster under
+//      the Linux host (ts/README.md has the figures).
 //
 // jco pitfalls worked around here (see TOOLCHAIN.md): componentize-js reads the WIT through
 // preview2-shim, which since 0.26 has no '/' preopen, so one is granted first; multi-file apps
@@ -27,7 +29,7 @@ const usage = `usage: ioring-build APP.ts -o APP.wasm [options]
 
 Options:
   -o, --out FILE        the component to write
-  --engine NAME         starlingmonkey (default) or quickjs
+  --engine NAME         quickjs (default) or starlingmonkey
   --no-check            skip the type check
   --js-out FILE         also write the bundled JavaScript
   --timings             print how long each step took
@@ -48,7 +50,7 @@ try {
     allowPositionals: true,
     options: {
       out: { type: 'string', short: 'o' },
-      engine: { type: 'string', default: 'starlingmonkey' },
+      engine: { type: 'string', default: 'quickjs' },
       'no-check': { type: 'boolean' },
       'js-out': { type: 'string' },
       timings: { type: 'boolean' },
