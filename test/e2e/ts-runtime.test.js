@@ -23,7 +23,8 @@ test.before(() => {
 
 /** Runs a scenario with stdin an open, silent pipe; resolves { status, stdout, stderr }. */
 function scenario(runner, name) {
-  const [file, args] = runner === 'node' ? [process.execPath, [source, name]] : [ioring, ['run', wasm[runner], name]];
+  const grants = name === 'multishot' ? ['--bind', 'tcp:127.0.0.1:*', '--connect', 'tcp:127.0.0.1:*'] : [];
+  const [file, args] = runner === 'node' ? [process.execPath, [source, name]] : [ioring, ['run', ...grants, wasm[runner], name]];
   return new Promise((resolve) => {
     // No colours from Node's console, whatever the test runner's environment asks for.
     const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' } });
@@ -55,6 +56,7 @@ const expected = {
     'fast op under a timeout: 0',
   ],
   text: ['TextEncoder: 11 bytes, TextDecoder: héllo 𝄞', 'utf8: € 3', 'console.log of {"a":1,"b":[true,null]} 42'],
+  multishot: ['connection 1: hello', 'connection 2: again', 'accept loop ended after 2 connections', 'ring busy: false'],
   errors: ['read of handle 999: IORingError EBADF bad-descriptor "read: bad-descriptor (EBADF)"', 'close of handle 2^20: EBADF'],
 };
 

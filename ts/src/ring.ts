@@ -130,6 +130,20 @@ interface Pending {
   held?: Cqe;
 }
 
+/** What a successful completion resolves to, per operation: picked without another promise. */
+const RES = (res: number): number => res;
+const DATA = (_: number, c: Cqe): Uint8Array => c.data;
+const NONE = (): undefined => undefined;
+const FULL = (res: number, c: Cqe): Completion => ({ res, data: c.data, detail: c.detail });
+const ACCEPTED = (_: number, c: Cqe): Accepted => {
+  if (c.detail.tag !== 'accepted') throw new IORingError('io', 'accept');
+  return { handle: c.detail.val[0], peer: c.detail.val[1] };
+};
+const DATAGRAM = (_: number, c: Cqe): Datagram => {
+  if (c.detail.tag !== 'peer') throw new IORingError('io', 'recvmsg');
+  return { data: c.data, from: c.detail.val };
+};
+
 /** Most completions taken per crossing of the boundary. */
 const MAX_CQES = 256;
 
@@ -194,8 +208,8 @@ export class IORing implements Turnable {
   // ---- Operations -------------------------------------------------------------------------
 
   /** Does nothing, through the host: resolves to 0. Measures a round trip. */
-  async nop(options?: OperationOptions): Promise<number> {
-    return (await this.submit({ tag: 'nop' }, 'nop', options)).res;
+  nop(options?: OperationOptions): Promise<number> {
+    return this.submit({ tag: 'nop' }, 'nop', options, RES);
   }
 
   /**
@@ -205,18 +219,28 @@ export class IORing implements Turnable {
    * @example
    * const head = await ring.read(fd, 512, { offset: 0 });
    */
-  async read(handle: Handle, length: number, options?: OffsetOptions): Promise<Uint8Array> {
-    const offset = this.offset(options?.offset);
-    return (await this.submit({ tag: 'read', val: { fd: handle, len: length, offset } }, 'read', options)).data;
+  read(handle: Handle, length: number, options?: OffsetOptions): Promise<Uint8Array> {
+    let offset: bigint | undefined;
+    try {
+      offset = this.offset(options?.offset);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.submit({ tag: 'read', val: { fd: handle, len: length, offset } }, 'read', options, DATA);
   }
 
   /**
    * Writes `data` to `handle`, at `options.offset` or at the current position. Resolves to the
    * count written, which can be short; `writeAll` resubmits the rest.
    */
-  async write(handle: Handle, data: Uint8Array, options?: OffsetOptions): Promise<number> {
-    const offset = this.offset(options?.offset);
-    return (await this.submit({ tag: 'write', val: { fd: handle, data, offset } }, 'write', options)).res;
+  write(handle: Handle, data: Uint8Array, options?: OffsetOptions): Promise<number> {
+    let offset: bigint | undefined;
+    try {
+      offset = this.offset(options?.offset);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.submit({ tag: 'write', val: { fd: handle, data, offset } }, 'write', options, RES);
   }
 
   /**
@@ -263,24 +287,24 @@ export class IORing implements Turnable {
   async readFixed(handle: Handle, buffer: number, bufferOffset: number, length: number, options?: OffsetOptions): Promise<number> {
     const offset = this.offset(options?.offset);
     const op: Op = { tag: 'read-fixed', val: { fd: handle, buffer, bufferOffset, len: length, offset } };
-    return (await this.submit(op, 'read-fixed', options)).res;
+    return (await this.submit(op, 'read-fixed', options, FULL)).res;
   }
 
   /** Writes `length` bytes of fixed buffer `buffer`, from `bufferOffset`, to `handle`. Resolves to the count written. */
   async writeFixed(handle: Handle, buffer: number, bufferOffset: number, length: number, options?: OffsetOptions): Promise<number> {
     const offset = this.offset(options?.offset);
     const op: Op = { tag: 'write-fixed', val: { fd: handle, buffer, bufferOffset, len: length, offset } };
-    return (await this.submit(op, 'write-fixed', options)).res;
+    return (await this.submit(op, 'write-fixed', options, FULL)).res;
   }
 
   /** Sends `data` on a connected socket; resolves to the count sent. */
-  async send(handle: Handle, data: Uint8Array, options?: OperationOptions): Promise<number> {
-    return (await this.submit({ tag: 'send', val: { fd: handle, data } }, 'send', options)).res;
+  send(handle: Handle, data: Uint8Array, options?: OperationOptions): Promise<number> {
+    return this.submit({ tag: 'send', val: { fd: handle, data } }, 'send', options, RES);
   }
 
   /** Receives up to `length` bytes once; an empty array means the peer closed its end. */
-  async recv(handle: Handle, length: number, options?: OperationOptions): Promise<Uint8Array> {
-    return (await this.submit({ tag: 'recv', val: { fd: handle, len: length } }, 'recv', options)).data;
+  recv(handle: Handle, length: number, options?: OperationOptions): Promise<Uint8Array> {
+    return this.submit({ tag: 'recv', val: { fd: handle, len: length } }, 'recv', options, DATA);
   }
 
   /**
@@ -299,22 +323,18 @@ export class IORing implements Turnable {
   }
 
   /** Receives one datagram and its sender's address (recvmsg). */
-  async recvmsg(handle: Handle, length: number, options?: OperationOptions): Promise<Datagram> {
-    const c = await this.submit({ tag: 'recvmsg', val: { fd: handle, len: length } }, 'recvmsg', options);
-    if (c.detail.tag !== 'peer') throw new IORingError('io', 'recvmsg');
-    return { data: c.data, from: c.detail.val };
+  recvmsg(handle: Handle, length: number, options?: OperationOptions): Promise<Datagram> {
+    return this.submit({ tag: 'recvmsg', val: { fd: handle, len: length } }, 'recvmsg', options, DATAGRAM);
   }
 
   /** Sends one datagram (sendmsg), to `to` or, without it, to the connected peer. Resolves to the count sent. */
-  async sendmsg(handle: Handle, data: Uint8Array, to?: SocketAddress, options?: OperationOptions): Promise<number> {
-    return (await this.submit({ tag: 'sendmsg', val: { fd: handle, data, to } }, 'sendmsg', options)).res;
+  sendmsg(handle: Handle, data: Uint8Array, to?: SocketAddress, options?: OperationOptions): Promise<number> {
+    return this.submit({ tag: 'sendmsg', val: { fd: handle, data, to } }, 'sendmsg', options, RES);
   }
 
   /** Accepts one connection on a listening socket. */
-  async accept(handle: Handle, options?: OperationOptions): Promise<Accepted> {
-    const c = await this.submit({ tag: 'accept', val: handle }, 'accept', options);
-    if (c.detail.tag !== 'accepted') throw new IORingError('io', 'accept');
-    return { handle: c.detail.val[0], peer: c.detail.val[1] };
+  accept(handle: Handle, options?: OperationOptions): Promise<Accepted> {
+    return this.submit({ tag: 'accept', val: handle }, 'accept', options, ACCEPTED);
   }
 
   /**
@@ -334,39 +354,39 @@ export class IORing implements Turnable {
 
   /** Connects a socket to `address`. */
   async connect(handle: Handle, address: SocketAddress, options?: OperationOptions): Promise<void> {
-    await this.submit({ tag: 'connect', val: [handle, address] }, 'connect', options);
+    await this.submit({ tag: 'connect', val: [handle, address] }, 'connect', options, FULL);
   }
 
   /** Creates a socket; resolves to its handle. */
   async socket(family: AddressFamily, type: SocketType, options?: OperationOptions): Promise<Handle> {
-    return this.handleOf(await this.submit({ tag: 'socket', val: [family, type] }, 'socket', options), 'socket');
+    return this.handleOf(await this.submit({ tag: 'socket', val: [family, type] }, 'socket', options, FULL), 'socket');
   }
 
   /** Binds a socket to `address`. */
   async bind(handle: Handle, address: SocketAddress, options?: OperationOptions): Promise<void> {
-    await this.submit({ tag: 'bind', val: [handle, address] }, 'bind', options);
+    await this.submit({ tag: 'bind', val: [handle, address] }, 'bind', options, FULL);
   }
 
   /** Listens on a bound stream socket. */
   async listen(handle: Handle, backlog = 128, options?: OperationOptions): Promise<void> {
-    await this.submit({ tag: 'listen', val: [handle, backlog] }, 'listen', options);
+    await this.submit({ tag: 'listen', val: [handle, backlog] }, 'listen', options, FULL);
   }
 
   /** Sets a socket option. */
   async setOption(handle: Handle, option: SocketOption, options?: OperationOptions): Promise<void> {
-    await this.submit({ tag: 'set-option', val: [handle, option] }, 'set-option', options);
+    await this.submit({ tag: 'set-option', val: [handle, option] }, 'set-option', options, FULL);
   }
 
   /** The address a socket is bound to (getsockname): how to learn the port a bind to port 0 got. */
   async localAddress(handle: Handle, options?: OperationOptions): Promise<SocketAddress> {
-    const c = await this.submit({ tag: 'local-address', val: handle }, 'local-address', options);
+    const c = await this.submit({ tag: 'local-address', val: handle }, 'local-address', options, FULL);
     if (c.detail.tag !== 'address') throw new IORingError('io', 'local-address');
     return c.detail.val;
   }
 
   /** Shuts down part or all of a connection. */
   async shutdown(handle: Handle, how: ShutdownHow = 'write', options?: OperationOptions): Promise<void> {
-    await this.submit({ tag: 'shutdown', val: [handle, how] }, 'shutdown', options);
+    await this.submit({ tag: 'shutdown', val: [handle, how] }, 'shutdown', options, FULL);
   }
 
   /**
@@ -389,7 +409,7 @@ export class IORing implements Turnable {
       noCtty: options.noCtty,
     };
     const op: Op = { tag: 'openat', val: { dir, path, flags, mode: options.mode ?? 0o644 } };
-    return this.handleOf(await this.submit(op, 'openat', options), 'openat');
+    return this.handleOf(await this.submit(op, 'openat', options, FULL), 'openat');
   }
 
   /** As `openat`: opens `path` beneath `dir`. */
@@ -398,13 +418,13 @@ export class IORing implements Turnable {
   }
 
   /** Closes `handle`. */
-  async close(handle: Handle, options?: OperationOptions): Promise<void> {
-    await this.submit({ tag: 'close', val: handle }, 'close', options);
+  close(handle: Handle, options?: OperationOptions): Promise<void> {
+    return this.submit({ tag: 'close', val: handle }, 'close', options, NONE);
   }
 
   /** Flushes a file to storage; `dataOnly` syncs data without metadata (fdatasync). */
   async fsync(handle: Handle, dataOnly = false, options?: OperationOptions): Promise<void> {
-    await this.submit({ tag: 'fsync', val: [handle, dataOnly] }, 'fsync', options);
+    await this.submit({ tag: 'fsync', val: [handle, dataOnly] }, 'fsync', options, FULL);
   }
 
   /**
@@ -412,7 +432,7 @@ export class IORing implements Turnable {
    * itself.
    */
   async statx(dir: Handle, path = '', options: OperationOptions & { noFollow?: boolean } = {}): Promise<FileStat> {
-    const c = await this.submit({ tag: 'statx', val: { dir, path, noFollow: options.noFollow ?? false } }, 'statx', options);
+    const c = await this.submit({ tag: 'statx', val: { dir, path, noFollow: options.noFollow ?? false } }, 'statx', options, FULL);
     if (c.detail.tag !== 'stat') throw new IORingError('io', 'statx');
     const s = c.detail.val;
     // QuickJS's bindings give u64 as numbers.
@@ -436,7 +456,7 @@ export class IORing implements Turnable {
   async timeout(ms: number, count = 0, options?: Omit<OperationOptions, 'timeoutMs'>): Promise<boolean> {
     const op: Op = { tag: 'timeout', val: { durationNs: this.backend.u64(toNs(ms)), count } };
     try {
-      await this.submit(op, 'timeout', options);
+      await this.submit(op, 'timeout', options, FULL);
       return false;
     } catch (e) {
       // An expired timeout is how a sleep ends.
@@ -450,12 +470,12 @@ export class IORing implements Turnable {
    * this library are cancelled through their `signal` instead; this is the raw operation.
    */
   async cancel(userData: number, all = false, options?: OperationOptions): Promise<number> {
-    return (await this.submit({ tag: 'cancel', val: { target: userData, all } }, 'cancel', options)).res;
+    return (await this.submit({ tag: 'cancel', val: { target: userData, all } }, 'cancel', options, FULL)).res;
   }
 
   /** Waits until `handle` is ready for `events`; resolves to the events that are. */
   async poll(handle: Handle, events: PollEvents, options?: OperationOptions): Promise<PollEvents> {
-    const c = await this.submit({ tag: 'poll', val: { fd: handle, events, multishot: false } }, 'poll', options);
+    const c = await this.submit({ tag: 'poll', val: { fd: handle, events, multishot: false } }, 'poll', options, FULL);
     return pollEvents(c.res);
   }
 
@@ -472,17 +492,17 @@ export class IORing implements Turnable {
    * concatenated in order. `SpiDevice.transfer` splits them per segment.
    */
   async spiTransfer(handle: Handle, segments: SpiSegment[], options?: OperationOptions): Promise<Uint8Array> {
-    return (await this.submit({ tag: 'spi-transfer', val: { fd: handle, segments } }, 'spi-transfer', options)).data;
+    return (await this.submit({ tag: 'spi-transfer', val: { fd: handle, segments } }, 'spi-transfer', options, FULL)).data;
   }
 
   /** An I2C transaction on a granted bus; resolves to every read message's bytes, concatenated. */
   async i2cTransfer(handle: Handle, messages: I2cMessage[], options?: OperationOptions): Promise<Uint8Array> {
-    return (await this.submit({ tag: 'i2c-transfer', val: { fd: handle, messages } }, 'i2c-transfer', options)).data;
+    return (await this.submit({ tag: 'i2c-transfer', val: { fd: handle, messages } }, 'i2c-transfer', options, FULL)).data;
   }
 
   /** Configures a serial line. */
   async ttyConfigure(handle: Handle, config: TtyConfig, options?: OperationOptions): Promise<void> {
-    await this.submit({ tag: 'tty-configure', val: [handle, config] }, 'tty-configure', options);
+    await this.submit({ tag: 'tty-configure', val: [handle, config] }, 'tty-configure', options, FULL);
   }
 
   // ---- The runtime ------------------------------------------------------------------------
@@ -564,16 +584,22 @@ export class IORing implements Turnable {
    * Queues `op` and resolves with its completion, or rejects with its error code. With
    * `timeoutMs`, a linked timeout follows it in the same batch; with `signal`, aborting cancels it.
    */
-  private submit(op: Op, what: string, options?: OperationOptions): Promise<Completion> {
+  private submit<T>(op: Op, what: string, options: OperationOptions | undefined, pick: (res: number, cqe: Cqe) => T): Promise<T> {
     const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(abortError(what, signal));
-    return new Promise<Completion>((resolve, reject) => {
+    return new Promise<T>((resolve, reject) => {
       let onAbort: (() => void) | undefined;
       const pending: Pending = {
         complete: (cqe) => {
           if (onAbort) signal!.removeEventListener('abort', onAbort);
           const res = cqe.res;
-          if (res.tag === 'ok') resolve({ res: res.val, data: cqe.data, detail: cqe.detail });
+          if (res.tag === 'ok') {
+            try {
+              resolve(pick(res.val, cqe));
+            } catch (e) {
+              reject(e);
+            }
+          }
           else if (res.val === 'canceled' && signal?.aborted) reject(abortError(what, signal));
           else reject(new IORingError(res.val === 'canceled' && pending.timedOut ? 'timed-out' : res.val, what));
         },

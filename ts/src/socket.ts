@@ -74,6 +74,7 @@ export class Socket implements AsyncDisposable {
   /** The peer, for accepted connections. */
   readonly peer: SocketAddress | undefined;
   private closed = false;
+  private readonly streams = new Set<AsyncIterator<unknown>>();
 
   constructor(handle: Handle, options: { ring?: IORing; family?: 'ipv4' | 'ipv6' | 'unix'; peer?: SocketAddress } = {}) {
     this.handle = handle;
@@ -203,9 +204,14 @@ export class Socket implements AsyncDisposable {
   }
 
   /** Sends all of `data`, resubmitting after short sends. */
-  async sendAll(data: Uint8Array, options?: OperationOptions): Promise<void> {
-    for (let done = 0; done < data.length; ) {
-      const n = await this.ring.send(this.handle, done === 0 ? data : data.subarray(done), options);
+  sendAll(data: Uint8Array, options?: OperationOptions): Promise<void> {
+    // Most sends take everything at once: no loop, no extra promise, in that case.
+    return this.ring.send(this.handle, data, options).then((n) => (n >= data.length ? undefined : this.sendRest(data, n, options)));
+  }
+
+  private async sendRest(data: Uint8Array, done: number, options?: OperationOptions): Promise<void> {
+    while (done < data.length) {
+      const n = await this.ring.send(this.handle, data.subarray(done), options);
       if (n === 0) throw new IORingError('pipe', 'send');
       done += n;
     }
@@ -224,7 +230,19 @@ export class Socket implements AsyncDisposable {
    * for await (const chunk of conn.receiveStream()) await conn.sendAll(chunk);
    */
   receiveStream(maxLength = DEFAULT_RECEIVE, options?: Omit<OperationOptions, 'timeoutMs'>): AsyncIterableIterator<Uint8Array> {
-    return this.ring.recvMultishot(this.handle, maxLength, options);
+    return this.track(this.ring.recvMultishot(this.handle, maxLength, options));
+  }
+
+  /** @internal Remembers a multishot operation on this socket, so that `close` ends it. */
+  track<I extends AsyncIterator<unknown>>(iterator: I): I {
+    const streams = this.streams;
+    streams.add(iterator);
+    const original = iterator.return?.bind(iterator);
+    iterator.return = async (value?: unknown) => {
+      streams.delete(iterator);
+      return original ? original(value) : { value: undefined, done: true };
+    };
+    return iterator;
   }
 
   /**
@@ -257,6 +275,9 @@ export class Socket implements AsyncDisposable {
   async close(options?: OperationOptions): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Multishot operations on it (accept and receive streams) are cancelled first: the host
+    // would keep them running on the closed descriptor.
+    await Promise.all([...this.streams].map((it) => it.return?.()));
     await this.ring.close(this.handle, options);
   }
 
@@ -292,7 +313,7 @@ export class Acceptance implements PromiseLike<Socket>, AsyncIterable<Socket> {
   }
 
   [Symbol.asyncIterator](): AsyncIterator<Socket> {
-    const inner = this.socket.ring.acceptMultishot(this.socket.handle, { signal: this.options?.signal });
+    const inner = this.socket.track(this.socket.ring.acceptMultishot(this.socket.handle, { signal: this.options?.signal }));
     return {
       next: async () => {
         const r = await inner.next();

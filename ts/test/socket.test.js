@@ -6,8 +6,9 @@ import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { join } from 'node:path';
-import { IORingError, Socket, formatAddress, fromUtf8, utf8 } from '@ioring/ring';
+import { IORing, IORingError, Socket, formatAddress, fromUtf8, sleep, utf8 } from '@ioring/ring';
 import { freePort, rejection, tempDir } from './helpers.js';
+import { grantListener } from '@ioring/ring/node';
 
 async function listening(options = {}) {
   const server = await Socket.create(options.kind ?? 'tcp');
@@ -209,6 +210,48 @@ test('Symbol.asyncDispose (what `await using` calls) closes the socket', async (
   const probe = await Socket.create('tcp');
   assert.is(probe.handle, handle, 'the handle was freed and reused');
   await probe.close();
+});
+
+test('a listener granted by name (as --listen, here grantListener) accepts connections', async () => {
+  const port = await freePort();
+  grantListener('web', `127.0.0.1:${port}`);
+  const server = Socket.listener('web');
+  assert.is(server.handle, Socket.listener('web').handle, 'asking twice gives the same handle');
+  const back = client(port, Buffer.from('granted'));
+  await echoOnce(await server.accept());
+  assert.is((await back).toString(), 'granted');
+  assert.throws(() => Socket.listener('nope'), (e) => e instanceof IORingError && e.code === 'ENOENT');
+  await server.close();
+});
+
+test('closing a socket ends its for await loops: the multishot operations are cancelled', async () => {
+  const ring = new IORing();
+  const server = await Socket.create('tcp', { ring });
+  await server.bind('127.0.0.1:0');
+  await server.listen();
+  const port = (await server.localAddress()).val.port;
+  const accepted = [];
+  const loop = (async () => {
+    for await (const conn of server.accept()) {
+      accepted.push(conn);
+      const chunks = [];
+      for await (const chunk of conn.receiveStream()) {
+        chunks.push(chunk);
+        await conn.close(); // ends the receive stream it is iterating
+      }
+      accepted.push(Buffer.concat(chunks).toString());
+    }
+    return 'loop ended';
+  })();
+  const peer = net.connect(port, '127.0.0.1', () => peer.write('first'));
+  peer.on('error', () => {});
+  while (accepted.length < 2) await sleep(5);
+  assert.is(accepted[1], 'first');
+  await server.close();
+  assert.is(await loop, 'loop ended');
+  await sleep(5);
+  assert.not.ok(ring.busy, 'nothing left in flight on the ring');
+  peer.destroy();
 });
 
 test.run();

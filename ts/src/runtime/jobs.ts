@@ -8,7 +8,12 @@
  * them to exhaustion before each turn of the ring.
  */
 
-type Job = () => void;
+/** A job that is an object (a promise reaction), run by its method: no closure per job. */
+export interface Runnable {
+  run(): void;
+}
+
+type Job = (() => void) | Runnable;
 
 let queue: Job[] = [];
 let head = 0;
@@ -32,7 +37,8 @@ export function drainJobs(): void {
   while (head < queue.length) {
     const job = queue[head];
     queue[head++] = undefined as unknown as Job;
-    job();
+    if (typeof job === 'function') job();
+    else job.run();
     if (head >= 4096 && head * 2 >= queue.length) {
       queue = queue.slice(head);
       head = 0;

@@ -3,8 +3,13 @@
  * global `Promise` of component apps by the build's prelude. It follows the ECMAScript
  * algorithms (thenable adoption in a job, reactions in registration order, one settlement)
  * closely enough for `async` functions lowered to generators, `for await`, and library code.
+ *
+ * It is on every `await` of a component app, in an interpreter: state lives in plain fields,
+ * promises derived by `then` skip the executor and its resolving functions, and a reaction is
+ * queued as itself rather than in a closure.
  */
 import { enqueueJob, trackRejection, untrackRejection } from './jobs.js';
+import type { Runnable } from './jobs.js';
 
 const PENDING = 0;
 const FULFILLED = 1;
@@ -12,108 +17,168 @@ const REJECTED = 2;
 
 type Settle = (value: unknown) => void;
 
-interface Reaction {
-  onFulfilled: ((value: unknown) => unknown) | undefined;
-  onRejected: ((reason: unknown) => unknown) | undefined;
-  resolve: Settle;
-  reject: Settle;
-}
+/** Passed as the executor to make a bare promise that internal code settles. */
+const BARE = (() => {}) as never;
 
-// Internal state lives in symbols-free plain fields on the instance; the class hides them from
-// `for...in` by defining them non-enumerable in the constructor.
-interface State {
-  state: number;
-  value: unknown;
-  reactions: Reaction[] | undefined;
-}
+/** One `then` on one promise: run as a job once the promise settles. */
+class Reaction implements Runnable {
+  state = PENDING;
+  value: unknown = undefined;
 
-const states = new WeakMap<object, State>();
+  constructor(
+    readonly onFulfilled: ((value: unknown) => unknown) | undefined,
+    readonly onRejected: ((reason: unknown) => unknown) | undefined,
+    /** The promise `then` returned, when it is an IORingPromise. */
+    readonly target: IORingPromise<unknown> | undefined,
+    /** Otherwise (a subclass) its capability. */
+    readonly resolve: Settle | undefined,
+    readonly reject: Settle | undefined,
+  ) {}
 
-function stateOf(p: unknown): State | undefined {
-  return typeof p === 'object' && p !== null ? states.get(p) : undefined;
-}
-
-function runReaction(reaction: Reaction, state: number, value: unknown): void {
-  const handler = state === FULFILLED ? reaction.onFulfilled : reaction.onRejected;
-  if (handler === undefined) {
-    (state === FULFILLED ? reaction.resolve : reaction.reject)(value);
-    return;
-  }
-  let result: unknown;
-  try {
-    result = handler(value);
-  } catch (e) {
-    reaction.reject(e);
-    return;
-  }
-  reaction.resolve(result);
-}
-
-function settle(promise: object, st: State, state: number, value: unknown): void {
-  const reactions = st.reactions;
-  st.state = state;
-  st.value = value;
-  st.reactions = undefined;
-  if (state === REJECTED && (reactions === undefined || reactions.length === 0)) trackRejection(promise, value);
-  if (reactions) for (const r of reactions) enqueueJob(() => runReaction(r, state, value));
-}
-
-/** The resolve and reject functions of `promise`: the first call wins. */
-function resolvingFunctions(promise: object, st: State): { resolve: Settle; reject: Settle } {
-  let done = false;
-  const reject: Settle = (reason) => {
-    if (done) return;
-    done = true;
-    settle(promise, st, REJECTED, reason);
-  };
-  const resolve: Settle = (value) => {
-    if (done) return;
-    done = true;
-    if (value === promise) {
-      settle(promise, st, REJECTED, new TypeError('a promise cannot resolve to itself'));
+  run(): void {
+    const handler = this.state === FULFILLED ? this.onFulfilled : this.onRejected;
+    const target = this.target;
+    if (handler === undefined) {
+      if (target) {
+        if (this.state === FULFILLED) fulfill(target, this.value);
+        else reject(target, this.value);
+      } else (this.state === FULFILLED ? this.resolve! : this.reject!)(this.value);
       return;
     }
-    if ((typeof value !== 'object' || value === null) && typeof value !== 'function') {
-      settle(promise, st, FULFILLED, value);
-      return;
-    }
-    let then: unknown;
+    let result: unknown;
     try {
-      then = (value as { then?: unknown }).then;
+      result = handler(this.value);
     } catch (e) {
-      settle(promise, st, REJECTED, e);
+      if (target) reject(target, e);
+      else this.reject!(e);
       return;
     }
-    if (typeof then !== 'function') {
-      settle(promise, st, FULFILLED, value);
-      return;
-    }
-    // Adopt the thenable's state in a job, as PromiseResolveThenableJob does.
-    enqueueJob(() => {
-      const inner = resolvingFunctions(promise, st);
-      try {
-        then.call(value, inner.resolve, inner.reject);
-      } catch (e) {
-        inner.reject(e);
+    if (target) resolve(target, result);
+    else this.resolve!(result);
+  }
+}
+
+function trigger(reaction: Reaction, state: number, value: unknown): void {
+  reaction.state = state;
+  reaction.value = value;
+  enqueueJob(reaction);
+}
+
+function fulfill(p: IORingPromise<unknown>, value: unknown): void {
+  if (p._state !== PENDING) return;
+  const reactions = p._reactions;
+  p._state = FULFILLED;
+  p._value = value;
+  p._reactions = undefined;
+  if (reactions) for (let i = 0; i < reactions.length; i++) trigger(reactions[i], FULFILLED, value);
+}
+
+function reject(p: IORingPromise<unknown>, reason: unknown): void {
+  if (p._state !== PENDING) return;
+  const reactions = p._reactions;
+  p._state = REJECTED;
+  p._value = reason;
+  p._reactions = undefined;
+  if (reactions && reactions.length > 0) for (let i = 0; i < reactions.length; i++) trigger(reactions[i], REJECTED, reason);
+  else if (!p._handled) trackRejection(p, reason);
+}
+
+/** Resolves `p` with `x`: adopts a thenable's state (in a job), fulfils with anything else. */
+function resolve(p: IORingPromise<unknown>, x: unknown): void {
+  if (x === p) {
+    reject(p, new TypeError('a promise cannot resolve to itself'));
+    return;
+  }
+  if ((typeof x !== 'object' || x === null) && typeof x !== 'function') {
+    fulfill(p, x);
+    return;
+  }
+  if (x instanceof IORingPromise && x.then === IORingPromise.prototype.then) {
+    // PromiseResolveThenableJob for one of ours: `x.then(resolve, reject)` without the derived
+    // promise nobody would see.
+    const inner = x;
+    enqueueJob(() => subscribe(inner, new Reaction(undefined, undefined, p, undefined, undefined)));
+    return;
+  }
+  let then: unknown;
+  try {
+    then = (x as { then?: unknown }).then;
+  } catch (e) {
+    reject(p, e);
+    return;
+  }
+  if (typeof then !== 'function') {
+    fulfill(p, x);
+    return;
+  }
+  enqueueJob(() => {
+    let done = false;
+    try {
+      then.call(
+        x,
+        (v: unknown) => {
+          if (done) return;
+          done = true;
+          resolve(p, v);
+        },
+        (e: unknown) => {
+          if (done) return;
+          done = true;
+          reject(p, e);
+        },
+      );
+    } catch (e) {
+      if (!done) {
+        done = true;
+        reject(p, e);
       }
-    });
-  };
-  return { resolve, reject };
+    }
+  });
+}
+
+/** Adds `reaction` to `p`, or queues it if `p` has settled. */
+function subscribe(p: IORingPromise<unknown>, reaction: Reaction): void {
+  if (p._state === PENDING) {
+    (p._reactions ??= []).push(reaction);
+    p._handled = true;
+    return;
+  }
+  if (p._state === REJECTED && !p._handled) untrackRejection(p);
+  p._handled = true;
+  trigger(reaction, p._state, p._value);
 }
 
 type Executor<T> = (resolve: (value: T | PromiseLike<T>) => void, reject: (reason?: unknown) => void) => void;
 
 /** The ioring Promise. Its statics and prototype match the standard Promise's. */
 export class IORingPromise<T> implements PromiseLike<T> {
+  /** @internal */ _state: number;
+  /** @internal */ _value: unknown;
+  /** @internal */ _reactions: Reaction[] | undefined;
+  /** @internal Whether a handler was ever attached (no unhandled-rejection report then). */ _handled: boolean;
+
   constructor(executor: Executor<T>) {
+    this._state = PENDING;
+    this._value = undefined;
+    this._reactions = undefined;
+    this._handled = false;
+    if (executor === BARE) return;
     if (typeof executor !== 'function') throw new TypeError('Promise executor is not a function');
-    const st: State = { state: PENDING, value: undefined, reactions: [] };
-    states.set(this, st);
-    const { resolve, reject } = resolvingFunctions(this, st);
+    let done = false;
+    const res = (value: unknown) => {
+      if (done) return;
+      done = true;
+      resolve(this as IORingPromise<unknown>, value);
+    };
+    const rej = (reason: unknown) => {
+      if (done) return;
+      done = true;
+      reject(this as IORingPromise<unknown>, reason);
+    };
     try {
-      executor(resolve as (value: T | PromiseLike<T>) => void, reject);
+      executor(res as (value: T | PromiseLike<T>) => void, rej);
     } catch (e) {
-      reject(e);
+      rej(e);
     }
   }
 
@@ -121,28 +186,23 @@ export class IORingPromise<T> implements PromiseLike<T> {
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
   ): IORingPromise<R1 | R2> {
-    const st = stateOf(this);
-    if (!st) throw new TypeError('Promise.prototype.then called on a non-promise');
-    const C = speciesOf(this);
-    let resolve!: Settle;
-    let reject!: Settle;
-    const derived = new C<R1 | R2>((res, rej) => {
-      resolve = res as Settle;
-      reject = rej;
-    });
-    const reaction: Reaction = {
-      onFulfilled: typeof onFulfilled === 'function' ? (onFulfilled as (v: unknown) => unknown) : undefined,
-      onRejected: typeof onRejected === 'function' ? onRejected : undefined,
-      resolve,
-      reject,
-    };
-    if (st.state === PENDING) st.reactions!.push(reaction);
-    else {
-      if (st.state === REJECTED) untrackRejection(this);
-      const state = st.state;
-      const value = st.value;
-      enqueueJob(() => runReaction(reaction, state, value));
+    if (!(this instanceof IORingPromise)) throw new TypeError('Promise.prototype.then called on a non-promise');
+    const f = typeof onFulfilled === 'function' ? (onFulfilled as (v: unknown) => unknown) : undefined;
+    const r = typeof onRejected === 'function' ? onRejected : undefined;
+    const C = this.constructor;
+    if (C === IORingPromise || typeof C !== 'function') {
+      const derived = new IORingPromise<R1 | R2>(BARE);
+      subscribe(this as IORingPromise<unknown>, new Reaction(f, r, derived as IORingPromise<unknown>, undefined, undefined));
+      return derived;
     }
+    // A subclass: its constructor makes the derived promise, as NewPromiseCapability does.
+    let res!: Settle;
+    let rej!: Settle;
+    const derived = new (C as typeof IORingPromise)<R1 | R2>((a, b) => {
+      res = a as Settle;
+      rej = b;
+    });
+    subscribe(this as IORingPromise<unknown>, new Reaction(f, r, undefined, res, rej));
     return derived;
   }
 
@@ -152,7 +212,7 @@ export class IORingPromise<T> implements PromiseLike<T> {
 
   finally(onFinally?: (() => void) | null): IORingPromise<T> {
     if (typeof onFinally !== 'function') return this.then(onFinally, onFinally) as IORingPromise<T>;
-    const C = speciesOf(this);
+    const C = (typeof this.constructor === 'function' ? this.constructor : IORingPromise) as typeof IORingPromise;
     return this.then(
       (value) => C.resolve(onFinally()).then(() => value),
       (reason) =>
@@ -167,30 +227,35 @@ export class IORingPromise<T> implements PromiseLike<T> {
   }
 
   static resolve<T>(value?: T | PromiseLike<T>): IORingPromise<Awaited<T>> {
-    if (stateOf(value) && (value as { constructor?: unknown }).constructor === this) return value as IORingPromise<Awaited<T>>;
-    return new this((resolve) => resolve(value as Awaited<T>));
+    if (value instanceof IORingPromise && value.constructor === this) return value as IORingPromise<Awaited<T>>;
+    if (this === IORingPromise) {
+      const p = new IORingPromise<Awaited<T>>(BARE);
+      resolve(p as IORingPromise<unknown>, value);
+      return p;
+    }
+    return new this((res) => res(value as Awaited<T>));
   }
 
   static reject<T = never>(reason?: unknown): IORingPromise<T> {
-    return new this((_, reject) => reject(reason));
+    return new this((_, rej) => rej(reason));
   }
 
   static withResolvers<T>(): { promise: IORingPromise<T>; resolve: (value: T | PromiseLike<T>) => void; reject: (reason?: unknown) => void } {
-    let resolve!: (value: T | PromiseLike<T>) => void;
-    let reject!: (reason?: unknown) => void;
-    const promise = new this<T>((res, rej) => {
-      resolve = res;
-      reject = rej;
+    let res!: (value: T | PromiseLike<T>) => void;
+    let rej!: (reason?: unknown) => void;
+    const promise = new this<T>((a, b) => {
+      res = a;
+      rej = b;
     });
-    return { promise, resolve, reject };
+    return { promise, resolve: res, reject: rej };
   }
 
   static try<T>(fn: (...args: unknown[]) => T | PromiseLike<T>, ...args: unknown[]): IORingPromise<Awaited<T>> {
-    return new this((resolve) => resolve(fn(...args) as Awaited<T>));
+    return new this((res) => res(fn(...args) as Awaited<T>));
   }
 
   static all(values: Iterable<unknown>): IORingPromise<unknown[]> {
-    return new this<unknown[]>((resolve, reject) => {
+    return new this<unknown[]>((res, rej) => {
       const results: unknown[] = [];
       let remaining = 1;
       let index = 0;
@@ -200,15 +265,15 @@ export class IORingPromise<T> implements PromiseLike<T> {
         remaining++;
         this.resolve(value).then((v) => {
           results[i] = v;
-          if (--remaining === 0) resolve(results);
-        }, reject);
+          if (--remaining === 0) res(results);
+        }, rej);
       }
-      if (--remaining === 0) resolve(results);
+      if (--remaining === 0) res(results);
     });
   }
 
   static allSettled(values: Iterable<unknown>): IORingPromise<unknown[]> {
-    return new this<unknown[]>((resolve) => {
+    return new this<unknown[]>((res) => {
       const results: unknown[] = [];
       let remaining = 1;
       let index = 0;
@@ -219,26 +284,26 @@ export class IORingPromise<T> implements PromiseLike<T> {
         this.resolve(value).then(
           (v) => {
             results[i] = { status: 'fulfilled', value: v };
-            if (--remaining === 0) resolve(results);
+            if (--remaining === 0) res(results);
           },
           (reason) => {
             results[i] = { status: 'rejected', reason };
-            if (--remaining === 0) resolve(results);
+            if (--remaining === 0) res(results);
           },
         );
       }
-      if (--remaining === 0) resolve(results);
+      if (--remaining === 0) res(results);
     });
   }
 
   static race(values: Iterable<unknown>): IORingPromise<unknown> {
-    return new this((resolve, reject) => {
-      for (const value of values) this.resolve(value).then(resolve, reject);
+    return new this((res, rej) => {
+      for (const value of values) this.resolve(value).then(res, rej);
     });
   }
 
   static any(values: Iterable<unknown>): IORingPromise<unknown> {
-    return new this((resolve, reject) => {
+    return new this((res, rej) => {
       const errors: unknown[] = [];
       let remaining = 1;
       let index = 0;
@@ -246,19 +311,14 @@ export class IORingPromise<T> implements PromiseLike<T> {
         const i = index++;
         errors.push(undefined);
         remaining++;
-        this.resolve(value).then(resolve, (reason) => {
+        this.resolve(value).then(res, (reason) => {
           errors[i] = reason;
-          if (--remaining === 0) reject(new AggregateError(errors, 'All promises were rejected'));
+          if (--remaining === 0) rej(new AggregateError(errors, 'All promises were rejected'));
         });
       }
-      if (--remaining === 0) reject(new AggregateError(errors, 'All promises were rejected'));
+      if (--remaining === 0) rej(new AggregateError(errors, 'All promises were rejected'));
     });
   }
-}
-
-function speciesOf(p: object): typeof IORingPromise {
-  const C = (p as { constructor?: unknown }).constructor;
-  return typeof C === 'function' ? (C as typeof IORingPromise) : IORingPromise;
 }
 
 /** Makes `IORingPromise` the global `Promise` and routes `queueMicrotask` to the same queue. */

@@ -2,7 +2,7 @@
 // test/e2e/ts-runtime.test.js, it must print the same lines everywhere.
 //
 //   runtime-check SCENARIO
-import { IORing, IORingError, args, command, sleep, stdin, withTimeout, utf8, fromUtf8 } from '@ioring/ring';
+import { IORing, IORingError, Socket, args, command, sleep, stdin, withTimeout, utf8, fromUtf8 } from '@ioring/ring';
 
 /** A ring whose submits are counted: wraps the default backend's host ring. */
 function countingRing() {
@@ -109,6 +109,42 @@ const scenarios = {
     } catch (e) {
       console.log(`close of handle 2^20: ${e.code}`);
     }
+  },
+
+  async multishot() {
+    // Needs: --bind 'tcp:127.0.0.1:*' --connect 'tcp:127.0.0.1:*'
+    const server = await Socket.create('tcp');
+    await server.bind('127.0.0.1:0');
+    await server.listen();
+    const { port } = (await server.localAddress()).val;
+    const seen = [];
+    const loop = (async () => {
+      let n = 0;
+      for await (const conn of server.accept()) {
+        n++;
+        let text = '';
+        // Breaking out of the receive stream cancels the multishot receive.
+        for await (const chunk of conn.receiveStream()) {
+          text += fromUtf8(chunk);
+          if (text.length >= 5) break;
+        }
+        await conn.close();
+        seen.push(`connection ${n}: ${text}`);
+      }
+      return n;
+    })();
+    for (const word of ['hello', 'again']) {
+      const client = await Socket.connect(`127.0.0.1:${port}`);
+      await client.sendAll(utf8(word));
+      while (seen.length === 0) await sleep(1);
+      console.log(seen.shift());
+      await client.close();
+    }
+    // Closing the listener cancels the multishot accept: the loop ends, nothing stays in flight.
+    await server.close();
+    console.log(`accept loop ended after ${await loop} connections`);
+    await sleep(5);
+    console.log(`ring busy: ${IORing.shared.busy}`);
   },
 
   async unhandled() {
