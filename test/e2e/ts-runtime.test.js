@@ -5,13 +5,20 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ioring, root } from '../../ts/test/lib/e2e.js';
+import { tempDir } from '../lib/ioring.js';
 
 const source = join(root, 'ts/test/apps/runtime-check.js');
 const out = join(root, 'ts/build/test');
 const wasm = { starlingmonkey: join(out, 'runtime-check.wasm'), quickjs: join(out, 'runtime-check.qjs.wasm') };
+
+// For the 'ops' scenario, fresh before each runner.
+const data = tempDir();
+test.after(data.cleanup);
+
+test.before.each(() => writeFileSync(join(data.path, 'ten.txt'), '0123456789'));
 
 test.before(() => {
   mkdirSync(out, { recursive: true });
@@ -23,11 +30,14 @@ test.before(() => {
 
 /** Runs a scenario with stdin an open, silent pipe; resolves { status, stdout, stderr }. */
 function scenario(runner, name) {
-  const grants = name === 'multishot' ? ['--bind', 'tcp:127.0.0.1:*', '--connect', 'tcp:127.0.0.1:*'] : [];
+  const net = ['--bind', 'tcp:127.0.0.1:*', '--connect', 'tcp:127.0.0.1:*'];
+  const grants = name === 'multishot' ? net : name === 'ops' ? [...net, '--dir', `${data.path}::data`] : [];
   const [file, args] = runner === 'node' ? [process.execPath, [source, name]] : [ioring, ['run', ...grants, wasm[runner], name]];
+  const env = { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' };
+  if (runner === 'node' && name === 'ops') env.IORING_DIR = `${data.path}::data`;
   return new Promise((resolve) => {
     // No colours from Node's console, whatever the test runner's environment asks for.
-    const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' } });
+    const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -57,6 +67,18 @@ const expected = {
   ],
   text: ['TextEncoder: 11 bytes, TextDecoder: héllo 𝄞', 'utf8: € 3', 'console.log of {"a":1,"b":[true,null]} 42'],
   multishot: ['connection 1: hello', 'connection 2: again', 'accept loop ended after 2 connections', 'ring busy: false'],
+  ops: [
+    'statx: regular 10 bytes mode 644',
+    'read-fixed: 10 bytes, buffer holds 0123456789',
+    'write-fixed: 2 bytes, file now 01234567AB',
+    'linked write then read: 2 then xy234567AB',
+    'linked after a failure: EBADF then ECANCELED',
+    'poll on a file: readable true',
+    'cancel of nothing: ENOENT',
+    'local address: ipv4 127.0.0.1 ephemeral true',
+    'poll on a socket: readable true',
+    'after shutdown the peer read "ping" then end of stream',
+  ],
   errors: ['read of handle 999: IORingError EBADF bad-descriptor "read: bad-descriptor (EBADF)"', 'close of handle 2^20: EBADF'],
 };
 

@@ -24,6 +24,9 @@ export { IORing, stdin, stdout, stderr } from './ring.js';
 export type {
   Accepted,
   AddressFamily,
+  CqeDetail,
+  LinkedResult,
+  Op,
   Datagram,
   FileStat,
   Handle,

@@ -21,6 +21,8 @@ import type { OperationOptions } from './signal.js';
 import { backend as defaultBackend } from '#backend';
 
 export type {
+  CqeDetail,
+  Op,
   AddressFamily,
   I2cMessage,
   OpenFlags,
@@ -110,6 +112,9 @@ export interface OpenOptions extends OperationOptions {
   /** Permission bits of a created file; 0o644 by default. */
   mode?: number;
 }
+
+/** How one operation of a `linked` chain ended. */
+export type LinkedResult = { ok: true; res: number; data: Uint8Array; detail: CqeDetail } | { ok: false; error: IORingError };
 
 /** A completion's payload, once it succeeded. */
 interface Completion {
@@ -505,6 +510,38 @@ export class IORing implements Turnable {
     await this.submit({ tag: 'tty-configure', val: [handle, config] }, 'tty-configure', options, FULL);
   }
 
+  /**
+   * Submits `ops` as one link chain, in order: each starts when the one before it has
+   * completed, and with `link` semantics (the default) a failure completes the rest with
+   * `ECANCELED`; `hardLink` runs them whatever the results. Resolves to every operation's
+   * outcome. This is the raw form of what IORingSwift calls writeRead and copy.
+   *
+   * @example
+   * // Write a command, then read the reply, as one chain.
+   * const [written, reply] = await ring.linked([
+   *   { tag: 'write', val: { fd, data: command, offset: undefined } },
+   *   { tag: 'read', val: { fd, len: 64, offset: undefined } },
+   * ]);
+   */
+  linked(ops: Op[], options: { hardLink?: boolean; signal?: OperationOptions['signal'] } = {}): Promise<LinkedResult[]> {
+    const flags: SqeFlags = options.hardLink ? { hardLink: true } : LINK;
+    return Promise.all(
+      ops.map((op, i) =>
+        new Promise<LinkedResult>((resolve) => {
+          const userData = this.enqueue(this.withU64s(op), {
+            complete: (cqe) => {
+              if (onAbort) options.signal!.removeEventListener('abort', onAbort);
+              const r = cqe.res;
+              resolve(r.tag === 'ok' ? { ok: true, res: r.val, data: cqe.data, detail: cqe.detail } : { ok: false, error: new IORingError(r.val, op.tag) });
+            },
+          }, i < ops.length - 1 ? flags : NO_FLAGS);
+          const onAbort = options.signal ? () => this.cancelOperation(userData) : undefined;
+          if (onAbort) options.signal!.addEventListener('abort', onAbort, { once: true });
+        }),
+      ),
+    );
+  }
+
   // ---- The runtime ------------------------------------------------------------------------
 
   /** Operations queued or in flight on this ring. */
@@ -539,6 +576,24 @@ export class IORing implements Turnable {
 
   private offset(offset: number | bigint | undefined): bigint | undefined {
     return offset === undefined ? undefined : this.backend.u64(BigInt(offset));
+  }
+
+  /** `op` with its u64 fields in the backend's form (QuickJS takes numbers), for raw ops. */
+  private withU64s(op: Op): Op {
+    const u = (v: bigint | number) => this.backend.u64(BigInt(v));
+    switch (op.tag) {
+      case 'read':
+      case 'write':
+      case 'read-fixed':
+      case 'write-fixed':
+        return op.val.offset === undefined || op.val.offset === null ? op : ({ tag: op.tag, val: { ...op.val, offset: u(op.val.offset) } } as Op);
+      case 'timeout':
+        return { tag: 'timeout', val: { ...op.val, durationNs: u(op.val.durationNs) } };
+      case 'link-timeout':
+        return { tag: 'link-timeout', val: u(op.val) };
+      default:
+        return op;
+    }
   }
 
   private handleOf(c: Completion, what: string): Handle {

@@ -87,4 +87,21 @@ test('bad handles and lengths complete with error codes, never throw synchronous
   assert.is((await rejection(ring.openat(1, 'x'))).code, 'ENOTDIR');
 });
 
+test('linked: a chain runs in order; a failure cancels the rest unless hard-linked', async () => {
+  const fd = await ring.openat(grants.directory('ringdir'), 'ten.txt', { read: true, write: true });
+  const [w, r] = await ring.linked([
+    { tag: 'write', val: { fd, data: utf8('xy'), offset: 0n } },
+    { tag: 'read', val: { fd, len: 4, offset: 0n } },
+  ]);
+  assert.is(w.ok && w.res, 2);
+  assert.is(r.ok && new TextDecoder().decode(r.data), 'xy23');
+  const [bad, after] = await ring.linked([{ tag: 'read', val: { fd: 999, len: 1, offset: undefined } }, { tag: 'nop' }]);
+  assert.is(bad.ok ? 'ok' : bad.error.code, 'EBADF');
+  assert.is(after.ok ? 'ok' : after.error.code, 'ECANCELED');
+  const [bad2, after2] = await ring.linked([{ tag: 'read', val: { fd: 999, len: 1, offset: undefined } }, { tag: 'nop' }], { hardLink: true });
+  assert.is(bad2.ok ? 'ok' : bad2.error.code, 'EBADF');
+  assert.is(after2.ok, true);
+  await ring.close(fd);
+});
+
 test.run();

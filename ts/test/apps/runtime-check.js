@@ -2,7 +2,7 @@
 // test/e2e/ts-runtime.test.js, it must print the same lines everywhere.
 //
 //   runtime-check SCENARIO
-import { IORing, IORingError, Socket, args, command, sleep, stdin, withTimeout, utf8, fromUtf8 } from '@ioring/ring';
+import { IORing, IORingError, Socket, args, command, grants, sleep, stdin, withTimeout, utf8, fromUtf8 } from '@ioring/ring';
 
 /** A ring whose submits are counted: wraps the default backend's host ring. */
 function countingRing() {
@@ -145,6 +145,50 @@ const scenarios = {
     console.log(`accept loop ended after ${await loop} connections`);
     await sleep(5);
     console.log(`ring busy: ${IORing.shared.busy}`);
+  },
+
+  async ops() {
+    // Needs: --dir DIR::data (DIR holding ten.txt = '0123456789') --bind/--connect 'tcp:127.0.0.1:*'
+    const ring = IORing.shared;
+    const dir = grants.directory('data');
+    const st = await ring.statx(dir, 'ten.txt');
+    console.log(`statx: ${st.type} ${st.size} bytes mode ${st.mode.toString(8)}`);
+    const fd = await ring.openat(dir, 'ten.txt', { read: true, write: true });
+    ring.registerBuffers(2, 32);
+    console.log(`read-fixed: ${await ring.readFixed(fd, 1, 2, 10, { offset: 0 })} bytes, buffer holds ${fromUtf8(ring.bufferRead(1, 2, 10))}`);
+    ring.bufferWrite(0, 0, utf8('AB'));
+    console.log(`write-fixed: ${await ring.writeFixed(fd, 0, 0, 2, { offset: 8 })} bytes, file now ${fromUtf8(await ring.read(fd, 10, { offset: 0 }))}`);
+    const [w, r] = await ring.linked([
+      { tag: 'write', val: { fd, data: utf8('xy'), offset: 0n } },
+      { tag: 'read', val: { fd, len: 10, offset: 0n } },
+    ]);
+    console.log(`linked write then read: ${w.ok && w.res} then ${r.ok && fromUtf8(r.data)}`);
+    const [bad, after] = await ring.linked([{ tag: 'read', val: { fd: 999, len: 1, offset: undefined } }, { tag: 'nop' }]);
+    console.log(`linked after a failure: ${bad.ok || bad.error.code} then ${after.ok || after.error.code}`);
+    await ring.fsync(fd, true);
+    const ready = await ring.poll(fd, { readable: true });
+    console.log(`poll on a file: readable ${ready.readable}`);
+    await ring.close(fd);
+    try {
+      await ring.cancel(0xdead);
+    } catch (e) {
+      console.log(`cancel of nothing: ${e.code}`);
+    }
+    const server = await Socket.create('tcp');
+    await server.bind('127.0.0.1:0');
+    await server.listen();
+    const port = (await server.localAddress()).val.port;
+    const [client, conn] = await Promise.all([Socket.connect(`127.0.0.1:${port}`), server.accept()]);
+    const local = await client.localAddress();
+    console.log(`local address: ${local.tag} ${local.val.address.join('.')} ephemeral ${local.val.port > 0}`);
+    const polled = ring.poll(conn.handle, { readable: true });
+    await client.sendAll(utf8('ping'));
+    console.log(`poll on a socket: readable ${(await polled).readable}`);
+    await client.shutdown('write');
+    const got = [];
+    for (let b; (b = await conn.receive(100)).length > 0; ) got.push(fromUtf8(b));
+    console.log(`after shutdown the peer read ${JSON.stringify(got.join(''))} then end of stream`);
+    await Promise.all([client.close(), conn.close(), server.close()]);
   },
 
   async unhandled() {
