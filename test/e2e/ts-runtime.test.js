@@ -56,6 +56,7 @@ const expected = {
     '64 nops: 64 results, submits [64]',
     '3 rounds of 3: submits [3,3,3]',
     'tasks: [1,2,3], submits [3]',
+    '5000 nops: 5000 results',
   ],
   order: ['sync, microtask, then, timer 5, sleep 20', 'interval ticked 3 times'],
   timeouts: [

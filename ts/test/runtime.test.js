@@ -15,6 +15,12 @@ test('operations queued in one turn go to the host in one submit', async () => {
   assert.equal(rec.batches, [50]);
 });
 
+test('more completions than one turn takes (256) are all delivered', async () => {
+  const ring = new IORing();
+  const results = await Promise.all(Array.from({ length: 1000 }, () => ring.nop()));
+  assert.is(results.length, 1000);
+});
+
 test('continuations run before the next submit: each round of a loop is one batch', async () => {
   const rec = recordingBackend();
   const ring = new IORing({ backend: rec.backend });

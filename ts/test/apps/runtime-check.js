@@ -40,6 +40,10 @@ const scenarios = {
       return n;
     };
     console.log(`tasks: ${JSON.stringify(await Promise.all([task(1), task(2), task(3)]))}, submits ${JSON.stringify(batches)}`);
+    // More than the host takes in flight (--max-inflight, 1024 by default) and than one turn
+    // collects (256): the rest goes with later turns.
+    const many = await Promise.all(Array.from({ length: 5000 }, () => IORing.shared.nop()));
+    console.log(`5000 nops: ${many.length} results`);
   },
 
   async order() {

@@ -69,7 +69,11 @@ export class NodeRing implements RingBackend {
 
   complete(_min: number, max: number): Cqe[] {
     // Completions arrive from libuv; this ring never blocks. The runtime asks when woken.
-    return this.ready.length <= max ? this.ready.splice(0) : this.ready.splice(0, max);
+    if (this.ready.length <= max) return this.ready.splice(0);
+    const taken = this.ready.splice(0, max);
+    // More than one turn's worth: ask for another turn for the rest.
+    this.wake();
+    return taken;
   }
 
   registerBuffers(count: number, size: number): void {
