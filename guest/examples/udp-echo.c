@@ -1,13 +1,12 @@
 /*
  * udp-echo - a datagram echo server, and a client for it.
  *
- *   ioring run --listen echo=udp:127.0.0.1:7777 --connect 'udp:127.0.0.1:*' \
- *       udp-echo.wasm serve [COUNT]
+ *   ioring run --listen echo=udp:127.0.0.1:7777 udp-echo.wasm serve [COUNT]
  *   ioring run --connect udp:127.0.0.1:7777 udp-echo.wasm send 127.0.0.1:7777 MSG...
  *
  * serve: keeps several recvmsg in flight on the granted socket `echo` and sends each datagram
- * back to its sender with sendmsg (the host must allow sending there: --connect). Runs until
- * killed, or until it has echoed COUNT datagrams.
+ * back to its sender with sendmsg (a granted datagram socket may answer whoever wrote to it;
+ * anywhere else needs --connect). Runs until killed, or until it has echoed COUNT datagrams.
  *
  * send: creates a socket, and for each MSG sends it to the address and waits for the reply,
  * one linked chain per message: sendmsg -> recvmsg -> link-timeout (1 s). Prints each reply

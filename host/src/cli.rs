@@ -37,7 +37,8 @@ pub struct RunArgs {
     pub dirs: Vec<DirSpec>,
 
     /// Grant a socket, bound (and listening, for tcp and unix) by the host before the guest
-    /// starts: NAME=tcp:IP:PORT, NAME=udp:IP:PORT or NAME=unix:PATH.
+    /// starts: NAME=tcp:IP:PORT, NAME=udp:IP:PORT or NAME=unix:PATH. A udp socket may reply to
+    /// the peers it receives from; other destinations need --connect.
     #[arg(long = "listen", value_name = "NAME=ADDR")]
     pub listeners: Vec<ListenSpec>,
 

@@ -3,8 +3,10 @@
 //! guest can never name a host descriptor it was not given.
 
 use crate::bindings::ErrorCode;
+use std::collections::VecDeque;
+use std::net::SocketAddr;
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// An open descriptor of the guest's.
 #[derive(Clone, Debug)]
@@ -14,11 +16,41 @@ pub struct Descriptor {
     pub fd: Arc<OwnedFd>,
     /// Opened under a read-only grant: nothing beneath it may be opened for writing.
     pub read_only: bool,
+    /// For a datagram socket the host granted (`--listen udp:`): the peers it has received
+    /// from, to which it may reply without a --connect grant.
+    pub peers: Option<Arc<Mutex<Peers>>>,
+}
+
+/// The most recent datagram sources of a granted socket.
+#[derive(Debug, Default)]
+pub struct Peers(VecDeque<SocketAddr>);
+
+impl Peers {
+    /// How many recent peers a socket may reply to.
+    const REMEMBERED: usize = 256;
+
+    pub fn heard_from(&mut self, peer: SocketAddr) {
+        if !self.0.contains(&peer) {
+            if self.0.len() == Self::REMEMBERED {
+                self.0.pop_front();
+            }
+            self.0.push_back(peer);
+        }
+    }
+
+    pub fn knows(&self, peer: &SocketAddr) -> bool {
+        self.0.contains(peer)
+    }
 }
 
 impl Descriptor {
     pub fn new(fd: OwnedFd, read_only: bool) -> Self {
-        Self { fd: Arc::new(fd), read_only }
+        Self { fd: Arc::new(fd), read_only, peers: None }
+    }
+
+    /// A granted datagram socket, which may answer whoever sends to it.
+    pub fn replying(fd: OwnedFd) -> Self {
+        Self { fd: Arc::new(fd), read_only: false, peers: Some(Arc::default()) }
     }
 
     pub fn raw(&self) -> RawFd {

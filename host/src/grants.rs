@@ -73,6 +73,8 @@ pub struct Grant {
     /// The handle last given out for it and that handle's serial, to answer repeat asks with
     /// the same handle until the guest closes it.
     pub issued: Option<(u32, u64)>,
+    /// A datagram listener: its handle may reply to the peers it receives from.
+    pub datagram: bool,
 }
 
 #[derive(Debug, Default)]
@@ -96,6 +98,9 @@ impl Grants {
         for spec in listeners {
             let fd = listen(spec).with_context(|| format!("--listen {}: cannot listen", spec.name))?;
             grants.add(GrantKind::Listener, &spec.name, fd)?;
+            if let Some(grant) = grants.entries.last_mut() {
+                grant.datagram = spec.transport == Transport::Udp;
+            }
         }
         for spec in devices {
             let file = File::options()
@@ -113,7 +118,7 @@ impl Grants {
         if self.find(kind, name).is_some() {
             bail!("grant name `{name}` is given twice");
         }
-        self.entries.push(Grant { kind, name: name.to_owned(), fd, issued: None });
+        self.entries.push(Grant { kind, name: name.to_owned(), fd, issued: None, datagram: false });
         Ok(())
     }
 

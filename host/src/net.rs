@@ -270,6 +270,11 @@ pub fn std_to_wit(sa: SocketAddr) -> SocketAddress {
     }
 }
 
+/// An IPv4 or IPv6 WIT address as std's; None for a unix address.
+pub fn as_inet(addr: &SocketAddress) -> Option<SocketAddr> {
+    (!matches!(addr, SocketAddress::Unix(_))).then(|| inet_to_std(addr))
+}
+
 /// An IPv4 or IPv6 WIT address as std's; unix addresses become 0.0.0.0:0 (never matched).
 fn inet_to_std(addr: &SocketAddress) -> SocketAddr {
     match addr {

@@ -31,9 +31,13 @@ impl Guest {
                 return Ok(handle);
             }
         }
-        let read_only = matches!(grant.kind, GrantKind::Directory { read_only: true });
         let fd = grant.fd.try_clone().map_err(|e| crate::errno::to_error_code(e.raw_os_error().unwrap_or(libc::EIO)))?;
-        let handle = self.install(Descriptor::new(fd, read_only))?;
+        let descriptor = match grant.kind {
+            GrantKind::Directory { read_only } => Descriptor::new(fd, read_only),
+            GrantKind::Listener if grant.datagram => Descriptor::replying(fd),
+            GrantKind::Listener | GrantKind::Device => Descriptor::new(fd, false),
+        };
+        let handle = self.install(descriptor)?;
         self.grants.entries[index].issued = Some((handle, self.descriptors.serial(handle)));
         Ok(handle)
     }

@@ -25,8 +25,8 @@ pub enum Kind {
     Read,
     /// A multishot receive on `handle`: bytes in a provided buffer named by the CQE.
     RecvMultishot { handle: u32 },
-    /// A datagram in `buf` and its source in `addr`.
-    RecvMsg,
+    /// A datagram in `buf` and its source in `addr`, received on `handle`.
+    RecvMsg { handle: u32 },
     /// A new host fd to install as a handle (openat).
     Open { read_only: bool },
     /// A new socket to install as a handle.

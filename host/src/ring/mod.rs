@@ -9,7 +9,7 @@ use crate::bindings::{Cqe, CqeDetail, ErrorCode, Op, Sqe, SqeFlags};
 use crate::descriptors::{Descriptor, Descriptors};
 use crate::errno::to_error_code;
 use crate::ioring::ring::types::{CancelArgs, FileStat, FileType};
-use crate::net::{NetPolicy, RawAddr};
+use crate::net::{NetPolicy, RawAddr, as_inet};
 use crate::opcode::{self, AsyncCancel};
 use crate::sys;
 use crate::uring::{Completion, Uring};
@@ -367,11 +367,18 @@ impl GuestRing {
                 }
                 result(c.res)
             }
-            Kind::RecvMsg => {
+            Kind::RecvMsg { handle } => {
                 data = std::mem::take(&mut slot.buf);
                 data.truncate(c.res as usize);
                 slot.addr.len = slot.msg.msg_namelen;
-                detail = CqeDetail::Peer(slot.addr.to_wit());
+                let peer = slot.addr.to_wit();
+                // A granted datagram socket may answer whoever wrote to it.
+                if let (Ok(Descriptor { peers: Some(peers), .. }), Some(from)) = (descriptors.get(handle), as_inet(&peer)) {
+                    if let Ok(mut peers) = peers.lock() {
+                        peers.heard_from(from);
+                    }
+                }
+                detail = CqeDetail::Peer(peer);
                 result(c.res)
             }
             Kind::Statx => {

@@ -12,7 +12,7 @@ use crate::ioring::ring::types::{
     FixedArgs, I2cArgs, OpenatArgs, PollArgs, PollEvents, ReadArgs, RecvArgs, SendArgs, SendmsgArgs, ShutdownHow,
     SocketOption, SpiArgs, StatxArgs, TimeoutArgs, WriteArgs,
 };
-use crate::net::{NetPolicy, RawAddr, transport_of};
+use crate::net::{NetPolicy, RawAddr, as_inet, transport_of};
 use crate::opcode::{self, CURRENT_POSITION, Entry};
 use crate::ioring::ring::types::{AddressFamily, SocketType};
 use crate::sys;
@@ -101,7 +101,7 @@ pub fn prepare(op: Op, slot: &mut Slot, env: &mut Env<'_>) -> Result<Entry, Erro
         }
         Op::Recvmsg(RecvArgs { fd, len }) => {
             descriptors.get(fd)?;
-            slot.kind = Kind::RecvMsg;
+            slot.kind = Kind::RecvMsg { handle: fd };
             slot.buf = vec![0; checked_len(len)?];
             slot.addr = RawAddr::default();
             point_msg(slot, true);
@@ -112,7 +112,8 @@ pub fn prepare(op: Op, slot: &mut Slot, env: &mut Env<'_>) -> Result<Entry, Erro
             data_len(&data)?;
             if let Some(to) = &to {
                 let transport = transport_of(d.fd.as_fd()).ok_or(ErrorCode::NotSupported)?;
-                if !env.policy.may_connect(transport, to) {
+                let reply = d.peers.as_ref().zip(as_inet(to)).is_some_and(|(p, to)| p.lock().is_ok_and(|p| p.knows(&to)));
+                if !reply && !env.policy.may_connect(transport, to) {
                     return Err(ErrorCode::Access);
                 }
                 slot.addr = RawAddr::from_wit(to)?;

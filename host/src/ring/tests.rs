@@ -587,3 +587,22 @@ fn a_chain_is_taken_whole_or_not_at_all_at_the_in_flight_limit() {
     assert_eq!(f.ring.submit(&mut f.descriptors, vec![first, Fixture::sqe(Op::Nop, 101)], &mut f.changes), 0);
     f.ring.shutdown(&mut f.descriptors);
 }
+
+#[test]
+fn a_granted_datagram_socket_may_reply_to_its_peers_and_to_no_one_else() {
+    let mut f = Fixture::new(false);
+    let server = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let client = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let stranger = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let fd: OwnedFd = server.try_clone().unwrap().into();
+    let raw = std::os::fd::AsRawFd::as_raw_fd(&fd);
+    let s = f.descriptors.install(Descriptor::replying(fd)).unwrap();
+    f.ring.mirror(s, raw);
+    let reply = |to: &UdpSocket| Op::Sendmsg(SendmsgArgs { fd: s, data: b"r".to_vec(), to: Some(std_to_wit(to.local_addr().unwrap())) });
+    // Before it hears from anyone, the policy (empty) refuses every destination.
+    assert_eq!(f.one(reply(&client)).unwrap_err(), ErrorCode::Access);
+    client.send_to(b"q", server.local_addr().unwrap()).unwrap();
+    f.one(Op::Recvmsg(RecvArgs { fd: s, len: 8 })).unwrap();
+    assert_eq!(f.one(reply(&client)).unwrap().res, Ok(1));
+    assert_eq!(f.one(reply(&stranger)).unwrap_err(), ErrorCode::Access);
+}
