@@ -606,3 +606,20 @@ fn a_granted_datagram_socket_may_reply_to_its_peers_and_to_no_one_else() {
     assert_eq!(f.one(reply(&client)).unwrap().res, Ok(1));
     assert_eq!(f.one(reply(&stranger)).unwrap_err(), ErrorCode::Access);
 }
+
+#[test]
+fn reaped_but_unreturned_completions_stay_bounded_by_what_the_guest_asks_for() {
+    let mut f = Fixture::new(false);
+    let nops = (0..20).map(|i| Fixture::sqe(Op::Nop, i)).collect();
+    f.ring.submit(&mut f.descriptors, nops, &mut f.changes);
+    let first = f.ring.complete(&mut f.descriptors, 1, 1, None, &mut f.changes);
+    assert_eq!(first.len(), 1);
+    let held = f.ring.ready.len();
+    // Asking for one at a time never reaps more than is already held.
+    for _ in 0..5 {
+        assert_eq!(f.ring.complete(&mut f.descriptors, 1, 1, None, &mut f.changes).len(), 1);
+        assert!(f.ring.ready.len() < held);
+    }
+    let rest = f.ring.complete(&mut f.descriptors, 14, 64, None, &mut f.changes);
+    assert_eq!(rest.len(), 14);
+}
