@@ -58,7 +58,8 @@ impl std::str::FromStr for DeviceSpec {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum GrantKind {
     Directory { read_only: bool },
-    Listener,
+    /// A listening (or, `datagram`, bound udp) socket; a datagram one may reply to its peers.
+    Listener { datagram: bool },
     Device,
 }
 
@@ -73,8 +74,6 @@ pub struct Grant {
     /// The handle last given out for it and that handle's serial, to answer repeat asks with
     /// the same handle until the guest closes it.
     pub issued: Option<(u32, u64)>,
-    /// A datagram listener: its handle may reply to the peers it receives from.
-    pub datagram: bool,
 }
 
 #[derive(Debug, Default)]
@@ -97,10 +96,7 @@ impl Grants {
         }
         for spec in listeners {
             let fd = listen(spec).with_context(|| format!("--listen {}: cannot listen", spec.name))?;
-            grants.add(GrantKind::Listener, &spec.name, fd)?;
-            if let Some(grant) = grants.entries.last_mut() {
-                grant.datagram = spec.transport == Transport::Udp;
-            }
+            grants.add(GrantKind::Listener { datagram: spec.transport == Transport::Udp }, &spec.name, fd)?;
         }
         for spec in devices {
             let file = File::options()
@@ -118,11 +114,11 @@ impl Grants {
         if self.find(kind, name).is_some() {
             bail!("grant name `{name}` is given twice");
         }
-        self.entries.push(Grant { kind, name: name.to_owned(), fd, issued: None, datagram: false });
+        self.entries.push(Grant { kind, name: name.to_owned(), fd, issued: None });
         Ok(())
     }
 
-    /// The index of the grant of `kind` named `name`.
+    /// The index of the grant of `kind` (whatever its payload) named `name`.
     pub fn find(&self, kind: GrantKind, name: &str) -> Option<usize> {
         let same_kind = |k: GrantKind| std::mem::discriminant(&k) == std::mem::discriminant(&kind);
         self.entries.iter().position(|g| same_kind(g.kind) && g.name == name)
@@ -196,7 +192,7 @@ mod tests {
     fn listener_grants_are_bound_and_listening() {
         let spec: ListenSpec = "echo=tcp:127.0.0.1:0".parse().unwrap();
         let grants = Grants::open(&[], &[spec], &[]).unwrap();
-        let i = grants.find(GrantKind::Listener, "echo").unwrap();
+        let i = grants.find(GrantKind::Listener { datagram: false }, "echo").unwrap();
         let fd = grants.entries[i].fd.as_raw_fd();
         let mut v: libc::c_int = 0;
         let mut len = 4;

@@ -189,11 +189,11 @@ impl Uring {
         cvt(unsafe { sys::ior_sys_register_buffers(self.raw.as_ptr(), iovecs.as_ptr(), iovecs.len() as u32) }).map(drop)
     }
 
-    /// Cancels the request(s) with `user_data` and waits for the cancellation
-    /// (IORING_REGISTER_SYNC_CANCEL). Returns how many were cancelled.
-    pub fn cancel_sync(&mut self, user_data: u64) -> io::Result<u32> {
+    /// Cancels the request with `user_data` and waits for the cancellation
+    /// (IORING_REGISTER_SYNC_CANCEL).
+    pub fn cancel_sync(&mut self, user_data: u64) -> io::Result<()> {
         // SAFETY: `raw` is a live ring.
-        cvt(unsafe { sys::ior_sys_cancel_sync(self.raw.as_ptr(), user_data, 0) }).map(|_| 1)
+        cvt(unsafe { sys::ior_sys_cancel_sync(self.raw.as_ptr(), user_data, 0) }).map(drop)
     }
 
     /// Sets up provided-buffer group `group` with `entries` buffers of `size` bytes, once.

@@ -8,43 +8,13 @@ import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { artefact, ioring, root, run } from '../lib/ioring.js';
+import { artefact, echo, freePort, ioring, root, run } from '../lib/ioring.js';
 
 const builds = {
   dlmalloc: artefact('guest/build/tcp-echo.wasm'),
   compact: artefact('guest/build/compact/tcp-echo.wasm'),
 };
 const app = builds.dlmalloc;
-
-/** A port that was free a moment ago (the host binds it before the guest starts). */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** Connects, writes `chunks` (then half-closes), and resolves with everything read back. */
-function echo(port, chunks, { pauseEvery = 0 } = {}) {
-  return new Promise((resolve, reject) => {
-    const got = [];
-    const sock = net.connect(port, '127.0.0.1', async () => {
-      for (let i = 0; i < chunks.length; i++) {
-        if (!sock.write(chunks[i])) await new Promise((r) => sock.once('drain', r));
-        if (pauseEvery && i % pauseEvery === 0) await new Promise((r) => setTimeout(r, 1));
-      }
-      sock.end();
-    });
-    sock.setTimeout(20_000, () => sock.destroy(new Error('echo timed out')));
-    sock.on('data', (d) => got.push(d));
-    sock.on('end', () => resolve(Buffer.concat(got)));
-    sock.on('error', reject);
-  });
-}
 
 for (const [name, wasm] of Object.entries(builds)) {
   const t = suite(`tcp-echo (${name})`);

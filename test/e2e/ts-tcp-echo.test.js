@@ -5,22 +5,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
-import { freePort, runners, startExample } from '../../ts/test/lib/e2e.js';
-
-/** Connects, writes `chunks`, half-closes, and resolves with everything read back. */
-function echo(port, chunks) {
-  return new Promise((resolve, reject) => {
-    const got = [];
-    const sock = net.connect(port, '127.0.0.1', async () => {
-      for (const c of chunks) if (!sock.write(c)) await new Promise((r) => sock.once('drain', r));
-      sock.end();
-    });
-    sock.setTimeout(20_000, () => sock.destroy(new Error('echo timed out')));
-    sock.on('data', (d) => got.push(d));
-    sock.on('end', () => resolve(Buffer.concat(got)));
-    sock.on('error', reject);
-  });
-}
+import { runners, startExample } from '../../ts/test/lib/e2e.js';
+import { echo, freePort } from '../lib/ioring.js';
 
 for (const runner of runners) {
   let server;

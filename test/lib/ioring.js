@@ -1,6 +1,7 @@
 // Helpers for end-to-end tests: run `ioring` on a component with fresh granted directories.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,4 +27,37 @@ export function run(args, options = {}) {
 export function tempDir() {
   const path = mkdtempSync(join(tmpdir(), 'ioring-e2e-'));
   return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * An echo client: connects to 127.0.0.1:`port`, writes `chunks` (pausing 1 ms every
+ * `pauseEvery` chunks, if set), half-closes, and resolves with everything read back.
+ */
+export function echo(port, chunks, { pauseEvery = 0 } = {}) {
+  return new Promise((resolve, reject) => {
+    const got = [];
+    const sock = net.connect(port, '127.0.0.1', async () => {
+      for (let i = 0; i < chunks.length; i++) {
+        if (!sock.write(chunks[i])) await new Promise((r) => sock.once('drain', r));
+        if (pauseEvery && i % pauseEvery === 0) await new Promise((r) => setTimeout(r, 1));
+      }
+      sock.end();
+    });
+    sock.setTimeout(20_000, () => sock.destroy(new Error('echo timed out')));
+    sock.on('data', (d) => got.push(d));
+    sock.on('end', () => resolve(Buffer.concat(got)));
+    sock.on('error', reject);
+  });
 }

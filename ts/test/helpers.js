@@ -1,28 +1,8 @@
 // Shared helpers for the unit tests: they run the library on its Node backend, against real
 // sockets on 127.0.0.1 and real files in a fresh directory.
-import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { backend } from '@ioring/ring/node';
 
-/** A fresh temporary directory and its cleanup. */
-export function tempDir() {
-  const path = mkdtempSync(join(tmpdir(), 'ioring-ts-'));
-  return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
-}
-
-/** A TCP port that was free a moment ago. */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort, tempDir } from '../../test/lib/ioring.js';
 
 /**
  * The Node backend with every submit recorded: `batches` holds the number of SQEs of each

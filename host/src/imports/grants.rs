@@ -12,7 +12,7 @@ impl Host for Guest {
     }
 
     fn listener(&mut self, name: String) -> wasmtime::Result<Result<u32, ErrorCode>> {
-        Ok(self.grant(GrantKind::Listener, &name))
+        Ok(self.grant(GrantKind::Listener { datagram: false }, &name))
     }
 
     fn device(&mut self, name: String) -> wasmtime::Result<Result<u32, ErrorCode>> {
@@ -34,8 +34,8 @@ impl Guest {
         let fd = grant.fd.try_clone().map_err(|e| crate::errno::to_error_code(e.raw_os_error().unwrap_or(libc::EIO)))?;
         let descriptor = match grant.kind {
             GrantKind::Directory { read_only } => Descriptor::new(fd, read_only),
-            GrantKind::Listener if grant.datagram => Descriptor::replying(fd),
-            GrantKind::Listener | GrantKind::Device => Descriptor::new(fd, false),
+            GrantKind::Listener { datagram: true } => Descriptor::replying(fd),
+            GrantKind::Listener { datagram: false } | GrantKind::Device => Descriptor::new(fd, false),
         };
         let handle = self.install(descriptor)?;
         self.grants.entries[index].issued = Some((handle, self.descriptors.serial(handle)));

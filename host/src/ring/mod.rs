@@ -197,13 +197,22 @@ impl GuestRing {
         changes: &mut TableChanges,
     ) -> Vec<Cqe> {
         let min = min.min(self.inflight.live() + self.ready.len() as u32) as usize;
-        let deadline = timeout.map(|t| Instant::now() + t);
-        // Enough already reaped: send what is queued, and leave further completions in the
-        // kernel's bounded CQ rather than in host memory a guest asking for little could grow.
+        // Once it holds what the guest asked for, it only sends what is queued, leaving further
+        // completions in the kernel's bounded CQ rather than in host memory that a guest
+        // asking for little could grow.
         if self.ready.len() >= (max as usize).max(min).max(1) {
             let _ = self.uring.submit();
-            return self.ready.drain(..(max as usize).min(self.ready.len())).collect();
+        } else {
+            self.wait_and_reap(descriptors, min, timeout, changes);
         }
+        let n = (max as usize).min(self.ready.len());
+        self.ready.drain(..n).collect()
+    }
+
+    /// Submits and reaps until `min` completions are held, `timeout` passes, or (with `min`
+    /// 0) once, without blocking.
+    fn wait_and_reap(&mut self, descriptors: &mut Descriptors, min: usize, timeout: Option<Duration>, changes: &mut TableChanges) {
+        let deadline = timeout.map(|t| Instant::now() + t);
         loop {
             let want = min.saturating_sub(self.ready.len()) as u32;
             // With nothing to wait for, a zero timeout still enters the kernel, which submits
@@ -221,11 +230,9 @@ impl GuestRing {
             };
             self.reap(descriptors, changes);
             if want == 0 || !in_time || self.ready.len() >= min {
-                break;
+                return;
             }
         }
-        let n = (max as usize).min(self.ready.len());
-        self.ready.drain(..n).collect()
     }
 
     /// Registers `count` zeroed fixed buffers of `size` bytes, replacing the current set.
@@ -267,8 +274,7 @@ impl GuestRing {
     pub fn shutdown(&mut self, descriptors: &mut Descriptors) {
         self.cancel_all(|slot, c| match slot.kind {
             Kind::Close { handle } => descriptors.finish_close(handle),
-            Kind::Open { .. } | Kind::Socket | Kind::Accept { .. } if c.res >= 0 => close_raw(c.res),
-            _ => {}
+            _ => close_unseen(slot, c),
         });
     }
 
@@ -478,11 +484,7 @@ impl GuestRing {
 
 impl Drop for GuestRing {
     fn drop(&mut self) {
-        self.cancel_all(|slot, c| {
-            if matches!(slot.kind, Kind::Open { .. } | Kind::Socket | Kind::Accept { .. }) && c.res >= 0 {
-                close_raw(c.res);
-            }
-        });
+        self.cancel_all(close_unseen);
         if self.inflight.live() > 0 {
             // The kernel may still write into these buffers: leaking them is the safe choice.
             eprintln!("ioring: {} operations did not finish cancelling; leaking their buffers", self.inflight.live());
@@ -528,9 +530,13 @@ fn plain_cqe(user_data: u32, res: Result<u32, ErrorCode>) -> Cqe {
     Cqe { user_data, res, more: false, data: Vec::new(), detail: CqeDetail::None }
 }
 
-fn close_raw(fd: RawFd) {
-    // SAFETY: a descriptor the kernel created for an operation whose result nobody will see.
-    drop(unsafe { OwnedFd::from_raw_fd(fd) });
+/// Closes the descriptor an open, socket or accept created, when its completion is reaped at
+/// teardown and no guest will ever see it.
+fn close_unseen(slot: &Slot, c: Completion) {
+    if matches!(slot.kind, Kind::Open { .. } | Kind::Socket | Kind::Accept { .. }) && c.res >= 0 {
+        // SAFETY: the kernel created this descriptor for us and nothing else owns it.
+        drop(unsafe { OwnedFd::from_raw_fd(c.res) });
+    }
 }
 
 /// The WIT name of an operation, for --trace.

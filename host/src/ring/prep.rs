@@ -111,10 +111,9 @@ pub fn prepare(op: Op, slot: &mut Slot, env: &mut Env<'_>) -> Result<Entry, Erro
             let d = descriptors.get(fd)?;
             data_len(&data)?;
             if let Some(to) = &to {
-                let transport = transport_of(d.fd.as_fd()).ok_or(ErrorCode::NotSupported)?;
                 let reply = d.peers.as_ref().zip(as_inet(to)).is_some_and(|(p, to)| p.lock().is_ok_and(|p| p.knows(&to)));
-                if !reply && !env.policy.may_connect(transport, to) {
-                    return Err(ErrorCode::Access);
+                if !reply {
+                    allowed(d, to, NetPolicy::may_connect, env.policy)?;
                 }
                 slot.addr = RawAddr::from_wit(to)?;
             }
@@ -134,11 +133,7 @@ pub fn prepare(op: Op, slot: &mut Slot, env: &mut Env<'_>) -> Result<Entry, Erro
             Ok(opcode::Accept::multishot(fd).build())
         }
         Op::Connect((fd, to)) => {
-            let d = descriptors.get(fd)?;
-            let transport = transport_of(d.fd.as_fd()).ok_or(ErrorCode::NotSupported)?;
-            if !env.policy.may_connect(transport, &to) {
-                return Err(ErrorCode::Access);
-            }
+            allowed(descriptors.get(fd)?, &to, NetPolicy::may_connect, env.policy)?;
             slot.addr = RawAddr::from_wit(&to)?;
             Ok(opcode::Connect::new(fd, slot.addr.as_ptr(), slot.addr.len).build())
         }
@@ -158,10 +153,7 @@ pub fn prepare(op: Op, slot: &mut Slot, env: &mut Env<'_>) -> Result<Entry, Erro
         }
         Op::Bind((fd, addr)) => {
             let d = descriptors.get(fd)?;
-            let transport = transport_of(d.fd.as_fd()).ok_or(ErrorCode::NotSupported)?;
-            if !env.policy.may_bind(transport, &addr) {
-                return Err(ErrorCode::Access);
-            }
+            allowed(d, &addr, NetPolicy::may_bind, env.policy)?;
             let raw = RawAddr::from_wit(&addr)?;
             // SAFETY: `raw` holds a valid address of `raw.len` bytes.
             done(slot, unsafe { libc::bind(d.raw(), raw.as_ptr(), raw.len) })
@@ -240,9 +232,9 @@ pub fn prepare(op: Op, slot: &mut Slot, env: &mut Env<'_>) -> Result<Entry, Erro
             slot.addr = RawAddr::default();
             // SAFETY: `slot.addr` has room for any address and its length says how much.
             let r = unsafe { libc::getsockname(d.raw(), slot.addr.as_mut_ptr(), &mut slot.addr.len) };
-            done(slot, r)?;
+            let entry = done(slot, r)?;
             slot.kind = Kind::LocalAddress;
-            Ok(opcode::Nop.build())
+            Ok(entry)
         }
         Op::TtyConfigure((fd, config)) => {
             let d = descriptors.get(fd)?;
@@ -250,6 +242,18 @@ pub fn prepare(op: Op, slot: &mut Slot, env: &mut Env<'_>) -> Result<Entry, Erro
             if res < 0 { Err(to_error_code(-res)) } else { done(slot, 0) }
         }
     }
+}
+
+/// `access` unless `may` lets socket `d` use `addr`, as its transport (`not-supported` when
+/// the handle is no socket) and the policy say.
+fn allowed(
+    d: &Descriptor,
+    addr: &crate::ioring::ring::types::SocketAddress,
+    may: fn(&NetPolicy, crate::net::Transport, &crate::ioring::ring::types::SocketAddress) -> bool,
+    policy: &NetPolicy,
+) -> Result<(), ErrorCode> {
+    let transport = transport_of(d.fd.as_fd()).ok_or(ErrorCode::NotSupported)?;
+    if may(policy, transport, addr) { Ok(()) } else { Err(ErrorCode::Access) }
 }
 
 /// The stand-in for a rejected operation: it fails in the kernel, so a link chain through it

@@ -1,28 +1,19 @@
 // Helpers for the TypeScript examples' end-to-end tests (test/e2e/ts-*.test.js): the examples
 // as components (one per engine) under `ioring run`, and as plain JavaScript under `node`.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import net from 'node:net';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { artefact, ioring } from '../../../test/lib/ioring.js';
 
-export const root = fileURLToPath(new URL('../../..', import.meta.url));
-export const ioring = join(root, 'host/target/release/ioring');
+export { freePort, ioring, root } from '../../../test/lib/ioring.js';
 
 /** The ways an example runs: `ioring run` on each engine's component, and `node`. */
 export const runners = ['starlingmonkey', 'quickjs', 'node'];
 
-function built(path) {
-  if (!existsSync(path)) throw new Error(`${path} is not built: run \`just build-ts\` first`);
-  return path;
-}
-
 /** The command line that runs example `name` with `args`: `grants` are `ioring run` flags. */
 export function command(runner, name, args = [], grants = []) {
   if (runner === 'node') {
-    return { file: process.execPath, args: [built(join(root, 'ts/build/node', `${name}.js`)), ...args], env: nodeEnv(grants) };
+    return { file: process.execPath, args: [artefact(`ts/build/node/${name}.js`), ...args], env: nodeEnv(grants) };
   }
-  const wasm = built(join(root, 'ts/build', runner === 'quickjs' ? `${name}.qjs.wasm` : `${name}.wasm`));
+  const wasm = artefact(`ts/build/${runner === 'quickjs' ? `${name}.qjs.wasm` : `${name}.wasm`}`);
   return { file: ioring, args: ['run', ...grants, wasm, ...args], env: process.env };
 }
 
@@ -98,16 +89,4 @@ export function startExample(runner, name, args, grants, ready) {
     exited,
     kill: () => child.kill('SIGKILL'),
   }));
-}
-
-/** A port that was free a moment ago. */
-export function freePort(kind = 'tcp') {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 }
