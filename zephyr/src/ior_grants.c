@@ -1,0 +1,56 @@
+/*
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * ior_grants.c - the grants the firmware author declared in devicetree (a node with
+ * compatible "ioring,grants", one child per grant; dts/bindings/ioring,grants.yaml), as a
+ * table built at compile time. A guest reaches only what is named here.
+ */
+#include <string.h>
+
+#include <zephyr/device.h>
+#include <zephyr/devicetree.h>
+
+#include "ior_internal.h"
+#include "ior_grants.h"
+
+#define IOR_GRANTS_NODE DT_COMPAT_GET_ANY_STATUS_OKAY(ioring_grants)
+
+#if DT_NODE_EXISTS(IOR_GRANTS_NODE)
+
+#define IOR_GRANT_DEV(node)                                                                    \
+	COND_CODE_1(DT_NODE_HAS_PROP(node, device), (DEVICE_DT_GET(DT_PHANDLE(node, device))),  \
+		    (NULL))
+
+#define IOR_GRANT_ENTRY(node)                                                                  \
+	{                                                                                      \
+		.kind = DT_ENUM_IDX(node, kind),                                               \
+		.name = DT_PROP(node, grant_name),                                             \
+		.path = DT_PROP_OR(node, path, NULL),                                          \
+		.read_only = DT_PROP(node, read_only),                                         \
+		.udp = DT_ENUM_IDX_OR(node, protocol, 0) == 1,                                 \
+		.address = DT_PROP_OR(node, address, NULL),                                    \
+		.port = DT_PROP_OR(node, port, 0),                                             \
+		.backlog = DT_PROP(node, backlog),                                             \
+		.dev = IOR_GRANT_DEV(node),                                                    \
+	},
+
+const struct ior_grant ior_grants[] = {DT_FOREACH_CHILD(IOR_GRANTS_NODE, IOR_GRANT_ENTRY)};
+const size_t ior_grants_count = ARRAY_SIZE(ior_grants);
+
+#else
+
+const struct ior_grant ior_grants[1];
+const size_t ior_grants_count;
+
+#endif
+
+int ior_grant_lookup(uint8_t kind, const uint8_t *name, uint32_t len)
+{
+	for (size_t i = 0; i < ior_grants_count; i++) {
+		const struct ior_grant *g = &ior_grants[i];
+
+		if (g->kind == kind && strlen(g->name) == len && memcmp(g->name, name, len) == 0)
+			return (int)i;
+	}
+	return -ENOENT;
+}

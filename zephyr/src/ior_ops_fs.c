@@ -1,0 +1,350 @@
+/*
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * ior_ops_fs.c - files and stdio: openat, read, write, read-fixed, write-fixed, fsync,
+ * statx and close, through Zephyr's fs API, on the work-queue iodev. Validation, grant
+ * checks and copying in happen at submit (ior_fs_prepare, guest thread); the blocking calls
+ * run on the work queue (ior_fs_run). Handles 1 and 2 write to the console (printk).
+ *
+ * Paths are confined beneath the granted directory: ior_abi_path_beneath() refuses absolute
+ * paths and `..` that would climb out (Zephyr's fs API has no symbolic links to follow).
+ */
+#include <string.h>
+
+#ifdef CONFIG_IORING_FS
+#include <zephyr/fs/fs.h>
+#endif
+#include <zephyr/kernel.h>
+#include <zephyr/sys/printk.h>
+
+#include "ior_internal.h"
+
+#ifdef CONFIG_IORING_FS
+static struct fs_file_t ior_files[CONFIG_IORING_HANDLES];
+#endif
+
+#define KINDS(...) (FOR_EACH(BIT, (|), __VA_ARGS__))
+
+/* "<dir path>/<rel>" into a fresh buffer, checked beneath the directory. */
+static int join_path(struct ior_op *op, const struct ior_handle *dir)
+{
+	char rel[64];
+	size_t n;
+	int ret = ior_abi_path_beneath(ior_submit_mem + op->sqe.data.ptr, op->sqe.data.len, rel,
+				       sizeof(rel));
+
+	if (ret > 0)
+		return ret - 1 == IOR_ABI_EACCES ? -EACCES : ret - 1 == IOR_ABI_ENAMETOOLONG
+							       ? -ENAMETOOLONG : -EINVAL;
+	n = strlen(dir->path) + 1 + strlen(rel) + 1;
+	op->buf = ior_buf_alloc(n);
+	if (!op->buf)
+		return -EAGAIN;
+	op->buf_len = (uint32_t)n;
+	strcpy((char *)op->buf, dir->path);
+	if (rel[0]) {
+		strcat((char *)op->buf, "/");
+		strcat((char *)op->buf, rel);
+	}
+	return 0;
+}
+
+int ior_fs_prepare(struct ior_op *op)
+{
+	struct ior_abi_sqe *s = &op->sqe;
+	struct ior_handle *h;
+	uint32_t n;
+
+	switch (s->op) {
+	case IOR_ABI_OP_WRITE:
+		h = ior_handle_get(s->fd, KINDS(IOR_H_STDIO, IOR_H_FILE));
+		if (!h || (h->kind == IOR_H_STDIO && s->fd == 0))
+			return -EBADF;
+		/* Copy semantics: the bytes come into the host now; past the per-operation
+		 * limit, the write is short (as a write may be). */
+		n = MIN(s->data.len, ior_ring_max_io());
+		if (n) {
+			op->buf = ior_buf_alloc(n);
+			if (!op->buf)
+				return -EAGAIN;
+			memcpy(op->buf, ior_submit_mem + s->data.ptr, n);
+		}
+		op->buf_len = n;
+		return 0;
+	case IOR_ABI_OP_READ:
+		h = ior_handle_get(s->fd, KINDS(IOR_H_STDIO, IOR_H_FILE, IOR_H_DIR));
+		if (!h || (h->kind == IOR_H_STDIO && s->fd != 0))
+			return -EBADF;
+		if (h->kind == IOR_H_DIR)
+			return -EISDIR;
+		if (h->kind == IOR_H_STDIO)
+			return -ENOTSUP; /* console input: not yet */
+		n = MIN(s->len, ior_ring_max_io());
+		if (n) {
+			op->buf = ior_buf_alloc(n);
+			if (!op->buf)
+				return -EAGAIN;
+		}
+		op->buf_len = n;
+		return 0;
+	case IOR_ABI_OP_READ_FIXED:
+	case IOR_ABI_OP_WRITE_FIXED:
+		if (!ior_handle_get(s->fd, KINDS(IOR_H_FILE)))
+			return -EBADF;
+		if (!ior_ring_fixed(op->ring, s->buffer, s->buffer_offset, s->len))
+			return -EINVAL;
+		op->ring->fixed_busy++;
+		return 0;
+	case IOR_ABI_OP_FSYNC:
+		return ior_handle_get(s->fd, KINDS(IOR_H_FILE)) ? 0 : -EBADF;
+	case IOR_ABI_OP_CLOSE:
+		return ior_handle_get(s->fd, KINDS(IOR_H_STDIO, IOR_H_FILE, IOR_H_DIR)) ? 0 : -EBADF;
+	case IOR_ABI_OP_OPENAT:
+		h = ior_handle_get(s->fd, KINDS(IOR_H_DIR));
+		if (!h)
+			return ior_handle_get(s->fd, ~0u) ? -ENOTDIR : -EBADF;
+		if (h->read_only && (s->open_flags & (IOR_ABI_O_WRITE | IOR_ABI_O_CREATE |
+						      IOR_ABI_O_TRUNCATE | IOR_ABI_O_APPEND)))
+			return -EACCES;
+		return join_path(op, h);
+	case IOR_ABI_OP_STATX:
+		h = ior_handle_get(s->fd, KINDS(IOR_H_DIR, IOR_H_FILE));
+		if (!h)
+			return -EBADF;
+		if (h->kind == IOR_H_FILE) {
+			if (s->data.len)
+				return -ENOTDIR;
+			op->buf = ior_buf_alloc(sizeof(h->path));
+			if (!op->buf)
+				return -EAGAIN;
+			strcpy((char *)op->buf, h->path);
+			return 0;
+		}
+		return join_path(op, h);
+	default:
+		return -EINVAL;
+	}
+}
+
+#ifdef CONFIG_IORING_FS
+/* pread/pwrite semantics: an explicit offset leaves the file position where it was. */
+static int at_offset(struct fs_file_t *f, const struct ior_abi_sqe *s, off_t *saved)
+{
+	int ret;
+
+	if (!s->has_offset)
+		return 0;
+	*saved = fs_tell(f);
+	if (*saved < 0)
+		return (int)*saved;
+	ret = fs_seek(f, (off_t)s->offset, FS_SEEK_SET);
+	return ret;
+}
+
+static int file_io(struct ior_op *op, uint8_t *p, uint32_t len, bool write)
+{
+	struct ior_handle *h = ior_handle_get(op->sqe.fd, KINDS(IOR_H_FILE));
+	struct fs_file_t *f;
+	off_t saved = 0;
+	ssize_t n;
+	int ret;
+
+	if (!h)
+		return -EBADF; /* closed while queued */
+	f = h->obj;
+	ret = at_offset(f, &op->sqe, &saved);
+	if (ret < 0)
+		return ret;
+	n = write ? fs_write(f, p, len) : fs_read(f, p, len);
+	if (op->sqe.has_offset)
+		fs_seek(f, saved, FS_SEEK_SET);
+	return n < 0 ? (int)n : (int)n;
+}
+
+static int do_openat(struct ior_op *op)
+{
+	const struct ior_abi_sqe *s = &op->sqe;
+	struct ior_handle *dir = ior_handle_get(s->fd, KINDS(IOR_H_DIR));
+	const char *path = (const char *)op->buf;
+	struct fs_dirent st;
+	fs_mode_t mode = 0;
+	bool exists;
+	int h, ret;
+
+	if (!dir)
+		return -EBADF;
+	ret = fs_stat(path, &st);
+	exists = ret == 0;
+	if (ret < 0 && ret != -ENOENT)
+		return ret;
+	if (exists && (s->open_flags & IOR_ABI_O_CREATE) && (s->open_flags & IOR_ABI_O_EXCLUSIVE))
+		return -EEXIST;
+	if (!exists && !(s->open_flags & IOR_ABI_O_CREATE))
+		return -ENOENT;
+	if (exists && st.type == FS_DIR_ENTRY_DIR) {
+		if (s->open_flags & (IOR_ABI_O_WRITE | IOR_ABI_O_TRUNCATE | IOR_ABI_O_APPEND))
+			return -EISDIR;
+		if (strlen(path) >= sizeof(dir->path))
+			return -ENAMETOOLONG;
+		h = ior_handle_alloc();
+		if (h < 0)
+			return h;
+		struct ior_handle *nh = ior_handle_get(h, ~0u);
+
+		nh->kind = IOR_H_DIR;
+		nh->read_only = dir->read_only;
+		strcpy(nh->path, path);
+		op->detail.detail = IOR_ABI_DETAIL_HANDLE;
+		op->detail.handle = h;
+		return 0;
+	}
+	if (s->open_flags & IOR_ABI_O_DIRECTORY)
+		return -ENOTDIR;
+	if (s->open_flags & IOR_ABI_O_WRITE)
+		mode |= FS_O_WRITE;
+	if ((s->open_flags & IOR_ABI_O_READ) || !(s->open_flags & IOR_ABI_O_WRITE))
+		mode |= FS_O_READ;
+	if (s->open_flags & IOR_ABI_O_CREATE)
+		mode |= FS_O_CREATE;
+	if (s->open_flags & IOR_ABI_O_APPEND)
+		mode |= FS_O_APPEND;
+	h = ior_handle_alloc();
+	if (h < 0)
+		return h;
+	fs_file_t_init(&ior_files[h]);
+	ret = fs_open(&ior_files[h], path, mode);
+	if (ret == 0 && (s->open_flags & IOR_ABI_O_TRUNCATE) && (mode & FS_O_WRITE))
+		ret = fs_truncate(&ior_files[h], 0);
+	if (ret < 0) {
+		ior_handle_free(h);
+		return ret;
+	}
+	struct ior_handle *nh = ior_handle_get(h, ~0u);
+
+	nh->kind = IOR_H_FILE;
+	nh->obj = &ior_files[h];
+	nh->read_only = dir->read_only;
+	strncpy(nh->path, path, sizeof(nh->path) - 1);
+	op->detail.detail = IOR_ABI_DETAIL_HANDLE;
+	op->detail.handle = h;
+	return 0;
+}
+
+static int do_statx(struct ior_op *op)
+{
+	struct fs_dirent st;
+	int ret = fs_stat((const char *)op->buf, &st);
+
+	if (ret < 0)
+		return ret;
+	op->detail.detail = IOR_ABI_DETAIL_STAT;
+	op->detail.stat.type = st.type == FS_DIR_ENTRY_DIR ? 1 : 0; /* directory : regular */
+	op->detail.stat.size = st.type == FS_DIR_ENTRY_DIR ? 0 : st.size;
+	op->detail.stat.mode = st.type == FS_DIR_ENTRY_DIR ? 0755 : 0644;
+	op->detail.stat.links = 1;
+	return 0;
+}
+
+static int do_close(struct ior_op *op)
+{
+	struct ior_handle *h = ior_handle_get(op->sqe.fd, ~0u);
+	int ret = 0;
+
+	if (!h)
+		return -EBADF;
+	if (h->kind == IOR_H_FILE)
+		ret = fs_close(h->obj);
+	if (h->kind == IOR_H_STDIO)
+		h->kind = IOR_H_FREE;
+	else
+		ior_handle_free(op->sqe.fd);
+	return ret;
+}
+
+#else
+static int file_io(struct ior_op *op, uint8_t *p, uint32_t len, bool write)
+{
+	return -ENOTSUP;
+}
+
+static int do_openat(struct ior_op *op)
+{
+	return -ENOTSUP;
+}
+
+static int do_statx(struct ior_op *op)
+{
+	return -ENOTSUP;
+}
+
+static int do_close(struct ior_op *op)
+{
+	struct ior_handle *h = ior_handle_get(op->sqe.fd, ~0u);
+
+	if (!h)
+		return -EBADF;
+	if (h->kind == IOR_H_STDIO)
+		h->kind = IOR_H_FREE;
+	else
+		ior_handle_free(op->sqe.fd);
+	return 0;
+}
+#endif
+
+int ior_fs_run(struct ior_op *op)
+{
+	const struct ior_abi_sqe *s = &op->sqe;
+	struct ior_handle *h;
+	uint8_t *fixed;
+	int ret;
+
+	switch (s->op) {
+	case IOR_ABI_OP_WRITE:
+		if (s->fd == 1 || s->fd == 2) {
+			h = ior_handle_get(s->fd, KINDS(IOR_H_STDIO));
+			if (!h)
+				return -EBADF;
+			printk("%.*s", (int)op->buf_len, (const char *)op->buf);
+			return (int)op->buf_len;
+		}
+		return file_io(op, op->buf, op->buf_len, true);
+	case IOR_ABI_OP_READ:
+		ret = file_io(op, op->buf, op->buf_len, false);
+		if (ret > 0)
+			op->out_len = (uint32_t)ret;
+		return ret;
+	case IOR_ABI_OP_READ_FIXED:
+	case IOR_ABI_OP_WRITE_FIXED:
+		fixed = ior_ring_fixed(op->ring, s->buffer, s->buffer_offset, s->len);
+		if (!fixed)
+			return -EINVAL;
+		return file_io(op, fixed, s->len, s->op == IOR_ABI_OP_WRITE_FIXED);
+	case IOR_ABI_OP_FSYNC:
+		h = ior_handle_get(s->fd, KINDS(IOR_H_FILE));
+#ifdef CONFIG_IORING_FS
+		return h ? fs_sync(h->obj) : -EBADF;
+#else
+		return -EBADF;
+#endif
+	case IOR_ABI_OP_CLOSE:
+		return do_close(op);
+	case IOR_ABI_OP_OPENAT:
+		return do_openat(op);
+	case IOR_ABI_OP_STATX:
+		return do_statx(op);
+	default:
+		return -ENOTSUP;
+	}
+}
+
+void ior_fs_close_all(void)
+{
+#ifdef CONFIG_IORING_FS
+	for (uint32_t i = 3; i < CONFIG_IORING_HANDLES; i++) {
+		struct ior_handle *h = ior_handle_get(i, KINDS(IOR_H_FILE));
+
+		if (h)
+			fs_close(h->obj);
+	}
+#endif
+}
