@@ -390,7 +390,8 @@ int ioring_run(uint8_t *wasm, size_t len, int argc, const char *const argv[])
 
 	if ((!init || wasm_runtime_call_wasm(cur.env, init, 0, NULL)) &&
 	    wasm_runtime_call_wasm(cur.env, fn, 0, results)) {
-		status = results[0] ? 0 : 1;
+		/* run: func() -> result: the i32 is the result's case, 0 for ok. */
+		status = results[0] == 0 ? 0 : 1;
 	} else if (cur.exited) {
 		status = cur.exit_code;
 	} else {

@@ -1,0 +1,28 @@
+#include <stddef.h>
+#include "app.h"
+#include "ior_abi.h"
+#define CHECK(c) _Static_assert(c, #c)
+CHECK(sizeof(ioring_ring_types_sqe_t) == IOR_ABI_SQE_SIZE);
+CHECK(offsetof(ioring_ring_types_sqe_t, user_data) == IOR_ABI_SQE_USER_DATA);
+CHECK(offsetof(ioring_ring_types_sqe_t, flags) == IOR_ABI_SQE_FLAGS);
+CHECK(sizeof(ioring_ring_types_cqe_t) == IOR_ABI_CQE_SIZE);
+CHECK(offsetof(ioring_ring_types_cqe_t, more) == IOR_ABI_CQE_MORE);
+CHECK(offsetof(ioring_ring_types_cqe_t, data) == IOR_ABI_CQE_DATA);
+CHECK(offsetof(ioring_ring_types_cqe_t, detail) == IOR_ABI_CQE_DETAIL);
+CHECK(offsetof(ioring_ring_types_cqe_t, detail.val) == IOR_ABI_CQE_DETAIL_PAYLOAD);
+CHECK(sizeof(ioring_ring_types_socket_address_t) == IOR_ABI_SOCKADDR_SIZE);
+CHECK(sizeof(ioring_ring_types_spi_segment_t) == IOR_ABI_SPI_SEGMENT_SIZE);
+CHECK(sizeof(ioring_ring_types_i2c_message_t) == IOR_ABI_I2C_MESSAGE_SIZE);
+CHECK(offsetof(ioring_ring_types_sqe_t, op.val) == IOR_ABI_SQE_OP_PAYLOAD);
+CHECK(offsetof(ioring_ring_types_sendmsg_args_t, to) == 12);
+CHECK(offsetof(ioring_ring_types_openat_args_t, mode) == 16);
+CHECK(offsetof(ioring_ring_types_write_args_t, offset) == 16);
+CHECK(offsetof(ioring_ring_types_fixed_args_t, offset) == 16);
+CHECK(offsetof(ioring_ring_types_read_args_t, offset) == 8);
+CHECK(offsetof(ioring_ring_types_file_stat_t, modified_ns) == 24);
+CHECK(offsetof(ioring_ring_types_tty_config_t, hardware_flow_control) == 11);
+CHECK(offsetof(ioring_ring_types_i2c_message_t, ten_bit) == 16);
+CHECK(offsetof(ioring_ring_types_spi_segment_t, delay_us) == 18);
+CHECK(IORING_RING_TYPES_OP_LOCAL_ADDRESS == IOR_ABI_OP_LOCAL_ADDRESS);
+CHECK(IORING_RING_TYPES_ERROR_CODE_UNKNOWN == IOR_ABI_EUNKNOWN);
+CHECK(IORING_RING_TYPES_ERROR_CODE_TIMED_OUT == IOR_ABI_ETIMEDOUT);
