@@ -158,7 +158,7 @@ static void op_result(struct ior_op *op, int res)
 	}
 	op->is_err = res < 0;
 	op->value = res < 0 ? ior_abi_errno(-res) : (uint32_t)res;
-	op->failed = res < 0;
+	op->failed = res < 0 || ior_abi_short(&op->sqe, res);
 }
 
 /*

@@ -308,6 +308,26 @@ int ior_abi_put_result_bytes(const struct ior_abi_guest *g, uint32_t retptr, boo
 			     uint32_t code, const uint8_t *data, uint32_t len);
 
 /**
+ * @brief Whether a transfer's result @p res is short, which (as in io_uring) breaks a soft
+ * link chain: a read, write, send or receive that moved fewer bytes than asked.
+ */
+static inline bool ior_abi_short(const struct ior_abi_sqe *s, int64_t res)
+{
+	switch (s->op) {
+	case IOR_ABI_OP_READ:
+	case IOR_ABI_OP_READ_FIXED:
+	case IOR_ABI_OP_WRITE_FIXED:
+	case IOR_ABI_OP_RECV:
+		return res >= 0 && (uint64_t)res < s->len;
+	case IOR_ABI_OP_WRITE:
+	case IOR_ABI_OP_SEND:
+		return res >= 0 && (uint64_t)res < s->data.len;
+	default:
+		return false;
+	}
+}
+
+/**
  * @brief Map a positive errno value of the platform's <errno.h> to an `error-code`.
  */
 uint8_t ior_abi_errno(int err);

@@ -101,6 +101,7 @@ static void check_copy(void)
 	uint8_t chunk[256];
 	size_t total = 0;
 	bool equal = true;
+	size_t first_diff = 0;
 	ssize_t n;
 
 	if (fs_stat("/ext2/out/b", &st) < 0)
@@ -109,13 +110,19 @@ static void check_copy(void)
 	if (fs_open(&f, "/ext2/out/b", FS_O_READ) < 0)
 		return;
 	while ((n = fs_read(&f, chunk, sizeof(chunk))) > 0) {
-		for (ssize_t i = 0; i < n; i++)
+		for (ssize_t i = 0; i < n; i++) {
+			if (equal && chunk[i] != pattern_byte(total + i))
+				first_diff = total + i;
 			equal = equal && chunk[i] == pattern_byte(total + i);
+		}
 		total += n;
 	}
 	fs_close(&f);
-	printk("ioring sample: out/b has %zu bytes, %s in/a\n", total,
-	       equal && total == PATTERN_LEN ? "equal to" : "DIFFERENT from");
+	if (equal && total == PATTERN_LEN)
+		printk("ioring sample: out/b has %zu bytes, equal to in/a\n", total);
+	else
+		printk("ioring sample: out/b has %zu bytes, DIFFERENT from in/a (%zu bytes) from byte %zu\n",
+		       total, (size_t)PATTERN_LEN, equal ? MIN(total, (size_t)PATTERN_LEN) : first_diff);
 }
 #endif
 

@@ -354,7 +354,8 @@ int lx_ring_submit(uint32_t ring, const uint8_t *mem, uint32_t size, uint32_t pt
 		/* A link-timeout does not change the chain's fate. */
 		if (s.op != IOR_ABI_OP_LINK_TIMEOUT) {
 			/* A failed (or cancelled) soft-linked entry cancels the rest. */
-			chain_failed = (s.flags & IOR_ABI_SQE_LINK) && op->cqe.is_err;
+			chain_failed = (s.flags & IOR_ABI_SQE_LINK) &&
+				       (op->cqe.is_err || ior_abi_short(&s, op->cqe.value));
 		}
 		in_chain = (s.flags & (IOR_ABI_SQE_LINK | IOR_ABI_SQE_HARD_LINK)) != 0;
 	}
