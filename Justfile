@@ -97,3 +97,8 @@ clean:
     make -s -C test/bench/guests clean
     make -s -C test/bench/wasi-sockets clean
     rm -rf ts/dist ts/build ts/types/wit
+
+# Zephyr: build and run the native_sim_64 samples (timer, cat, copy, and their error cases)
+# from guest/build's core modules; one skip line when ZEPHYR_BASE or WAMR_ROOT is unset.
+zephyr:
+    bash zephyr/scripts/native_sim.sh

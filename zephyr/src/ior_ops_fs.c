@@ -295,29 +295,6 @@ static int do_close(struct ior_op *op)
 }
 
 #else
-/*
- * Zephyr 3.4's ext2 miscounts (and misplaces) a single fs_write that spans blocks and ends
- * mid-block; it writes correctly in pieces of at most one block. Pieces keep the write whole.
- */
-#define IOR_FS_WRITE_PIECE 512
-
-static ssize_t write_all(struct fs_file_t *f, const uint8_t *p, uint32_t len)
-{
-	uint32_t done = 0;
-
-	while (done < len) {
-		uint32_t n = MIN(len - done, IOR_FS_WRITE_PIECE);
-		ssize_t w = fs_write(f, p + done, n);
-
-		if (w < 0)
-			return done ? (ssize_t)done : w;
-		done += MIN((uint32_t)w, n);
-		if ((uint32_t)w < n)
-			break;
-	}
-	return done;
-}
-
 static int file_io(struct ior_op *op, uint8_t *p, uint32_t len, bool write)
 {
 	return -ENOTSUP;

@@ -293,7 +293,10 @@ pub fn run(wasm: &Path, args: &[&str], dirs: &[DirGrant<'_>]) -> Result<Outcome>
     Ok(Outcome { status, stdout: out(1), stderr: out(2), trap })
 }
 
-/// guest/build/<name>.core.wasm of this checkout.
+/// `<name>.core.wasm` from guest/build of this checkout (or from $IORING_GUEST_BUILD).
 pub fn core_module(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../guest/build").join(format!("{name}.core.wasm"))
+    let dir = std::env::var_os("IORING_GUEST_BUILD")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../guest/build"));
+    dir.join(format!("{name}.core.wasm"))
 }

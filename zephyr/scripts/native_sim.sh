@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Builds the guest-runner sample for each case below on native_sim_64, runs it, and checks
+# its output. Needs ZEPHYR_BASE (a Zephyr 3.4.99+ tree) and WAMR_ROOT (WAMR 2.4.x), and the
+# guests' core modules (make -C guest). Without ZEPHYR_BASE or WAMR_ROOT it prints one skip
+# line and exits 0.
+#
+# Each case: name | guest core module | arguments (;-separated) | expected output line(s)
+# (|-free, \n-separated, each must appear in order) | expected exit status. A conformance
+# column adds rows of the same shape.
+set -euo pipefail
+
+if [[ -z "${ZEPHYR_BASE:-}" || -z "${WAMR_ROOT:-}" ]]; then
+	echo "zephyr: skipped (set ZEPHYR_BASE to a Zephyr tree and WAMR_ROOT to a WAMR checkout to build and run the native_sim samples)"
+	exit 0
+fi
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+if [[ -z "${IORING_GUEST_BUILD:-}" ]]; then
+	make -s -C "$root/guest"
+fi
+guests=${IORING_GUEST_BUILD:-$root/guest/build}
+out=${IORING_ZEPHYR_BUILD:-${TMPDIR:-/tmp}/ioring-zephyr}
+board=${BOARD:-native_sim_64}
+mkdir -p "$out"
+
+cases=(
+	"timer|timer|100;5|tick 1\ntick 5\nstopped after 5 ticks\nwatchdog canceled\nioring sample: timer exited with status 0|0"
+	"cat|cat|data/hello.txt|hello from ext2 on a RAM disk\nioring sample: cat exited with status 0|0"
+	"cat-escape|cat|data/../in/a|ioring sample: cat exited with status 1|1"
+	"copy|copy|in/a;out/b|out/b has 100000 bytes, equal to in/a\nioring sample: copy exited with status 0|0"
+	"copy-read-only|copy|in/a;data/b|ioring sample: copy exited with status 1|1"
+)
+
+pass=0 fail=0
+for c in "${cases[@]}"; do
+	IFS='|' read -r name guest args expect status <<<"$c"
+	b="$out/$board-$name"
+	wasm="$guests/$guest.core.wasm"
+	if [[ ! -f "$wasm" ]]; then
+		echo "FAIL $name: no $wasm (make -C guest)"; fail=$((fail + 1)); continue
+	fi
+	if ! PATH=/usr/bin:$PATH ZEPHYR_TOOLCHAIN_VARIANT=${ZEPHYR_TOOLCHAIN_VARIANT:-host} \
+		cmake -GNinja -B "$b" -DBOARD="$board" -DZEPHYR_MODULES="$root" -DWAMR_ROOT="$WAMR_ROOT" \
+		-DPython3_EXECUTABLE=/usr/bin/python3 -DBUILD_VERSION=ioring -DIORING_GUEST="$wasm" \
+		"-DIORING_ARGS=$args" "$root/zephyr/samples/guest" >"$b.log" 2>&1 ||
+		! ninja -C "$b" >>"$b.log" 2>&1; then
+		echo "FAIL $name: build (see $b.log)"; fail=$((fail + 1)); continue
+	fi
+	set +e
+	got=$(timeout 60 "$b/zephyr/zephyr.exe" -stop_at=50 2>&1)
+	rc=$?
+	set -e
+	ok=1
+	rest=$got
+	while IFS= read -r line; do
+		if [[ "$rest" != *"$line"* ]]; then ok=0; echo "  missing: $line"; break; fi
+		rest=${rest#*"$line"}
+	done < <(printf '%b\n' "$expect")
+	[[ $rc == "$status" ]] || { ok=0; echo "  exit status $rc, want $status"; }
+	if ((ok)); then
+		echo "ok   $name"; pass=$((pass + 1))
+	else
+		echo "FAIL $name"; printf '%s\n' "$got" | sed 's/^/  | /' | tail -15; fail=$((fail + 1))
+	fi
+done
+echo "zephyr ($board): $pass passed, $fail failed"
+((fail == 0))
