@@ -84,6 +84,12 @@ pub struct RunArgs {
     #[arg(long, default_value_t = 0.0, value_name = "SECONDS")]
     pub timeout: f64,
 
+    /// Run a precompiled `.cwasm` (native code from `ioring compile`): without this flag a
+    /// precompiled file is refused, whatever its name, since it runs outside the sandbox's
+    /// validation. Pass it only for files you compiled yourself.
+    #[arg(long)]
+    pub allow_precompiled: bool,
+
     /// Log every SQE and CQE (operation, result, latency) to stderr.
     #[arg(long)]
     pub trace: bool,

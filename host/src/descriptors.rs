@@ -6,7 +6,30 @@ use crate::bindings::ErrorCode;
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
+
+/// What a handle is, as far as the grant checks care: it decides which operations that
+/// reach beyond the handle itself (device ioctls, terminal settings, listening, receiving
+/// on a datagram socket) it may carry.
+#[derive(Clone, Debug)]
+pub enum Role {
+    /// Stdio, files and directories, accepted connections: what the kernel allows on them.
+    Plain,
+    /// A `--device` grant: the only handles SPI, I2C and terminal operations are taken on.
+    Device,
+    /// A `--listen` grant, bound and (for streams) listening by the host: it may listen and
+    /// receive from anyone.
+    Listener,
+    /// A socket the guest created. Listening, and receiving on it while it is a datagram
+    /// socket, need a grant for the address it is bound to (or a connected peer).
+    Socket {
+        datagram: bool,
+        /// Set once a receive was found allowed; the socket cannot be unbound or
+        /// disconnected through the ring afterwards, so the answer stands.
+        may_receive: Arc<AtomicBool>,
+    },
+}
 
 /// An open descriptor of the guest's.
 #[derive(Clone, Debug)]
@@ -16,6 +39,7 @@ pub struct Descriptor {
     pub fd: Arc<OwnedFd>,
     /// Opened under a read-only grant: nothing beneath it may be opened for writing.
     pub read_only: bool,
+    pub role: Role,
     /// For a datagram socket the host granted (`--listen udp:`): the peers it has received
     /// from, to which it may reply without a --connect grant.
     pub peers: Option<Arc<Mutex<Peers>>>,
@@ -45,12 +69,41 @@ impl Peers {
 
 impl Descriptor {
     pub fn new(fd: OwnedFd, read_only: bool) -> Self {
-        Self { fd: Arc::new(fd), read_only, peers: None }
+        Self { fd: Arc::new(fd), read_only, role: Role::Plain, peers: None }
+    }
+
+    /// A handle of `role` (not read-only, remembering no peers).
+    pub fn with_role(fd: OwnedFd, role: Role) -> Self {
+        Self { fd: Arc::new(fd), read_only: false, role, peers: None }
+    }
+
+    /// A socket the guest created with the `socket` operation.
+    pub fn guest_socket(fd: OwnedFd, datagram: bool) -> Self {
+        Self::with_role(fd, Role::Socket { datagram, may_receive: Arc::default() })
     }
 
     /// A granted datagram socket, which may answer whoever sends to it.
     pub fn replying(fd: OwnedFd) -> Self {
-        Self { fd: Arc::new(fd), read_only: false, peers: Some(Arc::default()) }
+        Self { peers: Some(Arc::default()), ..Self::with_role(fd, Role::Listener) }
+    }
+
+    pub fn is_device(&self) -> bool {
+        matches!(self.role, Role::Device)
+    }
+
+    /// Whether a receive on this handle was already found allowed (or needs no check).
+    pub fn receive_checked(&self) -> bool {
+        match &self.role {
+            Role::Socket { datagram: true, may_receive } => may_receive.load(Ordering::Relaxed),
+            _ => true,
+        }
+    }
+
+    /// Remembers that receiving on this socket is allowed.
+    pub fn allow_receive(&self) {
+        if let Role::Socket { may_receive, .. } = &self.role {
+            may_receive.store(true, Ordering::Relaxed);
+        }
     }
 
     pub fn raw(&self) -> RawFd {
@@ -67,16 +120,46 @@ enum Slot {
     Closing,
 }
 
+/// A host descriptor an operation holds outside the guest's table (statx's O_PATH file, a
+/// device job's eventfd), counted against the table's capacity until dropped: the handle
+/// limit bounds every descriptor a guest makes the host hold.
+#[derive(Debug)]
+pub struct HostFdCharge(Arc<AtomicU32>);
+
+impl Drop for HostFdCharge {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 #[derive(Debug)]
 pub struct Descriptors {
     slots: Vec<Slot>,
     next_serial: u64,
+    /// Slots not free (open or closing).
+    used: u32,
+    /// Host descriptors operations hold besides the table's.
+    charged: Arc<AtomicU32>,
 }
 
 impl Descriptors {
     /// A table of at most `capacity` handles.
     pub fn new(capacity: u32) -> Self {
-        Self { slots: (0..capacity).map(|_| Slot::Free).collect(), next_serial: 1 }
+        Self { slots: (0..capacity).map(|_| Slot::Free).collect(), next_serial: 1, used: 0, charged: Arc::default() }
+    }
+
+    /// Room for one more host descriptor, handle or not.
+    fn has_room(&self) -> bool {
+        self.used + self.charged.load(Ordering::Relaxed) < self.capacity()
+    }
+
+    /// Charges one host descriptor an operation will hold, or `too-many-handles`.
+    pub fn charge_host_fd(&self) -> Result<HostFdCharge, ErrorCode> {
+        if !self.has_room() {
+            return Err(ErrorCode::TooManyHandles);
+        }
+        self.charged.fetch_add(1, Ordering::Relaxed);
+        Ok(HostFdCharge(Arc::clone(&self.charged)))
     }
 
     pub fn capacity(&self) -> u32 {
@@ -102,6 +185,9 @@ impl Descriptors {
 
     /// Installs at the lowest free index, as POSIX open does.
     pub fn install(&mut self, descriptor: Descriptor) -> Result<u32, ErrorCode> {
+        if !self.has_room() {
+            return Err(ErrorCode::TooManyHandles);
+        }
         let index = self
             .slots
             .iter()
@@ -119,6 +205,7 @@ impl Descriptors {
         }
         *slot = Slot::Open { descriptor, serial: self.next_serial };
         self.next_serial += 1;
+        self.used += 1;
         Ok(())
     }
 
@@ -138,6 +225,7 @@ impl Descriptors {
     pub fn finish_close(&mut self, handle: u32) {
         if let Some(slot @ Slot::Closing) = self.slots.get_mut(handle as usize) {
             *slot = Slot::Free;
+            self.used -= 1;
         }
     }
 
@@ -187,6 +275,18 @@ mod tests {
         let mut t = Descriptors::new(1);
         t.install(devnull()).unwrap();
         assert_eq!(t.install(devnull()), Err(ErrorCode::TooManyHandles));
+    }
+
+    #[test]
+    fn host_descriptors_held_by_operations_count_against_the_table() {
+        let mut t = Descriptors::new(3);
+        t.install(devnull()).unwrap();
+        let a = t.charge_host_fd().unwrap();
+        let _b = t.charge_host_fd().unwrap();
+        assert_eq!(t.charge_host_fd().unwrap_err(), ErrorCode::TooManyHandles);
+        assert_eq!(t.install(devnull()), Err(ErrorCode::TooManyHandles));
+        drop(a);
+        assert_eq!(t.install(devnull()), Ok(1));
     }
 
     #[test]

@@ -8,6 +8,7 @@
 use crate::ioring::ring::types::{I2cMessage, Parity, SpiSegment, TtyConfig};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::sync::mpsc::{Sender, channel};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// A finished job: the ioctl's result (>= 0 or -errno) and the bytes it read.
@@ -19,7 +20,20 @@ pub struct Job {
     pub result: Mutex<Option<JobResult>>,
     /// Signalled by the worker; the ring's read of it completes the operation.
     pub done: OwnedFd,
+    /// Set when the operation ended (cancelled, its ring dropped) before the worker took it
+    /// up: the worker then skips the ioctl rather than drive the bus for nobody.
+    cancelled: AtomicBool,
 }
+
+impl Job {
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Most segments one SPI transfer may have: SPI_IOC_MESSAGE(n) encodes n * 32 bytes in the
+/// ioctl number's 14-bit size field, so 512 segments would wrap to SPI_IOC_MESSAGE(0).
+pub const MAX_SPI_SEGMENTS: usize = ((1 << 14) - 1) / size_of::<SpiIocTransfer>();
 
 type Work = Box<dyn FnOnce() + Send>;
 
@@ -54,10 +68,10 @@ fn spawn(ioctl: impl FnOnce() -> JobResult + Send + 'static) -> std::io::Result<
         return Err(std::io::Error::last_os_error());
     }
     // SAFETY: `fd` is ours, just created.
-    let job = Arc::new(Job { result: Mutex::new(None), done: unsafe { OwnedFd::from_raw_fd(fd) } });
+    let job = Arc::new(Job { result: Mutex::new(None), done: unsafe { OwnedFd::from_raw_fd(fd) }, cancelled: AtomicBool::new(false) });
     let worker_job = Arc::clone(&job);
     let work: Work = Box::new(move || {
-        let result = ioctl();
+        let result = if worker_job.cancelled.load(Ordering::Relaxed) { (-libc::ECANCELED, Vec::new()) } else { ioctl() };
         *worker_job.result.lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
         let one: u64 = 1;
         // SAFETY: an 8-byte write of a counter increment to our eventfd.
@@ -89,9 +103,11 @@ struct SpiIocTransfer {
 }
 
 const _: () = assert!(size_of::<SpiIocTransfer>() == 32);
+const _: () = assert!(MAX_SPI_SEGMENTS == 511);
 
 /// SPI_IOC_MESSAGE(n): _IOW('k', 0, char[n * sizeof(struct spi_ioc_transfer)]).
 fn spi_ioc_message(n: usize) -> libc::c_ulong {
+    assert!((1..=MAX_SPI_SEGMENTS).contains(&n), "SPI_IOC_MESSAGE({n}) does not fit the ioctl number");
     const IOC_WRITE: libc::c_ulong = 1;
     (IOC_WRITE << 30) | (((n * size_of::<SpiIocTransfer>()) as libc::c_ulong) << 16) | ((b'k' as libc::c_ulong) << 8)
 }

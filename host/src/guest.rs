@@ -34,8 +34,8 @@ pub struct Guest {
     pub ring_config: RingConfig,
     /// Reused across calls so that steady-state submit/complete allocate nothing for it.
     changes: TableChanges,
-    /// Bounds on the guest's linear memory, for wasmtime's resource limiter.
-    pub store_limits: wasmtime::StoreLimits,
+    /// Bounds on the guest's memories and tables, for wasmtime's resource limiter.
+    pub memory: crate::limits::GuestMemory,
     /// When the guest's run-time bound expires, if it has one.
     pub deadline: Option<std::time::Instant>,
 }
@@ -62,7 +62,7 @@ impl Guest {
             limits,
             ring_config,
             changes: TableChanges::default(),
-            store_limits: wasmtime::StoreLimits::default(),
+            memory: crate::limits::GuestMemory::new(usize::MAX),
             deadline: None,
         })
     }

@@ -9,6 +9,7 @@ mod errno;
 mod grants;
 mod guest;
 mod imports;
+mod limits;
 mod net;
 mod opcode;
 mod ring;

@@ -20,14 +20,20 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
-        cli::Command::Run(args) => run::Host::new(args).and_then(|host| host.run()).map(|outcome| match outcome {
+        cli::Command::Run(args) => {
+            let timeout = args.timeout;
+            run::Host::new(args).and_then(|host| host.run()).map(|outcome| match outcome {
             run::Outcome::Exit(status) => status,
             run::Outcome::Trap(e) => {
                 eprintln!("ioring: guest trapped: {e:#}");
-                // As wasmtime's CLI: a trap is an abnormal exit, apart from any exit code.
-                128 + libc::SIGABRT
+                run::Outcome::TRAP_STATUS
             }
-        }),
+            run::Outcome::TimedOut => {
+                eprintln!("{}", run::timed_out_message(timeout));
+                run::Outcome::TIMED_OUT_STATUS
+            }
+        })
+        }
         cli::Command::Compile(args) => run::compile(args).map(|()| 0),
     };
     match result {

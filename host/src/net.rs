@@ -118,6 +118,24 @@ impl RawAddr {
         }
     }
 
+    /// The address a socket is bound to (getsockname); an unbound socket reports the
+    /// wildcard address with port 0, or an empty unix name.
+    pub fn local_of(fd: BorrowedFd<'_>) -> Option<Self> {
+        let mut raw = Self::default();
+        // SAFETY: `raw` has room for any address and `len` says how much.
+        (unsafe { libc::getsockname(fd.as_raw_fd(), raw.as_mut_ptr(), &mut raw.len) } == 0).then_some(raw)
+    }
+
+    /// Whether this (local) address is a real binding: a port, or a unix name.
+    pub fn is_bound(&self) -> bool {
+        match i32::from(self.storage.ss_family) {
+            // SAFETY: the family says which struct this is; both keep the port in the same place.
+            libc::AF_INET | libc::AF_INET6 => unsafe { (*self.as_ptr().cast::<libc::sockaddr_in>()).sin_port != 0 },
+            libc::AF_UNIX => self.len as usize > std::mem::offset_of!(libc::sockaddr_un, sun_path),
+            _ => false,
+        }
+    }
+
     /// The peer of a connected socket (getpeername).
     pub fn peer_of(fd: BorrowedFd<'_>) -> Self {
         let mut raw = Self::default();

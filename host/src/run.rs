@@ -6,24 +6,44 @@ use crate::cli::{CompileArgs, RunArgs};
 use crate::grants::Grants;
 use crate::guest::{Guest, Limits};
 use crate::net::{NetPolicy, Transport, std_to_wit};
-use crate::ring::RingConfig;
+use crate::limits::GuestMemory;
+use crate::ring::{Budget, RingConfig};
 use anyhow::{Context, bail};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 use wasmtime::component::{Component, Linker};
-use wasmtime::{Cache, CacheConfig, Config, Engine, Precompiled, Store, StoreLimitsBuilder};
+use wasmtime::{Cache, CacheConfig, Config, Engine, Precompiled, Store};
 use wasmtime_wasi::sockets::SocketAddrUse;
 use wasmtime_wasi::{I32Exit, WasiCtx};
 
 /// Epoch deadline when no run-time bound is set: never reached.
 const NO_DEADLINE: u64 = 1 << 62;
 
+/// How long a guest blocked in a host call it cannot be woken from (a WASI sleep, a read of
+/// stdin) may outlive its run-time bound before the host process ends it.
+const HARD_STOP_GRACE: Duration = Duration::from_millis(200);
+
 /// How a guest's run ended.
 pub enum Outcome {
     /// It returned from `wasi:cli/run` or called exit: the status.
     Exit(i32),
-    /// It trapped, or the host stopped it (a run-time bound).
+    /// It trapped.
     Trap(anyhow::Error),
+    /// The host stopped it when its run-time bound (`--timeout`) expired.
+    TimedOut,
+}
+
+impl Outcome {
+    /// The status `ioring run` exits with, as wasmtime's CLI and coreutils' timeout do: a
+    /// trap is an abnormal exit (134, SIGABRT's), a run-time bound 124.
+    pub const TRAP_STATUS: i32 = 128 + libc::SIGABRT;
+    pub const TIMED_OUT_STATUS: i32 = 124;
+}
+
+/// The one line `ioring run` prints when a guest's run-time bound expired.
+pub fn timed_out_message(seconds: f64) -> String {
+    format!("ioring: stopped the guest: its run-time bound (--timeout {seconds}) expired")
 }
 
 /// A loaded component with its engine and linker, ready to run as many times as asked (each
@@ -41,7 +61,7 @@ impl Host {
             bail!("--timeout wants a number of seconds, got {}", args.timeout);
         }
         let engine = engine()?;
-        let component = load(&engine, &args.wasm)?;
+        let component = load(&engine, &args.wasm, args.allow_precompiled)?;
         let mut linker = Linker::<Guest>::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
         crate::bindings::add_ring_to_linker(&mut linker)?;
@@ -70,46 +90,67 @@ impl Host {
         let ring_config = RingConfig {
             entries: args.ring_entries,
             max_inflight: args.max_inflight,
-            max_bytes: args.max_inflight_bytes,
+            budget: Arc::new(Budget::new(args.max_inflight_bytes, args.max_inflight as usize)),
             policy,
             trace: args.trace,
         };
         let mut guest = Guest::new(wasi.build(), grants, limits, ring_config)?;
-        guest.store_limits = StoreLimitsBuilder::new().memory_size(args.max_memory).build();
+        guest.memory = GuestMemory::new(args.max_memory);
         let mut store = Store::new(&self.engine, guest);
-        store.limiter(|guest| &mut guest.store_limits);
+        store.limiter(|guest| &mut guest.memory);
         store.set_epoch_deadline(NO_DEADLINE);
-        if args.timeout > 0.0 {
-            let bound = Duration::from_secs_f64(args.timeout);
-            store.data_mut().deadline = Some(Instant::now() + bound);
+        let finished = Arc::new(AtomicBool::new(false));
+        let deadline = (args.timeout > 0.0).then(|| Instant::now() + Duration::from_secs_f64(args.timeout));
+        if let Some(deadline) = deadline {
+            store.data_mut().deadline = Some(deadline);
             store.set_epoch_deadline(1);
-            // Guest code that never calls the host is stopped by the epoch; a guest blocked
-            // in complete() by the deadline the ring checks.
-            let engine = self.engine.clone();
-            std::thread::spawn(move || {
-                std::thread::sleep(bound);
-                engine.increment_epoch();
-            });
+            self.watch(deadline, Arc::clone(&finished));
         }
 
         let app = App::instantiate(&mut store, &self.component, &self.linker)
             .map_err(anyhow::Error::from)
             .with_context(|| format!("cannot instantiate `{}`", args.wasm.display()))?;
-        Ok(match app.wasi_cli_run().call_run(&mut store) {
+        let outcome = match app.wasi_cli_run().call_run(&mut store) {
             Ok(Ok(())) => Outcome::Exit(0),
             Ok(Err(())) => Outcome::Exit(1),
             Err(e) => match e.downcast_ref::<I32Exit>() {
                 Some(exit) => Outcome::Exit(exit.0),
+                None if deadline.is_some_and(|d| Instant::now() >= d) => Outcome::TimedOut,
                 None => Outcome::Trap(e.into()),
             },
-        })
+        };
+        finished.store(true, Ordering::Release);
+        Ok(outcome)
+    }
+
+    /// Enforces the run-time bound: at `deadline` the epoch stops guest code that never calls
+    /// the host (a guest blocked in complete() is stopped by the deadline the ring checks);
+    /// a guest still blocked in a WASI call no wasmtime interrupt reaches is ended, with the
+    /// whole process, shortly after.
+    fn watch(&self, deadline: Instant, finished: Arc<AtomicBool>) {
+        let engine = self.engine.clone();
+        let seconds = self.args.timeout;
+        std::thread::spawn(move || {
+            std::thread::sleep(deadline.saturating_duration_since(Instant::now()));
+            engine.increment_epoch();
+            std::thread::sleep(HARD_STOP_GRACE);
+            if !finished.load(Ordering::Acquire) {
+                eprintln!("{}", timed_out_message(seconds));
+                std::process::exit(Outcome::TIMED_OUT_STATUS);
+            }
+        });
     }
 }
 
 /// The check wasmtime-wasi applies to a guest's own wasi:sockets use: the same --bind and
 /// --connect grants as ring sockets, so a guest reaches the same addresses whichever API it
-/// calls. Binding the wildcard address with port 0 is what connect does implicitly: it
-/// reaches nothing, so it is allowed.
+/// calls. Binding the wildcard address with port 0 is what a send or connect does
+/// implicitly, and what wasi:sockets makes a UDP client do explicitly: it is allowed, but
+/// it reaches nothing by itself. Listening needs a --bind grant for the address the socket
+/// listens on (the wildcard, when it was never bound). A datagram is delivered only from an
+/// address the guest may send to: the check is told the sender, not the socket, so this is
+/// the rule that keeps a socket bound to the wildcard from hearing anyone; a UDP server
+/// answering arbitrary peers needs --connect for them anyway, to reply.
 fn wasi_socket_check(
     policy: Arc<NetPolicy>,
 ) -> impl Fn(std::net::SocketAddr, SocketAddrUse) -> std::pin::Pin<Box<dyn Future<Output = bool> + Send + Sync>> + Send + Sync + 'static
@@ -118,12 +159,13 @@ fn wasi_socket_check(
         let wit = std_to_wit(addr);
         let implicit = addr.ip().is_unspecified() && addr.port() == 0;
         let allowed = match usage {
-            SocketAddrUse::TcpBind | SocketAddrUse::TcpListen => implicit || policy.may_bind(Transport::Tcp, &wit),
+            SocketAddrUse::TcpBind => implicit || policy.may_bind(Transport::Tcp, &wit),
+            SocketAddrUse::TcpListen => policy.may_bind(Transport::Tcp, &wit),
             SocketAddrUse::UdpBind => implicit || policy.may_bind(Transport::Udp, &wit),
             SocketAddrUse::TcpConnect => policy.may_connect(Transport::Tcp, &wit),
-            SocketAddrUse::UdpSend => policy.may_connect(Transport::Udp, &wit),
-            // On sockets already bound, or listening, within the grants.
-            SocketAddrUse::TcpAccept | SocketAddrUse::UdpReceive => true,
+            SocketAddrUse::UdpSend | SocketAddrUse::UdpReceive => policy.may_connect(Transport::Udp, &wit),
+            // On a socket listening within the grants.
+            SocketAddrUse::TcpAccept => true,
         };
         Box::pin(std::future::ready(allowed))
     }
@@ -140,13 +182,18 @@ pub fn compile(args: CompileArgs) -> anyhow::Result<()> {
     std::fs::write(&args.output, compiled).with_context(|| format!("cannot write `{}`", args.output.display()))
 }
 
-/// A component from a .wasm file, or from a .cwasm that `ioring compile` made.
-fn load(engine: &Engine, path: &std::path::Path) -> anyhow::Result<Component> {
+/// A component from a .wasm file, or from a .cwasm that `ioring compile` made when the
+/// caller allows precompiled code.
+fn load(engine: &Engine, path: &std::path::Path, allow_precompiled: bool) -> anyhow::Result<Component> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))?;
     let component = match Engine::detect_precompiled(&bytes) {
-        // SAFETY: a precompiled component is native code; like `wasmtime run --allow-precompiled`,
-        // we trust .cwasm files as the board owner's own output of `ioring compile`. wasmtime
-        // checks that it was compiled by this version with this configuration.
+        // Whatever its name: the contents decide, and native code runs only when asked for.
+        Some(_) if !allow_precompiled => bail!(
+            "`{}` is precompiled native code; run it with --allow-precompiled if you trust it (only `ioring compile` output you made)",
+            path.display()
+        ),
+        // SAFETY: a precompiled component is native code, run only with --allow-precompiled,
+        // as wasmtime's own CLI; wasmtime checks that this version and configuration made it.
         Some(Precompiled::Component) => unsafe { Component::deserialize(engine, &bytes) },
         Some(Precompiled::Module) => bail!("`{}` is a precompiled core module, not a component", path.display()),
         None => Component::new(engine, &bytes),

@@ -123,15 +123,22 @@ impl Uring {
         }
     }
 
-    /// Calls `f` for every completion ready now, then releases them to the kernel.
-    pub fn drain(&mut self, mut f: impl FnMut(Completion)) {
+    /// Calls `f` for every completion ready now, up to `limit`, then releases them to the
+    /// kernel. Returns false when it stopped at `limit` (more may be waiting).
+    pub fn drain(&mut self, limit: usize, mut f: impl FnMut(Completion)) -> bool {
         const BATCH: usize = 64;
         let mut cqes = [std::ptr::null_mut::<sys::IoUringCqe>(); BATCH];
+        let mut left = limit;
         loop {
-            // SAFETY: `cqes` has room for BATCH pointers; the shim fills at most that many.
+            if left == 0 {
+                return false;
+            }
+            let want = BATCH.min(left);
+            // SAFETY: `cqes` has room for BATCH pointers; the shim fills at most `want`.
             let n = unsafe {
-                sys::ior_sys_peek_batch_cqe(self.raw.as_ptr(), cqes.as_mut_ptr(), BATCH as u32)
+                sys::ior_sys_peek_batch_cqe(self.raw.as_ptr(), cqes.as_mut_ptr(), want as u32)
             };
+            left -= n as usize;
             for &cqe in &cqes[..n as usize] {
                 // SAFETY: the kernel published these CQEs and they stay until cq_advance.
                 let c = unsafe { &*cqe };
@@ -139,8 +146,8 @@ impl Uring {
             }
             // SAFETY: we have copied the `n` entries just peeked.
             unsafe { sys::ior_sys_cq_advance(self.raw.as_ptr(), n) };
-            if (n as usize) < BATCH {
-                return;
+            if (n as usize) < want {
+                return true;
             }
         }
     }

@@ -2,9 +2,11 @@
 // owner sets (run time, memory), driven through real guests.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { artefact, run, tempDir } from '../lib/ioring.js';
+import { artefact, ioring, run, tempDir } from '../lib/ioring.js';
 
 const limits = artefact('test/guests/build/host-limits.wasm');
 const cat = artefact('guest/build/cat.wasm');
@@ -16,15 +18,25 @@ test('ioring compile makes a .cwasm that ioring run starts and that prints the s
   const cwasm = join(dir.path, 'cat.cwasm');
   const c = run(['compile', cat, '-o', cwasm]);
   assert.is(c.status, 0, c.stderr);
-  const r = run(['run', '--dir', `${dir.path}::data`, cwasm, 'data/hello.txt']);
+  const r = run(['run', '--allow-precompiled', '--dir', `${dir.path}::data`, cwasm, 'data/hello.txt']);
   assert.is(r.status, 0, r.stderr);
   assert.is(r.stdout.toString(), 'compiled ahead of time\n');
+});
+
+test('precompiled native code runs only with --allow-precompiled, whatever the file is called', () => {
+  const disguised = join(dir.path, 'innocent.wasm');
+  assert.is(run(['compile', cat, '-o', disguised]).status, 0);
+  const r = run(['run', '--dir', `${dir.path}::data`, disguised, 'data/hello.txt']);
+  assert.is(r.status, 1);
+  assert.is(r.stdout.toString(), '', 'nothing of the guest ran');
+  assert.match(r.stderr, /^ioring: .*precompiled native code; run it with --allow-precompiled/);
+  assert.is(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
 });
 
 test('a .cwasm that is not a precompiled component is refused with one line', () => {
   const bogus = join(dir.path, 'bogus.cwasm');
   writeFileSync(bogus, Buffer.from('\x7fELF not really'));
-  const r = run(['run', bogus]);
+  const r = run(['run', '--allow-precompiled', bogus]);
   assert.is.not(r.status, 0);
   assert.is(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
 });
@@ -38,21 +50,25 @@ test('--trace logs every SQE and CQE with its operation, result and latency', ()
   assert.match(r.stderr, /^ioring: cqe \d+ write res=Ok\(23\) more=false \d+us$/m);
 });
 
-test('--timeout stops a guest blocked in complete()', () => {
-  const start = Date.now();
-  const r = run(['run', '--timeout', '0.3', limits, 'sleep']);
-  assert.is.not(r.status, 0);
-  assert.ok(Date.now() - start < 10_000, 'the 60 s timeout was not cut short');
-  assert.match(r.stderr, /run-time bound/);
-});
-
-test('--timeout stops a guest spinning without calling the host', () => {
-  const start = Date.now();
-  const r = run(['run', '--timeout', '0.3', limits, 'spin']);
-  assert.is.not(r.status, 0);
-  assert.ok(Date.now() - start < 10_000);
-  assert.match(r.stderr, /interrupt/);
-});
+// Every way a guest can spend time: in complete(), in its own code, and blocked in WASI calls
+// that no wasmtime interrupt reaches. Each ends with status 124 and one line.
+// stdin stays an open pipe that never delivers a byte, so a read of it blocks.
+for (const mode of ['sleep', 'spin', 'wasi-sleep', 'wasi-stdin']) {
+  test(`--timeout stops a guest in mode ${mode} with one line and status 124`, async () => {
+    const start = Date.now();
+    const child = spawn(ioring, ['run', '--timeout', '0.3', limits, mode], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const [status] = await once(child, 'exit');
+    clearTimeout(killer);
+    child.stdin.destroy();
+    const took = Date.now() - start;
+    assert.is(status, 124, stderr);
+    assert.ok(took < 5_000, `the 60 s wait was cut short (${took} ms)`);
+    assert.is(stderr, 'ioring: stopped the guest: its run-time bound (--timeout 0.3) expired\n');
+  });
+}
 
 test('--max-memory refuses growth past the bound; the guest sees memory.grow fail', () => {
   const r = run(['run', '--max-memory', String(4 << 20), limits, 'alloc']);

@@ -2,7 +2,7 @@
 
 use crate::bindings::ErrorCode;
 use crate::bindings::ioring::ring::grants::Host;
-use crate::descriptors::Descriptor;
+use crate::descriptors::{Descriptor, Role};
 use crate::grants::GrantKind;
 use crate::guest::Guest;
 
@@ -35,7 +35,8 @@ impl Guest {
         let descriptor = match grant.kind {
             GrantKind::Directory { read_only } => Descriptor::new(fd, read_only),
             GrantKind::Listener { datagram: true } => Descriptor::replying(fd),
-            GrantKind::Listener { datagram: false } | GrantKind::Device => Descriptor::new(fd, false),
+            GrantKind::Listener { datagram: false } => Descriptor::with_role(fd, Role::Listener),
+            GrantKind::Device => Descriptor::with_role(fd, Role::Device),
         };
         let handle = self.install(descriptor)?;
         self.grants.entries[index].issued = Some((handle, self.descriptors.serial(handle)));

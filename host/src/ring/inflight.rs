@@ -4,13 +4,14 @@
 //! completion is reaped.
 
 use crate::bindings::ErrorCode;
-use crate::descriptors::Descriptor;
+use super::Budget;
+use crate::descriptors::{Descriptor, HostFdCharge, Peers};
 use crate::devices::Job;
 use crate::net::RawAddr;
 use crate::sys::{KernelTimespec, OpenHow};
 use std::ffi::CString;
 use std::os::fd::OwnedFd;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 /// What the completion of a slot's operation means to the guest.
@@ -25,12 +26,12 @@ pub enum Kind {
     Read,
     /// A multishot receive on `handle`: bytes in a provided buffer named by the CQE.
     RecvMultishot { handle: u32 },
-    /// A datagram in `buf` and its source in `addr`, received on `handle`.
-    RecvMsg { handle: u32 },
+    /// A datagram in `buf` and its source in `addr`; a granted socket's `peers` learn it.
+    RecvMsg,
     /// A new host fd to install as a handle (openat).
     Open { read_only: bool },
     /// A new socket to install as a handle.
-    Socket,
+    Socket { datagram: bool },
     /// An accepted connection to install; its peer is in `addr`, or asked of the socket for
     /// a multishot accept on `handle`.
     Accept { multishot: Option<u32> },
@@ -67,6 +68,8 @@ pub struct Slot {
     pub dir: Option<Descriptor>,
     /// A descriptor the host opened for this operation (statx's O_PATH file).
     pub pinned: Option<OwnedFd>,
+    /// The guest's count of host descriptors, charged for `pinned` or a device job's eventfd.
+    pub charge: Option<HostFdCharge>,
     /// A socket address: connect's target, accept's peer, a datagram's source or
     /// destination.
     pub addr: RawAddr,
@@ -74,6 +77,8 @@ pub struct Slot {
     pub msg: libc::msghdr,
     pub iov: libc::iovec,
     pub statx: libc::statx,
+    /// For a receive on a granted datagram socket: that socket's reply list.
+    pub peers: Option<Arc<Mutex<Peers>>>,
     /// A device job on the worker pool, and the eventfd counter the ring reads.
     pub job: Option<Arc<Job>>,
     pub counter: u64,
@@ -92,8 +97,8 @@ pub const INTERNAL: u64 = u64::MAX;
 pub struct Inflight {
     slots: Box<[Slot]>,
     free: Vec<u32>,
-    /// Bytes held by live operations.
-    held: usize,
+    /// Where the bytes live operations hold are counted.
+    budget: Arc<Budget>,
 }
 
 // SAFETY: the raw pointers in a slot (msghdr, iovec) point into the same slot, which moves
@@ -102,7 +107,7 @@ pub struct Inflight {
 unsafe impl Send for Inflight {}
 
 impl Inflight {
-    pub fn new(capacity: u32) -> Self {
+    pub fn new(capacity: u32, budget: Arc<Budget>) -> Self {
         let slots = (0..capacity)
             .map(|_| Slot {
                 generation: 0,
@@ -115,11 +120,13 @@ impl Inflight {
                 path: None,
                 dir: None,
                 pinned: None,
+                charge: None,
                 addr: RawAddr::default(),
                 // SAFETY: msghdr, iovec and statx are plain C data; zero is valid for each.
                 msg: unsafe { std::mem::zeroed() },
                 iov: unsafe { std::mem::zeroed() },
                 statx: unsafe { std::mem::zeroed() },
+                peers: None,
                 job: None,
                 counter: 0,
                 timed_out: false,
@@ -127,7 +134,7 @@ impl Inflight {
                 held: 0,
             })
             .collect();
-        Self { slots, free: (0..capacity).rev().collect(), held: 0 }
+        Self { slots, free: (0..capacity).rev().collect(), budget }
     }
 
     pub fn live(&self) -> u32 {
@@ -170,9 +177,13 @@ impl Inflight {
             slot.path = None;
             slot.dir = None;
             slot.pinned = None;
-            slot.job = None;
+            slot.charge = None;
+            slot.peers = None;
+            if let Some(job) = slot.job.take() {
+                job.cancel();
+            }
             slot.buf = Vec::new();
-            self.held -= held;
+            self.budget.release_bytes(held);
             self.free.push(index);
         }
     }
@@ -184,7 +195,7 @@ mod tests {
 
     #[test]
     fn keys_of_a_reused_slot_differ() {
-        let mut f = Inflight::new(1);
+        let mut f = Inflight::new(1, Arc::new(Budget::new(0, 0)));
         let (a, _) = f.insert(7, Kind::Count).unwrap();
         assert!(f.insert(8, Kind::Count).is_none(), "capacity is fixed");
         f.remove(a);
@@ -198,7 +209,7 @@ mod tests {
 
     #[test]
     fn live_counts_taken_slots() {
-        let mut f = Inflight::new(3);
+        let mut f = Inflight::new(3, Arc::new(Budget::new(0, 0)));
         let (a, _) = f.insert(1, Kind::Count).unwrap();
         f.insert(2, Kind::Read).unwrap();
         assert_eq!(f.live(), 2);
@@ -208,17 +219,11 @@ mod tests {
 }
 
 impl Inflight {
-    /// Bytes of guest data held by live operations.
-    pub fn held(&self) -> usize {
-        self.held
-    }
-
-    /// Counts the buffer `key`'s operation holds against the byte limit.
-    pub fn hold(&mut self, key: u64) {
+    /// Records that `key`'s operation holds `bytes` of the budget (already taken), to be
+    /// given back when it is removed.
+    pub fn hold(&mut self, key: u64, bytes: usize) {
         if let Some(slot) = self.get_mut(key) {
-            let bytes = slot.buf.capacity();
             slot.held = bytes;
-            self.held += bytes;
         }
     }
 

@@ -2,8 +2,11 @@
 //! queues entries without entering the kernel; `complete` enters it once, submitting and
 //! waiting together, then turns kernel completions into guest CQEs.
 
+mod budget;
 mod inflight;
 mod prep;
+
+pub use budget::Budget;
 
 use crate::bindings::{Cqe, CqeDetail, ErrorCode, Op, Sqe, SqeFlags};
 use crate::descriptors::{Descriptor, Descriptors};
@@ -37,8 +40,8 @@ pub struct TableChanges {
 pub struct RingConfig {
     pub entries: u32,
     pub max_inflight: u32,
-    /// Bytes of guest data the ring may hold for operations in flight.
-    pub max_bytes: usize,
+    /// The guest-wide bounds on bytes held and completions reaped, shared by its rings.
+    pub budget: Arc<Budget>,
     pub policy: Arc<NetPolicy>,
     /// Log every SQE and CQE to stderr.
     pub trace: bool,
@@ -61,6 +64,8 @@ pub struct GuestRing {
     sq_capacity: u32,
     /// Per submit call: the length of the link chain from each entry on (reused).
     chains: Vec<u32>,
+    /// Bytes of provided buffers for multishot receives, charged to the budget once set up.
+    provided_bytes: usize,
 }
 
 /// How long teardown waits for cancelled operations to report before giving up on them.
@@ -78,7 +83,8 @@ impl GuestRing {
             sq_capacity: uring.sq_space_left(),
             chains: Vec::new(),
             uring,
-            inflight: Inflight::new(config.max_inflight),
+            inflight: Inflight::new(config.max_inflight, Arc::clone(&config.budget)),
+            provided_bytes: 0,
             ready: VecDeque::new(),
             reaped: Vec::new(),
             fixed: FixedBuffers::default(),
@@ -97,13 +103,19 @@ impl GuestRing {
     /// reached or the kernel will not take submissions. A link chain is taken whole or not
     /// at all, and never split across two kernel submissions (the kernel would end the
     /// chain at the split).
+    /// A link flag on the last entry of a call is dropped: a chain ends with its `submit` call,
+    /// never joining entries of the next call (the host counts chains per call).
     pub fn submit(&mut self, descriptors: &mut Descriptors, sqes: Vec<Sqe>, changes: &mut TableChanges) -> u32 {
         self.chain_lengths(&sqes);
+        let last = sqes.len().saturating_sub(1);
         let mut taken = 0;
         let mut previous = None;
         let mut chain_left = 0;
         let mut refusing = false;
-        for (i, Sqe { op, user_data, flags }) in sqes.into_iter().enumerate() {
+        for (i, Sqe { op, user_data, mut flags }) in sqes.into_iter().enumerate() {
+            if i == last {
+                flags &= !(SqeFlags::LINK | SqeFlags::HARD_LINK);
+            }
             let head = chain_left == 0;
             if head {
                 let len = self.chains[i];
@@ -111,7 +123,7 @@ impl GuestRing {
                 if refusing {
                     // It can never fit: every entry of it fails, as a chain would. Bounded, so a
                     // guest that never reaps cannot grow the ready queue without end.
-                    if self.ready.len() + len as usize > self.config.max_inflight as usize {
+                    if self.config.budget.completions_room() < len as usize {
                         break;
                     }
                 } else if self.inflight.free() < len || !self.make_room(len) {
@@ -121,26 +133,25 @@ impl GuestRing {
             }
             chain_left -= 1;
             if refusing {
-                self.ready.push_back(plain_cqe(user_data, Err(ErrorCode::Invalid)));
+                self.push_ready(plain_cqe(user_data, Err(ErrorCode::Invalid)));
                 taken += 1;
                 continue;
             }
             // Past the byte budget is `again`; an absurd length is left to prepare's `invalid`.
             let need = prep::bytes_held(&op);
-            let over_bytes = need <= MAX_IO_LEN as usize && self.inflight.held() + need > self.config.max_bytes;
+            let held = if need <= MAX_IO_LEN as usize { need } else { 0 };
+            let over_bytes = !self.config.budget.take_bytes(held);
             let cancelled = match &op {
                 // Sending what is queued lets the cancel find entries of this very batch; not
                 // in the middle of a chain, which must reach the kernel in one piece.
                 Op::Cancel(args) => Some(self.cancel(args, head)),
                 _ => None,
             };
-            if matches!(op, Op::RecvMultishot(_)) {
-                if let Err(e) = self.uring.provide_buffers(prep::RECV_GROUP, RECV_BUFFERS, RECV_BUFFER_SIZE) {
-                    eprintln!("ioring: cannot set up provided buffers: {e}");
-                }
-            }
             let name = op_name(&op);
-            let Some((key, slot)) = self.inflight.insert(user_data, Kind::Count) else { break };
+            let Some((key, slot)) = self.inflight.insert(user_data, Kind::Count) else {
+                self.config.budget.release_bytes(if over_bytes { 0 } else { held });
+                break;
+            };
             let mut env = prep::Env { descriptors, policy: &self.config.policy, fixed: &mut self.fixed, previous };
             let prepared = match cancelled {
                 Some(Ok(n)) => Ok(done(slot, n)),
@@ -148,6 +159,15 @@ impl GuestRing {
                 None if over_bytes => Err(ErrorCode::Again),
                 None => prep::prepare(op, slot, &mut env),
             };
+            // Without its provided buffers a multishot receive could only fail and be re-armed:
+            // they are set up (and charged) once one has passed its checks.
+            let prepared = match prepared {
+                Ok(_) if matches!(slot.kind, Kind::RecvMultishot { .. }) && !self.provide_recv_buffers() => {
+                    Err(ErrorCode::NoBuffers)
+                }
+                other => other,
+            };
+            let slot = self.inflight.get_mut(key).expect("the slot just taken");
             let entry = prepared.unwrap_or_else(|code| {
                 slot.kind = Kind::Rejected(code);
                 prep::placeholder()
@@ -159,7 +179,7 @@ impl GuestRing {
                 eprintln!("ioring: sqe {user_data} {name}{}", describe_kind(slot));
                 slot.trace = Some((name, Instant::now()));
             }
-            self.inflight.hold(key);
+            self.inflight.hold(key, if over_bytes { 0 } else { held });
             let entry = entry.user_data(key).flags(prep::sqe_flags(flags));
             // SAFETY: every pointer in `entry` points into `slot` (or its heap buffers, or the
             // ring's fixed buffers), which stay in place until this operation's last
@@ -197,6 +217,8 @@ impl GuestRing {
         changes: &mut TableChanges,
     ) -> Vec<Cqe> {
         let min = min.min(self.inflight.live() + self.ready.len() as u32) as usize;
+        // Never wait for more than the host may hold at once.
+        let min = min.min(self.ready.len() + self.config.budget.completions_room().max(1));
         // Once it holds what the guest asked for, it only sends what is queued, leaving further
         // completions in the kernel's bounded CQ rather than in host memory that a guest
         // asking for little could grow.
@@ -206,7 +228,11 @@ impl GuestRing {
             self.wait_and_reap(descriptors, min, timeout, changes);
         }
         let n = (max as usize).min(self.ready.len());
-        self.ready.drain(..n).collect()
+        let out: Vec<Cqe> = self.ready.drain(..n).collect();
+        let bytes: usize = out.iter().map(|c| c.data.len()).sum();
+        self.config.budget.release_bytes(bytes);
+        self.config.budget.release_completions(out.len());
+        out
     }
 
     /// Submits and reaps until `min` completions are held, `timeout` passes, or (with `min`
@@ -228,8 +254,8 @@ impl GuestRing {
                     false
                 }
             };
-            self.reap(descriptors, changes);
-            if want == 0 || !in_time || self.ready.len() >= min {
+            let all = self.reap(descriptors, changes);
+            if want == 0 || !in_time || !all || self.ready.len() >= min {
                 return;
             }
         }
@@ -241,7 +267,14 @@ impl GuestRing {
             return Err(ErrorCode::Busy);
         }
         let total = u64::from(count) * u64::from(size);
-        if count > 1024 || size > MAX_IO_LEN || total > self.config.max_bytes as u64 {
+        if count > 1024 || size > MAX_IO_LEN {
+            return Err(ErrorCode::NoMemory);
+        }
+        // The new set replaces the old one in the guest's byte budget.
+        let old = self.fixed.bytes();
+        self.config.budget.release_bytes(old);
+        if !self.config.budget.take_bytes(total as usize) {
+            self.config.budget.add_bytes(old);
             return Err(ErrorCode::NoMemory);
         }
         let bufs: Vec<Box<[u8]>> = (0..count).map(|_| vec![0u8; size as usize].into_boxed_slice()).collect();
@@ -249,7 +282,12 @@ impl GuestRing {
             bufs.iter().map(|b| libc::iovec { iov_base: b.as_ptr() as *mut _, iov_len: b.len() }).collect();
         // SAFETY: the boxed buffers live in `self.fixed` until replaced, which happens only
         // with no fixed operation in flight (checked above), or until the ring is dropped.
-        unsafe { self.uring.register_buffers(&iovecs) }.map_err(|e| to_error_code(e.raw_os_error().unwrap_or(libc::EIO)))?;
+        if let Err(e) = unsafe { self.uring.register_buffers(&iovecs) } {
+            // The old set was unregistered first: the ring now has none, and must say so.
+            self.fixed.bufs = Vec::new();
+            self.config.budget.release_bytes(total as usize);
+            return Err(to_error_code(e.raw_os_error().unwrap_or(libc::EIO)));
+        }
         self.fixed.bufs = bufs;
         Ok(())
     }
@@ -297,14 +335,56 @@ impl GuestRing {
 
     fn fail_now(&mut self, key: u64, code: ErrorCode) {
         if let Some(slot) = self.inflight.get_mut(key) {
-            self.ready.push_back(plain_cqe(slot.guest_user_data, Err(code)));
+            let cqe = plain_cqe(slot.guest_user_data, Err(code));
+            self.push_ready(cqe);
         }
         self.inflight.remove(key);
     }
 
-    fn reap(&mut self, descriptors: &mut Descriptors, changes: &mut TableChanges) {
+    /// Holds `cqe` for the guest, counted against the guest's budget until returned.
+    fn push_ready(&mut self, cqe: Cqe) {
+        self.config.budget.add_bytes(cqe.data.len());
+        self.config.budget.add_completions(1);
+        self.ready.push_back(cqe);
+    }
+
+    /// Sets up the provided buffers multishot receives draw from, once, if the guest's byte
+    /// budget has room for them; false when they cannot be had.
+    fn provide_recv_buffers(&mut self) -> bool {
+        if self.provided_bytes > 0 {
+            return true;
+        }
+        let bytes = (RECV_BUFFERS * RECV_BUFFER_SIZE) as usize;
+        if !self.config.budget.take_bytes(bytes) {
+            return false;
+        }
+        match self.uring.provide_buffers(prep::RECV_GROUP, RECV_BUFFERS, RECV_BUFFER_SIZE) {
+            Ok(()) => {
+                self.provided_bytes = bytes;
+                true
+            }
+            Err(e) => {
+                eprintln!("ioring: cannot set up provided buffers: {e}");
+                self.config.budget.release_bytes(bytes);
+                false
+            }
+        }
+    }
+
+    /// Reaps kernel completions into the ready queue, as many as the guest's budget lets the
+    /// host hold (at least one when this ring holds none, so its guest can go on); the
+    /// rest stay in the kernel's bounded CQ. Returns false when it stopped at that bound.
+    fn reap(&mut self, descriptors: &mut Descriptors, changes: &mut TableChanges) -> bool {
+        let budget = &self.config.budget;
+        let limit = if self.ready.is_empty() {
+            budget.completions_room().max(1)
+        } else if budget.bytes_exhausted() {
+            0
+        } else {
+            budget.completions_room()
+        };
         let mut reaped = std::mem::take(&mut self.reaped);
-        self.uring.drain(|c| reaped.push(c));
+        let all = self.uring.drain(limit, |c| reaped.push(c));
         // A fired link timeout cancels the operation it guards: mark that operation first so
         // that its ECANCELED, reaped in the same batch, reads as timed-out.
         for c in &reaped {
@@ -322,10 +402,11 @@ impl GuestRing {
                 continue;
             }
             if let Some(cqe) = self.finish(c, descriptors, changes) {
-                self.ready.push_back(cqe);
+                self.push_ready(cqe);
             }
         }
         self.reaped = reaped;
+        all
     }
 
     /// Turns one kernel completion into the guest's CQE (None when the host consumed it,
@@ -379,13 +460,13 @@ impl GuestRing {
                 }
                 result(c.res)
             }
-            Kind::RecvMsg { handle } => {
+            Kind::RecvMsg => {
                 data = std::mem::take(&mut slot.buf);
                 data.truncate(c.res as usize);
                 slot.addr.len = slot.msg.msg_namelen;
                 let peer = slot.addr.to_wit();
                 // A granted datagram socket may answer whoever wrote to it.
-                if let (Ok(Descriptor { peers: Some(peers), .. }), Some(from)) = (descriptors.get(handle), as_inet(&peer)) {
+                if let (Some(peers), Some(from)) = (&slot.peers, as_inet(&peer)) {
                     if let Ok(mut peers) = peers.lock() {
                         peers.heard_from(from);
                     }
@@ -402,11 +483,11 @@ impl GuestRing {
                 detail = CqeDetail::Address(slot.addr.to_wit());
                 Ok(0)
             }
-            Kind::Open { read_only } => install(descriptors, changes, c.res, read_only).map(|h| {
+            Kind::Open { read_only } => install(descriptors, changes, c.res, |fd| Descriptor::new(fd, read_only)).map(|h| {
                 detail = CqeDetail::Handle(h);
                 0
             }),
-            Kind::Socket => install(descriptors, changes, c.res, false).map(|h| {
+            Kind::Socket { datagram } => install(descriptors, changes, c.res, |fd| Descriptor::guest_socket(fd, datagram)).map(|h| {
                 detail = CqeDetail::Handle(h);
                 0
             }),
@@ -414,7 +495,7 @@ impl GuestRing {
                 // SAFETY: the kernel just created this descriptor; we only borrow it here.
                 let fd = unsafe { BorrowedFd::borrow_raw(c.res) };
                 let peer = if multishot.is_some() { RawAddr::peer_of(fd) } else { slot.addr };
-                install(descriptors, changes, c.res, false).map(|h| {
+                install(descriptors, changes, c.res, |fd| Descriptor::new(fd, false)).map(|h| {
                     detail = CqeDetail::Accepted((h, peer.to_wit()));
                     0
                 })
@@ -470,7 +551,7 @@ impl GuestRing {
         while self.inflight.live() > 0 && Instant::now() < deadline {
             let _ = self.uring.submit_and_wait(1, Some(Duration::from_millis(50)));
             let Self { uring, inflight, .. } = self;
-            uring.drain(|c| {
+            uring.drain(usize::MAX, |c| {
                 if let Some(slot) = inflight.get_mut(c.user_data) {
                     on_reaped(slot, c);
                     if !c.more() {
@@ -485,10 +566,13 @@ impl GuestRing {
 impl Drop for GuestRing {
     fn drop(&mut self) {
         self.cancel_all(close_unseen);
+        let budget = &self.config.budget;
+        budget.release_bytes(self.ready.iter().map(|c| c.data.len()).sum::<usize>() + self.provided_bytes + self.fixed.bytes());
+        budget.release_completions(self.ready.len());
         if self.inflight.live() > 0 {
             // The kernel may still write into these buffers: leaking them is the safe choice.
             eprintln!("ioring: {} operations did not finish cancelling; leaking their buffers", self.inflight.live());
-            std::mem::forget(std::mem::replace(&mut self.inflight, Inflight::new(0)));
+            std::mem::forget(std::mem::replace(&mut self.inflight, Inflight::new(0, Arc::clone(&self.config.budget))));
             std::mem::forget(std::mem::take(&mut self.fixed));
         }
     }
@@ -501,10 +585,15 @@ fn done(slot: &mut Slot, n: u32) -> crate::opcode::Entry {
 }
 
 /// Installs a descriptor the kernel created as a new handle (closing it if the table is full).
-fn install(descriptors: &mut Descriptors, changes: &mut TableChanges, fd: RawFd, read_only: bool) -> Result<u32, ErrorCode> {
+fn install(
+    descriptors: &mut Descriptors,
+    changes: &mut TableChanges,
+    fd: RawFd,
+    describe: impl FnOnce(OwnedFd) -> Descriptor,
+) -> Result<u32, ErrorCode> {
     // SAFETY: the kernel just created this descriptor for us and nothing else owns it.
     let owned = unsafe { OwnedFd::from_raw_fd(fd) };
-    descriptors.install(Descriptor::new(owned, read_only)).inspect(|&handle| changes.installed.push((handle, fd)))
+    descriptors.install(describe(owned)).inspect(|&handle| changes.installed.push((handle, fd)))
 }
 
 fn file_stat(st: &libc::statx) -> FileStat {
@@ -533,7 +622,7 @@ fn plain_cqe(user_data: u32, res: Result<u32, ErrorCode>) -> Cqe {
 /// Closes the descriptor an open, socket or accept created, when its completion is reaped at
 /// teardown and no guest will ever see it.
 fn close_unseen(slot: &Slot, c: Completion) {
-    if matches!(slot.kind, Kind::Open { .. } | Kind::Socket | Kind::Accept { .. }) && c.res >= 0 {
+    if matches!(slot.kind, Kind::Open { .. } | Kind::Socket { .. } | Kind::Accept { .. }) && c.res >= 0 {
         // SAFETY: the kernel created this descriptor for us and nothing else owns it.
         drop(unsafe { OwnedFd::from_raw_fd(c.res) });
     }

@@ -5,7 +5,7 @@
 
 use super::inflight::{Kind, Slot};
 use crate::bindings::{ErrorCode, Op, OpenFlags, SqeFlags};
-use crate::descriptors::{Descriptor, Descriptors};
+use crate::descriptors::{Descriptor, Descriptors, HostFdCharge, Role};
 use crate::devices;
 use crate::errno::to_error_code;
 use crate::ioring::ring::types::{
@@ -37,6 +37,13 @@ pub struct FixedBuffers {
     pub bufs: Vec<Box<[u8]>>,
     /// Fixed reads and writes in flight: the set cannot be replaced under them.
     pub inflight: u32,
+}
+
+impl FixedBuffers {
+    /// Bytes the registered set holds.
+    pub fn bytes(&self) -> usize {
+        self.bufs.iter().map(|b| b.len()).sum()
+    }
 }
 
 /// What preparing an entry may consult or change besides its slot.
@@ -89,19 +96,23 @@ pub fn prepare(op: Op, slot: &mut Slot, env: &mut Env<'_>) -> Result<Entry, Erro
             Ok(opcode::Send::new(fd, slot.buf.as_ptr(), len).build())
         }
         Op::Recv(RecvArgs { fd, len }) => {
-            descriptors.get(fd)?;
+            may_receive(descriptors.get(fd)?, env.policy)?;
             slot.kind = Kind::Read;
             slot.buf = vec![0; checked_len(len)?];
             Ok(opcode::Recv::new(fd, slot.buf.as_mut_ptr(), len).build())
         }
         Op::RecvMultishot(RecvArgs { fd, .. }) => {
-            descriptors.get(fd)?;
+            may_receive(descriptors.get(fd)?, env.policy)?;
             slot.kind = Kind::RecvMultishot { handle: fd };
             Ok(opcode::RecvMultishot::new(fd, RECV_GROUP).build())
         }
         Op::Recvmsg(RecvArgs { fd, len }) => {
-            descriptors.get(fd)?;
-            slot.kind = Kind::RecvMsg { handle: fd };
+            let d = descriptors.get(fd)?;
+            may_receive(d, env.policy)?;
+            // The peers list of the socket this receive was issued on, not of whatever sits
+            // at the handle's index when it completes.
+            slot.peers = d.peers.clone();
+            slot.kind = Kind::RecvMsg;
             slot.buf = vec![0; checked_len(len)?];
             slot.addr = RawAddr::default();
             point_msg(slot, true);
@@ -148,7 +159,7 @@ pub fn prepare(op: Op, slot: &mut Slot, env: &mut Env<'_>) -> Result<Entry, Erro
                 SocketType::Datagram => libc::SOCK_DGRAM,
                 SocketType::Seqpacket => libc::SOCK_SEQPACKET,
             };
-            slot.kind = Kind::Socket;
+            slot.kind = Kind::Socket { datagram: ty == libc::SOCK_DGRAM };
             Ok(opcode::Socket::new(domain, ty).build())
         }
         Op::Bind((fd, addr)) => {
@@ -160,6 +171,7 @@ pub fn prepare(op: Op, slot: &mut Slot, env: &mut Env<'_>) -> Result<Entry, Erro
         }
         Op::Listen((fd, backlog)) => {
             let d = descriptors.get(fd)?;
+            may_listen(d, env.policy)?;
             // SAFETY: a plain syscall on a descriptor we hold.
             done(slot, unsafe { libc::listen(d.raw(), backlog.min(4096) as i32) })
         }
@@ -208,24 +220,26 @@ pub fn prepare(op: Op, slot: &mut Slot, env: &mut Env<'_>) -> Result<Entry, Erro
             Ok(opcode::PollAdd::new(fd, poll_mask(events)).multishot(multishot).build())
         }
         Op::SpiTransfer(SpiArgs { fd, segments }) => {
-            let d = descriptors.get(fd)?;
+            let d = device_handle(descriptors, fd)?;
             let total: usize = segments.iter().map(|s| s.tx.len().max(s.rx_len as usize)).sum();
-            if segments.is_empty() || segments.len() > 512 || total > MAX_IO_LEN as usize {
+            if segments.is_empty() || segments.len() > devices::MAX_SPI_SEGMENTS || total > MAX_IO_LEN as usize {
                 return Err(ErrorCode::Invalid);
             }
+            let charge = descriptors.charge_host_fd()?;
             let job = devices::spi_transfer(d.fd.clone(), segments).map_err(io_code)?;
-            device(slot, job)
+            device(slot, job, charge)
         }
         Op::I2cTransfer(I2cArgs { fd, messages }) => {
-            let d = descriptors.get(fd)?;
+            let d = device_handle(descriptors, fd)?;
             let too_long = |m: &crate::ioring::ring::types::I2cMessage| {
                 m.write.len() > u16::MAX as usize || m.read_len > u32::from(u16::MAX) || (m.read_len > 0 && !m.write.is_empty())
             };
             if messages.is_empty() || messages.len() > 42 || messages.iter().any(too_long) {
                 return Err(ErrorCode::Invalid);
             }
+            let charge = descriptors.charge_host_fd()?;
             let job = devices::i2c_transfer(d.fd.clone(), messages).map_err(io_code)?;
-            device(slot, job)
+            device(slot, job, charge)
         }
         Op::LocalAddress(fd) => {
             let d = descriptors.get(fd)?;
@@ -237,7 +251,7 @@ pub fn prepare(op: Op, slot: &mut Slot, env: &mut Env<'_>) -> Result<Entry, Erro
             Ok(entry)
         }
         Op::TtyConfigure((fd, config)) => {
-            let d = descriptors.get(fd)?;
+            let d = device_handle(descriptors, fd)?;
             let res = devices::tty_configure(&d.fd, &config);
             if res < 0 { Err(to_error_code(-res)) } else { done(slot, 0) }
         }
@@ -256,6 +270,47 @@ fn allowed(
     if may(policy, transport, addr) { Ok(()) } else { Err(ErrorCode::Access) }
 }
 
+/// The descriptor behind `handle` if it is a `--device` grant: device operations reach past
+/// the handle (a bus, a line's settings that outlive the guest), so no other handle, however
+/// it was opened, may carry them.
+fn device_handle(descriptors: &Descriptors, handle: u32) -> Result<&Descriptor, ErrorCode> {
+    let d = descriptors.get(handle)?;
+    if d.is_device() { Ok(d) } else { Err(ErrorCode::Access) }
+}
+
+/// Listening exposes an address to anyone who can reach it: a guest socket may listen only
+/// on an address it was granted. An unbound socket would be bound by the kernel to the
+/// wildcard address, which is then what must be granted (getsockname reports it as such).
+fn may_listen(d: &Descriptor, policy: &NetPolicy) -> Result<(), ErrorCode> {
+    let Role::Socket { .. } = d.role else { return Ok(()) };
+    let transport = transport_of(d.fd.as_fd()).ok_or(ErrorCode::NotSupported)?;
+    let local = RawAddr::local_of(d.fd.as_fd()).ok_or(ErrorCode::BadDescriptor)?;
+    if policy.may_bind(transport, &local.to_wit()) { Ok(()) } else { Err(ErrorCode::Access) }
+}
+
+/// A datagram socket receives from anyone who knows its address: a guest's own datagram
+/// socket may receive only when connected (the kernel then takes datagrams from that peer
+/// alone, and connect was checked against --connect) or bound to a granted address. Not
+/// bound yet is refused too: a later send would bind it to the wildcard address under a
+/// receive already waiting.
+fn may_receive(d: &Descriptor, policy: &NetPolicy) -> Result<(), ErrorCode> {
+    if d.receive_checked() {
+        return Ok(());
+    }
+    let connected = RawAddr::peer_of(d.fd.as_fd()).len > 0;
+    let granted = || {
+        let transport = transport_of(d.fd.as_fd());
+        let local = RawAddr::local_of(d.fd.as_fd());
+        transport.zip(local).is_some_and(|(t, local)| local.is_bound() && policy.may_bind(t, &local.to_wit()))
+    };
+    if connected || granted() {
+        d.allow_receive();
+        Ok(())
+    } else {
+        Err(ErrorCode::Access)
+    }
+}
+
 /// The stand-in for a rejected operation: it fails in the kernel, so a link chain through it
 /// breaks exactly as it would had the real operation failed.
 pub fn placeholder() -> Entry {
@@ -270,6 +325,9 @@ pub fn bytes_held(op: &Op) -> usize {
         Op::Write(a) => a.data.len(),
         Op::Send(a) => a.data.len(),
         Op::Sendmsg(a) => a.data.len(),
+        // What the worker copies out and in: transmit and receive buffers of every segment.
+        Op::SpiTransfer(a) => a.segments.iter().map(|s| s.tx.len().saturating_add(s.rx_len as usize)).fold(0, usize::saturating_add),
+        Op::I2cTransfer(a) => a.messages.iter().map(|m| m.write.len().saturating_add(m.read_len as usize)).fold(0, usize::saturating_add),
         _ => 0,
     }
 }
@@ -355,8 +413,9 @@ fn done(slot: &mut Slot, ret: i32) -> Result<Entry, ErrorCode> {
     Ok(opcode::Nop.build())
 }
 
-fn device(slot: &mut Slot, job: std::sync::Arc<devices::Job>) -> Result<Entry, ErrorCode> {
+fn device(slot: &mut Slot, job: std::sync::Arc<devices::Job>, charge: HostFdCharge) -> Result<Entry, ErrorCode> {
     slot.kind = Kind::Device;
+    slot.charge = Some(charge);
     let entry = opcode::EventfdRead::new(job.done.as_raw_fd(), &mut slot.counter).build();
     slot.job = Some(job);
     Ok(entry)
@@ -403,7 +462,9 @@ fn openat(args: OpenatArgs, slot: &mut Slot, descriptors: &mut Descriptors) -> R
     slot.kind = Kind::Open { read_only: dir.read_only };
     slot.how = sys::OpenHow {
         flags: open_flags(flags),
-        mode: if flags.contains(OpenFlags::CREATE) { u64::from(mode & 0o7777) } else { 0 },
+        // Permission bits only: a guest never creates set-user-ID, set-group-ID or sticky
+        // files, which would carry the host user's rights to whoever runs them.
+        mode: if flags.contains(OpenFlags::CREATE) { u64::from(mode & 0o777) } else { 0 },
         resolve: CONFINED,
     };
     let entry = opcode::OpenAt2::new(dir.raw(), path.as_c_str(), &mut slot.how).build();
@@ -426,6 +487,7 @@ fn statx(args: StatxArgs, slot: &mut Slot, descriptors: &mut Descriptors) -> Res
         dir.raw()
     } else {
         let path = guest_path(path)?;
+        slot.charge = Some(descriptors.charge_host_fd()?);
         let nofollow = if no_follow { libc::O_NOFOLLOW } else { 0 };
         let how = sys::OpenHow { flags: (libc::O_PATH | libc::O_CLOEXEC | nofollow) as u64, mode: 0, resolve: CONFINED };
         // SAFETY: openat2 with a valid path and open_how of the size given.

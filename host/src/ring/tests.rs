@@ -1,7 +1,7 @@
 //! GuestRing against a real io_uring: each guest operation in, the guest's CQE out.
 
 use super::*;
-use std::os::fd::{FromRawFd, OwnedFd};
+use std::os::fd::{AsFd, FromRawFd, OwnedFd};
 use crate::bindings::{Op, OpenFlags, SqeFlags};
 use crate::ioring::ring::types::{
     AddressFamily, CancelArgs, FixedArgs, OpenatArgs, PollArgs, PollEvents, ReadArgs, RecvArgs, SendArgs,
@@ -54,6 +54,11 @@ impl Fixture {
 
     /// As `new`, with a network policy.
     fn with_policy(read_only: bool, policy: NetPolicy) -> Self {
+        Self::with_budget(read_only, policy, 1 << 20)
+    }
+
+    /// As `with_policy`, with a byte budget of `max_bytes`.
+    fn with_budget(read_only: bool, policy: NetPolicy, max_bytes: usize) -> Self {
         let dir = tempdir::Dir::new();
         let mut descriptors = Descriptors::new(16);
         let fd = File::open(&dir.0).unwrap();
@@ -61,7 +66,7 @@ impl Fixture {
         let config = RingConfig {
             entries: 8,
             max_inflight: 32,
-            max_bytes: 1 << 20,
+            budget: Arc::new(Budget::new(max_bytes, 32)),
             policy: Arc::new(policy),
             trace: false,
         };
@@ -97,9 +102,17 @@ impl Fixture {
 
     /// Gives the guest a host descriptor directly (as a grant would).
     fn grant(&mut self, fd: impl Into<OwnedFd>) -> u32 {
-        let fd: OwnedFd = fd.into();
-        let raw = std::os::fd::AsRawFd::as_raw_fd(&fd);
-        let h = self.descriptors.install(Descriptor::new(fd, false)).unwrap();
+        self.install(Descriptor::new(fd.into(), false))
+    }
+
+    /// Gives the guest a host descriptor as a `--device` grant.
+    fn grant_device(&mut self, fd: impl Into<OwnedFd>) -> u32 {
+        self.install(Descriptor::with_role(fd.into(), crate::descriptors::Role::Device))
+    }
+
+    fn install(&mut self, d: Descriptor) -> u32 {
+        let raw = d.raw();
+        let h = self.descriptors.install(d).unwrap();
         self.ring.mirror(h, raw);
         h
     }
@@ -489,7 +502,7 @@ fn tty_configure_sets_raw_mode_and_speed_on_a_pseudo_terminal() {
     // SAFETY: both are new descriptors that we now own.
     let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
     let raw_slave = std::os::fd::AsRawFd::as_raw_fd(&slave);
-    let h = f.grant(slave);
+    let h = f.grant_device(slave);
     // A pty keeps raw mode, speed and stop bits; it forces CS8 and no parity, so those are
     // left at what it accepts.
     let config = TtyConfig { raw: true, baud: 115200, data_bits: 8, parity: Parity::None, stop_bits: 2, hardware_flow_control: false };
@@ -508,7 +521,8 @@ fn tty_configure_sets_raw_mode_and_speed_on_a_pseudo_terminal() {
 #[test]
 fn tty_configure_on_a_file_is_not_a_tty() {
     let mut f = Fixture::new(false);
-    let fd = f.open("plain", OpenFlags::WRITE | OpenFlags::CREATE).unwrap();
+    let file = File::create(f.dir.0.join("plain")).unwrap();
+    let fd = f.grant_device(file);
     let config = TtyConfig { raw: true, baud: 9600, data_bits: 8, parity: Parity::None, stop_bits: 1, hardware_flow_control: false };
     assert_eq!(f.one(Op::TtyConfigure((fd, config))).unwrap_err(), ErrorCode::NotATty);
 }
@@ -516,7 +530,8 @@ fn tty_configure_on_a_file_is_not_a_tty() {
 #[test]
 fn spi_and_i2c_transfers_on_a_non_device_fail_through_the_worker_pool_no_spi_subsystem() {
     let mut f = Fixture::new(false);
-    let fd = f.open("not-a-device", OpenFlags::WRITE | OpenFlags::CREATE).unwrap();
+    let file = File::create(f.dir.0.join("not-a-device")).unwrap();
+    let fd = f.grant_device(file);
     let segment = SpiSegment { tx: vec![0x9f, 0, 0], rx_len: 3, speed_hz: 1_000_000, bits_per_word: 8, cs_change: false, delay_us: 0 };
     let spi = Op::SpiTransfer(SpiArgs { fd, segments: vec![segment] });
     assert_eq!(f.one(spi).unwrap_err(), ErrorCode::NotATty);
@@ -622,4 +637,191 @@ fn reaped_but_unreturned_completions_stay_bounded_by_what_the_guest_asks_for() {
     }
     let rest = f.ring.complete(&mut f.descriptors, 14, 64, None, &mut f.changes);
     assert_eq!(rest.len(), 14);
+}
+
+// Sandbox holes an outside attack suite found; each test tries the escape.
+
+#[test]
+fn listen_without_a_grant_is_refused_even_unbound() {
+    let mut f = Fixture::with_policy(false, policy(&["tcp:127.0.0.1:*"], &[]));
+    for family in [AddressFamily::Ipv4, AddressFamily::Ipv6] {
+        // The kernel would bind an unbound socket to the wildcard address on listen.
+        let s = new_socket(&mut f, family, SocketType::Stream);
+        assert_eq!(f.one(Op::Listen((s, 8))).unwrap_err(), ErrorCode::Access, "{family:?}");
+        let local = RawAddr::local_of(f.descriptors.get(s).unwrap().fd.as_fd()).unwrap();
+        assert!(!local.is_bound(), "the refused listen bound nothing");
+    }
+    let s = new_socket(&mut f, AddressFamily::Ipv4, SocketType::Stream);
+    f.one(Op::Bind((s, wit_addr("127.0.0.1:0")))).unwrap();
+    f.one(Op::Listen((s, 8))).unwrap();
+    let u = new_socket(&mut f, AddressFamily::Unix, SocketType::Stream);
+    assert_eq!(f.one(Op::Listen((u, 8))).unwrap_err(), ErrorCode::Access, "no autobound abstract name");
+}
+
+#[test]
+fn a_guest_datagram_socket_receives_only_when_bound_to_a_grant_or_connected() {
+    let peer = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = peer.local_addr().unwrap().port();
+    let mut f = Fixture::with_policy(false, policy(&["udp:127.0.0.1:*"], &[&format!("udp:127.0.0.1:{port}")]));
+    let recv = |fd| Op::Recvmsg(RecvArgs { fd, len: 64 });
+    let u = new_socket(&mut f, AddressFamily::Ipv4, SocketType::Datagram);
+    assert_eq!(f.one(recv(u)).unwrap_err(), ErrorCode::Access, "unbound");
+    assert_eq!(f.one(Op::Recv(RecvArgs { fd: u, len: 64 })).unwrap_err(), ErrorCode::Access);
+    assert_eq!(f.one(Op::RecvMultishot(RecvArgs { fd: u, len: 0 })).unwrap_err(), ErrorCode::Access);
+    // A send to an allowed peer binds it to the wildcard address: still not a grant.
+    let to = Some(wit_addr(&format!("127.0.0.1:{port}")));
+    f.one(Op::Sendmsg(SendmsgArgs { fd: u, data: b"x".to_vec(), to })).unwrap();
+    assert_eq!(f.one(recv(u)).unwrap_err(), ErrorCode::Access, "bound by the kernel to 0.0.0.0");
+    // Connected: the kernel takes datagrams from that peer alone.
+    f.one(Op::Connect((u, wit_addr(&format!("127.0.0.1:{port}"))))).unwrap();
+    let mut buf = [0; 8];
+    let (_, from) = peer.recv_from(&mut buf).unwrap();
+    peer.send_to(b"reply", from).unwrap();
+    assert_eq!(f.one(recv(u)).unwrap().data, b"reply");
+    // Bound to a granted address.
+    let b = new_socket(&mut f, AddressFamily::Ipv4, SocketType::Datagram);
+    f.one(Op::Bind((b, wit_addr("127.0.0.1:0")))).unwrap();
+    let CqeDetail::Address(SocketAddress::Ipv4(local)) = f.one(Op::LocalAddress(b)).unwrap().detail else { panic!() };
+    peer.send_to(b"hi", ("127.0.0.1", local.port)).unwrap();
+    assert_eq!(f.one(recv(b)).unwrap().data, b"hi");
+}
+
+#[test]
+fn the_reply_list_learns_only_from_receives_on_the_granted_socket() {
+    let mut f = Fixture::new(false);
+    let own = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let stranger = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let server = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let h = f.grant(own.try_clone().unwrap());
+    assert_eq!(f.ring.submit(&mut f.descriptors, vec![Fixture::sqe(Op::Recvmsg(RecvArgs { fd: h, len: 8 }), 1)], &mut f.changes), 1);
+    f.ring.submit(&mut f.descriptors, vec![Fixture::sqe(Op::Close(h), 2)], &mut f.changes);
+    assert_eq!(f.next().user_data, 2);
+    // The granted socket lands at the index the pending receive was issued on.
+    let fd: OwnedFd = server.try_clone().unwrap().into();
+    assert_eq!(f.install(Descriptor::replying(fd)), h);
+    stranger.send_to(b"q", own.local_addr().unwrap()).unwrap();
+    assert_eq!(f.next().user_data, 1);
+    let reply = Op::Sendmsg(SendmsgArgs { fd: h, data: b"r".to_vec(), to: Some(std_to_wit(stranger.local_addr().unwrap())) });
+    assert_eq!(f.one(reply).unwrap_err(), ErrorCode::Access);
+}
+
+#[test]
+fn device_operations_are_refused_on_every_handle_but_a_device_grant() {
+    let mut f = Fixture::new(false);
+    let (mut master, mut slave) = (0, 0);
+    // SAFETY: openpty writes two new descriptors into the out parameters.
+    assert_eq!(unsafe { libc::openpty(&mut master, &mut slave, std::ptr::null_mut(), std::ptr::null(), std::ptr::null()) }, 0);
+    // SAFETY: both are new descriptors that we now own.
+    let (_master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+    let raw_slave = std::os::fd::AsRawFd::as_raw_fd(&slave);
+    // A terminal the guest holds some other way (stdio, a file under a directory grant).
+    let tty = f.grant(slave);
+    let config = TtyConfig { raw: true, baud: 50, data_bits: 8, parity: Parity::None, stop_bits: 1, hardware_flow_control: false };
+    assert_eq!(f.one(Op::TtyConfigure((tty, config))).unwrap_err(), ErrorCode::Access);
+    // SAFETY: termios is plain data, filled by tcgetattr.
+    let mut t: libc::termios = unsafe { std::mem::zeroed() };
+    assert_eq!(unsafe { libc::tcgetattr(raw_slave, &mut t) }, 0);
+    assert_ne!(t.c_lflag & libc::ICANON, 0, "still in canonical mode");
+    let segment = SpiSegment { tx: vec![1], rx_len: 1, speed_hz: 1, bits_per_word: 8, cs_change: false, delay_us: 0 };
+    assert_eq!(f.one(Op::SpiTransfer(SpiArgs { fd: tty, segments: vec![segment] })).unwrap_err(), ErrorCode::Access);
+    let msg = I2cMessage { address: 0x50, write: vec![0], read_len: 0, ten_bit: false };
+    assert_eq!(f.one(Op::I2cTransfer(I2cArgs { fd: tty, messages: vec![msg] })).unwrap_err(), ErrorCode::Access);
+    assert_eq!(f.one(Op::TtyConfigure((0, config))).unwrap_err(), ErrorCode::Access, "a directory grant");
+}
+
+#[test]
+fn spi_transfers_past_the_ioctl_size_field_are_invalid() {
+    let mut f = Fixture::new(false);
+    let fd = f.grant_device(File::create(f.dir.0.join("spidev")).unwrap());
+    let segment = || SpiSegment { tx: vec![0; 32], rx_len: 32, speed_hz: 1, bits_per_word: 8, cs_change: false, delay_us: 0 };
+    let spi = |n| Op::SpiTransfer(SpiArgs { fd, segments: (0..n).map(|_| segment()).collect() });
+    // 512 segments would encode as SPI_IOC_MESSAGE(0) and "succeed" with zeroed data.
+    assert_eq!(f.one(spi(512)).unwrap_err(), ErrorCode::Invalid);
+    assert_eq!(f.one(spi(511)).unwrap_err(), ErrorCode::NotATty, "the largest that fits reaches the ioctl");
+}
+
+#[test]
+fn device_payloads_count_as_bytes_in_flight() {
+    let mut f = Fixture::new(false);
+    let fd = f.grant_device(File::create(f.dir.0.join("spidev")).unwrap());
+    let big = || Op::SpiTransfer(SpiArgs { fd, segments: vec![SpiSegment { tx: vec![0; 300 << 10], rx_len: 300 << 10, speed_hz: 1, bits_per_word: 8, cs_change: false, delay_us: 0 }] });
+    let cqes = f.run(vec![Fixture::sqe(big(), 1), Fixture::sqe(big(), 2)]);
+    assert_eq!(cqes[1].res, Err(ErrorCode::Again), "600 KiB each, 1 MiB budget");
+    assert_eq!(f.ring.config.budget.bytes(), 0, "all given back");
+}
+
+#[test]
+fn openat_never_creates_set_id_or_sticky_files() {
+    let mut f = Fixture::new(false);
+    let op = Op::Openat(OpenatArgs { dir: 0, path: "suid".into(), flags: OpenFlags::WRITE | OpenFlags::CREATE, mode: 0o7777 });
+    f.one(op).unwrap();
+    let mode = std::fs::metadata(f.dir.0.join("suid")).unwrap().permissions();
+    assert_eq!(std::os::unix::fs::PermissionsExt::mode(&mode) & 0o7000, 0);
+}
+
+#[test]
+fn a_failed_buffer_registration_leaves_no_buffers_registered() {
+    let mut f = Fixture::new(false);
+    f.ring.register_buffers(2, 4096).unwrap();
+    let fd = f.open("x", OpenFlags::READ | OpenFlags::WRITE | OpenFlags::CREATE).unwrap();
+    // A zero-length buffer is one the kernel refuses, after the old set was unregistered.
+    assert!(f.ring.register_buffers(1, 0).is_err());
+    let fixed = Op::WriteFixed(FixedArgs { fd, buffer: 0, buffer_offset: 0, len: 16, offset: Some(0) });
+    assert_eq!(f.one(fixed).unwrap_err(), ErrorCode::Invalid, "the host knows the old set is gone");
+    assert_eq!(f.ring.buffer_read(0, 0, 1).unwrap_err(), ErrorCode::Invalid);
+    assert_eq!(f.ring.config.budget.bytes(), 0);
+}
+
+#[test]
+fn a_multishot_receive_without_its_provided_buffers_fails_once() {
+    // Half a MiB of budget cannot hold the 1 MiB of provided buffers.
+    let mut f = Fixture::with_budget(false, NetPolicy::default(), 512 << 10);
+    let (a, _b) = UnixStream::pair().unwrap();
+    let h = f.grant(a);
+    assert_eq!(f.one(Op::RecvMultishot(RecvArgs { fd: h, len: 0 })).unwrap_err(), ErrorCode::NoBuffers);
+    assert_eq!(f.ring.inflight.live(), 0, "nothing left spinning");
+}
+
+#[test]
+fn a_link_flag_on_the_last_entry_of_a_call_does_not_join_the_next_call() {
+    let mut f = Fixture::new(false);
+    let mut bad = Fixture::sqe(read(99, 1, None), 1);
+    bad.flags = SqeFlags::LINK;
+    assert_eq!(f.ring.submit(&mut f.descriptors, vec![bad], &mut f.changes), 1);
+    let cqes = f.run(vec![Fixture::sqe(Op::Nop, 2)]);
+    let results: Vec<_> = cqes.iter().map(|c| (c.user_data, c.res)).collect();
+    assert_eq!(results, [(1, Err(ErrorCode::BadDescriptor)), (2, Ok(0))]);
+}
+
+#[test]
+fn a_guest_that_reaps_one_at_a_time_cannot_grow_the_host() {
+    let mut f = Fixture::new(false);
+    let (a, b) = UnixDatagram::pair().unwrap();
+    let h = f.grant(a);
+    f.ring.submit(&mut f.descriptors, vec![Fixture::sqe(Op::RecvMultishot(RecvArgs { fd: h, len: 0 }), 1)], &mut f.changes);
+    b.set_nonblocking(true).unwrap();
+    let datagram = [7u8; 1000];
+    let mut sent = 0;
+    for _ in 0..40 {
+        while b.send(&datagram).is_ok() {
+            sent += 1;
+        }
+        let got = f.ring.complete(&mut f.descriptors, 1, 1, Some(Duration::from_millis(100)), &mut f.changes);
+        assert!(got.len() <= 1);
+        assert!(f.ring.ready.len() <= 32, "held {} completions", f.ring.ready.len());
+        assert!(f.ring.config.budget.bytes() <= 2 << 20);
+    }
+    assert!(sent > 100, "the peer kept sending ({sent})");
+}
+
+#[test]
+fn statx_descriptors_count_against_the_handle_limit() {
+    let mut f = Fixture::new(false);
+    File::create(f.dir.0.join("s")).unwrap();
+    // The table holds 16 and the directory is one: 15 statx with paths fit, the 16th does not.
+    let stat = |i| Fixture::sqe(Op::Statx(StatxArgs { dir: 0, path: "s".into(), no_follow: false }), i);
+    let cqes = f.run((0..16).map(stat).collect());
+    assert_eq!(cqes.iter().filter(|c| c.res.is_ok()).count(), 15);
+    assert_eq!(cqes[15].res, Err(ErrorCode::TooManyHandles));
+    assert!(f.one(Op::Statx(StatxArgs { dir: 0, path: "s".into(), no_follow: false })).is_ok(), "given back");
 }

@@ -5,6 +5,8 @@
  *                  poll, send them to the kernel, then trap with all three in flight
  *   sleep          wait on a 60 s timeout (a run-time bound must stop it)
  *   spin           loop forever without calling the host (likewise)
+ *   wasi-sleep     sleep 60 s in WASI (poll_oneoff), which no wasmtime interrupt wakes
+ *   wasi-stdin     block reading stdin through WASI
  *   device         read 4 bytes from the `d` device grant and print them in hex
  *   alloc          grow linear memory a page (64 KiB) at a time until refused; print how far
  *                  it got
@@ -17,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "app.h"
 
@@ -125,6 +128,13 @@ int main(int argc, char **argv)
 		read_device();
 	if (!strcmp(argv[1], "sleep"))
 		sleep_long();
+	if (!strcmp(argv[1], "wasi-sleep"))
+		return sleep(60) ? 1 : 0;
+	if (!strcmp(argv[1], "wasi-stdin")) {
+		char c;
+
+		return read(0, &c, 1) < 0;
+	}
 	if (!strcmp(argv[1], "spin"))
 		for (volatile int i = 0;; i++)
 			;
