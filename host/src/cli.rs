@@ -63,24 +63,33 @@ pub struct RunArgs {
     #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=32768))]
     pub ring_entries: u32,
 
-    /// Operations in flight per ring; submit takes no more until some complete.
+    /// Operations in flight per ring; submit takes no more until some complete. Also the most
+    /// completions the host holds for the guest, across all its rings, reaped from the kernel
+    /// and not yet returned by complete(); past it the rest wait in the kernel's queue.
     #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..=65536))]
     pub max_inflight: u32,
 
-    /// Bytes of guest data the host holds for a ring's operations in flight (write payloads,
-    /// read buffers, fixed buffers); past it an operation completes with `again`.
+    /// Bytes of guest data the host holds for the guest, across all its rings: write payloads
+    /// and read buffers in flight, SPI/I2C transfers, registered fixed buffers, the 1 MiB of
+    /// provided buffers a ring's first multishot receive sets up, and payloads reaped but not
+    /// yet returned. Past it an operation completes with `again` (register-buffers with
+    /// `no-memory`, a multishot receive with `no-buffers`).
     #[arg(long, default_value_t = 64 << 20, value_name = "BYTES")]
     pub max_inflight_bytes: usize,
 
-    /// Size of the guest's handle table.
+    /// Host descriptors the guest may hold: its handle table's size, and also the bound on
+    /// handles plus the descriptors its operations hold meanwhile (a statx path, a device
+    /// transfer); past it those complete with `too-many-handles`.
     #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u32).range(3..=65536))]
     pub max_handles: u32,
 
-    /// Largest linear memory the guest may grow, in bytes.
+    /// Bytes of memory the guest's instances may take: every linear memory and table together.
     #[arg(long, default_value_t = 1 << 30, value_name = "BYTES")]
     pub max_memory: usize,
 
-    /// Stop the guest after this many seconds of wall-clock time (0: no bound).
+    /// Stop the guest after this many seconds of wall-clock time (0: no bound), whatever it is
+    /// doing: running, waiting in complete(), or blocked in a WASI call. `ioring run` then
+    /// prints one line and exits with status 124.
     #[arg(long, default_value_t = 0.0, value_name = "SECONDS")]
     pub timeout: f64,
 

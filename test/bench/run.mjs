@@ -175,7 +175,7 @@ async function startup() {
   };
   const candidates = {
     'C first-op .wasm': time(ioring, ['run', guest('first-op')]),
-    'C first-op .cwasm': time(ioring, ['run', cwasm]),
+    'C first-op .cwasm': time(ioring, ['run', '--allow-precompiled', cwasm]),
     native: time(native['first-op'], []),
   };
   // Whole apps, C and TS, printing a one-line file: start-up plus four operations.
@@ -188,7 +188,7 @@ async function startup() {
     const cw = join(out, `${name.replace(/\W+/g, '-')}.cwasm`);
     execFileSync(ioring, ['compile', app, '-o', cw]);
     candidates[`${name} .wasm`] = time(ioring, ['run', '--dir', `${dir}::data`, app, 'data/hello.txt']);
-    candidates[`${name} .cwasm`] = time(ioring, ['run', '--dir', `${dir}::data`, cw, 'data/hello.txt']);
+    candidates[`${name} .cwasm`] = time(ioring, ['run', '--allow-precompiled', '--dir', `${dir}::data`, cw, 'data/hello.txt']);
   }
   // The first run of a .wasm compiles it into the cache; the medians are warm starts.
   for (const f of Object.values(candidates)) f();

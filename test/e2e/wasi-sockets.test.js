@@ -48,4 +48,48 @@ test('with the grant, it echoes a real client byte for byte', async () => {
   }
 });
 
+// Many connections closing while others are ready once made the server use a dropped
+// connection's handle (wasi:io/poll's ready list is not in index order): it must outlive
+// rounds of 50 concurrent clients that each echo and hang up.
+test('it outlives rounds of 50 concurrent connections closing at once', async () => {
+  const p = port + 2;
+  const server = spawn(ioring, ['run', '--bind', `tcp:127.0.0.1:${p}`, '--env', `PORT=${p}`, echo], { stdio: 'ignore' });
+  let exited = null;
+  server.on('exit', (code, signal) => (exited = { code, signal }));
+  try {
+    const once = (payload) =>
+      new Promise((resolve, reject) => {
+        const s = connect(p, '127.0.0.1');
+        const chunks = [];
+        s.on('connect', () => s.write(payload));
+        s.on('data', (d) => {
+          chunks.push(d);
+          if (Buffer.concat(chunks).length >= payload.length) {
+            s.destroy();
+            resolve(Buffer.concat(chunks));
+          }
+        });
+        s.on('error', reject);
+      });
+    const ready = async (tries) => {
+      try {
+        await once(Buffer.from('up?'));
+      } catch (e) {
+        if (tries === 0) throw e;
+        await new Promise((r) => setTimeout(r, 50));
+        await ready(tries - 1);
+      }
+    };
+    await ready(100);
+    for (let round = 0; round < 6; round++) {
+      const payloads = Array.from({ length: 50 }, (_, i) => Buffer.alloc(1000 + i, round * 50 + i));
+      const got = await Promise.all(payloads.map(once));
+      got.forEach((g, i) => assert.ok(g.equals(payloads[i]), `round ${round} connection ${i}`));
+    }
+    assert.is(exited, null, 'the server is still running');
+  } finally {
+    server.kill('SIGKILL');
+  }
+});
+
 test.run();

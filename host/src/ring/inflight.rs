@@ -7,7 +7,7 @@ use crate::bindings::ErrorCode;
 use super::Budget;
 use crate::descriptors::{Descriptor, HostFdCharge, Peers};
 use crate::devices::Job;
-use crate::net::RawAddr;
+use crate::net::{RawAddr, Transport};
 use crate::sys::{KernelTimespec, OpenHow};
 use std::ffi::CString;
 use std::os::fd::OwnedFd;
@@ -26,8 +26,9 @@ pub enum Kind {
     Read,
     /// A multishot receive on `handle`: bytes in a provided buffer named by the CQE.
     RecvMultishot { handle: u32 },
-    /// A datagram in `buf` and its source in `addr`; a granted socket's `peers` learn it.
-    RecvMsg,
+    /// A datagram in `buf` and its source in `addr`, received on `handle`; a granted
+    /// socket's `peers` learn the source.
+    RecvMsg { handle: u32 },
     /// A new host fd to install as a handle (openat).
     Open { read_only: bool },
     /// A new socket to install as a handle.
@@ -55,6 +56,16 @@ pub enum Kind {
     Rejected(ErrorCode),
 }
 
+impl Kind {
+    /// The handle an operation the host may issue again was issued on.
+    pub fn handle(&self) -> Option<u32> {
+        match *self {
+            Kind::RecvMultishot { handle } | Kind::RecvMsg { handle } | Kind::Accept { multishot: Some(handle) } => Some(handle),
+            _ => None,
+        }
+    }
+}
+
 pub struct Slot {
     generation: u32,
     busy: bool,
@@ -79,6 +90,12 @@ pub struct Slot {
     pub statx: libc::statx,
     /// For a receive on a granted datagram socket: that socket's reply list.
     pub peers: Option<Arc<Mutex<Peers>>>,
+    /// For a datagram receive on a socket with no receive grant of its own: deliver only
+    /// datagrams from senders the policy lets it send to, over this transport.
+    pub sender_filter: Option<Transport>,
+    /// The serial of the handle the operation was issued on, for operations the host issues
+    /// again under the same key: never again on a handle that was closed and reused.
+    pub serial: u64,
     /// A device job on the worker pool, and the eventfd counter the ring reads.
     pub job: Option<Arc<Job>>,
     pub counter: u64,
@@ -127,6 +144,8 @@ impl Inflight {
                 iov: unsafe { std::mem::zeroed() },
                 statx: unsafe { std::mem::zeroed() },
                 peers: None,
+                sender_filter: None,
+                serial: 0,
                 job: None,
                 counter: 0,
                 timed_out: false,

@@ -424,8 +424,25 @@ impl GuestRing {
             Kind::Fixed => self.fixed.inflight -= 1,
             // Out of provided buffers: they come back as soon as this reap copies them out,
             // so re-arm at once rather than end the guest's stream.
-            Kind::RecvMultishot { handle } if c.res == -libc::ENOBUFS && !more => {
+            Kind::RecvMultishot { handle } if c.res == -libc::ENOBUFS && !more && descriptors.serial(handle) == slot.serial => {
                 return self.rearm(key, opcode::RecvMultishot::new(handle, prep::RECV_GROUP).build());
+            }
+            // A datagram from a sender this socket may not hear from: dropped, and the
+            // receive issued again (unless its handle was closed meanwhile).
+            Kind::RecvMsg { handle } if c.res >= 0 => {
+                slot.addr.len = slot.msg.msg_namelen;
+                let refused = slot.sender_filter.is_some_and(|t| !self.config.policy.may_connect(t, &slot.addr.to_wit()));
+                if refused {
+                    if descriptors.serial(handle) != slot.serial {
+                        let cqe = plain_cqe(slot.guest_user_data, Err(ErrorCode::Canceled));
+                        self.inflight.remove(key);
+                        return Some(cqe);
+                    }
+                    slot.addr = RawAddr::default();
+                    prep::point_msg(slot, true);
+                    let entry = opcode::RecvMsg::new(handle, &mut slot.msg).build();
+                    return self.rearm(key, entry);
+                }
             }
             _ => {}
         }
@@ -460,10 +477,9 @@ impl GuestRing {
                 }
                 result(c.res)
             }
-            Kind::RecvMsg => {
+            Kind::RecvMsg { .. } => {
                 data = std::mem::take(&mut slot.buf);
                 data.truncate(c.res as usize);
-                slot.addr.len = slot.msg.msg_namelen;
                 let peer = slot.addr.to_wit();
                 // A granted datagram socket may answer whoever wrote to it.
                 if let (Some(peers), Some(from)) = (&slot.peers, as_inet(&peer)) {
@@ -503,13 +519,14 @@ impl GuestRing {
         };
         let slot = self.inflight.get_mut(key)?;
         let user_data = slot.guest_user_data;
+        let same_handle = kind.handle().is_some_and(|h| descriptors.serial(h) == slot.serial);
         if let Some((name, start)) = slot.trace {
             eprintln!("ioring: cqe {user_data} {name} res={res:?} more={more} {}us", start.elapsed().as_micros());
         }
         // The kernel ended a multishot request that did not fail: an accept under CQ
         // pressure, a receive that found no free provided buffer for its next arrival. The
         // buffers are back by now, so re-arm, and the guest's stream goes on.
-        if !more {
+        if !more && same_handle {
             let again = match kind {
                 Kind::Accept { multishot: Some(handle) } if c.res >= 0 => Some(opcode::Accept::multishot(handle).build()),
                 Kind::RecvMultishot { handle } if c.res > 0 => Some(opcode::RecvMultishot::new(handle, prep::RECV_GROUP).build()),
@@ -525,10 +542,12 @@ impl GuestRing {
         Some(Cqe { user_data, res, more, data, detail })
     }
 
-    /// Resubmits a multishot operation under the same key. Returns None (the completion was
+    /// Resubmits an operation under the same key (a multishot one the kernel ended, a
+    /// datagram receive whose datagram was dropped). Returns None (the completion was
     /// consumed) or, when no SQE can be had, a final error CQE for the guest.
     fn rearm(&mut self, key: u64, entry: crate::opcode::Entry) -> Option<Cqe> {
-        // SAFETY: a multishot receive or accept carries no pointers into guest data.
+        // SAFETY: a multishot receive or accept carries no pointers; a datagram receive's
+        // point into its slot, which stays until its final completion is reaped.
         if self.make_room(1) && unsafe { self.uring.push(&entry.user_data(key)) }.is_ok() {
             return None;
         }

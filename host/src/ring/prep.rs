@@ -12,7 +12,7 @@ use crate::ioring::ring::types::{
     FixedArgs, I2cArgs, OpenatArgs, PollArgs, PollEvents, ReadArgs, RecvArgs, SendArgs, SendmsgArgs, ShutdownHow,
     SocketOption, SpiArgs, StatxArgs, TimeoutArgs, WriteArgs,
 };
-use crate::net::{NetPolicy, RawAddr, as_inet, transport_of};
+use crate::net::{NetPolicy, RawAddr, Transport, as_inet, transport_of};
 use crate::opcode::{self, CURRENT_POSITION, Entry};
 use crate::ioring::ring::types::{AddressFamily, SocketType};
 use crate::sys;
@@ -96,23 +96,25 @@ pub fn prepare(op: Op, slot: &mut Slot, env: &mut Env<'_>) -> Result<Entry, Erro
             Ok(opcode::Send::new(fd, slot.buf.as_ptr(), len).build())
         }
         Op::Recv(RecvArgs { fd, len }) => {
-            may_receive(descriptors.get(fd)?, env.policy)?;
+            unfiltered(may_receive(descriptors.get(fd)?, env.policy)?)?;
             slot.kind = Kind::Read;
             slot.buf = vec![0; checked_len(len)?];
             Ok(opcode::Recv::new(fd, slot.buf.as_mut_ptr(), len).build())
         }
         Op::RecvMultishot(RecvArgs { fd, .. }) => {
-            may_receive(descriptors.get(fd)?, env.policy)?;
+            unfiltered(may_receive(descriptors.get(fd)?, env.policy)?)?;
+            slot.serial = descriptors.serial(fd);
             slot.kind = Kind::RecvMultishot { handle: fd };
             Ok(opcode::RecvMultishot::new(fd, RECV_GROUP).build())
         }
         Op::Recvmsg(RecvArgs { fd, len }) => {
             let d = descriptors.get(fd)?;
-            may_receive(d, env.policy)?;
+            slot.sender_filter = may_receive(d, env.policy)?;
+            slot.serial = descriptors.serial(fd);
             // The peers list of the socket this receive was issued on, not of whatever sits
             // at the handle's index when it completes.
             slot.peers = d.peers.clone();
-            slot.kind = Kind::RecvMsg;
+            slot.kind = Kind::RecvMsg { handle: fd };
             slot.buf = vec![0; checked_len(len)?];
             slot.addr = RawAddr::default();
             point_msg(slot, true);
@@ -140,6 +142,7 @@ pub fn prepare(op: Op, slot: &mut Slot, env: &mut Env<'_>) -> Result<Entry, Erro
         }
         Op::AcceptMultishot(fd) => {
             descriptors.get(fd)?;
+            slot.serial = descriptors.serial(fd);
             slot.kind = Kind::Accept { multishot: Some(fd) };
             Ok(opcode::Accept::multishot(fd).build())
         }
@@ -288,14 +291,15 @@ fn may_listen(d: &Descriptor, policy: &NetPolicy) -> Result<(), ErrorCode> {
     if policy.may_bind(transport, &local.to_wit()) { Ok(()) } else { Err(ErrorCode::Access) }
 }
 
-/// A datagram socket receives from anyone who knows its address: a guest's own datagram
-/// socket may receive only when connected (the kernel then takes datagrams from that peer
-/// alone, and connect was checked against --connect) or bound to a granted address. Not
-/// bound yet is refused too: a later send would bind it to the wildcard address under a
-/// receive already waiting.
-fn may_receive(d: &Descriptor, policy: &NetPolicy) -> Result<(), ErrorCode> {
+/// A datagram socket receives from anyone who knows its address. A guest's own datagram
+/// socket receives freely when connected (the kernel then takes datagrams from that peer
+/// alone, and connect was checked against --connect) or bound to a granted address.
+/// Otherwise (a client that sends with an address, and so is bound by the kernel to the
+/// wildcard address) it hears only from senders it may send to: Ok(Some(transport)) asks
+/// for that filter, which only a receive that learns the sender (recvmsg) can apply.
+fn may_receive(d: &Descriptor, policy: &NetPolicy) -> Result<Option<Transport>, ErrorCode> {
     if d.receive_checked() {
-        return Ok(());
+        return Ok(None);
     }
     let connected = RawAddr::peer_of(d.fd.as_fd()).len > 0;
     let granted = || {
@@ -305,10 +309,15 @@ fn may_receive(d: &Descriptor, policy: &NetPolicy) -> Result<(), ErrorCode> {
     };
     if connected || granted() {
         d.allow_receive();
-        Ok(())
+        Ok(None)
     } else {
-        Err(ErrorCode::Access)
+        transport_of(d.fd.as_fd()).map(Some).ok_or(ErrorCode::NotSupported)
     }
+}
+
+/// `access` for a receive that cannot filter its senders where `may_receive` asks it to.
+fn unfiltered(filter: Option<Transport>) -> Result<(), ErrorCode> {
+    if filter.is_some() { Err(ErrorCode::Access) } else { Ok(()) }
 }
 
 /// The stand-in for a rejected operation: it fails in the kernel, so a link chain through it
@@ -392,7 +401,7 @@ fn fixed_span(fixed: &mut FixedBuffers, buffer: u32, offset: u32, len: u32) -> R
 }
 
 /// Points the slot's msghdr at its buffer and, if `named`, its address.
-fn point_msg(slot: &mut Slot, named: bool) {
+pub fn point_msg(slot: &mut Slot, named: bool) {
     slot.iov = libc::iovec { iov_base: slot.buf.as_mut_ptr().cast(), iov_len: slot.buf.len() };
     // SAFETY: msghdr is plain data.
     slot.msg = unsafe { std::mem::zeroed() };

@@ -659,31 +659,35 @@ fn listen_without_a_grant_is_refused_even_unbound() {
 }
 
 #[test]
-fn a_guest_datagram_socket_receives_only_when_bound_to_a_grant_or_connected() {
+fn a_guest_datagram_socket_hears_only_senders_it_may_send_to_unless_connected_or_granted() {
     let peer = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let stranger = UdpSocket::bind("127.0.0.1:0").unwrap();
     let port = peer.local_addr().unwrap().port();
     let mut f = Fixture::with_policy(false, policy(&["udp:127.0.0.1:*"], &[&format!("udp:127.0.0.1:{port}")]));
-    let recv = |fd| Op::Recvmsg(RecvArgs { fd, len: 64 });
+    let recvmsg = |fd| Op::Recvmsg(RecvArgs { fd, len: 64 });
     let u = new_socket(&mut f, AddressFamily::Ipv4, SocketType::Datagram);
-    assert_eq!(f.one(recv(u)).unwrap_err(), ErrorCode::Access, "unbound");
+    // Receives that cannot tell the sender are refused outright.
     assert_eq!(f.one(Op::Recv(RecvArgs { fd: u, len: 64 })).unwrap_err(), ErrorCode::Access);
     assert_eq!(f.one(Op::RecvMultishot(RecvArgs { fd: u, len: 0 })).unwrap_err(), ErrorCode::Access);
-    // A send to an allowed peer binds it to the wildcard address: still not a grant.
+    // A send to an allowed peer binds it to the wildcard address, where anyone can reach it.
     let to = Some(wit_addr(&format!("127.0.0.1:{port}")));
     f.one(Op::Sendmsg(SendmsgArgs { fd: u, data: b"x".to_vec(), to })).unwrap();
-    assert_eq!(f.one(recv(u)).unwrap_err(), ErrorCode::Access, "bound by the kernel to 0.0.0.0");
-    // Connected: the kernel takes datagrams from that peer alone.
+    let CqeDetail::Address(SocketAddress::Ipv4(local)) = f.one(Op::LocalAddress(u)).unwrap().detail else { panic!() };
+    assert_eq!(f.ring.submit(&mut f.descriptors, vec![Fixture::sqe(recvmsg(u), 5)], &mut f.changes), 1);
+    stranger.send_to(b"evil", ("127.0.0.1", local.port)).unwrap();
+    peer.send_to(b"good", ("127.0.0.1", local.port)).unwrap();
+    let got = f.next();
+    assert_eq!((got.user_data, got.data.as_slice()), (5, &b"good"[..]), "the stranger's datagram was dropped");
+    // Connected: the kernel takes datagrams from that peer alone, and every receive works.
     f.one(Op::Connect((u, wit_addr(&format!("127.0.0.1:{port}"))))).unwrap();
-    let mut buf = [0; 8];
-    let (_, from) = peer.recv_from(&mut buf).unwrap();
-    peer.send_to(b"reply", from).unwrap();
-    assert_eq!(f.one(recv(u)).unwrap().data, b"reply");
-    // Bound to a granted address.
+    peer.send_to(b"reply", ("127.0.0.1", local.port)).unwrap();
+    assert_eq!(f.one(Op::Recv(RecvArgs { fd: u, len: 64 })).unwrap().data, b"reply");
+    // Bound to a granted address: it hears anyone.
     let b = new_socket(&mut f, AddressFamily::Ipv4, SocketType::Datagram);
     f.one(Op::Bind((b, wit_addr("127.0.0.1:0")))).unwrap();
-    let CqeDetail::Address(SocketAddress::Ipv4(local)) = f.one(Op::LocalAddress(b)).unwrap().detail else { panic!() };
-    peer.send_to(b"hi", ("127.0.0.1", local.port)).unwrap();
-    assert_eq!(f.one(recv(b)).unwrap().data, b"hi");
+    let CqeDetail::Address(SocketAddress::Ipv4(bound)) = f.one(Op::LocalAddress(b)).unwrap().detail else { panic!() };
+    stranger.send_to(b"hi", ("127.0.0.1", bound.port)).unwrap();
+    assert_eq!(f.one(recvmsg(b)).unwrap().data, b"hi");
 }
 
 #[test]

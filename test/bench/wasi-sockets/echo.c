@@ -67,6 +67,13 @@ static void wait_for(wasi_io_poll_own_pollable_t p)
 	echo_list_u32_free(&ready);
 }
 
+static int by_index_descending(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x < y) - (x > y);
+}
+
 bool exports_wasi_cli_run_run(void)
 {
 	wasi_sockets_instance_network_own_network_t net = wasi_sockets_instance_network_instance_network();
@@ -101,8 +108,14 @@ bool exports_wasi_cli_run_run(void)
 		for (size_t i = 0; i < nconns; i++)
 			polls[i + 1] = wasi_io_poll_borrow_pollable(conns[i].ready);
 		wasi_io_poll_poll(&(wasi_io_poll_list_borrow_pollable_t){ polls, nconns + 1 }, &ready);
-		/* Highest index first, so that dropping a connection does not move one not yet served. */
-		for (size_t r = ready.len; r-- > 0;) {
+		/*
+		 * Highest index first, so that dropping a connection does not move one not yet served.
+		 * poll's ready list is in no promised order (wasmtime groups it by the pollables' host
+		 * resources), so sort it: serving it as given once dropped a connection and then used
+		 * the stale handle of the one moved into its place.
+		 */
+		qsort(ready.ptr, ready.len, sizeof(*ready.ptr), by_index_descending);
+		for (size_t r = 0; r < ready.len; r++) {
 			uint32_t i = ready.ptr[r];
 
 			if (i > 0) {
