@@ -9,7 +9,8 @@ use std::ffi::{c_char, c_void, CString};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use anyhow::{anyhow, bail, Context, Result};
+use wasmtime::error::Context;
+use wasmtime::{bail, Result};
 use wasmtime::{Caller, Config, Engine, Extern, Linker, Module, Store};
 
 /// `struct ior_abi_guest`: the guest's memory and allocator, for the C code.
@@ -46,7 +47,7 @@ pub const SQE_OUT_BYTES: usize = 512;
 struct State {
     args: Vec<String>,
     exit: Option<i32>,
-    inner_trap: Option<anyhow::Error>,
+    inner_trap: Option<wasmtime::Error>,
 }
 
 type Cx<'a> = Caller<'a, State>;
@@ -228,7 +229,7 @@ fn link(linker: &mut Linker<State>) -> Result<()> {
     })?;
     linker.func_wrap(WASI, "proc_exit", |mut c: Cx<'_>, code: i32| -> Result<()> {
         c.data_mut().exit = Some(code);
-        Err(anyhow!(Exit(code)))
+        Err(wasmtime::Error::new(Exit(code)))
     })?;
     Ok(())
 }
@@ -284,7 +285,10 @@ pub fn run(wasm: &Path, args: &[&str], dirs: &[DirGrant<'_>]) -> Result<Outcome>
             None => (-1, Some(format!("{e:?}"))),
         },
     };
-    unsafe { lx_ring_drop(1) };
+    // Rings the guest left open (a trap, or an exit from inside a callback).
+    for ring in 1..=2 {
+        unsafe { lx_ring_drop(ring) };
+    }
     let out = |fd| {
         let mut len = 0usize;
         let p = unsafe { lx_output(fd, &mut len) };

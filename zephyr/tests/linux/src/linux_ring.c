@@ -22,9 +22,11 @@
 #define LX_HANDLES 32
 #define LX_OPS 64
 #define LX_MAX_IO 65536
+#define LX_RINGS 2 /* as CONFIG_IORING_MAX_RINGS's default: the SDK's ior_perror uses a second */
 
 struct lx_op {
 	bool used, done, timer;
+	uint32_t ring; /* 1..LX_RINGS */
 	uint64_t seq; /* completion order */
 	uint64_t deadline;
 	struct ior_abi_cqe cqe;
@@ -40,7 +42,7 @@ static struct {
 } lx;
 static struct lx_op lx_ops[LX_OPS];
 static uint64_t lx_seq;
-static bool lx_ring_used;
+static bool lx_ring_used[LX_RINGS + 1];
 static uint8_t *lx_fixed;
 static uint32_t lx_fixed_count, lx_fixed_size;
 static char *lx_out[3];
@@ -76,7 +78,7 @@ void lx_reset(void)
 	free(lx_fixed);
 	lx_fixed = NULL;
 	lx_fixed_count = lx_fixed_size = 0;
-	lx_ring_used = false;
+	memset(lx_ring_used, 0, sizeof(lx_ring_used));
 }
 
 const char *lx_output(int fd, size_t *len)
@@ -122,20 +124,25 @@ int lx_ring_create(uint32_t entries)
 {
 	if (entries > LX_OPS)
 		return -EINVAL;
-	if (lx_ring_used)
-		return -ENOMEM;
-	lx_ring_used = true;
-	return 1;
+	for (uint32_t r = 1; r <= LX_RINGS; r++)
+		if (!lx_ring_used[r]) {
+			lx_ring_used[r] = true;
+			return (int)r;
+		}
+	return -ENOMEM;
 }
 
 void lx_ring_drop(uint32_t ring)
 {
-	(void)ring;
+	if (ring == 0 || ring > LX_RINGS)
+		return;
 	for (int i = 0; i < LX_OPS; i++) {
+		if (lx_ops[i].ring != ring)
+			continue;
 		free(lx_ops[i].buf);
 		memset(&lx_ops[i], 0, sizeof(lx_ops[i]));
 	}
-	lx_ring_used = false;
+	lx_ring_used[ring] = false;
 }
 
 static int fd_of(uint32_t h, bool want_dir)
@@ -264,34 +271,35 @@ static long do_op(struct lx_op *op, const struct ior_abi_sqe *s, const uint8_t *
 	}
 }
 
-static struct lx_op *op_alloc(void)
+static struct lx_op *op_alloc(uint32_t ring)
 {
 	for (int i = 0; i < LX_OPS; i++)
 		if (!lx_ops[i].used) {
 			memset(&lx_ops[i], 0, sizeof(lx_ops[i]));
 			lx_ops[i].used = true;
+			lx_ops[i].ring = ring;
 			return &lx_ops[i];
 		}
 	return NULL;
 }
 
-static int inflight(void)
+static int inflight(uint32_t ring)
 {
 	int n = 0;
 
 	for (int i = 0; i < LX_OPS; i++)
-		n += lx_ops[i].used;
+		n += lx_ops[i].used && (!ring || lx_ops[i].ring == ring);
 	return n;
 }
 
-static int cancel(uint32_t target, bool all)
+static int cancel(uint32_t ring, uint32_t target, bool all)
 {
 	int n = 0;
 
 	for (int i = 0; i < LX_OPS; i++) {
 		struct lx_op *op = &lx_ops[i];
 
-		if (op->used && !op->done && op->cqe.user_data == target) {
+		if (op->used && op->ring == ring && !op->done && op->cqe.user_data == target) {
 			op->done = true;
 			op->timer = false;
 			set_res(op, -ECANCELED);
@@ -308,7 +316,8 @@ int lx_ring_submit(uint32_t ring, const uint8_t *mem, uint32_t size, uint32_t pt
 	bool chain_failed = false, in_chain = false;
 	uint32_t i;
 
-	(void)ring;
+	if (ring == 0 || ring > LX_RINGS || !lx_ring_used[ring])
+		return -EFAULT;
 	if ((ptr & 7) || !ior_abi_range_ok(size, ptr, (uint64_t)count * IOR_ABI_SQE_SIZE))
 		return -EFAULT;
 	for (i = 0; i < count; i++) {
@@ -316,9 +325,9 @@ int lx_ring_submit(uint32_t ring, const uint8_t *mem, uint32_t size, uint32_t pt
 		struct lx_op *op;
 		int ret;
 
-		if (inflight() == LX_OPS)
+		if (inflight(0) == LX_OPS)
 			break;
-		op = op_alloc();
+		op = op_alloc(ring);
 		ret = ior_abi_sqe_decode(mem, size, ptr + i * IOR_ABI_SQE_SIZE, &s);
 		op->cqe.user_data = s.user_data;
 		if (ret > 0) {
@@ -342,7 +351,7 @@ int lx_ring_submit(uint32_t ring, const uint8_t *mem, uint32_t size, uint32_t pt
 			set_res(op, in_chain ? -ECANCELED : -EINVAL);
 			op->done = true;
 		} else if (s.op == IOR_ABI_OP_CANCEL) {
-			set_res(op, cancel(s.count, s.flag));
+			set_res(op, cancel(ring, s.count, s.flag));
 			op->done = true;
 		} else if (s.flags & IOR_ABI_SQE_DRAIN) {
 			set_res(op, -ENOTSUP);
@@ -371,16 +380,17 @@ int lx_ring_complete(uint32_t ring, uint32_t min, uint32_t max, int has_timeout,
 	uint32_t n = 0;
 	int written;
 
-	(void)ring;
-	if ((uint32_t)inflight() < min)
-		min = (uint32_t)inflight();
+	if (ring == 0 || ring > LX_RINGS || !lx_ring_used[ring])
+		return ior_abi_cqes_write(g, out, 0, retptr);
+	if ((uint32_t)inflight(ring) < min)
+		min = (uint32_t)inflight(ring);
 	for (;;) {
 		uint64_t t = now_ns(), next = UINT64_MAX;
 
 		for (int i = 0; i < LX_OPS; i++) {
 			struct lx_op *op = &lx_ops[i];
 
-			if (op->used && op->timer && !op->done) {
+			if (op->used && op->ring == ring && op->timer && !op->done) {
 				if (op->deadline <= t) {
 					set_res(op, -ETIMEDOUT);
 					op->done = true;
@@ -391,7 +401,7 @@ int lx_ring_complete(uint32_t ring, uint32_t min, uint32_t max, int has_timeout,
 		}
 		n = 0;
 		for (int i = 0; i < LX_OPS && n < max; i++)
-			if (lx_ops[i].used && lx_ops[i].done)
+			if (lx_ops[i].used && lx_ops[i].ring == ring && lx_ops[i].done)
 				n++;
 		if (n >= min || t >= end || next == UINT64_MAX)
 			break;
@@ -408,7 +418,7 @@ int lx_ring_complete(uint32_t ring, uint32_t min, uint32_t max, int has_timeout,
 		for (int i = 0; i < LX_OPS; i++) {
 			struct lx_op *op = &lx_ops[i];
 
-			if (op->used && op->done && op->seq && (!best || op->seq < best->seq))
+			if (op->used && op->ring == ring && op->done && op->seq && (!best || op->seq < best->seq))
 				best = op;
 		}
 		if (!best)
