@@ -80,6 +80,7 @@ test: build
     make -s -C test/guests
     make -s -C test/bench/wasi-sockets
     cargo test --release --quiet --manifest-path host/Cargo.toml
+    CARGO_TARGET_DIR=host/target cargo test --release --quiet --manifest-path zephyr/tests/linux/Cargo.toml
     npx uvu ts/test '\.test\.js$'
     npx uvu test/e2e '\.test\.js$'
 
