@@ -174,6 +174,10 @@ impl Drop for Uring {
             if let Some(br) = self.buf_ring.take() {
                 sys::ior_sys_buf_ring_free(self.raw.as_ptr(), br.as_ptr());
             }
+            // Release the registered files now: closing the ring leaves them to the kernel's
+            // deferred ring teardown, which can hold them (a pipe's write end, a granted
+            // listener's port) for tens of milliseconds after the process has exited.
+            sys::ior_sys_unregister_files(self.raw.as_ptr());
             sys::ior_sys_ring_free(self.raw.as_ptr())
         }
     }

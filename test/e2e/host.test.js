@@ -6,7 +6,8 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { artefact, ioring, run, tempDir } from '../lib/ioring.js';
+import { createServer } from 'node:net';
+import { artefact, freePort, ioring, run, tempDir } from '../lib/ioring.js';
 
 const limits = artefact('test/guests/build/host-limits.wasm');
 const cat = artefact('guest/build/cat.wasm');
@@ -76,6 +77,24 @@ test('--max-memory bounds all memories and tables together; the guest sees memor
   // The app's memory gets what the adapter's memory and the tables leave of the 4 MiB.
   const kib = Number(/^memory (\d+) KiB\n$/.exec(r.stdout.toString())?.[1]);
   assert.ok(kib > 3584 && kib < 4096, `${kib} KiB`);
+});
+
+// The rings' registered files (the listener the guest took, with a multishot accept in flight
+// on it) are released before the process exits, not by the kernel's deferred ring teardown
+// tens of milliseconds later: a supervisor restarting the app finds its port free at once.
+test('a granted port can be bound again as soon as ioring run has exited', async () => {
+  const port = await freePort();
+  // On the process's exit, not its pipes' end (which spawnSync waits for, and which the
+  // kernel's deferred teardown also delays).
+  const child = spawn(ioring, ['run', '--listen', `l=tcp:127.0.0.1:${port}`, limits, 'trap-inflight'], { stdio: 'pipe' });
+  const [status] = await once(child, 'exit');
+  assert.is(status, 134);
+  const server = createServer();
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  server.close();
 });
 
 test('a guest that traps with operations in flight exits abnormally, the host reports it', () => {

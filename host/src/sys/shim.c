@@ -193,6 +193,8 @@ int ior_sys_register_buffers(struct io_uring *ring, const struct iovec *iov, uns
 
 int ior_sys_unregister_buffers(struct io_uring *ring) { return io_uring_unregister_buffers(ring); }
 
+int ior_sys_unregister_files(struct io_uring *ring) { return io_uring_unregister_files(ring); }
+
 /*
  * Cancels, synchronously, the request(s) carrying @user_data (all of them with @all). Returns
  * the number cancelled (at most 1 without @all) or a negative errno; -ENOENT when none.
