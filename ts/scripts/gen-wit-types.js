@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Generates ts/types/wit/*.d.ts from wit/ with jco's guest-types, so the library is type-checked
 // against the contract itself. jco's CLI reads WIT through preview2-shim, which since 0.26 has
-// no default '/' preopen (TOOLCHAIN.md): grant it before loading the CLI.
+// no default '/' preopen: grant it before loading the CLI.
 import { _setPreopens } from '@bytecodealliance/preview2-shim/filesystem';
 import { cpSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
