@@ -14,7 +14,7 @@
 //      componentize-js. QuickJS is smaller, builds and starts faster, and echoes faster under
 //      the Linux host (ts/README.md has the figures).
 //
-// jco pitfalls worked around here : componentize-js reads the WIT through
+// jco pitfalls worked around here: componentize-js reads the WIT through
 // preview2-shim, which since 0.26 has no '/' preopen, so one is granted first; multi-file apps
 // are bundled before componentizing; the world is passed to the API, not the CLI.
 import { spawnSync } from 'node:child_process';
