@@ -1,9 +1,9 @@
 /*
  * SPDX-License-Identifier: Apache-2.0
  *
- * ior_grants.c - the grants the firmware author declared in devicetree (a node with
+ * ior_grants.c - the grants the firmware author declared in devicetree (nodes with
  * compatible "ioring,grants", one child per grant; dts/bindings/ioring,grants.yaml), as a
- * table built at compile time. A guest reaches only what is named here.
+ * table built at compile time from every such node. A guest reaches only what is named here.
  */
 #include <string.h>
 
@@ -13,9 +13,7 @@
 #include "ior_internal.h"
 #include "ior_grants.h"
 
-#define IOR_GRANTS_NODE DT_COMPAT_GET_ANY_STATUS_OKAY(ioring_grants)
-
-#if DT_NODE_EXISTS(IOR_GRANTS_NODE)
+#if DT_HAS_COMPAT_STATUS_OKAY(ioring_grants)
 
 #define IOR_GRANT_DEV(node)                                                                    \
 	COND_CODE_1(DT_NODE_HAS_PROP(node, device), (DEVICE_DT_GET(DT_PHANDLE(node, device))),  \
@@ -34,7 +32,9 @@
 		.dev = IOR_GRANT_DEV(node),                                                    \
 	},
 
-const struct ior_grant ior_grants[] = {DT_FOREACH_CHILD(IOR_GRANTS_NODE, IOR_GRANT_ENTRY)};
+#define IOR_GRANTS_OF(node) DT_FOREACH_CHILD(node, IOR_GRANT_ENTRY)
+
+const struct ior_grant ior_grants[] = {DT_FOREACH_STATUS_OKAY(ioring_grants, IOR_GRANTS_OF)};
 const size_t ior_grants_count = ARRAY_SIZE(ior_grants);
 
 #else

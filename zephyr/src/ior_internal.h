@@ -59,6 +59,7 @@ struct ior_op {
 	bool failed;                  /**< finished with an error (for soft links) */
 	bool more;                    /**< multishot: this CQE is not the last */
 	bool cqe_pending;             /**< multishot: a CQE not yet reaped */
+	bool rearm;                   /**< multishot: its CQE was reaped; arm the next */
 	bool is_err;
 	uint32_t value;               /**< count, or error-code when is_err */
 	uint8_t *buf;                 /**< host buffer: write bytes in, read bytes out */
@@ -73,7 +74,9 @@ struct ior_op {
 	struct k_work work;
 	struct k_timer timer;
 	sys_snode_t node;             /**< poller list */
-	int net_events;               /**< poller: what it waits for */
+	int net_events;               /**< poller: what it waits for (ZSOCK_POLL*) */
+	int net_fd;                   /**< poller: the socket it waits on */
+	bool net_waiting;             /**< poller: on the poller's list */
 };
 
 /** @brief Link-timeout states. */
@@ -143,7 +146,6 @@ void ior_fs_close_all(void);
 
 /* ior_ops_net.c: sockets */
 int ior_net_prepare(struct ior_op *op);
-void ior_net_submit(struct ior_op *op);
 bool ior_net_cancel(struct ior_op *op);
 int ior_net_run_wq(struct ior_op *op);
 void ior_net_reaped(struct ior_op *op);

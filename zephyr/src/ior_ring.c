@@ -623,6 +623,8 @@ static uint32_t ring_reap(struct ior_ring *ring, uint32_t min, uint32_t max, k_t
 		if (rc->flags & IOR_CQE_F_MORE) {
 			cqe_fill(&ior_cqes[n], op, true);
 			ior_cqe_ops[n] = NULL; /* the op goes on */
+			op->cqe_pending = false;
+			op->rearm = true; /* once its payload is in the guest */
 		} else {
 			/* A CQE RTIO made itself (an entry it cancelled) has no result of ours. */
 			if (!op->started)
@@ -646,23 +648,15 @@ static void ring_retire(struct ior_ring *ring, uint32_t n)
 			op_release(ring, op);
 		}
 	}
-	/* Multishot ops whose arrival was reaped may produce the next one. */
+	/* Multishot ops whose arrival the guest now holds may produce the next one. */
 	for (int i = 0; i < CONFIG_IORING_RING_ENTRIES; i++) {
 		struct ior_op *op = &ring->ops[i];
 
-		if (op->in_use && op->cqe_pending && op->more) {
-			bool reaped = true;
-
-			for (uint32_t k = 0; k < n; k++) {
-				if (ior_cqe_ops[k] == op)
-					reaped = false;
-			}
-			if (reaped) {
-				op->cqe_pending = false;
+		if (op->in_use && op->rearm) {
+			op->rearm = false;
 #ifdef CONFIG_IORING_NET
-				ior_net_reaped(op);
+			ior_net_reaped(op);
 #endif
-			}
 		}
 	}
 }

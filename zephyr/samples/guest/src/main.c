@@ -17,6 +17,9 @@
 #include <ioring/ioring.h>
 
 #include "guest_args.h"
+#ifdef IORING_PEER
+#include "peer.h"
+#endif
 
 #ifdef CONFIG_FILE_SYSTEM
 #include <zephyr/fs/fs.h>
@@ -140,6 +143,11 @@ int main(void)
 	check_copy();
 #endif
 	printk("ioring sample: %s exited with status %d\n", guest_args[0], status);
+#ifdef IORING_PEER
+	/* The guest is done; so must be what drove it, and all it checked must be right. */
+	if (peer_wait() != 0 && status == 0)
+		status = 1;
+#endif
 #ifdef CONFIG_ARCH_POSIX
 	nsi_exit(status < 0 || status > 255 ? 255 : status);
 #endif

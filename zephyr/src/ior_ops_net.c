@@ -1,0 +1,553 @@
+/*
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * ior_ops_net.c - sockets over Zephyr's BSD socket API, as two iodevs completing into the
+ * ring's RTIO context:
+ *
+ * - the socket poller iodev: accept, recv, recvmsg, send, sendmsg (and read/write on a
+ *   socket) wait on a thread of ours that zsock_poll()s every waiting socket and then makes
+ *   the call without blocking (ZSOCK_MSG_DONTWAIT). Receive buffers are taken from the
+ *   in-flight heap only when data is ready, so a guest may keep many receives posted.
+ *   Multishot accept and receive post one RTIO CQE per arrival (flagged more) and wait again
+ *   once the guest has reaped it.
+ * - the work queue (ior_ring.c's): socket, set-option, shutdown, local-address and close.
+ *
+ * Grants: a guest's sockets come from devicetree listener grants (a TCP socket listening, or
+ * a bound UDP socket, opened on first ior_grant_listener()). Sockets a guest makes may not
+ * bind, listen or connect (`access`): devicetree declares no such grants yet. A UDP listener
+ * may send only to peers it has received from (the last IOR_NET_PEERS of them).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <zephyr/kernel.h>
+#include <zephyr/net/socket.h>
+
+#include "ior_internal.h"
+#include "ior_grants.h"
+
+/* How long the poller waits before it looks for newly posted operations. */
+#define IOR_NET_POLL_MS 5
+/* Sockets the poller watches at once (the rest wait their turn). */
+#define IOR_NET_POLL_MAX (CONFIG_IORING_MAX_RINGS * CONFIG_IORING_RING_ENTRIES)
+/* Recent senders a UDP listener may reply to. */
+#define IOR_NET_PEERS 16
+
+static sys_slist_t ior_net_waiting;
+static K_SEM_DEFINE(ior_net_wake, 0, 1);
+
+static struct {
+	int fd;
+	struct sockaddr_in addr;
+} ior_net_peers[IOR_NET_PEERS];
+static unsigned int ior_net_peer_next;
+
+/* --- addresses ---------------------------------------------------------------------------- */
+
+static int addr_from_abi(const struct ior_abi_sockaddr *a, struct sockaddr_in *out)
+{
+	if (a->family != IOR_ABI_AF_INET)
+		return -EAFNOSUPPORT;
+	memset(out, 0, sizeof(*out));
+	out->sin_family = AF_INET;
+	out->sin_port = htons(a->port);
+	memcpy(&out->sin_addr, a->v4, 4);
+	return 0;
+}
+
+static void addr_to_abi(const struct sockaddr *sa, struct ior_abi_sockaddr *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+
+		out->family = IOR_ABI_AF_INET;
+		out->port = ntohs(in->sin_port);
+		memcpy(out->v4, &in->sin_addr, 4);
+	}
+#if defined(CONFIG_NET_IPV6)
+	else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+
+		out->family = IOR_ABI_AF_INET6;
+		out->port = ntohs(in6->sin6_port);
+		for (int i = 0; i < 8; i++)
+			out->v6[i] = (uint16_t)(in6->sin6_addr.s6_addr[2 * i] << 8 |
+						in6->sin6_addr.s6_addr[2 * i + 1]);
+		out->scope_id = in6->sin6_scope_id;
+	}
+#endif
+}
+
+static void peer_remember(int fd, const struct sockaddr_in *a)
+{
+	unsigned int key = irq_lock();
+
+	for (int i = 0; i < IOR_NET_PEERS; i++) {
+		if (ior_net_peers[i].fd == fd &&
+		    !memcmp(&ior_net_peers[i].addr, a, sizeof(*a))) {
+			irq_unlock(key);
+			return;
+		}
+	}
+	ior_net_peers[ior_net_peer_next].fd = fd;
+	ior_net_peers[ior_net_peer_next].addr = *a;
+	ior_net_peer_next = (ior_net_peer_next + 1) % IOR_NET_PEERS;
+	irq_unlock(key);
+}
+
+static bool peer_known(int fd, const struct sockaddr_in *a)
+{
+	unsigned int key = irq_lock();
+	bool known = false;
+
+	for (int i = 0; i < IOR_NET_PEERS && !known; i++)
+		known = ior_net_peers[i].fd == fd &&
+			!memcmp(&ior_net_peers[i].addr, a, sizeof(*a));
+	irq_unlock(key);
+	return known;
+}
+
+static void peers_forget(int fd)
+{
+	unsigned int key = irq_lock();
+
+	for (int i = 0; i < IOR_NET_PEERS; i++) {
+		if (ior_net_peers[i].fd == fd)
+			memset(&ior_net_peers[i], 0, sizeof(ior_net_peers[i]));
+	}
+	irq_unlock(key);
+}
+
+/* --- listener grants ---------------------------------------------------------------------- */
+
+int ior_net_listener(int grant)
+{
+	const struct ior_grant *g = &ior_grants[grant];
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(g->port)};
+	struct ior_handle *e;
+	int one = 1, fd, h;
+
+	if (g->address && zsock_inet_pton(AF_INET, g->address, &a.sin_addr) != 1)
+		return -EADDRNOTAVAIL;
+	h = ior_handle_alloc();
+	if (h < 0)
+		return h;
+	fd = zsock_socket(AF_INET, g->udp ? SOCK_DGRAM : SOCK_STREAM,
+			  g->udp ? IPPROTO_UDP : IPPROTO_TCP);
+	if (fd < 0)
+		goto fail;
+	(void)zsock_setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (zsock_bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+	    (!g->udp && zsock_listen(fd, g->backlog) < 0))
+		goto fail;
+	e = ior_handle_get(h, ~0u);
+	e->kind = IOR_H_SOCKET;
+	e->grant = (int16_t)grant;
+	e->fd = fd;
+	return h;
+fail: {
+	int err = -errno;
+
+	if (fd >= 0)
+		zsock_close(fd);
+	ior_handle_free((uint32_t)h);
+	return err;
+}
+}
+
+/* --- preparing (the guest's thread, at submit) ---------------------------------------------- */
+
+static bool waits(uint8_t op)
+{
+	switch (op) {
+	case IOR_ABI_OP_ACCEPT:
+	case IOR_ABI_OP_ACCEPT_MULTISHOT:
+	case IOR_ABI_OP_RECV:
+	case IOR_ABI_OP_RECV_MULTISHOT:
+	case IOR_ABI_OP_RECVMSG:
+	case IOR_ABI_OP_READ:
+	case IOR_ABI_OP_SEND:
+	case IOR_ABI_OP_SENDMSG:
+	case IOR_ABI_OP_WRITE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+int ior_net_prepare(struct ior_op *op)
+{
+	const struct ior_abi_sqe *s = &op->sqe;
+	struct ior_handle *h = NULL;
+	struct sockaddr_in to;
+	uint32_t n;
+	int ret;
+
+	if (s->op != IOR_ABI_OP_SOCKET) {
+		h = ior_handle_get(s->fd, BIT(IOR_H_SOCKET));
+		if (!h)
+			return -EBADF;
+		op->net_fd = h->fd;
+	}
+	switch ((enum ior_abi_op)s->op) {
+	case IOR_ABI_OP_SEND:
+	case IOR_ABI_OP_WRITE:
+	case IOR_ABI_OP_SENDMSG:
+		if (s->op == IOR_ABI_OP_SENDMSG && s->has_addr) {
+			ret = addr_from_abi(&s->addr, &to);
+			if (ret < 0)
+				return ret;
+			if (!peer_known(h->fd, &to))
+				return -EACCES;
+		}
+		n = MIN(s->data.len, ior_ring_max_io());
+		if (s->op == IOR_ABI_OP_SENDMSG && n < s->data.len)
+			return -EMSGSIZE; /* a datagram is not cut short */
+		if (n) {
+			op->buf = ior_buf_alloc(n);
+			if (!op->buf)
+				return -EAGAIN;
+			memcpy(op->buf, ior_submit_mem + s->data.ptr, n);
+		}
+		op->buf_len = n;
+		op->net_events = ZSOCK_POLLOUT;
+		return 0;
+	case IOR_ABI_OP_RECV:
+	case IOR_ABI_OP_READ:
+	case IOR_ABI_OP_RECV_MULTISHOT:
+	case IOR_ABI_OP_RECVMSG:
+		/* The buffer is taken when data is ready. */
+		op->buf_len = MIN(s->len, ior_ring_max_io());
+		op->net_events = ZSOCK_POLLIN;
+		return 0;
+	case IOR_ABI_OP_ACCEPT:
+	case IOR_ABI_OP_ACCEPT_MULTISHOT:
+		op->net_events = ZSOCK_POLLIN;
+		return 0;
+	case IOR_ABI_OP_BIND:
+	case IOR_ABI_OP_LISTEN:
+	case IOR_ABI_OP_CONNECT:
+		return -EACCES; /* no devicetree grant allows them (yet) */
+	case IOR_ABI_OP_SOCKET:
+		if (s->family != IOR_ABI_AF_INET && s->family != IOR_ABI_AF_INET6)
+			return -EAFNOSUPPORT;
+		return s->socktype > 1 ? -EPROTONOSUPPORT : 0;
+	case IOR_ABI_OP_SET_OPTION:
+	case IOR_ABI_OP_SHUTDOWN:
+	case IOR_ABI_OP_LOCAL_ADDRESS:
+	case IOR_ABI_OP_CLOSE:
+		return 0;
+	case IOR_ABI_OP_FSYNC:
+		return -EINVAL;
+	default:
+		return -ENOTSUP; /* poll, and fixed buffers on sockets */
+	}
+}
+
+/* --- the poller --------------------------------------------------------------------------- */
+
+static void net_wait(struct ior_op *op)
+{
+	unsigned int key = irq_lock();
+
+	op->net_waiting = true;
+	sys_slist_append(&ior_net_waiting, &op->node);
+	irq_unlock(key);
+	k_sem_give(&ior_net_wake);
+}
+
+/* Take @op off the poller's list; false if it was not on it. */
+static bool net_unwait(struct ior_op *op)
+{
+	unsigned int key = irq_lock();
+	bool was = op->net_waiting;
+
+	if (was) {
+		sys_slist_find_and_remove(&ior_net_waiting, &op->node);
+		op->net_waiting = false;
+	}
+	irq_unlock(key);
+	return was;
+}
+
+/* One arrival of a multishot op, or its end. */
+static void net_result(struct ior_op *op, int res, bool multishot)
+{
+	if (multishot && res > 0)
+		ior_op_post_more(op, res);
+	else
+		ior_op_done(op, res);
+}
+
+/* The call @op waited for, now that its socket is ready. Returns false to wait again. */
+static bool net_attempt(struct ior_op *op)
+{
+	const struct ior_abi_sqe *s = &op->sqe;
+	bool multishot = s->op == IOR_ABI_OP_ACCEPT_MULTISHOT || s->op == IOR_ABI_OP_RECV_MULTISHOT;
+	struct sockaddr_storage from;
+	socklen_t fromlen = sizeof(from);
+	ssize_t n;
+
+	switch (s->op) {
+	case IOR_ABI_OP_ACCEPT:
+	case IOR_ABI_OP_ACCEPT_MULTISHOT: {
+		struct ior_handle *e;
+		int fd, h;
+
+		fd = zsock_accept(op->net_fd, (struct sockaddr *)&from, &fromlen);
+		if (fd < 0) {
+			if (errno == EAGAIN)
+				return false;
+			ior_op_done(op, -errno);
+			return true;
+		}
+		h = ior_handle_alloc();
+		if (h < 0) {
+			zsock_close(fd);
+			/* A full table ends one connection, not the accept stream. */
+			if (multishot)
+				return false;
+			ior_op_done(op, h);
+			return true;
+		}
+		e = ior_handle_get(h, ~0u);
+		e->kind = IOR_H_SOCKET;
+		e->fd = fd;
+		op->detail.detail = IOR_ABI_DETAIL_ACCEPTED;
+		op->detail.handle = (uint32_t)h;
+		addr_to_abi((struct sockaddr *)&from, &op->detail.addr);
+		net_result(op, h, multishot);
+		return true;
+	}
+	case IOR_ABI_OP_RECV:
+	case IOR_ABI_OP_READ:
+	case IOR_ABI_OP_RECV_MULTISHOT:
+	case IOR_ABI_OP_RECVMSG:
+		if (!op->buf && op->buf_len) {
+			op->buf = ior_buf_alloc(op->buf_len);
+			if (!op->buf)
+				return false; /* the heap is busy: try again later */
+		}
+		if (s->op == IOR_ABI_OP_RECVMSG)
+			n = zsock_recvfrom(op->net_fd, op->buf, op->buf_len, ZSOCK_MSG_DONTWAIT,
+					   (struct sockaddr *)&from, &fromlen);
+		else
+			n = zsock_recv(op->net_fd, op->buf, op->buf_len, ZSOCK_MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EAGAIN)
+				return false;
+			ior_op_done(op, -errno);
+			return true;
+		}
+		op->out_len = (uint32_t)n;
+		if (s->op == IOR_ABI_OP_RECVMSG) {
+			op->detail.detail = IOR_ABI_DETAIL_PEER;
+			addr_to_abi((struct sockaddr *)&from, &op->detail.addr);
+			if (from.ss_family == AF_INET)
+				peer_remember(op->net_fd, (struct sockaddr_in *)&from);
+		}
+		net_result(op, (int)n, multishot);
+		return true;
+	case IOR_ABI_OP_SEND:
+	case IOR_ABI_OP_WRITE:
+	case IOR_ABI_OP_SENDMSG:
+		if (s->op == IOR_ABI_OP_SENDMSG && s->has_addr) {
+			struct sockaddr_in to;
+
+			(void)addr_from_abi(&s->addr, &to);
+			n = zsock_sendto(op->net_fd, op->buf, op->buf_len, ZSOCK_MSG_DONTWAIT,
+					 (struct sockaddr *)&to, sizeof(to));
+		} else {
+			n = zsock_send(op->net_fd, op->buf, op->buf_len, ZSOCK_MSG_DONTWAIT);
+		}
+		if (n < 0 && errno == EAGAIN)
+			return false;
+		ior_op_done(op, n < 0 ? -errno : (int)n);
+		return true;
+	default:
+		ior_op_done(op, -ENOTSUP);
+		return true;
+	}
+}
+
+static void net_poller(void *a, void *b, void *c)
+{
+	static struct zsock_pollfd fds[IOR_NET_POLL_MAX];
+	static struct ior_op *ops[IOR_NET_POLL_MAX];
+
+	ARG_UNUSED(a);
+	ARG_UNUSED(b);
+	ARG_UNUSED(c);
+	for (;;) {
+		struct ior_op *op;
+		unsigned int key;
+		int n = 0;
+
+		key = irq_lock();
+		SYS_SLIST_FOR_EACH_CONTAINER(&ior_net_waiting, op, node) {
+			if (n == IOR_NET_POLL_MAX)
+				break;
+			fds[n].fd = op->net_fd;
+			fds[n].events = (short)op->net_events;
+			fds[n].revents = 0;
+			ops[n++] = op;
+		}
+		irq_unlock(key);
+		if (!n) {
+			k_sem_take(&ior_net_wake, K_FOREVER);
+			continue;
+		}
+		if (zsock_poll(fds, n, IOR_NET_POLL_MS) < 0)
+			k_sleep(K_MSEC(IOR_NET_POLL_MS));
+		k_sem_reset(&ior_net_wake);
+		for (int i = 0; i < n; i++) {
+			if (!fds[i].revents)
+				continue;
+			/* Taken off the list first: a cancel now finds it busy and lets it end. */
+			if (!net_unwait(ops[i]))
+				continue;
+			if (!net_attempt(ops[i]))
+				net_wait(ops[i]);
+		}
+	}
+}
+
+K_THREAD_DEFINE(ior_net_thread, CONFIG_IORING_NET_STACK_SIZE, net_poller, NULL, NULL, NULL,
+		K_PRIO_PREEMPT(2), 0, 0);
+
+/* --- the socket iodev ----------------------------------------------------------------------- */
+
+static void net_submit(struct rtio_iodev_sqe *iodev_sqe)
+{
+	struct ior_op *op;
+
+	if (!ior_op_begin(iodev_sqe, &op))
+		return;
+	if (waits(op->sqe.op))
+		net_wait(op);
+	else
+		ior_wq_submit(op);
+}
+
+const struct rtio_iodev_api ior_iodev_net_api = {.submit = net_submit};
+
+bool ior_net_cancel(struct ior_op *op)
+{
+	if (!net_unwait(op))
+		return false; /* busy in a call, on the work queue, or parked (see reaped) */
+	ior_op_done(op, -ECANCELED);
+	return true;
+}
+
+/* A multishot arrival was reaped: wait for the next, or end if cancelled meanwhile. */
+void ior_net_reaped(struct ior_op *op)
+{
+	if (!op->iodev_sqe)
+		return;
+	if (op->canceled) {
+		ior_op_done(op, -ECANCELED);
+		return;
+	}
+	op->detail.detail = IOR_ABI_DETAIL_NONE;
+	op->out_len = 0;
+	net_wait(op);
+}
+
+/* --- setup calls (the work queue) ----------------------------------------------------------- */
+
+/* End every operation waiting on socket @fd (it is being closed). */
+static void cancel_waiting_on(int fd)
+{
+	struct ior_op *op, *next;
+	sys_slist_t gone;
+	unsigned int key;
+
+	sys_slist_init(&gone);
+	key = irq_lock();
+	SYS_SLIST_FOR_EACH_CONTAINER_SAFE(&ior_net_waiting, op, next, node) {
+		if (op->net_fd == fd) {
+			sys_slist_find_and_remove(&ior_net_waiting, &op->node);
+			op->net_waiting = false;
+			sys_slist_append(&gone, &op->node);
+		}
+	}
+	irq_unlock(key);
+	SYS_SLIST_FOR_EACH_CONTAINER_SAFE(&gone, op, next, node) {
+		ior_op_done(op, -ECANCELED);
+	}
+}
+
+int ior_net_run_wq(struct ior_op *op)
+{
+	const struct ior_abi_sqe *s = &op->sqe;
+	struct sockaddr_storage a;
+	socklen_t alen = sizeof(a);
+	struct ior_handle *e;
+	int fd, h, v, level, name;
+
+	switch (s->op) {
+	case IOR_ABI_OP_SOCKET:
+		h = ior_handle_alloc();
+		if (h < 0)
+			return h;
+		fd = zsock_socket(s->family == IOR_ABI_AF_INET ? AF_INET : AF_INET6,
+				  s->socktype == 0 ? SOCK_STREAM : SOCK_DGRAM,
+				  s->socktype == 0 ? IPPROTO_TCP : IPPROTO_UDP);
+		if (fd < 0) {
+			int err = -errno;
+
+			ior_handle_free((uint32_t)h);
+			return err;
+		}
+		e = ior_handle_get((uint32_t)h, ~0u);
+		e->kind = IOR_H_SOCKET;
+		e->fd = fd;
+		op->detail.detail = IOR_ABI_DETAIL_HANDLE;
+		op->detail.handle = (uint32_t)h;
+		return h;
+	case IOR_ABI_OP_SET_OPTION:
+		v = (int)s->sockopt_val;
+		switch (s->sockopt) {
+		case 0:
+			level = SOL_SOCKET, name = SO_REUSEADDR;
+			break;
+		case 2:
+			level = IPPROTO_TCP, name = TCP_NODELAY;
+			break;
+		default:
+			return -ENOTSUP;
+		}
+		return zsock_setsockopt(op->net_fd, level, name, &v, sizeof(v)) < 0 ? -errno : 0;
+	case IOR_ABI_OP_SHUTDOWN:
+		return zsock_shutdown(op->net_fd, s->how == 0 ? ZSOCK_SHUT_RD
+					  : s->how == 1 ? ZSOCK_SHUT_WR : ZSOCK_SHUT_RDWR) < 0
+			       ? -errno : 0;
+	case IOR_ABI_OP_LOCAL_ADDRESS:
+		if (zsock_getsockname(op->net_fd, (struct sockaddr *)&a, &alen) < 0)
+			return -errno;
+		op->detail.detail = IOR_ABI_DETAIL_ADDRESS;
+		addr_to_abi((struct sockaddr *)&a, &op->detail.addr);
+		return 0;
+	case IOR_ABI_OP_CLOSE:
+		cancel_waiting_on(op->net_fd);
+		peers_forget(op->net_fd);
+		zsock_close(op->net_fd);
+		ior_handle_free(s->fd);
+		return 0;
+	default:
+		return -ENOTSUP;
+	}
+}
+
+void ior_net_close_all(void)
+{
+	for (uint32_t i = 3; i < CONFIG_IORING_HANDLES; i++) {
+		struct ior_handle *e = ior_handle_get(i, BIT(IOR_H_SOCKET));
+
+		if (e) {
+			peers_forget(e->fd);
+			zsock_close(e->fd);
+		}
+	}
+}
