@@ -3,6 +3,7 @@
 
 mod bindings;
 pub mod cli;
+mod core_module;
 mod descriptors;
 mod devices;
 mod errno;

@@ -174,7 +174,11 @@ fn wasi_socket_check(
 /// Compiles a component for this host ahead of time.
 pub fn compile(args: CompileArgs) -> anyhow::Result<()> {
     let engine = engine()?;
-    let wasm = std::fs::read(&args.wasm).with_context(|| format!("cannot read `{}`", args.wasm.display()))?;
+    let mut wasm = std::fs::read(&args.wasm).with_context(|| format!("cannot read `{}`", args.wasm.display()))?;
+    if crate::core_module::is_core_module(&wasm) {
+        wasm = crate::core_module::componentize(&wasm)
+            .with_context(|| format!("cannot make a component of core module `{}`", args.wasm.display()))?;
+    }
     let compiled = engine
         .precompile_component(&wasm)
         .map_err(anyhow::Error::from)
@@ -182,8 +186,9 @@ pub fn compile(args: CompileArgs) -> anyhow::Result<()> {
     std::fs::write(&args.output, compiled).with_context(|| format!("cannot write `{}`", args.output.display()))
 }
 
-/// A component from a .wasm file, or from a .cwasm that `ioring compile` made when the
-/// caller allows precompiled code.
+/// A component from a .wasm file (a component, or a core module built for the `app` world,
+/// made into one), or from a .cwasm that `ioring compile` made when the caller allows
+/// precompiled code.
 fn load(engine: &Engine, path: &std::path::Path, allow_precompiled: bool) -> anyhow::Result<Component> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))?;
     let component = match Engine::detect_precompiled(&bytes) {
@@ -196,6 +201,11 @@ fn load(engine: &Engine, path: &std::path::Path, allow_precompiled: bool) -> any
         // as wasmtime's own CLI; wasmtime checks that this version and configuration made it.
         Some(Precompiled::Component) => unsafe { Component::deserialize(engine, &bytes) },
         Some(Precompiled::Module) => bail!("`{}` is a precompiled core module, not a component", path.display()),
+        None if crate::core_module::is_core_module(&bytes) => {
+            let component = crate::core_module::componentize(&bytes)
+                .with_context(|| format!("cannot make a component of core module `{}`", path.display()))?;
+            Component::new(engine, &component)
+        }
         None => Component::new(engine, &bytes),
     };
     component.map_err(anyhow::Error::from).with_context(|| format!("cannot load component `{}`", path.display()))
