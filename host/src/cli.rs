@@ -14,7 +14,8 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Run an `ioring:ring/app` component (.wasm, or .cwasm from `ioring compile`).
+    /// Run an `ioring:ring/app` component (.wasm), a core module of that world (.core.wasm, as
+    /// the C SDK builds for Zephyr), or a .cwasm from `ioring compile`.
     Run(RunArgs),
     /// Compile a component ahead of time, for fast start-up on a board.
     Compile(CompileArgs),
@@ -22,7 +23,7 @@ pub enum Command {
 
 #[derive(Args, Debug)]
 pub struct CompileArgs {
-    /// The component to compile.
+    /// The component (or app-world core module) to compile.
     pub wasm: PathBuf,
     /// Where to write the precompiled component.
     #[arg(short, long, value_name = "APP.cwasm")]
@@ -103,7 +104,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub trace: bool,
 
-    /// The component to run.
+    /// The component, app-world core module or (with --allow-precompiled) .cwasm to run.
     pub wasm: PathBuf,
 
     /// Arguments for the guest (its argv[1..]).
