@@ -591,8 +591,36 @@ export class IORing implements Turnable {
         return { tag: 'timeout', val: { ...op.val, durationNs: u(op.val.durationNs) } };
       case 'link-timeout':
         return { tag: 'link-timeout', val: u(op.val) };
-      default:
+      // No u64 field: listed, so that a new WIT operation must be placed here to compile.
+      case 'nop':
+      case 'send':
+      case 'recv':
+      case 'recv-multishot':
+      case 'recvmsg':
+      case 'sendmsg':
+      case 'accept':
+      case 'accept-multishot':
+      case 'connect':
+      case 'socket':
+      case 'bind':
+      case 'listen':
+      case 'set-option':
+      case 'shutdown':
+      case 'openat':
+      case 'close':
+      case 'fsync':
+      case 'statx':
+      case 'cancel':
+      case 'poll':
+      case 'spi-transfer':
+      case 'i2c-transfer':
+      case 'tty-configure':
+      case 'local-address':
         return op;
+      default: {
+        const unhandled: never = op;
+        throw new Error(`operation ${(unhandled as Op).tag} has no arm in withU64s`);
+      }
     }
   }
 

@@ -274,9 +274,10 @@ export class NodeRing implements RingBackend {
         t.get(op.tag === 'tty-configure' ? op.val[0] : op.val.fd);
         // Node has no ioctl: device transfers need the Linux or Zephyr host.
         return fail('not-supported');
+      default:
+        // A WIT operation with no arm here does not compile.
+        return unhandled(op);
     }
-    // An operation this backend does not know (a newer contract).
-    return fail('not-supported');
   }
 
   private async socket(family: 'ipv4' | 'ipv6' | 'unix', type: 'stream' | 'datagram' | 'seqpacket'): Promise<OpResult> {
@@ -395,4 +396,9 @@ class Stdin extends FileDescriptor {
     this.stream ??= new Connection(process.stdin as unknown as Socket);
     return this.stream.recv(len, false, ctx);
   }
+}
+
+/** The type-level check that a switch over operations has an arm for each. */
+function unhandled(op: never): never {
+  throw new Error(`operation ${(op as Op).tag} has no arm in the Node backend`);
 }
