@@ -103,3 +103,7 @@ clean:
 # from guest/build's core modules; one skip line when ZEPHYR_BASE or WAMR_ROOT is unset.
 zephyr:
     bash zephyr/scripts/native_sim.sh
+
+# Boundary cost on native_sim_64: guest NOP/timer through the host vs native C on RTIO.
+bench-zephyr:
+    bash zephyr/scripts/bench.sh
