@@ -21,9 +21,16 @@
 #                   core module using later features than sign-extension gets a warning)
 #   IORING_MALLOC   libc (default: wasi-libc's dlmalloc) or compact (src/opt/malloc-compact.c,
 #                   about 12 KB smaller, first fit: for guests with few live allocations)
+#   IORING_MEMORY   linear memory in bytes, fixed (initial = maximum; a multiple of 65536):
+#                   65536 makes a one-page guest for microcontrollers (default: unset, the
+#                   linker's choice, which grows)
+#   IORING_STACK    the guest's C stack in bytes (default: unset, the linker's 64 KiB)
+#   IORING_HEAP     with IORING_MEMORY: fail the build unless at least this many bytes are
+#                   left for the heap after data and stack (exports __heap_base to check it)
 #   IORING_ADAPTER  WASI preview1 adapter (default: the reactor adapter jco ships); a component
 #                   embeds it only when the core module imports WASI preview1 (argv, stdio, exit)
 
+, := ,
 IORING_GUEST := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 IORING_WIT ?= $(IORING_GUEST)/../wit
 IORING_BUILD ?= build
@@ -32,6 +39,9 @@ IORING_CFLAGS ?= -Oz
 IORING_LDFLAGS ?= -Wl,--strip-all
 IORING_CPU ?= mvp
 IORING_MALLOC ?= libc
+IORING_MEMORY ?=
+IORING_STACK ?=
+IORING_HEAP ?=
 
 ifdef WASI_SDK_PATH
 IORING_CC := $(WASI_SDK_PATH)/bin/clang
@@ -50,6 +60,10 @@ IORING_SDK_OBJ := $(IORING_BINDINGS)/app_component_type.o
 IORING_INCLUDES := -I$(IORING_GUEST)/include -I$(IORING_BINDINGS)
 IORING_WARNINGS := -Wall -Wextra -Wno-missing-field-initializers
 ioring_mvp_features := mvp,mutable-global,sign-extension
+# Memory layout flags, only when asked for: default builds link exactly as before.
+IORING_MEMFLAGS := $(if $(IORING_STACK),-Wl$(,)-z$(,)stack-size=$(IORING_STACK)) \
+	$(if $(IORING_MEMORY),-Wl$(,)--initial-memory=$(IORING_MEMORY)$(,)--max-memory=$(IORING_MEMORY)) \
+	$(if $(and $(IORING_MEMORY),$(IORING_HEAP)),-Wl$(,)--export=__heap_base)
 
 # Keep the includer's default goal: nothing here should become it.
 ioring_saved_goal := $(.DEFAULT_GOAL)
@@ -73,7 +87,7 @@ $(IORING_BUILD)/%.embed.wasm: %.c $(IORING_BINDINGS)/app.h $(IORING_SDK_DEPS)
 	@mkdir -p $(dir $@)
 	$(IORING_CC) $(IORING_TARGET) -mcpu=$(IORING_CPU) $(IORING_CFLAGS) -mexec-model=reactor \
 		$(IORING_WARNINGS) $(IORING_INCLUDES) $< $(IORING_SDK_SRC) $(IORING_SDK_OBJ) \
-		$(IORING_LDFLAGS) -o $@
+		$(IORING_LDFLAGS) $(strip $(IORING_MEMFLAGS)) -o $@
 
 # The core module: the same code without the component type, which only tools read.
 # -flto is not the default: LTO code generation ignores -mcpu and emits reference-types
@@ -83,6 +97,20 @@ $(IORING_BUILD)/%.core.wasm: $(IORING_BUILD)/%.embed.wasm
 	wasm-tools strip --delete '^component-type' $< -o $@
 	$(if $(filter mvp,$(IORING_CPU)),@wasm-tools validate --features=$(ioring_mvp_features) $@ 2>/dev/null || \
 		echo "ioring.mk: warning: $@ uses wasm features past MVP (from the libc or -flto?): a default WAMR build will refuse it" >&2)
+	$(if $(and $(IORING_MEMORY),$(IORING_HEAP)),$(ioring_heap_check))
+
+# IORING_HEAP: the bytes between __heap_base (exported for this) and the end of the fixed
+# memory must be at least IORING_HEAP.
+define ioring_heap_check
+@base=$$(wasm-tools print $@ | awk '/^ *\(export "__heap_base" \(global / { g = $$4 + 0 } \
+	/^ *\(global \(;[0-9]+;\) i32 i32.const / { v[substr($$2, 3) + 0] = $$5 + 0 } \
+	END { print v[g] }'); \
+	heap=$$(( $(IORING_MEMORY) - $${base:-$(IORING_MEMORY)} )); \
+	if [ $$heap -lt $(IORING_HEAP) ]; then \
+		echo "ioring.mk: $@: $$heap bytes left for the heap in $(IORING_MEMORY), less than IORING_HEAP=$(IORING_HEAP)" >&2; \
+		rm -f $@; exit 1; \
+	fi
+endef
 
 # The component: the module wrapped, with the preview1 adapter only if it is imported.
 $(IORING_BUILD)/%.wasm: $(IORING_BUILD)/%.embed.wasm

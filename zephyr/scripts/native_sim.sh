@@ -23,6 +23,16 @@ out=${IORING_ZEPHYR_BUILD:-${TMPDIR:-/tmp}/ioring-zephyr}
 board=${BOARD:-native_sim_64}
 mkdir -p "$out"
 
+# The same examples built for a microcontroller: one 64 KiB page of linear memory (8 KiB of
+# stack, the compact allocator, at least 16 KiB of heap), into the build directory, not
+# guest/build. Cases naming 64k/<guest> run these with a 160 KiB WAMR pool.
+guests64=$out/guests-64k
+for g in timer cat tcp-echo; do
+	make -s -f "$root/guest/ioring.mk" IORING_APP="$root/guest/examples/$g.c" \
+		IORING_BUILD="$guests64" IORING_MEMORY=65536 IORING_STACK=8192 IORING_HEAP=16384 \
+		IORING_MALLOC=compact "$guests64/$g.core.wasm"
+done
+
 cases=(
 	"timer|timer|100;5|tick 1\ntick 5\nstopped after 5 ticks\nwatchdog canceled\nioring sample: timer exited with status 0|0"
 	"cat|cat|data/hello.txt|hello from ext2 on a RAM disk\nioring sample: cat exited with status 0|0"
@@ -31,6 +41,9 @@ cases=(
 	"copy-read-only|copy|in/a;data/b|ioring sample: copy exited with status 1|1"
 	"tcp-echo|tcp-echo||ioring peer: tcp: connection 1: 100000 bytes echoed, equal to those sent\nioring peer: tcp: connection 2: 100000 bytes echoed, equal to those sent\nioring peer: tcp: connection 3: 100000 bytes echoed, equal to those sent\nioring peer: tcp passed|0"
 	"udp-echo|udp-echo|serve;5|ioring peer: udp: 5 datagrams echoed, equal to those sent|0"
+	"timer-64k|64k/timer|100;5|tick 1\ntick 5\nstopped after 5 ticks\nwatchdog canceled\nioring sample: timer exited with status 0|0"
+	"cat-64k|64k/cat|data/hello.txt|hello from ext2 on a RAM disk\nioring sample: cat exited with status 0|0"
+	"tcp-echo-64k|64k/tcp-echo||ioring peer: tcp: connection 1: 100000 bytes echoed, equal to those sent\nioring peer: tcp: connection 3: 100000 bytes echoed, equal to those sent\nioring peer: tcp passed|0"
 )
 
 pass=0 fail=0
@@ -39,13 +52,18 @@ for c in "${cases[@]}"; do
 	[[ -z "${IORING_ZEPHYR_CASES:-}" || "$name" =~ ^(${IORING_ZEPHYR_CASES})$ ]] || continue
 	b="$out/$board-$name"
 	wasm="$guests/$guest.core.wasm"
+	extra=()
+	if [[ $guest == 64k/* ]]; then
+		wasm="$guests64/${guest#64k/}.core.wasm"
+		extra=(-DCONFIG_IORING_WAMR_POOL_SIZE=163840)
+	fi
 	if [[ ! -f "$wasm" ]]; then
 		echo "FAIL $name: no $wasm (make -C guest)"; fail=$((fail + 1)); continue
 	fi
 	if ! PATH=/usr/bin:$PATH ZEPHYR_TOOLCHAIN_VARIANT=${ZEPHYR_TOOLCHAIN_VARIANT:-host} \
 		cmake -GNinja -B "$b" -DBOARD="$board" -DZEPHYR_MODULES="$root" -DWAMR_ROOT="$WAMR_ROOT" \
 		-DPython3_EXECUTABLE=/usr/bin/python3 -DBUILD_VERSION=ioring -DIORING_GUEST="$wasm" \
-		"-DIORING_ARGS=$args" "$root/zephyr/samples/guest" >"$b.log" 2>&1 ||
+		"-DIORING_ARGS=$args" "${extra[@]}" "$root/zephyr/samples/guest" >"$b.log" 2>&1 ||
 		! ninja -C "$b" >>"$b.log" 2>&1; then
 		echo "FAIL $name: build (see $b.log)"; fail=$((fail + 1)); continue
 	fi
