@@ -79,6 +79,7 @@ demo: build
 test: build
     make -s -C test/guests
     make -s -C test/bench/wasi-sockets
+    make -s -C test/attack/wasi
     cargo test --release --quiet --manifest-path host/Cargo.toml
     npx uvu ts/test '\.test\.js$'
     npx uvu test/e2e '\.test\.js$'
@@ -89,6 +90,13 @@ bench: build
     make -s -C test/bench/wasi-sockets
     node test/bench/run.mjs
 
+# The sandbox attack suite: every case a hostile guest under `ioring run`, checked from
+# outside; prints `contained`/`ESCAPED` per case and `N cases, M escapes` (about 35 s).
+attack: build
+    make -s -C test/guests
+    make -s -C test/attack/wasi
+    node test/attack/run.mjs
+
 # Remove build output.
 clean:
     cargo clean --manifest-path host/Cargo.toml
@@ -96,6 +104,8 @@ clean:
     make -s -C test/guests clean
     make -s -C test/bench/guests clean
     make -s -C test/bench/wasi-sockets clean
+    make -s -C test/attack/wasi clean
+    rm -rf test/attack/build
     rm -rf ts/dist ts/build ts/types/wit
 
 # Zephyr: build and run the native_sim_64 samples (timer, cat, copy, and their error cases)
