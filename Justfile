@@ -97,6 +97,11 @@ attack: build
     make -s -C test/attack/wasi
     node test/attack/run.mjs
 
+# Load and soak: 1,000 connections x 60 s echoing through the C guest and the TS guest
+# (QuickJS), every byte checked; throughput, bytes lost and host RSS at start and end.
+soak: build
+    node test/soak/run.mjs --conns 1000 --seconds 60 --json test/soak/results.json
+
 # Remove build output.
 clean:
     cargo clean --manifest-path host/Cargo.toml

@@ -1,0 +1,330 @@
+/*
+ * faults: a guest that meets failures from outside and reports, one line each, the error
+ * code the host gave it, then shows that it (and the host) carry on. Run by
+ * test/e2e/faults.test.js, one mode per run.
+ *
+ *   reset           accept on the "l" listener; receive until an error (the client resets the
+ *                   connection mid-stream); send on the reset socket; then serve a second
+ *                   client: receive its bytes and send them back
+ *   reset-multishot as reset, receiving with a multishot receive
+ *   half-close      accept; receive until end of stream (the client shut down its writing
+ *                   half); send "reply:N" back on the half-open connection; shut down writing
+ *   enobufs         accept; arm a multishot receive, then sleep 1 s without reaping while the
+ *                   client sends 4 MiB (the host's 64 provided buffers run out); then receive
+ *                   everything, checking each byte (byte i is i % 251)
+ *   cq-overflow     a ring of 4 entries (a CQ of 8): 1000 timeouts of 1 ms, then 100 ms of
+ *                   sleep while they all expire, then collect every completion
+ *   trap-inflight   1000 operations in flight on the "l" listener (timeouts and polls), then trap
+ *   full-disk       write 4 KiB blocks to d/fill until the file system is full; fsync; statx
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ioring.h"
+
+static struct ior_ring R;
+
+static void say(const char *label, int res)
+{
+	if (res >= 0)
+		printf("%s: ok %d\n", label, res);
+	else
+		printf("%s: err %s\n", label, ior_strerror(res));
+	fflush(stdout);
+}
+
+static int wait1(ior_cqe_t *copy)
+{
+	struct ior_cqes c;
+	int res;
+
+	if (ior_wait_cqes(&R, 1, 1, -1, &c) != 1) {
+		printf("no completion\n");
+		exit(3);
+	}
+	res = ior_cqe_res(&c.cqe[0]);
+	if (copy) {
+		*copy = c.cqe[0];
+		copy->data.len = 0;
+	}
+	ior_cqes_free(&c);
+	return res;
+}
+
+static int grant(const char *name, int dir)
+{
+	int h = dir ? ior_grant_directory(name) : ior_grant_listener(name);
+
+	if (h < 0) {
+		say(name, h);
+		exit(1);
+	}
+	return h;
+}
+
+static int accept_one(int listener)
+{
+	ior_cqe_t cqe;
+	int res;
+
+	ior_prep_accept(ior_get_sqe(&R), (ior_handle_t)listener);
+	res = wait1(&cqe);
+	if (res < 0) {
+		say("accept", res);
+		exit(1);
+	}
+	return ior_cqe_handle(&cqe);
+}
+
+/* Receives until end of stream or an error; returns the bytes received, *@err the end. */
+static size_t drain(int fd, int multishot, int *err)
+{
+	size_t total = 0;
+
+	if (multishot)
+		ior_prep_recv_multishot(ior_get_sqe(&R), (ior_handle_t)fd, 16384);
+	for (;;) {
+		ior_cqe_t cqe;
+		int res;
+
+		if (!multishot)
+			ior_prep_recv(ior_get_sqe(&R), (ior_handle_t)fd, 16384);
+		res = wait1(&cqe);
+		if (res <= 0) {
+			*err = res;
+			if (multishot && ior_cqe_more(&cqe))
+				printf("multishot: still armed after the end\n");
+			return total;
+		}
+		total += (size_t)res;
+		if (multishot && !ior_cqe_more(&cqe)) {
+			*err = 1; /* ended without an error: not expected */
+			return total;
+		}
+	}
+}
+
+static void reset(int multishot)
+{
+	int l = grant("l", 0), fd = accept_one(l), end = 0, res;
+	char label[64];
+	size_t got = drain(fd, multishot, &end);
+	ior_cqe_t cqe;
+	struct ior_cqes c;
+	size_t len;
+	const uint8_t *p;
+
+	printf("received %zu bytes before the end\n", got);
+	say("end of the reset stream", end);
+	ior_prep_send(ior_get_sqe(&R), (ior_handle_t)fd, "x", 1);
+	say("send on the reset socket", wait1(NULL));
+	ior_prep_close(ior_get_sqe(&R), (ior_handle_t)fd);
+	say("close", wait1(NULL));
+	/* The host carries on: a second client is served. */
+	fd = accept_one(l);
+	ior_prep_recv(ior_get_sqe(&R), (ior_handle_t)fd, 64);
+	if (ior_wait_cqes(&R, 1, 1, -1, &c) != 1)
+		exit(3);
+	res = ior_cqe_res(&c.cqe[0]);
+	p = ior_cqe_payload(&c.cqe[0], &len);
+	snprintf(label, sizeof(label), "second client recv");
+	say(label, res);
+	if (res > 0) {
+		ior_prep_send(ior_get_sqe(&R), (ior_handle_t)fd, p, len);
+		say("second client send", wait1(&cqe));
+	}
+	ior_cqes_free(&c);
+}
+
+static void half_close(void)
+{
+	int fd = accept_one(grant("l", 0)), end = 1;
+	size_t got = drain(fd, 0, &end);
+	char reply[32];
+
+	printf("end of stream after %zu bytes: %d\n", got, end);
+	snprintf(reply, sizeof(reply), "reply:%zu", got);
+	ior_prep_send(ior_get_sqe(&R), (ior_handle_t)fd, reply, strlen(reply));
+	say("send after the peer's end", wait1(NULL));
+	ior_prep_shutdown(ior_get_sqe(&R), (ior_handle_t)fd, IOR_SHUT_WR);
+	say("shutdown write", wait1(NULL));
+}
+
+static void enobufs(void)
+{
+	int fd = accept_one(grant("l", 0)), end = 1;
+	size_t total = 0, first_batch = 0;
+	unsigned cqes = 0, batches = 0;
+	int intact = 1;
+	struct ior_cqes c;
+
+	ior_prep_recv_multishot(ior_get_sqe(&R), (ior_handle_t)fd, 16384);
+	ior_wait_cqes(&R, 0, 0, 0, &c); /* to the kernel, reaping nothing */
+	ior_cqes_free(&c);
+	printf("armed\n");
+	fflush(stdout);
+	sleep(1);
+	while (end > 0) {
+		int n = ior_wait_cqes(&R, 1, 1000, -1, &c);
+
+		if (n <= 0)
+			break;
+		if (!batches++)
+			first_batch = (size_t)n;
+		for (int i = 0; i < n; i++) {
+			int res = ior_cqe_res(&c.cqe[i]);
+			size_t len;
+			const uint8_t *p = ior_cqe_payload(&c.cqe[i], &len);
+
+			cqes++;
+			if (res <= 0) {
+				end = res;
+				if (ior_cqe_more(&c.cqe[i]))
+					intact = 0;
+				break;
+			}
+			for (size_t k = 0; k < len; k++)
+				intact &= p[k] == (uint8_t)((total + k) % 251);
+			total += len;
+			if (!ior_cqe_more(&c.cqe[i])) {
+				printf("the stream ended early\n");
+				end = -1;
+				break;
+			}
+		}
+		ior_cqes_free(&c);
+	}
+	printf("first batch %zu completions\n", first_batch);
+	printf("received %zu bytes in %u completions, %s, end %d\n", total, cqes, intact ? "intact" : "CORRUPT", end);
+}
+
+static void cq_overflow(void)
+{
+	struct ior_ring small;
+	static unsigned char seen[1000];
+	unsigned got = 0, distinct = 0, timed_out = 0;
+	struct ior_cqes c;
+
+	if (ior_ring_init(&small, 4) < 0)
+		exit(1);
+	for (unsigned i = 0; i < 1000; i++) {
+		ior_sqe_t *s = ior_get_sqe(&small);
+
+		if (!s) {
+			ior_submit(&small);
+			s = ior_get_sqe(&small);
+		}
+		ior_prep_timeout(s, 1000000, 0);
+		ior_sqe_set_data32(s, i);
+	}
+	ior_submit(&small);
+	ior_wait_cqes(&small, 0, 0, 0, &c); /* to the kernel */
+	got += (unsigned)c.nr;
+	for (size_t i = 0; i < c.nr; i++) {
+		uint32_t u = ior_cqe_get_data32(&c.cqe[i]);
+
+		distinct += u < 1000 && !seen[u]++;
+		timed_out += ior_cqe_res(&c.cqe[i]) == -IOR_ETIMEDOUT;
+	}
+	ior_cqes_free(&c);
+	usleep(100000);
+	while (got < 1000) {
+		int n = ior_wait_cqes(&small, 1, 1000, 2000000000ll, &c);
+
+		if (n <= 0)
+			break;
+		got += (unsigned)n;
+		for (int i = 0; i < n; i++) {
+			uint32_t u = ior_cqe_get_data32(&c.cqe[i]);
+
+			distinct += u < 1000 && !seen[u]++;
+			timed_out += ior_cqe_res(&c.cqe[i]) == -IOR_ETIMEDOUT;
+		}
+		ior_cqes_free(&c);
+	}
+	printf("completions %u, distinct %u, timed out %u\n", got, distinct, timed_out);
+}
+
+static void trap_inflight(void)
+{
+	int l = grant("l", 0);
+	struct ior_ring big;
+	struct ior_cqes c;
+	unsigned taken = 0;
+
+	if (ior_ring_init(&big, 1024) < 0)
+		exit(1);
+	for (unsigned i = 0; i < 1000; i++) {
+		ior_sqe_t *s = ior_get_sqe(&big);
+
+		if (i % 2)
+			ior_prep_timeout(s, 60ull * 1000000000ull, 0);
+		else
+			ior_prep_poll(s, (ior_handle_t)l, IOR_POLLIN);
+	}
+	taken = (unsigned)ior_submit(&big);
+	ior_wait_cqes(&big, 0, 0, 0, &c); /* to the kernel */
+	printf("in flight %u, completed %zu\n", taken, c.nr);
+	fflush(stdout);
+	__builtin_trap();
+}
+
+static void full_disk(void)
+{
+	int d = grant("d", 1), fd, res = 0;
+	static char block[4096];
+	size_t total = 0;
+	ior_cqe_t cqe;
+
+	memset(block, 'z', sizeof(block));
+	ior_prep_openat(ior_get_sqe(&R), (ior_handle_t)d, "fill", IOR_O_WRITE | IOR_O_CREATE | IOR_O_TRUNCATE, 0644);
+	res = wait1(&cqe);
+	if (res < 0) {
+		say("open", res);
+		exit(1);
+	}
+	fd = ior_cqe_handle(&cqe);
+	while (total < (1u << 20)) {
+		ior_prep_write(ior_get_sqe(&R), (ior_handle_t)fd, block, sizeof(block), IOR_CURRENT_POSITION);
+		res = wait1(NULL);
+		if (res <= 0)
+			break;
+		total += (size_t)res;
+	}
+	printf("wrote %zu bytes\n", total);
+	say("write on a full disk", res);
+	ior_prep_fsync(ior_get_sqe(&R), (ior_handle_t)fd, 0);
+	say("fsync", wait1(NULL));
+	ior_prep_statx(ior_get_sqe(&R), (ior_handle_t)d, "fill", false);
+	res = wait1(&cqe);
+	say("statx", res);
+	if (res >= 0 && ior_cqe_stat(&cqe))
+		printf("size %llu\n", (unsigned long long)ior_cqe_stat(&cqe)->size);
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 1 ? argv[1] : "";
+
+	if (ior_ring_init(&R, 64) < 0)
+		return 1;
+	if (!strcmp(mode, "reset"))
+		reset(0);
+	else if (!strcmp(mode, "reset-multishot"))
+		reset(1);
+	else if (!strcmp(mode, "half-close"))
+		half_close();
+	else if (!strcmp(mode, "enobufs"))
+		enobufs();
+	else if (!strcmp(mode, "cq-overflow"))
+		cq_overflow();
+	else if (!strcmp(mode, "trap-inflight"))
+		trap_inflight();
+	else if (!strcmp(mode, "full-disk"))
+		full_disk();
+	else
+		return 2;
+	return 0;
+}
