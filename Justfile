@@ -102,6 +102,14 @@ attack: build
 soak: build
     node test/soak/run.mjs --conns 1000 --seconds 60 --json test/soak/results.json
 
+# Faults: resets, half-closes, provided buffers under a slow guest, CQ overflow, a trap with
+# 1,000 operations in flight, a full disk (a 64 KiB tmpfs; root), and the setup-flag fallback
+# against the real kernel (a unit test in host/src/uring.rs).
+faults: build
+    make -s -C test/guests
+    cargo test --release --quiet --manifest-path host/Cargo.toml --lib uring::tests
+    npx uvu test/e2e 'faults\.test\.js$'
+
 # Remove build output.
 clean:
     cargo clean --manifest-path host/Cargo.toml
