@@ -9,10 +9,11 @@
  *   reset-multishot as reset, receiving with a multishot receive
  *   half-close      accept; receive until end of stream (the client shut down its writing
  *                   half); send "reply:N" back on the half-open connection; shut down writing
- *   enobufs         accept; arm a multishot receive, then for 1 s ask for no completions while
- *                   the client sends 4 MiB (run with a small --max-inflight, the host holds few
- *                   and its 64 provided buffers run out); then receive everything, checking
- *                   each byte (byte i is i % 251)
+ *   enobufs N       accept N connections, arm a multishot receive on each (all draw on the
+ *                   ring's 64 provided buffers), take completions one per call while the
+ *                   clients send as fast as they can (with a small --max-inflight the host
+ *                   holds few, and the buffers run out); check each byte (byte i of each
+ *                   connection is i % 251) until every connection ends
  *   cq-overflow     a ring of 4 entries (a CQ of 8): 1000 timeouts of 1 ms, then 100 ms of
  *                   sleep while they all expire, then collect every completion
  *   trap-inflight   1000 operations in flight on the "l" listener (timeouts and polls), then trap
@@ -153,58 +154,78 @@ static void half_close(void)
 	say("shutdown write", wait1(NULL));
 }
 
-static void enobufs(void)
+#define MAX_CONNS 256
+
+static void enobufs(int conns)
 {
-	int fd = accept_one(grant("l", 0)), end = 1;
-	size_t total = 0, first_batch = 0;
-	unsigned cqes = 0, batches = 0;
-	int intact = 1;
+	static size_t total[MAX_CONNS];
+	static int fds[MAX_CONNS];
+	int l = grant("l", 0), open = conns, intact = 1, early = 0;
+	size_t all = 0;
+	unsigned cqes = 0;
 	struct ior_cqes c;
 
-	ior_prep_recv_multishot(ior_get_sqe(&R), (ior_handle_t)fd, 16384);
-	ior_wait_cqes(&R, 0, 0, 0, &c); /* to the kernel, reaping nothing */
-	ior_cqes_free(&c);
+	if (conns < 1 || conns > MAX_CONNS)
+		exit(2);
+	for (int i = 0; i < conns; i++)
+		fds[i] = accept_one(l);
+	printf("accepted %d\n", conns);
+	fflush(stdout);
+	for (int i = 0; i < conns; i++) {
+		ior_sqe_t *s = ior_get_sqe(&R);
+
+		if (!s) {
+			ior_submit(&R);
+			s = ior_get_sqe(&R);
+		}
+		ior_prep_recv_multishot(s, (ior_handle_t)fds[i], 16384);
+		ior_sqe_set_data32(s, (uint32_t)i);
+	}
 	printf("armed\n");
 	fflush(stdout);
-	/* Slow: the host reaps what its completion budget (--max-inflight) lets it hold, and the
-	 * rest stays in the kernel's CQ with the provided buffers it used. */
-	for (int i = 0; i < 100; i++) {
-		ior_wait_cqes(&R, 0, 0, 0, &c);
-		ior_cqes_free(&c);
-		usleep(10000);
-	}
-	while (end > 0) {
-		int n = ior_wait_cqes(&R, 1, 1000, -1, &c);
+	/*
+	 * Slow: take one completion per call while waiting for more. The host holds no more
+	 * reaped completions than its budget (--max-inflight); the rest wait in the kernel's CQ
+	 * with the provided buffers they filled, which every connection's receive draws from.
+	 */
+	while (open > 0) {
+		int n = ior_wait_cqes(&R, 1000, 1, -1, &c);
 
-		if (n <= 0)
+		if (n <= 0) {
+			printf("nothing in flight with %d connections open\n", open);
+			early = 1;
 			break;
-		if (!batches++)
-			first_batch = (size_t)n;
+		}
 		for (int i = 0; i < n; i++) {
+			uint32_t k = ior_cqe_get_data32(&c.cqe[i]);
 			int res = ior_cqe_res(&c.cqe[i]);
 			size_t len;
 			const uint8_t *p = ior_cqe_payload(&c.cqe[i], &len);
 
 			cqes++;
-			if (res <= 0) {
-				end = res;
-				if (ior_cqe_more(&c.cqe[i]))
-					intact = 0;
-				break;
+			if (k >= (uint32_t)conns)
+				continue;
+			if (res <= 0 || !ior_cqe_more(&c.cqe[i])) {
+				if (res != 0 || total[k] == 0) {
+					printf("connection %u ended with %d\n", k, res);
+					early = 1;
+				}
+				open--;
 			}
-			for (size_t k = 0; k < len; k++)
-				intact &= p[k] == (uint8_t)((total + k) % 251);
-			total += len;
-			if (!ior_cqe_more(&c.cqe[i])) {
-				printf("the stream ended early\n");
-				end = -1;
-				break;
-			}
+			for (size_t b = 0; res > 0 && b < len; b++)
+				intact &= p[b] == (uint8_t)((total[k] + b) % 251);
+			if (res > 0)
+				total[k] += len;
 		}
 		ior_cqes_free(&c);
 	}
-	printf("first batch %zu completions\n", first_batch);
-	printf("received %zu bytes in %u completions, %s, end %d\n", total, cqes, intact ? "intact" : "CORRUPT", end);
+	for (int i = 0; i < conns; i++) {
+		all += total[i];
+		if (total[i] != total[0])
+			printf("connection %d: %zu bytes, connection 0: %zu\n", i, total[i], total[0]);
+	}
+	printf("received %zu bytes on %d connections in %u completions, %s%s\n", all, conns, cqes,
+	       intact ? "intact" : "CORRUPT", early ? ", some ended early" : "");
 }
 
 static void cq_overflow(void)
@@ -324,7 +345,7 @@ int main(int argc, char **argv)
 	else if (!strcmp(mode, "half-close"))
 		half_close();
 	else if (!strcmp(mode, "enobufs"))
-		enobufs();
+		enobufs(argc > 2 ? atoi(argv[2]) : 1);
 	else if (!strcmp(mode, "cq-overflow"))
 		cq_overflow();
 	else if (!strcmp(mode, "trap-inflight"))
