@@ -21,7 +21,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const here = join(root, 'test/attack');
-const ioring = join(root, 'host/target/release/ioring');
+// IORING: another ioring binary to attack (an older build, to see the suite catch its holes).
+const ioring = process.env.IORING ?? join(root, 'host/target/release/ioring');
 const attack = join(root, 'test/guests/build/attack.wasm');
 const wasiAttack = join(here, 'wasi/build/wasi-attack.wasm');
 const hostLimits = join(root, 'test/guests/build/host-limits.wasm');
