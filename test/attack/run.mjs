@@ -531,12 +531,13 @@ kase('device: SPI transfer of 512 segments (the ioctl size field wraps)', async 
 
 // Limits.
 kase('limit: reaped-but-unreturned completions (host RSS)', async () => {
-  const g = launch(['--device', 'z=/dev/zero', '--timeout', '4', attack, 'reap-flood']);
+  const g = launch(['--max-inflight-bytes', String(16 * MiB), '--device', 'z=/dev/zero', '--timeout', '5', attack, 'reap-flood']);
   const r = await g.exit;
   const peak = g.rss.peakKiB / 1024;
   if (!/returned \d+/.test(r.stdout)) return `the guest did not run: ${r.stderr}`;
-  // 64 MiB of bytes in flight by default, plus the runtime: the hole grew the host to 800 MB.
-  return peak > 256 ? `host RSS peaked at ${peak.toFixed(0)} MiB` : { note: `host RSS peak ${peak.toFixed(0)} MiB` };
+  // The 16 MiB byte budget plus the runtime (about 20 MiB): the hole grew the host without
+  // bound (800 MB in the issue's run, 111 MiB in 4 s here before the fix).
+  return peak > 80 ? `host RSS peaked at ${peak.toFixed(0)} MiB` : { note: `host RSS peak ${peak.toFixed(0)} MiB` };
 });
 for (const [name, mode, grants] of [
   ['limit: statx descriptors past --max-handles (host fd count)', 'statx-flood', ['--dir', `${grant}::d`]],
@@ -564,7 +565,8 @@ kase('limit: table growth past --max-memory', async () => {
   const g = launch(['--max-memory', String(64 * MiB), wat('table-grow')]);
   const r = await g.exit;
   if (r.status !== 0) return `table.grow by 512 MiB was allowed (status ${r.status})`;
-  return g.rss.peakKiB > 200 * 1024 ? `host RSS peaked at ${g.rss.peakKiB >> 10} MiB` : { note: `host RSS peak ${g.rss.peakKiB >> 10} MiB` };
+  // (A refused growth ends the run within a few ms, often before the sampler's first look.)
+  return g.rss.peakKiB > 200 * 1024 ? `host RSS peaked at ${g.rss.peakKiB >> 10} MiB` : null;
 });
 kase('limit: two memories together past --max-memory', async () => {
   const r = await runGuest(['--max-memory', String(64 * MiB), wat('multi-memory')]);
@@ -581,7 +583,7 @@ for (const [mode, stdio] of [['wasi-sleep', 'ignore'], ['wasi-stdin', 'pipe'], [
     const g = launch(['--timeout', '1', hostLimits, mode], { stdio, killAfter: 15_000 });
     const r = await g.exit;
     // The guest asks for 60 s; the runner kills it at 15.
-    return r.status === 124 ? null : `not stopped by the bound (status ${r.status})`;
+    return r.status === 124 ? null : `not stopped by the bound with status 124 (status ${r.status})`;
   });
 }
 

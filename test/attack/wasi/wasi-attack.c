@@ -138,6 +138,7 @@ static void tcp(const char *mode, const char *text)
 		wait_for(ready, 3000);
 		report("accept", wasi_sockets_tcp_method_tcp_socket_accept(s, &c, &err), err);
 	}
+	fflush(stdout);
 }
 
 static void udp(const char *mode, const char *text)
@@ -184,6 +185,7 @@ static void udp(const char *mode, const char *text)
 			ok = wasi_sockets_udp_method_outgoing_datagram_stream_send(out, &list, &sent, &err);
 		report("send", ok, err);
 		printf("sent %llu\n", (unsigned long long)sent);
+		fflush(stdout);
 		return;
 	}
 	printf("ready\n");
@@ -202,10 +204,12 @@ static void udp(const char *mode, const char *text)
 		}
 		for (size_t k = 0; k < dgrams.len; k++)
 			printf("received: %.*s\n", (int)dgrams.ptr[k].data.len, (const char *)dgrams.ptr[k].data.ptr);
+		fflush(stdout);
 		got += dgrams.len;
 		wasi_sockets_udp_list_incoming_datagram_free(&dgrams);
 	}
 	printf("datagrams %llu\n", (unsigned long long)got);
+	fflush(stdout); /* a reactor's return does not flush stdio */
 }
 
 bool exports_wasi_cli_run_run(void)
