@@ -79,6 +79,7 @@ demo: build
 test: build
     make -s -C test/guests
     make -s -C test/bench/wasi-sockets
+    make -s -C test/attack/wasi
     cargo test --release --quiet --manifest-path host/Cargo.toml
     CARGO_TARGET_DIR=host/target cargo test --release --quiet --manifest-path zephyr/tests/linux/Cargo.toml
     npx uvu ts/test '\.test\.js$'
@@ -90,6 +91,26 @@ bench: build
     make -s -C test/bench/wasi-sockets
     node test/bench/run.mjs
 
+# The sandbox attack suite: every case a hostile guest under `ioring run`, checked from
+# outside; prints `contained`/`ESCAPED` per case and `N cases, M escapes` (about 35 s).
+attack: build
+    make -s -C test/guests
+    make -s -C test/attack/wasi
+    node test/attack/run.mjs
+
+# Load and soak: 1,000 connections x 60 s echoing through the C guest and the TS guest
+# (QuickJS), every byte checked; throughput, bytes lost and host RSS at start and end.
+soak: build
+    node test/soak/run.mjs --conns 1000 --seconds 60 --json test/soak/results.json
+
+# Faults: resets, half-closes, provided buffers under a slow guest, CQ overflow, a trap with
+# 1,000 operations in flight, a full disk (a 64 KiB tmpfs; root), and the setup-flag fallback
+# against the real kernel (a unit test in host/src/uring.rs).
+faults: build
+    make -s -C test/guests
+    cargo test --release --quiet --manifest-path host/Cargo.toml --lib uring::tests
+    npx uvu test/e2e 'faults\.test\.js$'
+
 # Remove build output.
 clean:
     cargo clean --manifest-path host/Cargo.toml
@@ -97,6 +118,8 @@ clean:
     make -s -C test/guests clean
     make -s -C test/bench/guests clean
     make -s -C test/bench/wasi-sockets clean
+    make -s -C test/attack/wasi clean
+    rm -rf test/attack/build
     rm -rf ts/dist ts/build ts/types/wit
 
 # Zephyr: build and run the native_sim_64 samples (timer, cat, copy, and their error cases)

@@ -52,8 +52,14 @@ const SETUP_PREFERENCES: [(u32, &str); 3] = [
 impl Uring {
     /// Creates a ring with `entries` SQEs, taking the best setup flags this kernel accepts.
     pub fn new(entries: u32) -> io::Result<Self> {
+        Self::with_preferences(entries, &SETUP_PREFERENCES).map(|(ring, _)| ring)
+    }
+
+    /// Creates a ring with the first of `preferences` the kernel accepts, falling back only
+    /// when it refuses the flags (EINVAL). Returns the ring and the index of the set taken.
+    fn with_preferences(entries: u32, preferences: &[(u32, &str)]) -> io::Result<(Self, usize)> {
         let mut last = io::Error::from_raw_os_error(libc::EINVAL);
-        for (i, (flags, name)) in SETUP_PREFERENCES.iter().enumerate() {
+        for (i, (flags, name)) in preferences.iter().enumerate() {
             let mut err = 0;
             // SAFETY: the shim writes `err` and returns either null or an owned ring.
             let raw = unsafe { sys::ior_sys_ring_new(entries, *flags, &mut err) };
@@ -62,7 +68,7 @@ impl Uring {
                     if i > 0 {
                         eprintln!("ioring: io_uring refused the preferred setup flags; using {name}");
                     }
-                    return Ok(Self { raw, buf_ring: None });
+                    return Ok((Self { raw, buf_ring: None }, i));
                 }
                 None => last = io::Error::from_raw_os_error(-err),
             }
@@ -235,4 +241,37 @@ impl Uring {
 /// Turns liburing's negative-errno convention into `io::Result`.
 fn cvt(ret: i32) -> io::Result<i32> {
     if ret < 0 { Err(io::Error::from_raw_os_error(-ret)) } else { Ok(ret) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A setup flag no kernel defines: the real kernel refuses it with EINVAL, exactly as an
+    /// older kernel refuses DEFER_TASKRUN. (Making this kernel refuse the flags the host
+    /// prefers would take the global io_uring_disabled sysctl; seccomp cannot see the flags,
+    /// which io_uring_setup reads through a pointer.)
+    const REFUSED: u32 = 1 << 31;
+
+    #[test]
+    fn a_setup_flag_the_kernel_refuses_falls_back_to_the_next_set() {
+        let (mut ring, taken) = Uring::with_preferences(8, &[(REFUSED, "refused"), (0, "no setup flags")]).unwrap();
+        assert_eq!(taken, 1);
+        // The ring the fallback made works.
+        // SAFETY: a NOP points at nothing.
+        unsafe { ring.push(&crate::opcode::Nop.build().user_data(7)) }.unwrap();
+        assert_eq!(ring.submit().unwrap(), 1);
+    }
+
+    #[test]
+    fn the_preferred_flags_are_taken_when_the_kernel_accepts_them() {
+        let (_ring, taken) = Uring::with_preferences(8, &SETUP_PREFERENCES).unwrap();
+        assert_eq!(taken, 0, "Linux 6.1 and later accept SUBMIT_ALL|SINGLE_ISSUER|DEFER_TASKRUN");
+    }
+
+    #[test]
+    fn when_every_set_is_refused_the_kernel_error_is_returned() {
+        let err = Uring::with_preferences(8, &[(REFUSED, "refused")]).err().unwrap();
+        assert_eq!(err.raw_os_error(), Some(libc::EINVAL));
+    }
 }

@@ -1,8 +1,10 @@
 /*
  * loadgen - a TCP echo load generator: @conns connections to HOST:PORT, each keeping
  * @depth messages of @size bytes in flight, for @seconds. Every echoed byte is checked
- * against what was sent. Prints one JSON line: messages per second and p50/p99 round-trip
- * latency in microseconds.
+ * against what was sent. Prints one JSON line: messages per second, p50/p99 round-trip
+ * latency in microseconds, and the bytes sent, echoed back intact and lost (sent and never
+ * echoed by the end, after up to 5 s of draining). Wrong bytes or a closed connection end it
+ * with status 1.
  *
  *   loadgen HOST PORT CONNS DEPTH SIZE SECONDS
  */
@@ -193,9 +195,21 @@ int main(int argc, char **argv)
 	}
 	double elapsed = (double)(now_ns() - start) / 1e9;
 
+	unsigned long long bytes_sent = 0, bytes_echoed = 0;
+
+	for (unsigned c = 0; c < nconns; c++) {
+		struct conn *k = &conns[c];
+
+		bytes_sent += k->sent * size + k->out_off;
+		/* A partial message at the end counts once its bytes so far are the right ones. */
+		fill(expect, c, k->received);
+		bytes_echoed += k->received * size + (memcmp(expect, k->in, k->in_off) ? 0 : k->in_off);
+	}
 	qsort(samples, nsamples, sizeof(*samples), cmp_u64);
-	printf("{\"msgs_per_sec\": %.0f, \"p50_us\": %.1f, \"p99_us\": %.1f, \"messages\": %llu}\n", (double)done / elapsed,
-	       nsamples ? samples[nsamples / 2] / 1e3 : 0.0, nsamples ? samples[nsamples * 99 / 100] / 1e3 : 0.0,
-	       (unsigned long long)done);
+	printf("{\"msgs_per_sec\": %.0f, \"p50_us\": %.1f, \"p99_us\": %.1f, \"messages\": %llu, \"conns\": %u, "
+	       "\"bytes_sent\": %llu, \"bytes_echoed\": %llu, \"bytes_lost\": %llu}\n",
+	       (double)done / elapsed, nsamples ? samples[nsamples / 2] / 1e3 : 0.0,
+	       nsamples ? samples[nsamples * 99 / 100] / 1e3 : 0.0, (unsigned long long)done, nconns, bytes_sent,
+	       bytes_echoed, bytes_sent - bytes_echoed);
 	return 0;
 }

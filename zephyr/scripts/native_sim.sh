@@ -41,10 +41,19 @@ cases=(
 	"copy-read-only|copy|in/a;data/b|ioring sample: copy exited with status 1|1"
 	"tcp-echo|tcp-echo||ioring peer: tcp: connection 1: 100000 bytes echoed, equal to those sent\nioring peer: tcp: connection 2: 100000 bytes echoed, equal to those sent\nioring peer: tcp: connection 3: 100000 bytes echoed, equal to those sent\nioring peer: tcp passed|0"
 	"udp-echo|udp-echo|serve;5|ioring peer: udp: 5 datagrams echoed, equal to those sent|0"
+	"spi-transfer|spi-transfer||ef 40 18\nioring sample: spi-transfer exited with status 0|0"
+	"i2c-eeprom|zephyr/i2c-eeprom||i2c-eeprom: read 0x10: ff ff ff ff\ni2c-eeprom: wrote 0x10: 69 6f 72 69 6e 67\ni2c-eeprom: read 0x10: 69 6f 72 69 6e 67\ni2c-eeprom: read 0x51: permission denied by grant\nioring sample: i2c-eeprom exited with status 0|0"
 	"timer-64k|64k/timer|100;5|tick 1\ntick 5\nstopped after 5 ticks\nwatchdog canceled\nioring sample: timer exited with status 0|0"
 	"cat-64k|64k/cat|data/hello.txt|hello from ext2 on a RAM disk\nioring sample: cat exited with status 0|0"
 	"tcp-echo-64k|64k/tcp-echo||ioring peer: tcp: connection 1: 100000 bytes echoed, equal to those sent\nioring peer: tcp: connection 3: 100000 bytes echoed, equal to those sent\nioring peer: tcp passed|0"
 )
+
+# Guests of the Zephyr samples themselves (samples/guest/guests/*.c), named zephyr/<name>.
+guestsz=$out/guests-zephyr
+for src in "$root"/zephyr/samples/guest/guests/*.c; do
+	g=$(basename "$src" .c)
+	make -s -f "$root/guest/ioring.mk" IORING_APP="$src" IORING_BUILD="$guestsz" "$guestsz/$g.core.wasm"
+done
 
 pass=0 fail=0
 for c in "${cases[@]}"; do
@@ -53,6 +62,9 @@ for c in "${cases[@]}"; do
 	b="$out/$board-$name"
 	wasm="$guests/$guest.core.wasm"
 	extra=()
+	if [[ $guest == zephyr/* ]]; then
+		wasm="$guestsz/${guest#zephyr/}.core.wasm"
+	fi
 	if [[ $guest == 64k/* ]]; then
 		wasm="$guests64/${guest#64k/}.core.wasm"
 		extra=(-DCONFIG_IORING_WAMR_POOL_SIZE=163840)

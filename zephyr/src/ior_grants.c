@@ -15,9 +15,25 @@
 
 #if DT_HAS_COMPAT_STATUS_OKAY(ioring_grants)
 
+/*
+ * A device grant names a node: a device on an SPI or I2C bus is reached through its bus
+ * controller, at its reg (chip select or address); other devices (a UART) are not served yet.
+ */
+#define IOR_GRANT_ON(node, bus)                                                                \
+	COND_CODE_1(DT_NODE_HAS_PROP(node, device), (DT_ON_BUS(DT_PHANDLE(node, device), bus)), (0))
 #define IOR_GRANT_DEV(node)                                                                    \
-	COND_CODE_1(DT_NODE_HAS_PROP(node, device), (DEVICE_DT_GET(DT_PHANDLE(node, device))),  \
-		    (NULL))
+	COND_CODE_1(IOR_GRANT_ON(node, spi), (DEVICE_DT_GET(DT_BUS(DT_PHANDLE(node, device)))),  \
+	(COND_CODE_1(IOR_GRANT_ON(node, i2c), (DEVICE_DT_GET(DT_BUS(DT_PHANDLE(node, device)))), \
+	(NULL))))
+#define IOR_GRANT_BUS(node)                                                                    \
+	(IOR_GRANT_ON(node, spi) ? IOR_GRANT_BUS_SPI                                           \
+	 : IOR_GRANT_ON(node, i2c) ? IOR_GRANT_BUS_I2C : IOR_GRANT_BUS_NONE)
+#define IOR_GRANT_REG(node)                                                                    \
+	COND_CODE_1(UTIL_OR(IOR_GRANT_ON(node, spi), IOR_GRANT_ON(node, i2c)),                  \
+		    (DT_REG_ADDR(DT_PHANDLE(node, device))), (0))
+#define IOR_GRANT_HZ(node)                                                                     \
+	COND_CODE_1(IOR_GRANT_ON(node, spi),                                                    \
+		    (DT_PROP_OR(DT_PHANDLE(node, device), spi_max_frequency, 0)), (0))
 
 #define IOR_GRANT_ENTRY(node)                                                                  \
 	{                                                                                      \
@@ -30,6 +46,9 @@
 		.port = DT_PROP_OR(node, port, 0),                                             \
 		.backlog = DT_PROP(node, backlog),                                             \
 		.dev = IOR_GRANT_DEV(node),                                                    \
+		.bus = IOR_GRANT_BUS(node),                                                    \
+		.reg = IOR_GRANT_REG(node),                                                    \
+		.max_hz = IOR_GRANT_HZ(node),                                                  \
 	},
 
 #define IOR_GRANTS_OF(node) DT_FOREACH_CHILD(node, IOR_GRANT_ENTRY)

@@ -25,8 +25,14 @@ struct ior_grant {
 	const char *address;     /**< listener: IPv4 address, NULL for any */
 	uint16_t port;           /**< listener: port */
 	uint16_t backlog;        /**< listener: listen backlog */
-	const struct device *dev; /**< device */
+	const struct device *dev; /**< device: the bus controller for a device on a bus */
+	uint8_t bus;             /**< device: IOR_GRANT_BUS_* */
+	uint16_t reg;            /**< device on a bus: chip select (SPI) or address (I2C) */
+	uint32_t max_hz;         /**< SPI device: spi-max-frequency, 0 if none */
 };
+
+/** @brief What a device grant's node is. */
+enum { IOR_GRANT_BUS_NONE, IOR_GRANT_BUS_SPI, IOR_GRANT_BUS_I2C };
 
 extern const struct ior_grant ior_grants[];
 extern const size_t ior_grants_count;

@@ -190,8 +190,18 @@ static int grant_open(int idx)
 #else
 		return -ENOTSUP;
 #endif
+	case IOR_GRANT_DEVICE:
+		/* SPI and I2C devices (ior_ops_dev.c); UARTs are not served yet. */
+		if (g->bus == IOR_GRANT_BUS_NONE || !g->dev || !device_is_ready(g->dev))
+			return -ENOTSUP;
+		h = ior_handle_alloc();
+		if (h < 0)
+			return h;
+		ior_handle_get(h, ~0u)->kind = IOR_H_DEVICE;
+		ior_handle_get(h, ~0u)->grant = (int16_t)idx;
+		return h;
 	default:
-		return -ENOTSUP; /* devices: not yet */
+		return -ENOTSUP;
 	}
 }
 

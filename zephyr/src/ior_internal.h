@@ -43,6 +43,7 @@ enum ior_family {
 	IOR_FAM_TIMER,  /**< k_timer iodev */
 	IOR_FAM_WQ,     /**< work-queue iodev (files, stdio, fixed buffers) */
 	IOR_FAM_NET,    /**< socket poller iodev */
+	IOR_FAM_DEV,    /**< device iodev: SPI/I2C driver calls on the work queue */
 };
 
 /** @brief One guest operation, from its SQE to its last CQE. */
@@ -151,6 +152,10 @@ int ior_net_run_wq(struct ior_op *op);
 void ior_net_reaped(struct ior_op *op);
 int ior_net_listener(int grant);
 void ior_net_close_all(void);
+
+/* ior_ops_dev.c: SPI and I2C transfers on granted devices, on the work queue */
+int ior_dev_prepare(struct ior_op *op);
+int ior_dev_run(struct ior_op *op);
 
 /* ior_grants.c */
 int ior_grant_lookup(uint8_t kind, const uint8_t *name, uint32_t len);

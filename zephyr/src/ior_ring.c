@@ -277,6 +277,9 @@ static void wq_handler(struct k_work *work)
 			res = ior_net_run_wq(op);
 			break;
 #endif
+		case IOR_FAM_DEV:
+			res = ior_dev_run(op);
+			break;
 		default:
 			res = -ENOTSUP;
 			break;
@@ -300,6 +303,8 @@ RTIO_IODEV_DEFINE(ior_iodev_wq, &ior_iodev_wq_api, NULL);
 #ifdef CONFIG_IORING_NET
 RTIO_IODEV_DEFINE(ior_iodev_net, &ior_iodev_net_api, NULL);
 #endif
+/* Devices without RTIO support of their own: the blocking driver call on the work queue. */
+RTIO_IODEV_DEFINE(ior_iodev_dev, &ior_iodev_wq_api, NULL);
 
 /* Work-queue jobs of the socket family (setup calls) go through the same queue. */
 void ior_wq_submit(struct ior_op *op)
@@ -435,8 +440,13 @@ static int op_prepare(struct ior_op *op)
 			return ior_net_prepare(op);
 		}
 #endif
-		if (h->kind == IOR_H_DEVICE)
-			return -ENOTSUP;
+		if (h->kind == IOR_H_DEVICE) {
+			/* Devices take spi-transfer/i2c-transfer, and close. */
+			if (s->op != IOR_ABI_OP_CLOSE)
+				return -ENOTSUP;
+			op->family = IOR_FAM_DEV;
+			return ior_dev_prepare(op);
+		}
 		op->family = IOR_FAM_WQ;
 		return ior_fs_prepare(op);
 	case IOR_ABI_OP_OPENAT:
@@ -466,8 +476,10 @@ static int op_prepare(struct ior_op *op)
 #endif
 	case IOR_ABI_OP_SPI_TRANSFER:
 	case IOR_ABI_OP_I2C_TRANSFER:
+		op->family = IOR_FAM_DEV;
+		return ior_dev_prepare(op);
 	case IOR_ABI_OP_TTY_CONFIGURE:
-		/* Devices: not yet (see README, "Not supported"). */
+		/* UARTs: not yet (see README, "Not supported"). */
 		return -ENOTSUP;
 	case IOR_ABI_OP_COUNT:
 		break;
@@ -482,6 +494,8 @@ static const struct rtio_iodev *family_iodev(uint8_t family)
 		return &ior_iodev_timer;
 	case IOR_FAM_WQ:
 		return &ior_iodev_wq;
+	case IOR_FAM_DEV:
+		return &ior_iodev_dev;
 #ifdef CONFIG_IORING_NET
 	case IOR_FAM_NET:
 		return &ior_iodev_net;

@@ -425,6 +425,9 @@ impl GuestRing {
             // Out of provided buffers: they come back as soon as this reap copies them out,
             // so re-arm at once rather than end the guest's stream.
             Kind::RecvMultishot { handle } if c.res == -libc::ENOBUFS && !more && descriptors.serial(handle) == slot.serial => {
+                if slot.trace.is_some() {
+                    eprintln!("ioring: cqe {} recv-multishot res=ENOBUFS: re-armed by the host", slot.guest_user_data);
+                }
                 return self.rearm(key, opcode::RecvMultishot::new(handle, prep::RECV_GROUP).build());
             }
             // A datagram from a sender this socket may not hear from: dropped, and the
