@@ -103,7 +103,7 @@ attack: build
 soak: build
     node test/soak/run.mjs --conns 1000 --seconds 60 --json test/soak/results.json
 
-# Faults: resets, half-closes, provided buffers under a slow guest, CQ overflow, a trap with
+# Faults: resets, half-closes, ENOBUFS on provided buffers (fast senders, a slow guest), CQ overflow, a trap with
 # 1,000 operations in flight, a full disk (a 64 KiB tmpfs; root), and the setup-flag fallback
 # against the real kernel (a unit test in host/src/uring.rs).
 faults: build

@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { artefact, freePort, ioring, tempDir } from '../lib/ioring.js';
@@ -139,21 +139,33 @@ test('a guest trapping with 1000 operations in flight: the host cancels them, re
   s.close();
 });
 
-// A 64 KiB tmpfs mounted for the test (root only; skipped where mounting is not allowed).
-const disk = tempDir();
-const mnt = join(disk.path, 'small');
-mkdirSync(mnt);
-const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'ioring-full-disk', mnt]).status === 0;
-test.after(() => {
-  if (mounted) spawnSync('umount', [mnt]);
-  rmSync(disk.path, { recursive: true, force: true });
-});
+// A 64 KiB tmpfs, mounted by the test and unmounted before it ends (root only: skipped where
+// mounting is not allowed).
+function withSmallDisk(fn) {
+  const disk = tempDir();
+  const mnt = join(disk.path, 'small');
+  mkdirSync(mnt);
+  try {
+    if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'ioring-full-disk', mnt]).status !== 0) return false;
+    try {
+      fn(mnt);
+    } finally {
+      spawnSync('umount', [mnt]);
+    }
+    return true;
+  } finally {
+    disk.cleanup();
+  }
+}
+const canMount = withSmallDisk(() => {});
 
-(mounted ? test : test.skip)('a full disk: writes end with no-space, fsync and statx still answer', () => {
-  const r = spawnSync(ioring, ['run', '--dir', `${mnt}::d`, faults, 'full-disk'], { encoding: 'utf8', timeout: 30_000 });
-  assert.is(r.status, 0, r.stderr);
-  assert.equal(r.stdout.split('\n'), ['wrote 65536 bytes', 'write on a full disk: err no space left', 'fsync: ok 0', 'statx: ok 0', 'size 65536', '']);
+(canMount ? test : test.skip)('a full disk: writes end with no-space, fsync and statx still answer', () => {
+  withSmallDisk((mnt) => {
+    const r = spawnSync(ioring, ['run', '--dir', `${mnt}::d`, faults, 'full-disk'], { encoding: 'utf8', timeout: 30_000 });
+    assert.is(r.status, 0, r.stderr);
+    assert.equal(r.stdout.split('\n'), ['wrote 65536 bytes', 'write on a full disk: err no space left', 'fsync: ok 0', 'statx: ok 0', 'size 65536', '']);
+  });
 });
-if (!mounted) console.log('faults: skipped the full-disk test: cannot mount a tmpfs here (needs root)');
+if (!canMount) console.log('faults: skipped the full-disk test: cannot mount a tmpfs here (needs root)');
 
 test.run();

@@ -115,6 +115,10 @@ static ior_sqe_t *sqe(void)
 		ior_submit(&R);
 		s = ior_get_sqe(&R);
 	}
+	if (!s) {
+		printf("no room for another SQE\n");
+		exit(3);
+	}
 	return s;
 }
 

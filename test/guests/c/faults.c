@@ -178,6 +178,11 @@ static void enobufs(int conns)
 			ior_submit(&R);
 			s = ior_get_sqe(&R);
 		}
+		if (!s) {
+			/* The host's in-flight limit is below the connection count. */
+			printf("no room to arm connection %d\n", i);
+			exit(2);
+		}
 		ior_prep_recv_multishot(s, (ior_handle_t)fds[i], 16384);
 		ior_sqe_set_data32(s, (uint32_t)i);
 	}
