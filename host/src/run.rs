@@ -60,6 +60,7 @@ impl Host {
         if !(args.timeout >= 0.0 && args.timeout.is_finite()) {
             bail!("--timeout wants a number of seconds, got {}", args.timeout);
         }
+        room_for_descriptors(args.max_handles)?;
         let engine = engine()?;
         let component = load(&engine, &args.wasm, args.allow_precompiled)?;
         let mut linker = Linker::<Guest>::new(&engine);
@@ -169,6 +170,30 @@ fn wasi_socket_check(
         };
         Box::pin(std::future::ready(allowed))
     }
+}
+
+/// Makes sure the process may open what --max-handles promises the guest: each ring
+/// registers a file table of that size, which the kernel refuses past RLIMIT_NOFILE. Raises
+/// the soft limit as far as the hard one allows, and says so in one line when that is short.
+fn room_for_descriptors(max_handles: u32) -> anyhow::Result<()> {
+    // Stdio, the rings, grants and the engine's own files need a little besides the table.
+    let want = u64::from(max_handles) + 64;
+    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: getrlimit and setrlimit read and write one plain struct.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 || limit.rlim_cur >= want {
+            return Ok(());
+        }
+        if limit.rlim_max < want {
+            bail!(
+                "--max-handles {max_handles} needs about {want} open files, but this process may have at most {} (ulimit -Hn)",
+                limit.rlim_max
+            );
+        }
+        limit.rlim_cur = want;
+        libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+    }
+    Ok(())
 }
 
 /// Compiles a component for this host ahead of time.

@@ -2,7 +2,7 @@
 // owner sets (run time, memory), driven through real guests.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -95,6 +95,17 @@ test('a granted port can be bound again as soon as ioring run has exited', async
     server.listen(port, '127.0.0.1', resolve);
   });
   server.close();
+});
+
+test('--max-handles past what the process may open is one line, and within it the soft limit is raised', () => {
+  const sh = (hard, soft, handles) =>
+    spawnSync('sh', ['-c', `ulimit -Sn ${soft} && ulimit -Hn ${hard} && exec "$0" run --max-handles ${handles} "$1" 1 1`, ioring, artefact('guest/build/timer.core.wasm')], { encoding: 'utf8' });
+  const refused = sh(500, 500, 1000);
+  assert.is(refused.status, 1);
+  assert.is(refused.stderr, 'ioring: --max-handles 1000 needs about 1064 open files, but this process may have at most 500 (ulimit -Hn)\n');
+  const raised = sh(4096, 256, 2000);
+  assert.is(raised.status, 0, raised.stderr);
+  assert.is(raised.stdout, 'tick 1\nstopped after 1 ticks\nwatchdog canceled\n');
 });
 
 test('a guest that traps with operations in flight exits abnormally, the host reports it', () => {
