@@ -96,5 +96,36 @@ for c in "${cases[@]}"; do
 		echo "FAIL $name"; printf '%s\n' "$got" | sed 's/^/  | /' | tail -15; fail=$((fail + 1))
 	fi
 done
+# The ztest suites, once per scenario of their testcase.yaml (name|extra Kconfig, ;-separated).
+suites=(
+	"tests/host/guests|ioring.host.guests|"
+	"tests/host/guests|ioring.host.guests.classic_interp|CONFIG_IORING_WAMR_CLASSIC_INTERP=y"
+	"tests/host/guests|ioring.host.guests.small_ring|CONFIG_IORING_RING_ENTRIES=8;CONFIG_IORING_CQ_ENTRIES=8"
+)
+for t in "${suites[@]}"; do
+	IFS='|' read -r dir name confs <<<"$t"
+	[[ -z "${IORING_ZEPHYR_CASES:-}" || "$name" =~ ^(${IORING_ZEPHYR_CASES})$ ]] || continue
+	b="$out/$board-$name"
+	defs=()
+	IFS=';' read -ra kv <<<"$confs"
+	for c in "${kv[@]}"; do defs+=("-D$c"); done
+	if ! PATH=/usr/bin:$PATH ZEPHYR_TOOLCHAIN_VARIANT=${ZEPHYR_TOOLCHAIN_VARIANT:-host} \
+		cmake -GNinja -B "$b" -DBOARD="$board" -DZEPHYR_MODULES="$root" -DWAMR_ROOT="$WAMR_ROOT" \
+		-DPython3_EXECUTABLE=/usr/bin/python3 -DBUILD_VERSION=ioring \
+		-DIORING_GUEST_BUILD="$guests" "${defs[@]}" "$root/zephyr/$dir" >"$b.log" 2>&1 ||
+		! ninja -C "$b" >>"$b.log" 2>&1; then
+		echo "FAIL $name: build (see $b.log)"; fail=$((fail + 1)); continue
+	fi
+	set +e
+	got=$(timeout 120 "$b/zephyr/zephyr.exe" 2>&1)
+	rc=$?
+	set -e
+	if [[ $rc == 0 && "$got" == *"PROJECT EXECUTION SUCCESSFUL"* ]]; then
+		echo "ok   $name ($(grep -o 'pass = [0-9]*, fail = [0-9]*' <<<"$got" | head -1))"; pass=$((pass + 1))
+	else
+		echo "FAIL $name"; grep -E 'FAIL|Assertion|SUITE' <<<"$got" | sed 's/^/  | /' | head -20; fail=$((fail + 1))
+	fi
+done
+
 echo "zephyr ($board): $pass passed, $fail failed"
 ((fail == 0))

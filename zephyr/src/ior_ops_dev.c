@@ -66,7 +66,7 @@ int ior_dev_prepare(struct ior_op *op)
 		return 0;
 	g = dev_grant(s->fd);
 	if (!g)
-		return -EBADF;
+		return ior_handle_get(s->fd, ~0u) ? -ENOTTY : -EBADF; /* not a device: as Linux */
 	if (g->bus != (spi ? IOR_GRANT_BUS_SPI : IOR_GRANT_BUS_I2C))
 		return -ENOTTY; /* not that kind of device (as spidev/i2c-dev ioctls on Linux) */
 	if (s->list.len == 0 || s->list.len > IOR_DEV_MAX_PIECES)
