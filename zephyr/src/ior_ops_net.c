@@ -22,12 +22,23 @@
 
 #include <zephyr/kernel.h>
 #include <zephyr/net/socket.h>
+#ifdef CONFIG_EVENTFD
+#include <zephyr/posix/sys/eventfd.h>
+#endif
 
 #include "ior_internal.h"
 #include "ior_grants.h"
 
-/* How long the poller waits before it looks for newly posted operations. */
+/*
+ * How long the poller waits before it looks for newly posted operations. With CONFIG_EVENTFD
+ * (selected by IORING_NET where Zephyr offers it) a posted operation wakes the poll at once
+ * through an eventfd polled beside the sockets, and this is only a safety net.
+ */
+#ifdef CONFIG_EVENTFD
+#define IOR_NET_POLL_MS 100
+#else
 #define IOR_NET_POLL_MS 5
+#endif
 /* Sockets the poller watches at once (the rest wait their turn). */
 #define IOR_NET_POLL_MAX (CONFIG_IORING_MAX_RINGS * CONFIG_IORING_RING_ENTRIES)
 /* Recent senders a UDP listener may reply to. */
@@ -35,6 +46,10 @@
 
 static sys_slist_t ior_net_waiting;
 static K_SEM_DEFINE(ior_net_wake, 0, 1);
+#ifdef CONFIG_EVENTFD
+static int ior_net_efd = -1; /* wakes the poller's zsock_poll */
+#endif
+extern const k_tid_t ior_net_thread;
 
 static struct {
 	int fd;
@@ -255,6 +270,10 @@ static void net_wait(struct ior_op *op)
 	sys_slist_append(&ior_net_waiting, &op->node);
 	irq_unlock(key);
 	k_sem_give(&ior_net_wake);
+#ifdef CONFIG_EVENTFD
+	if (ior_net_efd >= 0 && k_current_get() != ior_net_thread)
+		eventfd_write(ior_net_efd, 1);
+#endif
 }
 
 /* Take @op off the poller's list; false if it was not on it. */
@@ -373,12 +392,15 @@ static bool net_attempt(struct ior_op *op)
 
 static void net_poller(void *a, void *b, void *c)
 {
-	static struct zsock_pollfd fds[IOR_NET_POLL_MAX];
+	static struct zsock_pollfd fds[IOR_NET_POLL_MAX + 1];
 	static struct ior_op *ops[IOR_NET_POLL_MAX];
 
 	ARG_UNUSED(a);
 	ARG_UNUSED(b);
 	ARG_UNUSED(c);
+#ifdef CONFIG_EVENTFD
+	ior_net_efd = eventfd(0, EFD_NONBLOCK);
+#endif
 	for (;;) {
 		struct ior_op *op;
 		unsigned int key;
@@ -398,9 +420,25 @@ static void net_poller(void *a, void *b, void *c)
 			k_sem_take(&ior_net_wake, K_FOREVER);
 			continue;
 		}
-		if (zsock_poll(fds, n, IOR_NET_POLL_MS) < 0)
+		int nfds = n;
+
+#ifdef CONFIG_EVENTFD
+		if (ior_net_efd >= 0) {
+			fds[nfds].fd = ior_net_efd;
+			fds[nfds].events = ZSOCK_POLLIN;
+			fds[nfds++].revents = 0;
+		}
+#endif
+		if (zsock_poll(fds, nfds, IOR_NET_POLL_MS) < 0)
 			k_sleep(K_MSEC(IOR_NET_POLL_MS));
 		k_sem_reset(&ior_net_wake);
+#ifdef CONFIG_EVENTFD
+		if (nfds > n && fds[n].revents) {
+			eventfd_t v;
+
+			eventfd_read(ior_net_efd, &v);
+		}
+#endif
 		for (int i = 0; i < n; i++) {
 			if (!fds[i].revents)
 				continue;
