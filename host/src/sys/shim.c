@@ -209,6 +209,20 @@ int ior_sys_cancel_sync(struct io_uring *ring, __u64 user_data, int all)
 }
 
 /*
+ * Cancels, synchronously, every request of the ring, waiting at most @timeout_ms for them.
+ * A register call, not an SQE: the kernel cannot defer it behind a drain entry.
+ */
+int ior_sys_cancel_sync_any(struct io_uring *ring, int timeout_ms)
+{
+	struct io_uring_sync_cancel_reg reg = {
+		.flags = IORING_ASYNC_CANCEL_ANY | IORING_ASYNC_CANCEL_ALL,
+		.timeout = { .tv_sec = timeout_ms / 1000, .tv_nsec = (timeout_ms % 1000) * 1000000LL },
+	};
+
+	return io_uring_register_sync_cancel(ring, &reg);
+}
+
+/*
  * A provided-buffer ring: @entries buffers of @size bytes in group @bgid, for multishot recv.
  * The kernel picks a buffer per completion; the host copies it out and gives it straight back.
  */
