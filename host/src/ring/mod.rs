@@ -549,13 +549,12 @@ impl GuestRing {
         }
         let deadline = Instant::now() + TEARDOWN_WAIT;
         while self.inflight.live() > 0 && Instant::now() < deadline {
-            let _ = self.uring.submit_and_wait(1, Some(Duration::from_millis(50)));
             // The cancel SQE waits behind a drain entry that waits for a multishot request or
-            // a long timeout: cancel synchronously, which the kernel does not defer, and again
-            // each round for what the drain releases.
-            if self.inflight.live() > 0 {
-                let _ = self.uring.cancel_sync_any(Duration::from_millis(50));
-            }
+            // a long timeout: cancel synchronously too, which the kernel does not defer, and
+            // again each round for what the drain releases.
+            let _ = self.uring.submit();
+            let _ = self.uring.cancel_sync_any(Duration::from_millis(50));
+            let _ = self.uring.submit_and_wait(1, Some(Duration::from_millis(50)));
             let Self { uring, inflight, .. } = self;
             uring.drain(usize::MAX, |c| {
                 if let Some(slot) = inflight.get_mut(c.user_data) {
