@@ -3,6 +3,8 @@
 //! waiting together, then turns kernel completions into guest CQEs.
 
 mod budget;
+#[doc(hidden)]
+pub mod fuzz;
 mod inflight;
 mod prep;
 
