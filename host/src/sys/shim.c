@@ -195,14 +195,17 @@ int ior_sys_unregister_buffers(struct io_uring *ring) { return io_uring_unregist
 
 /*
  * Cancels, synchronously, the request(s) carrying @user_data (all of them with @all). Returns
- * the number cancelled (at most 1 without @all) or a negative errno; -ENOENT when none.
+ * the number cancelled (at most 1 without @all) or a negative errno; -ENOENT when none,
+ * -ETIME when they did not end within 100 ms. Bounded: a request the kernel keeps reporting
+ * as running (-EALREADY) would otherwise hold the guest's thread in the kernel forever, past
+ * any run-time bound.
  */
 int ior_sys_cancel_sync(struct io_uring *ring, __u64 user_data, int all)
 {
 	struct io_uring_sync_cancel_reg reg = {
 		.addr = user_data,
 		.flags = all ? IORING_ASYNC_CANCEL_ALL : 0,
-		.timeout = { .tv_sec = -1, .tv_nsec = -1 },
+		.timeout = { .tv_sec = 0, .tv_nsec = 100 * 1000 * 1000 },
 	};
 
 	return io_uring_register_sync_cancel(ring, &reg);
