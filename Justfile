@@ -111,6 +111,16 @@ faults: build
     cargo test --release --quiet --manifest-path host/Cargo.toml --lib uring::tests
     npx uvu test/e2e 'faults\.test\.js$'
 
+# Fuzz the host's ring: `just fuzz` runs fuzz_executions executions from fuzz_seed (the
+# in-process fuzzer, host/src/ring/fuzz.rs), then the guest-level fuzzer for a few seeds.
+fuzz_executions := "10000000"
+fuzz_seed := "1"
+fuzz: build-host
+    cargo run --release --quiet --manifest-path host/Cargo.toml --example fuzz_ring -- --executions {{fuzz_executions}} --seed {{fuzz_seed}}
+    make -s -C guest
+    make -s -C test/guests
+    npx uvu test/e2e 'c-fuzz-ring\.test\.js$'
+
 # Remove build output.
 clean:
     cargo clean --manifest-path host/Cargo.toml

@@ -18,4 +18,8 @@ pub mod run;
 mod sys;
 mod uring;
 
+/// The ring fuzzer (host/examples/fuzz_ring.rs, host/tests/fuzz_ring.rs); not an API.
+#[doc(hidden)]
+pub use ring::fuzz;
+
 use bindings::ioring;

@@ -213,6 +213,15 @@ impl Uring {
         cvt(unsafe { sys::ior_sys_cancel_sync(self.raw.as_ptr(), user_data, 0) }).map(drop)
     }
 
+    /// Cancels every request of the ring, waiting up to `timeout` for them
+    /// (IORING_REGISTER_SYNC_CANCEL with ANY): unlike a cancel SQE, it is not deferred behind
+    /// a drain entry that waits for a request that never ends.
+    pub fn cancel_sync_any(&mut self, timeout: Duration) -> io::Result<()> {
+        let ms = timeout.as_millis().min(i32::MAX as u128) as i32;
+        // SAFETY: `raw` is a live ring.
+        cvt(unsafe { sys::ior_sys_cancel_sync_any(self.raw.as_ptr(), ms) }).map(drop)
+    }
+
     /// Sets up provided-buffer group `group` with `entries` buffers of `size` bytes, once.
     pub fn provide_buffers(&mut self, group: u16, entries: u32, size: u32) -> io::Result<()> {
         if self.buf_ring.is_some() {

@@ -55,9 +55,14 @@ impl Budget {
         self.completions.fetch_sub(n, Relaxed);
     }
 
-    #[cfg(test)]
+    /// Bytes counted now (for tests and the fuzzer's accounting checks).
     pub fn bytes(&self) -> usize {
         self.bytes.load(Relaxed)
+    }
+
+    /// Completions counted now (likewise).
+    pub fn completions(&self) -> usize {
+        self.completions.load(Relaxed)
     }
 }
 

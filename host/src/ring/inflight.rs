@@ -246,6 +246,16 @@ impl Inflight {
         }
     }
 
+    /// Bytes of the budget the live operations hold.
+    pub fn held(&self) -> usize {
+        self.slots.iter().filter(|s| s.busy).map(|s| s.held).sum()
+    }
+
+    /// The live operations, as user-data and kind (for the fuzzer's findings).
+    pub fn describe_live(&self) -> Vec<String> {
+        self.slots.iter().filter(|s| s.busy).map(|s| format!("{} {:?}", s.guest_user_data, s.kind)).collect()
+    }
+
     /// Keys of the live operations the guest tagged `guest_user_data`.
     pub fn keys_of(&self, guest_user_data: u32) -> impl Iterator<Item = u64> + '_ {
         self.slots.iter().enumerate().filter_map(move |(i, s)| {

@@ -3,6 +3,8 @@
 //! waiting together, then turns kernel completions into guest CQEs.
 
 mod budget;
+#[doc(hidden)]
+pub mod fuzz;
 mod inflight;
 mod prep;
 
@@ -571,6 +573,11 @@ impl GuestRing {
         }
         let deadline = Instant::now() + TEARDOWN_WAIT;
         while self.inflight.live() > 0 && Instant::now() < deadline {
+            // The cancel SQE waits behind a drain entry that waits for a multishot request or
+            // a long timeout: cancel synchronously too, which the kernel does not defer, and
+            // again each round for what the drain releases.
+            let _ = self.uring.submit();
+            let _ = self.uring.cancel_sync_any(Duration::from_millis(50));
             let _ = self.uring.submit_and_wait(1, Some(Duration::from_millis(50)));
             let Self { uring, inflight, .. } = self;
             uring.drain(usize::MAX, |c| {

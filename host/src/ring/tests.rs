@@ -829,3 +829,20 @@ fn statx_descriptors_count_against_the_handle_limit() {
     assert_eq!(cqes[15].res, Err(ErrorCode::TooManyHandles));
     assert!(f.one(Op::Statx(StatxArgs { dir: 0, path: "s".into(), no_follow: false })).is_ok(), "given back");
 }
+
+#[test]
+fn a_ring_with_a_drain_entry_behind_a_multishot_accept_is_torn_down_at_once() {
+    let mut f = Fixture::new(false);
+    let l = f.grant(TcpListener::bind("127.0.0.1:0").unwrap());
+    let mut drain = Fixture::sqe(Op::Nop, 2);
+    drain.flags = SqeFlags::DRAIN;
+    // The kernel defers the drain entry until the accept ends, and with it every later SQE,
+    // the teardown's own cancel among them.
+    let sqes = vec![Fixture::sqe(Op::AcceptMultishot(l), 1), drain, Fixture::sqe(Op::Nop, 3)];
+    assert_eq!(f.ring.submit(&mut f.descriptors, sqes, &mut f.changes), 3);
+    assert!(f.ring.complete(&mut f.descriptors, 0, 8, Some(Duration::ZERO), &mut f.changes).is_empty());
+    let start = Instant::now();
+    f.ring.shutdown(&mut f.descriptors);
+    assert_eq!(f.ring.inflight.live(), 0, "every operation ended");
+    assert!(start.elapsed() < Duration::from_secs(1), "took {:?}", start.elapsed());
+}

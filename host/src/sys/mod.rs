@@ -136,6 +136,7 @@ unsafe extern "C" {
     pub fn ior_sys_unregister_buffers(ring: *mut IoUring) -> c_int;
     pub fn ior_sys_unregister_files(ring: *mut IoUring) -> c_int;
     pub fn ior_sys_cancel_sync(ring: *mut IoUring, user_data: u64, all: c_int) -> c_int;
+    pub fn ior_sys_cancel_sync_any(ring: *mut IoUring, timeout_ms: c_int) -> c_int;
     pub fn ior_sys_buf_ring_new(
         ring: *mut IoUring,
         bgid: c_ushort,

@@ -197,14 +197,31 @@ int ior_sys_unregister_files(struct io_uring *ring) { return io_uring_unregister
 
 /*
  * Cancels, synchronously, the request(s) carrying @user_data (all of them with @all). Returns
- * the number cancelled (at most 1 without @all) or a negative errno; -ENOENT when none.
+ * the number cancelled (at most 1 without @all) or a negative errno; -ENOENT when none,
+ * -ETIME when they did not end within 100 ms. Bounded: a request the kernel keeps reporting
+ * as running (-EALREADY) would otherwise hold the guest's thread in the kernel forever, past
+ * any run-time bound.
  */
 int ior_sys_cancel_sync(struct io_uring *ring, __u64 user_data, int all)
 {
 	struct io_uring_sync_cancel_reg reg = {
 		.addr = user_data,
 		.flags = all ? IORING_ASYNC_CANCEL_ALL : 0,
-		.timeout = { .tv_sec = -1, .tv_nsec = -1 },
+		.timeout = { .tv_sec = 0, .tv_nsec = 100 * 1000 * 1000 },
+	};
+
+	return io_uring_register_sync_cancel(ring, &reg);
+}
+
+/*
+ * Cancels, synchronously, every request of the ring, waiting at most @timeout_ms for them.
+ * A register call, not an SQE: the kernel cannot defer it behind a drain entry.
+ */
+int ior_sys_cancel_sync_any(struct io_uring *ring, int timeout_ms)
+{
+	struct io_uring_sync_cancel_reg reg = {
+		.flags = IORING_ASYNC_CANCEL_ANY | IORING_ASYNC_CANCEL_ALL,
+		.timeout = { .tv_sec = timeout_ms / 1000, .tv_nsec = (timeout_ms % 1000) * 1000000LL },
 	};
 
 	return io_uring_register_sync_cancel(ring, &reg);
