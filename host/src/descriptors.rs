@@ -28,6 +28,10 @@ pub enum Role {
         /// Set once a receive was found allowed; the socket cannot be unbound or
         /// disconnected through the ring afterwards, so the answer stands.
         may_receive: Arc<AtomicBool>,
+        /// Set once a connect was issued on it. The kernel binds a connecting socket and, if
+        /// the connect fails, unbinds it again, at times of its own: the address a listen
+        /// check reads could change before the listen, so a client socket never listens.
+        connected_once: Arc<AtomicBool>,
     },
 }
 
@@ -79,7 +83,7 @@ impl Descriptor {
 
     /// A socket the guest created with the `socket` operation.
     pub fn guest_socket(fd: OwnedFd, datagram: bool) -> Self {
-        Self::with_role(fd, Role::Socket { datagram, may_receive: Arc::default() })
+        Self::with_role(fd, Role::Socket { datagram, may_receive: Arc::default(), connected_once: Arc::default() })
     }
 
     /// A granted datagram socket, which may answer whoever sends to it.
@@ -94,9 +98,21 @@ impl Descriptor {
     /// Whether a receive on this handle was already found allowed (or needs no check).
     pub fn receive_checked(&self) -> bool {
         match &self.role {
-            Role::Socket { datagram: true, may_receive } => may_receive.load(Ordering::Relaxed),
+            Role::Socket { datagram: true, may_receive, .. } => may_receive.load(Ordering::Relaxed),
             _ => true,
         }
+    }
+
+    /// Remembers that a connect was issued on this socket.
+    pub fn connecting(&self) {
+        if let Role::Socket { connected_once, .. } = &self.role {
+            connected_once.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// Whether a connect was ever issued on this socket.
+    pub fn connected_once(&self) -> bool {
+        matches!(&self.role, Role::Socket { connected_once, .. } if connected_once.load(Ordering::Relaxed))
     }
 
     /// Remembers that receiving on this socket is allowed.

@@ -147,8 +147,10 @@ pub fn prepare(op: Op, slot: &mut Slot, env: &mut Env<'_>) -> Result<Entry, Erro
             Ok(opcode::Accept::multishot(fd).build())
         }
         Op::Connect((fd, to)) => {
-            allowed(descriptors.get(fd)?, &to, NetPolicy::may_connect, env.policy)?;
+            let d = descriptors.get(fd)?;
+            allowed(d, &to, NetPolicy::may_connect, env.policy)?;
             slot.addr = RawAddr::from_wit(&to)?;
+            d.connecting();
             Ok(opcode::Connect::new(fd, slot.addr.as_ptr(), slot.addr.len).build())
         }
         Op::Socket((family, ty)) => {
@@ -286,6 +288,9 @@ fn device_handle(descriptors: &Descriptors, handle: u32) -> Result<&Descriptor, 
 /// wildcard address, which is then what must be granted (getsockname reports it as such).
 fn may_listen(d: &Descriptor, policy: &NetPolicy) -> Result<(), ErrorCode> {
     let Role::Socket { .. } = d.role else { return Ok(()) };
+    if d.connected_once() {
+        return Err(ErrorCode::Invalid);
+    }
     let transport = transport_of(d.fd.as_fd()).ok_or(ErrorCode::NotSupported)?;
     let local = RawAddr::local_of(d.fd.as_fd()).ok_or(ErrorCode::BadDescriptor)?;
     if policy.may_bind(transport, &local.to_wit()) { Ok(()) } else { Err(ErrorCode::Access) }

@@ -846,3 +846,20 @@ fn a_ring_with_a_drain_entry_behind_a_multishot_accept_is_torn_down_at_once() {
     assert_eq!(f.ring.inflight.live(), 0, "every operation ended");
     assert!(start.elapsed() < Duration::from_secs(1), "took {:?}", start.elapsed());
 }
+
+/// Found by the fuzzer: a connect that fails unbinds the socket at a time of the kernel's
+/// choosing, so a listen checked against the connecting socket's loopback address could then
+/// bind the wildcard address. A socket a connect was issued on never listens.
+#[test]
+fn a_socket_a_connect_was_issued_on_never_listens() {
+    let mut f = Fixture::with_policy(false, policy(&["tcp:127.0.0.1:*"], &["tcp:127.0.0.1:1"]));
+    let s = new_socket(&mut f, AddressFamily::Ipv4, SocketType::Stream);
+    assert_eq!(f.one(Op::Connect((s, wit_addr("127.0.0.1:1")))).unwrap_err(), ErrorCode::ConnectionRefused);
+    assert_eq!(f.one(Op::Listen((s, 8))).unwrap_err(), ErrorCode::Invalid);
+    let fd = std::os::fd::AsRawFd::as_raw_fd(&f.descriptors.get(s).unwrap().fd.as_fd());
+    let mut listening: libc::c_int = 1;
+    let mut len = size_of::<libc::c_int>() as libc::socklen_t;
+    // SAFETY: an int-sized out parameter, as SO_ACCEPTCONN wants.
+    assert_eq!(unsafe { libc::getsockopt(fd, libc::SOL_SOCKET, libc::SO_ACCEPTCONN, (&raw mut listening).cast(), &mut len) }, 0);
+    assert_eq!(listening, 0, "not listening");
+}
