@@ -96,6 +96,47 @@ for c in "${cases[@]}"; do
 		echo "FAIL $name"; printf '%s\n' "$got" | sed 's/^/  | /' | tail -15; fail=$((fail + 1))
 	fi
 done
+# tty-spy, driven from Linux: the unmodified example on native_sim's second UART, which the
+# runner connects to a pseudo-terminal and names on stdout; two lines written there must come
+# out of the guest's stdout byte for byte, and the guest must still be reading when the run
+# stops (-stop_at, real time).
+tty_case() {
+	local b="$out/$board-tty-spy" log pts got
+	log="$b.out"
+	if ! PATH=/usr/bin:$PATH ZEPHYR_TOOLCHAIN_VARIANT=${ZEPHYR_TOOLCHAIN_VARIANT:-host} \
+		cmake -GNinja -B "$b" -DBOARD="$board" -DZEPHYR_MODULES="$root" -DWAMR_ROOT="$WAMR_ROOT" \
+		-DPython3_EXECUTABLE=/usr/bin/python3 -DBUILD_VERSION=ioring \
+		-DIORING_GUEST="$guests/tty-spy.core.wasm" "$root/zephyr/samples/guest" >"$b.log" 2>&1 ||
+		! ninja -C "$b" >>"$b.log" 2>&1; then
+		echo "FAIL tty-spy: build (see $b.log)"; return 1
+	fi
+	timeout 30 "$b/zephyr/zephyr.exe" -stop_at=4 >"$log" 2>&1 &
+	local pid=$!
+	for _ in $(seq 50); do
+		pts=$(grep -ao 'uart_1 connected to pseudotty: /dev/pts/[0-9]*' "$log" | awk '{print $NF}')
+		[[ -n "$pts" ]] && break
+		sleep 0.1
+	done
+	if [[ -z "$pts" ]]; then
+		wait "$pid" || true; echo "FAIL tty-spy: no pseudo-terminal"; return 1
+	fi
+	sleep 0.5
+	printf 'hello from linux\n' >"$pts"
+	sleep 0.3
+	printf 'second\tline\n' >"$pts"
+	wait "$pid" || true
+	got=$(grep -a -A1 '^hello from linux$' "$log" || true)
+	if [[ "$got" == $'hello from linux\nsecond\tline' ]] && grep -aq '^Stopped at' "$log" &&
+		! grep -aq 'tty-spy:' "$log"; then
+		echo "ok   tty-spy"
+	else
+		echo "FAIL tty-spy"; sed 's/^/  | /' "$log" | tail -10; return 1
+	fi
+}
+if [[ -z "${IORING_ZEPHYR_CASES:-}" || "tty-spy" =~ ^(${IORING_ZEPHYR_CASES})$ ]]; then
+	if tty_case; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+fi
+
 # The ztest suites, once per scenario of their testcase.yaml (name|extra Kconfig, ;-separated).
 suites=(
 	"tests/host/guests|ioring.host.guests|"

@@ -17,17 +17,20 @@
 
 /*
  * A device grant names a node: a device on an SPI or I2C bus is reached through its bus
- * controller, at its reg (chip select or address); other devices (a UART) are not served yet.
+ * controller, at its reg (chip select or address); a node on neither is taken as a UART
+ * (the tty operations), reached through its own device.
  */
 #define IOR_GRANT_ON(node, bus)                                                                \
 	COND_CODE_1(DT_NODE_HAS_PROP(node, device), (DT_ON_BUS(DT_PHANDLE(node, device), bus)), (0))
 #define IOR_GRANT_DEV(node)                                                                    \
 	COND_CODE_1(IOR_GRANT_ON(node, spi), (DEVICE_DT_GET(DT_BUS(DT_PHANDLE(node, device)))),  \
 	(COND_CODE_1(IOR_GRANT_ON(node, i2c), (DEVICE_DT_GET(DT_BUS(DT_PHANDLE(node, device)))), \
-	(NULL))))
+	(COND_CODE_1(DT_NODE_HAS_PROP(node, device), (DEVICE_DT_GET(DT_PHANDLE(node, device))),  \
+	(NULL))))))
 #define IOR_GRANT_BUS(node)                                                                    \
 	(IOR_GRANT_ON(node, spi) ? IOR_GRANT_BUS_SPI                                           \
-	 : IOR_GRANT_ON(node, i2c) ? IOR_GRANT_BUS_I2C : IOR_GRANT_BUS_NONE)
+	 : IOR_GRANT_ON(node, i2c) ? IOR_GRANT_BUS_I2C                                        \
+	 : DT_NODE_HAS_PROP(node, device) ? IOR_GRANT_BUS_UART : IOR_GRANT_BUS_NONE)
 #define IOR_GRANT_REG(node)                                                                    \
 	COND_CODE_1(UTIL_OR(IOR_GRANT_ON(node, spi), IOR_GRANT_ON(node, i2c)),                  \
 		    (DT_REG_ADDR(DT_PHANDLE(node, device))), (0))

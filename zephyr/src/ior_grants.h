@@ -32,7 +32,7 @@ struct ior_grant {
 };
 
 /** @brief What a device grant's node is. */
-enum { IOR_GRANT_BUS_NONE, IOR_GRANT_BUS_SPI, IOR_GRANT_BUS_I2C };
+enum { IOR_GRANT_BUS_NONE, IOR_GRANT_BUS_SPI, IOR_GRANT_BUS_I2C, IOR_GRANT_BUS_UART };
 
 extern const struct ior_grant ior_grants[];
 extern const size_t ior_grants_count;

@@ -191,7 +191,7 @@ static int grant_open(int idx)
 		return -ENOTSUP;
 #endif
 	case IOR_GRANT_DEVICE:
-		/* SPI and I2C devices (ior_ops_dev.c); UARTs are not served yet. */
+		/* SPI and I2C devices and UARTs (ior_ops_dev.c). */
 		if (g->bus == IOR_GRANT_BUS_NONE || !g->dev || !device_is_ready(g->dev))
 			return -ENOTSUP;
 		h = ior_handle_alloc();

@@ -19,6 +19,13 @@
  * `delay-us` are not supported. I2C: a grant names a device on an I2C bus; messages must
  * address that device (`access` otherwise). One i2c_transfer, a restart between messages
  * of different direction, a stop after the last.
+ *
+ * UART (a granted node on no SPI or I2C bus): `read` takes the bytes waiting (uart_poll_in);
+ * with none it polls again every millisecond from a k_timer, without holding the work queue,
+ * until one arrives or it is cancelled. `write` sends with uart_poll_out. `tty-configure`:
+ * a UART has no line discipline, so raw mode is what it always is; speed, framing and flow
+ * control go to uart_configure when CONFIG_UART_USE_RUNTIME_CONFIGURE is on, and a request
+ * that changes nothing (speed 0 = keep, 8N1, no flow control) succeeds on any UART.
  */
 #include <string.h>
 
@@ -29,6 +36,9 @@
 #endif
 #ifdef CONFIG_I2C
 #include <zephyr/drivers/i2c.h>
+#endif
+#ifdef CONFIG_SERIAL
+#include <zephyr/drivers/uart.h>
 #endif
 
 #include "ior_grants.h"
@@ -67,6 +77,23 @@ int ior_dev_prepare(struct ior_op *op)
 	g = dev_grant(s->fd);
 	if (!g)
 		return ior_handle_get(s->fd, ~0u) ? -ENOTTY : -EBADF; /* not a device: as Linux */
+	if (s->op == IOR_ABI_OP_READ || s->op == IOR_ABI_OP_WRITE ||
+	    s->op == IOR_ABI_OP_TTY_CONFIGURE) {
+		uint32_t n;
+
+		if (g->bus != IOR_GRANT_BUS_UART || !IS_ENABLED(CONFIG_SERIAL))
+			return s->op == IOR_ABI_OP_TTY_CONFIGURE ? -ENOTTY : -ENOTSUP;
+		if (s->op == IOR_ABI_OP_TTY_CONFIGURE)
+			return 0;
+		n = MIN(s->op == IOR_ABI_OP_READ ? s->len : s->data.len, ior_ring_max_io());
+		op->buf = ior_buf_alloc(n);
+		if (!op->buf)
+			return -ENOMEM;
+		op->buf_len = n;
+		if (s->op == IOR_ABI_OP_WRITE)
+			memcpy(op->buf, ior_submit_mem + s->data.ptr, n);
+		return 0;
+	}
 	if (g->bus != (spi ? IOR_GRANT_BUS_SPI : IOR_GRANT_BUS_I2C))
 		return -ENOTTY; /* not that kind of device (as spidev/i2c-dev ioctls on Linux) */
 	if (s->list.len == 0 || s->list.len > IOR_DEV_MAX_PIECES)
@@ -173,6 +200,66 @@ static int dev_i2c(struct ior_op *op, const struct ior_grant *g, struct ior_dev_
 }
 #endif
 
+#ifdef CONFIG_SERIAL
+static void uart_retry(struct k_timer *t)
+{
+	ior_wq_submit(CONTAINER_OF(t, struct ior_op, timer));
+}
+
+static int dev_uart(struct ior_op *op, const struct ior_grant *g)
+{
+	const struct ior_abi_sqe *s = &op->sqe;
+	uint32_t n = 0;
+
+	switch (s->op) {
+	case IOR_ABI_OP_READ:
+		while (n < op->buf_len && uart_poll_in(g->dev, &op->buf[n]) == 0)
+			n++;
+		if (!n && op->buf_len) {
+			k_timer_init(&op->timer, uart_retry, NULL);
+			k_timer_start(&op->timer, K_MSEC(1), K_NO_WAIT);
+			return -EINPROGRESS;
+		}
+		op->out_len = n;
+		return (int)n;
+	case IOR_ABI_OP_WRITE:
+		for (; n < op->buf_len; n++)
+			uart_poll_out(g->dev, op->buf[n]);
+		return (int)n;
+	case IOR_ABI_OP_TTY_CONFIGURE: {
+		bool keep = !s->tty.baud && s->tty.data_bits == 8 && s->tty.parity == 0 &&
+			    s->tty.stop_bits == 1 && !s->tty.hw_flow;
+#ifdef CONFIG_UART_USE_RUNTIME_CONFIGURE
+		struct uart_config cfg;
+		int ret = uart_config_get(g->dev, &cfg);
+
+		if (ret == 0) {
+			static const uint8_t parity[] = {UART_CFG_PARITY_NONE, UART_CFG_PARITY_ODD,
+							 UART_CFG_PARITY_EVEN};
+
+			if (s->tty.baud)
+				cfg.baudrate = s->tty.baud;
+			cfg.data_bits = s->tty.data_bits - 5; /* UART_CFG_DATA_BITS_5 = 0 */
+			cfg.parity = parity[s->tty.parity];
+			cfg.stop_bits = s->tty.stop_bits == 2 ? UART_CFG_STOP_BITS_2
+							      : UART_CFG_STOP_BITS_1;
+			cfg.flow_ctrl = s->tty.hw_flow ? UART_CFG_FLOW_CTRL_RTS_CTS
+						       : UART_CFG_FLOW_CTRL_NONE;
+			ret = uart_configure(g->dev, &cfg);
+		}
+		if (ret == 0 || keep)
+			return 0;
+		return ret == -ENOSYS ? -ENOTSUP : ret;
+#else
+		return keep ? 0 : -ENOTSUP;
+#endif
+	}
+	default:
+		return -ENOTSUP;
+	}
+}
+#endif
+
 int ior_dev_run(struct ior_op *op)
 {
 	const struct ior_abi_sqe *s = &op->sqe;
@@ -188,7 +275,13 @@ int ior_dev_run(struct ior_op *op)
 		ior_handle_free(s->fd);
 		return 0;
 	}
-	if (!g || !p)
+	if (!g)
+		return -EBADF;
+#ifdef CONFIG_SERIAL
+	if (g->bus == IOR_GRANT_BUS_UART)
+		return dev_uart(op, g);
+#endif
+	if (!p)
 		return -EBADF;
 	for (uint32_t i = 0; i < n; i++)
 		total += p[i].len;

@@ -279,6 +279,8 @@ static void wq_handler(struct k_work *work)
 #endif
 		case IOR_FAM_DEV:
 			res = ior_dev_run(op);
+			if (res == -EINPROGRESS)
+				return; /* a UART read with nothing yet: it polls again */
 			break;
 		default:
 			res = -ENOTSUP;
@@ -441,8 +443,9 @@ static int op_prepare(struct ior_op *op)
 		}
 #endif
 		if (h->kind == IOR_H_DEVICE) {
-			/* Devices take spi-transfer/i2c-transfer, and close. */
-			if (s->op != IOR_ABI_OP_CLOSE)
+			/* Devices take close, and a UART read and write (ior_ops_dev.c). */
+			if (s->op != IOR_ABI_OP_CLOSE && s->op != IOR_ABI_OP_READ &&
+			    s->op != IOR_ABI_OP_WRITE)
 				return -ENOTSUP;
 			op->family = IOR_FAM_DEV;
 			return ior_dev_prepare(op);
@@ -479,8 +482,8 @@ static int op_prepare(struct ior_op *op)
 		op->family = IOR_FAM_DEV;
 		return ior_dev_prepare(op);
 	case IOR_ABI_OP_TTY_CONFIGURE:
-		/* UARTs: not yet (see README, "Not supported"). */
-		return -ENOTSUP;
+		op->family = IOR_FAM_DEV;
+		return ior_dev_prepare(op);
 	case IOR_ABI_OP_COUNT:
 		break;
 	}
