@@ -41,7 +41,7 @@ pub enum Kind {
     /// File metadata in `statx`.
     Statx,
     /// A poll mask to translate to poll-events.
-    Poll { multishot: bool },
+    Poll,
     /// Bounds the operation with key `guarded`.
     LinkTimeout { guarded: u64 },
     /// A socket's own address, read at submit into `addr`.
@@ -57,11 +57,6 @@ pub enum Kind {
 }
 
 impl Kind {
-    /// Whether the operation is a stream of completions that ends only by error or cancel.
-    pub fn is_multishot(&self) -> bool {
-        matches!(self, Kind::RecvMultishot { .. } | Kind::Accept { multishot: Some(_) } | Kind::Poll { multishot: true })
-    }
-
     /// The handle an operation the host may issue again was issued on.
     pub fn handle(&self) -> Option<u32> {
         match *self {
@@ -259,11 +254,6 @@ impl Inflight {
     /// The live operations, as user-data and kind (for the fuzzer's findings).
     pub fn describe_live(&self) -> Vec<String> {
         self.slots.iter().filter(|s| s.busy).map(|s| format!("{} {:?}", s.guest_user_data, s.kind)).collect()
-    }
-
-    /// Whether a multishot operation is live.
-    pub fn any_multishot(&self) -> bool {
-        self.slots.iter().any(|s| s.busy && s.kind.is_multishot())
     }
 
     /// Keys of the live operations the guest tagged `guest_user_data`.

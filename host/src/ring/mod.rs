@@ -149,11 +149,6 @@ impl GuestRing {
                 Op::Cancel(args) => Some(self.cancel(args, head)),
                 _ => None,
             };
-            // A drain entry waits for every earlier request to finish, and a multishot one
-            // finishes only when cancelled: the kernel would hold the drain entry (and all
-            // after it) for good, out of reach of cancel. Refused instead, either way round,
-            // before it is prepared (preparing has effects: a close begun, a job started).
-            let drain_refused = flags.contains(SqeFlags::DRAIN) && (is_multishot(&op) || self.inflight.any_multishot());
             let name = op_name(&op);
             let Some((key, slot)) = self.inflight.insert(user_data, Kind::Count) else {
                 self.config.budget.release_bytes(if over_bytes { 0 } else { held });
@@ -164,7 +159,6 @@ impl GuestRing {
                 Some(Ok(n)) => Ok(done(slot, n)),
                 Some(Err(code)) => Err(code),
                 None if over_bytes => Err(ErrorCode::Again),
-                None if drain_refused => Err(ErrorCode::Invalid),
                 None => prep::prepare(op, slot, &mut env),
             };
             // Without its provided buffers a multishot receive could only fail and be re-armed:
@@ -505,7 +499,7 @@ impl GuestRing {
                 detail = CqeDetail::Stat(file_stat(&slot.statx));
                 result(c.res)
             }
-            Kind::Poll { .. } => Ok(prep::poll_events(c.res as u32)),
+            Kind::Poll => Ok(prep::poll_events(c.res as u32)),
             Kind::LocalAddress => {
                 detail = CqeDetail::Address(slot.addr.to_wit());
                 Ok(0)
@@ -661,11 +655,6 @@ fn close_unseen(slot: &Slot, c: Completion) {
         // SAFETY: the kernel created this descriptor for us and nothing else owns it.
         drop(unsafe { OwnedFd::from_raw_fd(c.res) });
     }
-}
-
-/// Whether `op` is a stream of completions that ends only by error or cancel.
-fn is_multishot(op: &Op) -> bool {
-    matches!(op, Op::RecvMultishot(_) | Op::AcceptMultishot(_) | Op::Poll(crate::ioring::ring::types::PollArgs { multishot: true, .. }))
 }
 
 /// The WIT name of an operation, for --trace.

@@ -221,7 +221,7 @@ pub fn prepare(op: Op, slot: &mut Slot, env: &mut Env<'_>) -> Result<Entry, Erro
         Op::Cancel(_) => Err(ErrorCode::Invalid),
         Op::Poll(PollArgs { fd, events, multishot }) => {
             descriptors.get(fd)?;
-            slot.kind = Kind::Poll { multishot };
+            slot.kind = Kind::Poll;
             Ok(opcode::PollAdd::new(fd, poll_mask(events)).multishot(multishot).build())
         }
         Op::SpiTransfer(SpiArgs { fd, segments }) => {

@@ -836,14 +836,11 @@ fn a_ring_with_a_drain_entry_behind_a_multishot_accept_is_torn_down_at_once() {
     let l = f.grant(TcpListener::bind("127.0.0.1:0").unwrap());
     let mut drain = Fixture::sqe(Op::Nop, 2);
     drain.flags = SqeFlags::DRAIN;
-    // The kernel would defer the drain entry until the accept ends, and with it every later
-    // SQE, the teardown's own cancel among them: the host refuses that drain entry now, and
-    // teardown cancels synchronously besides.
+    // The kernel defers the drain entry until the accept ends, and with it every later SQE,
+    // the teardown's own cancel among them.
     let sqes = vec![Fixture::sqe(Op::AcceptMultishot(l), 1), drain, Fixture::sqe(Op::Nop, 3)];
     assert_eq!(f.ring.submit(&mut f.descriptors, sqes, &mut f.changes), 3);
-    let mut done = f.ring.complete(&mut f.descriptors, 2, 8, Some(Duration::from_secs(5)), &mut f.changes);
-    done.sort_by_key(|c| c.user_data);
-    assert_eq!(done.iter().map(|c| (c.user_data, c.res)).collect::<Vec<_>>(), [(2, Err(ErrorCode::Invalid)), (3, Ok(0))]);
+    assert!(f.ring.complete(&mut f.descriptors, 0, 8, Some(Duration::ZERO), &mut f.changes).is_empty());
     let start = Instant::now();
     f.ring.shutdown(&mut f.descriptors);
     assert_eq!(f.ring.inflight.live(), 0, "every operation ended");
@@ -865,23 +862,4 @@ fn a_socket_a_connect_was_issued_on_never_listens() {
     // SAFETY: an int-sized out parameter, as SO_ACCEPTCONN wants.
     assert_eq!(unsafe { libc::getsockopt(fd, libc::SOL_SOCKET, libc::SO_ACCEPTCONN, (&raw mut listening).cast(), &mut len) }, 0);
     assert_eq!(listening, 0, "not listening");
-}
-
-/// Found by the fuzzer: a drain entry after a multishot operation waited for a stream that
-/// ends only when cancelled, and cancel cannot reach a drained entry: it never completed.
-#[test]
-fn drain_is_refused_while_a_multishot_stream_is_live() {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let mut f = Fixture::new(false);
-    let l = f.grant(listener);
-    let drained = |op, user_data| Sqe { op, user_data, flags: SqeFlags::DRAIN };
-    assert_eq!(f.one(Op::Nop).unwrap().res, Ok(0));
-    f.ring.submit(&mut f.descriptors, vec![Fixture::sqe(Op::AcceptMultishot(l), 7)], &mut f.changes);
-    let cqes = f.run(vec![drained(Op::Nop, 1)]);
-    assert_eq!(cqes[0].res, Err(ErrorCode::Invalid), "answered at once, not held for good");
-    let poll = Op::Poll(PollArgs { fd: l, events: PollEvents::READABLE, multishot: true });
-    assert_eq!(f.run(vec![drained(poll, 2)])[0].res, Err(ErrorCode::Invalid), "a multishot entry carrying drain");
-    let cqes = f.run(vec![Fixture::sqe(Op::Cancel(CancelArgs { target: 7, all: false }), 9)]);
-    assert!(cqes.iter().any(|c| c.user_data == 7 && c.res == Err(ErrorCode::Canceled)), "{cqes:?}");
-    assert_eq!(f.run(vec![drained(Op::Nop, 3)])[0].res, Ok(0), "with no stream live, drain works");
 }
