@@ -18,8 +18,9 @@ pub enum Role {
     Plain,
     /// A `--device` grant: the only handles SPI, I2C and terminal operations are taken on.
     Device,
-    /// A `--listen` grant, bound and (for streams) listening by the host: it may listen and
-    /// receive from anyone.
+    /// A `--listen` grant, bound and (for streams) listening by the host: it may receive
+    /// from anyone, and listen again only while still listening (a new backlog): never
+    /// re-bound, and never after a shutdown, when the kernel may have freed its port.
     Listener,
     /// A socket the guest created. Listening, and receiving on it while it is a datagram
     /// socket, need a grant for the address it is bound to (or a connected peer).
@@ -28,6 +29,9 @@ pub enum Role {
         /// Set once a receive was found allowed; the socket cannot be unbound or
         /// disconnected through the ring afterwards, so the answer stands.
         may_receive: Arc<AtomicBool>,
+        /// Set once it listened: shut down afterwards, it may have lost its port while
+        /// getsockname still reports it, so it never listens again.
+        listened: Arc<AtomicBool>,
         /// Set once a connect was issued on it. The kernel binds a connecting socket and, if
         /// the connect fails, unbinds it again, at times of its own: the address a listen
         /// check reads could change before the listen, so a client socket never listens.
@@ -83,12 +87,17 @@ impl Descriptor {
 
     /// A socket the guest created with the `socket` operation.
     pub fn guest_socket(fd: OwnedFd, datagram: bool) -> Self {
-        Self::with_role(fd, Role::Socket { datagram, may_receive: Arc::default(), connected_once: Arc::default() })
+        Self::with_role(fd, Role::Socket { datagram, may_receive: Arc::default(), listened: Arc::default(), connected_once: Arc::default() })
+    }
+
+    /// A `--listen` grant.
+    pub fn listener(fd: OwnedFd) -> Self {
+        Self::with_role(fd, Role::Listener)
     }
 
     /// A granted datagram socket, which may answer whoever sends to it.
     pub fn replying(fd: OwnedFd) -> Self {
-        Self { peers: Some(Arc::default()), ..Self::with_role(fd, Role::Listener) }
+        Self { peers: Some(Arc::default()), ..Self::listener(fd) }
     }
 
     pub fn is_device(&self) -> bool {
@@ -108,6 +117,17 @@ impl Descriptor {
         if let Role::Socket { connected_once, .. } = &self.role {
             connected_once.store(true, Ordering::Relaxed);
         }
+    }
+
+    /// Remembers that this socket listened; whether it ever did.
+    pub fn listening(&self) {
+        if let Role::Socket { listened, .. } = &self.role {
+            listened.store(true, Ordering::Relaxed);
+        }
+    }
+
+    pub fn listened_once(&self) -> bool {
+        matches!(&self.role, Role::Socket { listened, .. } if listened.load(Ordering::Relaxed))
     }
 
     /// Whether a connect was ever issued on this socket.

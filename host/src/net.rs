@@ -256,6 +256,15 @@ impl NetPolicy {
     }
 }
 
+/// Whether a socket is listening (SO_ACCEPTCONN).
+pub fn is_listening(fd: BorrowedFd<'_>) -> bool {
+    let mut v: libc::c_int = 0;
+    let mut len = size_of::<libc::c_int>() as libc::socklen_t;
+    // SAFETY: an int-sized out parameter, as SO_ACCEPTCONN wants.
+    let r = unsafe { libc::getsockopt(fd.as_raw_fd(), libc::SOL_SOCKET, libc::SO_ACCEPTCONN, (&raw mut v).cast(), &mut len) };
+    r == 0 && v != 0
+}
+
 /// The transport of a socket, from its domain and type (getsockopt).
 pub fn transport_of(fd: BorrowedFd<'_>) -> Option<Transport> {
     let get = |opt| {

@@ -35,7 +35,7 @@ impl Guest {
         let descriptor = match grant.kind {
             GrantKind::Directory { read_only } => Descriptor::new(fd, read_only),
             GrantKind::Listener { datagram: true } => Descriptor::replying(fd),
-            GrantKind::Listener { datagram: false } => Descriptor::with_role(fd, Role::Listener),
+            GrantKind::Listener { datagram: false } => Descriptor::listener(fd),
             GrantKind::Device => Descriptor::with_role(fd, Role::Device),
         };
         let handle = self.install(descriptor)?;

@@ -408,7 +408,7 @@ impl World {
         // 5: a TCP listener grant; 6: a UDP grant that may reply to its peers.
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let listen_port = listener.local_addr().unwrap().port();
-        put(Descriptor::with_role(listener.into(), Role::Listener));
+        put(Descriptor::listener(listener.into()));
         let udp = UdpSocket::bind("127.0.0.1:0").unwrap();
         let udp_port = udp.local_addr().unwrap().port();
         put(Descriptor::replying(udp.into()));

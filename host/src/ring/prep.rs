@@ -169,6 +169,10 @@ pub fn prepare(op: Op, slot: &mut Slot, env: &mut Env<'_>) -> Result<Entry, Erro
         }
         Op::Bind((fd, addr)) => {
             let d = descriptors.get(fd)?;
+            // A grant's address is the host's to choose.
+            if let Role::Listener = d.role {
+                return Err(ErrorCode::Access);
+            }
             allowed(d, &addr, NetPolicy::may_bind, env.policy)?;
             let raw = RawAddr::from_wit(&addr)?;
             // SAFETY: `raw` holds a valid address of `raw.len` bytes.
@@ -177,6 +181,7 @@ pub fn prepare(op: Op, slot: &mut Slot, env: &mut Env<'_>) -> Result<Entry, Erro
         Op::Listen((fd, backlog)) => {
             let d = descriptors.get(fd)?;
             may_listen(d, env.policy)?;
+            d.listening();
             // SAFETY: a plain syscall on a descriptor we hold.
             done(slot, unsafe { libc::listen(d.raw(), backlog.min(4096) as i32) })
         }
@@ -286,9 +291,17 @@ fn device_handle(descriptors: &Descriptors, handle: u32) -> Result<&Descriptor, 
 /// Listening exposes an address to anyone who can reach it: a guest socket may listen only
 /// on an address it was granted. An unbound socket would be bound by the kernel to the
 /// wildcard address, which is then what must be granted (getsockname reports it as such).
+///
+/// A socket that listened and was shut down may have lost its port while getsockname still
+/// reports it (the kernel frees the port, not the name): it never listens again, and neither
+/// does a grant, which may only be given a new backlog while it listens.
 fn may_listen(d: &Descriptor, policy: &NetPolicy) -> Result<(), ErrorCode> {
+    let listening = || crate::net::is_listening(d.fd.as_fd());
+    if let Role::Listener = d.role {
+        return if listening() { Ok(()) } else { Err(ErrorCode::Access) };
+    }
     let Role::Socket { .. } = d.role else { return Ok(()) };
-    if d.connected_once() {
+    if d.connected_once() || (d.listened_once() && !listening()) {
         return Err(ErrorCode::Invalid);
     }
     let transport = transport_of(d.fd.as_fd()).ok_or(ErrorCode::NotSupported)?;

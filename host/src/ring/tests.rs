@@ -863,3 +863,27 @@ fn a_socket_a_connect_was_issued_on_never_listens() {
     assert_eq!(unsafe { libc::getsockopt(fd, libc::SOL_SOCKET, libc::SO_ACCEPTCONN, (&raw mut listening).cast(), &mut len) }, 0);
     assert_eq!(listening, 0, "not listening");
 }
+
+/// Found by the fuzzer: a guest shut its listener grant down (the kernel frees its port but
+/// getsockname still reports it), bound it to a port in use (a failed bind resets the address
+/// to the wildcard) and listened again (the kernel picked a port): the grant then listened on
+/// 0.0.0.0. A grant is never re-bound, and after a shutdown never listens again; a guest
+/// socket that listened and was shut down likewise.
+#[test]
+fn a_listener_shut_down_never_listens_again() {
+    let busy = TcpListener::bind("127.0.0.1:0").unwrap();
+    let busy_port = busy.local_addr().unwrap().port();
+    let mut f = Fixture::with_policy(false, policy(&["tcp:127.0.0.1:*"], &[]));
+    let grant = f.install(Descriptor::listener(TcpListener::bind("127.0.0.1:0").unwrap().into()));
+    let own = new_socket(&mut f, AddressFamily::Ipv4, SocketType::Stream);
+    f.one(Op::Bind((own, wit_addr("127.0.0.1:0")))).unwrap();
+    for (l, refusal) in [(grant, ErrorCode::Access), (own, ErrorCode::Invalid)] {
+        assert_eq!(f.one(Op::Listen((l, 16))).unwrap().res, Ok(0), "a (new) backlog while listening");
+        f.one(Op::Shutdown((l, ShutdownHow::Both))).ok();
+        let rebind = f.one(Op::Bind((l, wit_addr(&format!("127.0.0.1:{busy_port}")))));
+        assert!(rebind.is_err(), "{rebind:?}");
+        assert_eq!(f.one(Op::Listen((l, 16))).unwrap_err(), refusal);
+        assert!(!crate::net::is_listening(f.descriptors.get(l).unwrap().fd.as_fd()), "not listening anywhere");
+    }
+    assert_eq!(f.one(Op::Bind((grant, wit_addr("127.0.0.1:0")))).unwrap_err(), ErrorCode::Access, "a grant is never re-bound");
+}
