@@ -38,8 +38,9 @@ build-guest:
     wasm-tools component wit wit >/dev/null
     make -s -C guest
 
-# Build a C guest of your own: `just guest path/app.c [OUT]` makes OUT/app.core.wasm (core
-# module, for the Zephyr host) and OUT/app.wasm (component, for `ioring run` and Node).
+# `just guest path/app.c [OUT]` makes OUT/app.core.wasm (core module, for the Zephyr host)
+# and OUT/app.wasm (component, for `ioring run` and Node).
+# Build a C guest of your own into OUT/app.core.wasm and OUT/app.wasm.
 guest app out="build": setup
     make -s -f guest/ioring.mk IORING_APP={{app}} IORING_BUILD={{out}}
 
@@ -91,30 +92,34 @@ bench: build
     make -s -C test/bench/wasi-sockets
     node test/bench/run.mjs
 
-# The sandbox attack suite: every case a hostile guest under `ioring run`, checked from
-# outside; prints `contained`/`ESCAPED` per case and `N cases, M escapes` (about 35 s).
+# Every case a hostile guest under `ioring run`, checked from outside; prints
+# `contained`/`ESCAPED` per case and `N cases, M escapes`.
+# The sandbox attack suite (about 35 s).
 attack: build
     make -s -C test/guests
     make -s -C test/attack/wasi
     node test/attack/run.mjs
 
-# Load and soak: 1,000 connections x 60 s echoing through the C guest and the TS guest
-# (QuickJS), every byte checked; throughput, bytes lost and host RSS at start and end.
+# Every byte checked; throughput, bytes lost and host RSS at start and end.
+# Soak: 1,000 connections x 60 s echoing through the C guest and the TS (QuickJS) guest.
 soak: build
     node test/soak/run.mjs --conns 1000 --seconds 60 --json test/soak/results.json
 
-# Faults: resets, half-closes, ENOBUFS on provided buffers (fast senders, a slow guest), CQ overflow, a trap with
-# 1,000 operations in flight, a full disk (a 64 KiB tmpfs; root), and the setup-flag fallback
-# against the real kernel (a unit test in host/src/uring.rs).
+# Resets, half-closes, ENOBUFS on provided buffers (fast senders, a slow guest), CQ overflow, a
+# trap with 1,000 operations in flight, a full disk (a 64 KiB tmpfs; root), and the setup-flag
+# fallback against the real kernel (a unit test in host/src/uring.rs).
+# Faults the host must survive, each with the guest's documented error code.
 faults: build
     make -s -C test/guests
     cargo test --release --quiet --manifest-path host/Cargo.toml --lib uring::tests
     npx uvu test/e2e 'faults\.test\.js$'
 
-# Fuzz the host's ring: `just fuzz` runs fuzz_executions executions from fuzz_seed (the
-# in-process fuzzer, host/src/ring/fuzz.rs), then the guest-level fuzzer for a few seeds.
 fuzz_executions := "10000000"
 fuzz_seed := "1"
+
+# The in-process fuzzer (host/src/ring/fuzz.rs) runs fuzz_executions executions from
+# fuzz_seed (`just fuzz_executions=N fuzz_seed=S fuzz`), then the guest-level fuzzer.
+# Fuzz the host's ring: SQE decoding, validation and preparation, in process and from a guest.
 fuzz: build-host
     cargo run --release --quiet --manifest-path host/Cargo.toml --example fuzz_ring -- --executions {{fuzz_executions}} --seed {{fuzz_seed}}
     make -s -C guest
@@ -132,8 +137,8 @@ clean:
     rm -rf test/attack/build
     rm -rf ts/dist ts/build ts/types/wit
 
-# Zephyr: build and run the native_sim_64 samples (timer, cat, copy, and their error cases)
-# from guest/build's core modules; one skip line when ZEPHYR_BASE or WAMR_ROOT is unset.
+# From guest/build's core modules; one skip line when ZEPHYR_BASE or WAMR_ROOT is unset.
+# Zephyr: build and run the native_sim_64 samples and ztest suite.
 zephyr:
     bash zephyr/scripts/native_sim.sh
 
