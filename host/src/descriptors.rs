@@ -6,7 +6,7 @@ use crate::bindings::ErrorCode;
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// What a handle is, as far as the grant checks care: it decides which operations that
@@ -26,17 +26,24 @@ pub enum Role {
     /// socket, need a grant for the address it is bound to (or a connected peer).
     Socket {
         datagram: bool,
-        /// Set once a receive was found allowed; the socket cannot be unbound or
-        /// disconnected through the ring afterwards, so the answer stands.
-        may_receive: Arc<AtomicBool>,
-        /// Set once it listened: shut down afterwards, it may have lost its port while
-        /// getsockname still reports it, so it never listens again.
-        listened: Arc<AtomicBool>,
-        /// Set once a connect was issued on it. The kernel binds a connecting socket and, if
-        /// the connect fails, unbinds it again, at times of its own: the address a listen
-        /// check reads could change before the listen, so a client socket never listens.
-        connected_once: Arc<AtomicBool>,
+        /// What has happened to it, as `Seen` bits: shared by the handle's copies in slots.
+        seen: Arc<AtomicU8>,
     },
+}
+
+/// What the grant checks remember of a socket the guest created.
+#[derive(Clone, Copy, Debug)]
+pub enum Seen {
+    /// A receive was found allowed; the socket cannot be unbound or disconnected through the
+    /// ring afterwards, so the answer stands.
+    ReceiveAllowed = 1,
+    /// It listened: shut down afterwards, it may have lost its port while getsockname still
+    /// reports it, so it never listens again.
+    Listened = 2,
+    /// A connect was issued on it. The kernel binds a connecting socket and, if the connect
+    /// fails, unbinds it again, at times of its own: the address a listen check reads could
+    /// change before the listen, so a client socket never listens.
+    Connected = 4,
 }
 
 /// An open descriptor of the guest's.
@@ -87,7 +94,7 @@ impl Descriptor {
 
     /// A socket the guest created with the `socket` operation.
     pub fn guest_socket(fd: OwnedFd, datagram: bool) -> Self {
-        Self::with_role(fd, Role::Socket { datagram, may_receive: Arc::default(), listened: Arc::default(), connected_once: Arc::default() })
+        Self::with_role(fd, Role::Socket { datagram, seen: Arc::default() })
     }
 
     /// A `--listen` grant.
@@ -106,40 +113,19 @@ impl Descriptor {
 
     /// Whether a receive on this handle was already found allowed (or needs no check).
     pub fn receive_checked(&self) -> bool {
-        match &self.role {
-            Role::Socket { datagram: true, may_receive, .. } => may_receive.load(Ordering::Relaxed),
-            _ => true,
+        !matches!(self.role, Role::Socket { datagram: true, .. }) || self.has_seen(Seen::ReceiveAllowed)
+    }
+
+    /// Remembers `what` of a socket the guest created (nothing for other handles).
+    pub fn mark(&self, what: Seen) {
+        if let Role::Socket { seen, .. } = &self.role {
+            seen.fetch_or(what as u8, Ordering::Relaxed);
         }
     }
 
-    /// Remembers that a connect was issued on this socket.
-    pub fn connecting(&self) {
-        if let Role::Socket { connected_once, .. } = &self.role {
-            connected_once.store(true, Ordering::Relaxed);
-        }
-    }
-
-    /// Remembers that this socket listened; whether it ever did.
-    pub fn listening(&self) {
-        if let Role::Socket { listened, .. } = &self.role {
-            listened.store(true, Ordering::Relaxed);
-        }
-    }
-
-    pub fn listened_once(&self) -> bool {
-        matches!(&self.role, Role::Socket { listened, .. } if listened.load(Ordering::Relaxed))
-    }
-
-    /// Whether a connect was ever issued on this socket.
-    pub fn connected_once(&self) -> bool {
-        matches!(&self.role, Role::Socket { connected_once, .. } if connected_once.load(Ordering::Relaxed))
-    }
-
-    /// Remembers that receiving on this socket is allowed.
-    pub fn allow_receive(&self) {
-        if let Role::Socket { may_receive, .. } = &self.role {
-            may_receive.store(true, Ordering::Relaxed);
-        }
+    /// Whether `what` happened to this socket the guest created.
+    pub fn has_seen(&self, what: Seen) -> bool {
+        matches!(&self.role, Role::Socket { seen, .. } if seen.load(Ordering::Relaxed) & what as u8 != 0)
     }
 
     pub fn raw(&self) -> RawFd {

@@ -256,25 +256,23 @@ impl NetPolicy {
     }
 }
 
-/// Whether a socket is listening (SO_ACCEPTCONN).
-pub fn is_listening(fd: BorrowedFd<'_>) -> bool {
+/// An int-valued SOL_SOCKET option of a socket; None when it is no socket.
+fn socket_option(fd: BorrowedFd<'_>, opt: libc::c_int) -> Option<libc::c_int> {
     let mut v: libc::c_int = 0;
     let mut len = size_of::<libc::c_int>() as libc::socklen_t;
-    // SAFETY: an int-sized out parameter, as SO_ACCEPTCONN wants.
-    let r = unsafe { libc::getsockopt(fd.as_raw_fd(), libc::SOL_SOCKET, libc::SO_ACCEPTCONN, (&raw mut v).cast(), &mut len) };
-    r == 0 && v != 0
+    // SAFETY: `v` is an int-sized out parameter, as the options asked for here want.
+    let r = unsafe { libc::getsockopt(fd.as_raw_fd(), libc::SOL_SOCKET, opt, (&raw mut v).cast(), &mut len) };
+    (r == 0).then_some(v)
+}
+
+/// Whether a socket is listening (SO_ACCEPTCONN).
+pub fn is_listening(fd: BorrowedFd<'_>) -> bool {
+    socket_option(fd, libc::SO_ACCEPTCONN).is_some_and(|v| v != 0)
 }
 
 /// The transport of a socket, from its domain and type (getsockopt).
 pub fn transport_of(fd: BorrowedFd<'_>) -> Option<Transport> {
-    let get = |opt| {
-        let mut v: libc::c_int = 0;
-        let mut len = size_of::<libc::c_int>() as libc::socklen_t;
-        // SAFETY: `v` is an int-sized out parameter, as these options want.
-        let r = unsafe { libc::getsockopt(fd.as_raw_fd(), libc::SOL_SOCKET, opt, (&raw mut v).cast(), &mut len) };
-        (r == 0).then_some(v)
-    };
-    match (get(libc::SO_DOMAIN)?, get(libc::SO_TYPE)?) {
+    match (socket_option(fd, libc::SO_DOMAIN)?, socket_option(fd, libc::SO_TYPE)?) {
         (libc::AF_UNIX, _) => Some(Transport::Unix),
         (_, libc::SOCK_STREAM) => Some(Transport::Tcp),
         (_, libc::SOCK_DGRAM) => Some(Transport::Udp),

@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
-import { artefact, ioring, run } from '../lib/ioring.js';
+import { artefact, echo as echoClient, ioring, run } from '../lib/ioring.js';
 
 const echo = artefact('test/bench/wasi-sockets/build/echo.wasm');
 const port = 20000 + (process.pid % 10000);
@@ -57,20 +57,7 @@ test('it outlives rounds of 50 concurrent connections closing at once', async ()
   let exited = null;
   server.on('exit', (code, signal) => (exited = { code, signal }));
   try {
-    const once = (payload) =>
-      new Promise((resolve, reject) => {
-        const s = connect(p, '127.0.0.1');
-        const chunks = [];
-        s.on('connect', () => s.write(payload));
-        s.on('data', (d) => {
-          chunks.push(d);
-          if (Buffer.concat(chunks).length >= payload.length) {
-            s.destroy();
-            resolve(Buffer.concat(chunks));
-          }
-        });
-        s.on('error', reject);
-      });
+    const once = (payload) => echoClient(p, [payload]);
     const ready = async (tries) => {
       try {
         await once(Buffer.from('up?'));

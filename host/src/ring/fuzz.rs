@@ -638,11 +638,7 @@ impl World {
         for h in open {
             let Ok(d) = self.descriptors.get(h) else { continue };
             let fd = d.fd.as_fd();
-            let mut listening: libc::c_int = 0;
-            let mut len = size_of::<libc::c_int>() as libc::socklen_t;
-            // SAFETY: an int-sized out parameter, as SO_ACCEPTCONN wants.
-            let r = unsafe { libc::getsockopt(fd.as_raw_fd(), libc::SOL_SOCKET, libc::SO_ACCEPTCONN, (&raw mut listening).cast(), &mut len) };
-            if r != 0 || listening == 0 {
+            if !crate::net::is_listening(fd) {
                 continue;
             }
             let Some(local) = RawAddr::local_of(fd) else { continue };

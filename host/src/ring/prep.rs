@@ -5,7 +5,7 @@
 
 use super::inflight::{Kind, Slot};
 use crate::bindings::{ErrorCode, Op, OpenFlags, SqeFlags};
-use crate::descriptors::{Descriptor, Descriptors, HostFdCharge, Role};
+use crate::descriptors::{Descriptor, Descriptors, HostFdCharge, Role, Seen};
 use crate::devices;
 use crate::errno::to_error_code;
 use crate::ioring::ring::types::{
@@ -150,7 +150,7 @@ pub fn prepare(op: Op, slot: &mut Slot, env: &mut Env<'_>) -> Result<Entry, Erro
             let d = descriptors.get(fd)?;
             allowed(d, &to, NetPolicy::may_connect, env.policy)?;
             slot.addr = RawAddr::from_wit(&to)?;
-            d.connecting();
+            d.mark(Seen::Connected);
             Ok(opcode::Connect::new(fd, slot.addr.as_ptr(), slot.addr.len).build())
         }
         Op::Socket((family, ty)) => {
@@ -181,7 +181,7 @@ pub fn prepare(op: Op, slot: &mut Slot, env: &mut Env<'_>) -> Result<Entry, Erro
         Op::Listen((fd, backlog)) => {
             let d = descriptors.get(fd)?;
             may_listen(d, env.policy)?;
-            d.listening();
+            d.mark(Seen::Listened);
             // SAFETY: a plain syscall on a descriptor we hold.
             done(slot, unsafe { libc::listen(d.raw(), backlog.min(4096) as i32) })
         }
@@ -301,7 +301,7 @@ fn may_listen(d: &Descriptor, policy: &NetPolicy) -> Result<(), ErrorCode> {
         return if listening() { Ok(()) } else { Err(ErrorCode::Access) };
     }
     let Role::Socket { .. } = d.role else { return Ok(()) };
-    if d.connected_once() || (d.listened_once() && !listening()) {
+    if d.has_seen(Seen::Connected) || (d.has_seen(Seen::Listened) && !listening()) {
         return Err(ErrorCode::Invalid);
     }
     let transport = transport_of(d.fd.as_fd()).ok_or(ErrorCode::NotSupported)?;
@@ -326,7 +326,7 @@ fn may_receive(d: &Descriptor, policy: &NetPolicy) -> Result<Option<Transport>, 
         transport.zip(local).is_some_and(|(t, local)| local.is_bound() && policy.may_bind(t, &local.to_wit()))
     };
     if connected || granted() {
-        d.allow_receive();
+        d.mark(Seen::ReceiveAllowed);
         Ok(None)
     } else {
         transport_of(d.fd.as_fd()).map(Some).ok_or(ErrorCode::NotSupported)
