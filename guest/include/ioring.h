@@ -195,6 +195,9 @@ void ior_perror(const char *msg, int err);
 /* ior_prep_fsync. */
 #define IOR_FSYNC_DATASYNC 1u
 
+/* ior_prep_unlinkat: remove an empty directory (rmdir) instead of a file. */
+#define IOR_AT_REMOVEDIR 1u
+
 /* ior_prep_cancel: every operation with that user data, not just the first found. */
 #define IOR_CANCEL_ALL 1u
 
@@ -262,14 +265,20 @@ int ior_submit(struct ior_ring *ring);
 int ior_submit_and_wait(struct ior_ring *ring, unsigned wait_nr);
 
 /*
- * Submit, then wait for a completion and store a pointer to it in @cqe_ptr; mark it seen
- * with ior_cqe_seen() when done. Returns 0, or -IOR_EAGAIN when no operation is in flight.
+ * The next completion, in @cqe_ptr; mark it seen with ior_cqe_seen() when done. When a CQE
+ * received earlier is not yet seen, that one is returned at once: nothing is submitted and
+ * the host is not asked (SQEs prepared meanwhile stay queued for the next submit or call
+ * that reaches the host). Otherwise this submits the local batch, then waits, in one
+ * crossing, for at least one completion and receives up to twice the batch size of them.
+ * Returns 0, or -IOR_EAGAIN when none came because no operation was in flight.
  */
 int ior_wait_cqe(struct ior_ring *ring, ior_cqe_t **cqe_ptr);
 
 /*
- * As ior_wait_cqe, waiting at most @timeout_ns nanoseconds (negative: without bound).
- * Returns 0, or -IOR_ETIMEDOUT when none arrived in time (or none was in flight).
+ * As ior_wait_cqe (a CQE received earlier and not yet seen is returned at once, without
+ * submitting), waiting at most @timeout_ns nanoseconds (negative: without bound, exactly
+ * ior_wait_cqe). Returns 0; with @timeout_ns >= 0, -IOR_ETIMEDOUT when none came, whether
+ * the time ran out or no operation was in flight; with a negative one, -IOR_EAGAIN.
  */
 int ior_wait_cqe_timeout(struct ior_ring *ring, ior_cqe_t **cqe_ptr, int64_t timeout_ns);
 
@@ -287,10 +296,14 @@ int ior_peek_cqe(struct ior_ring *ring, ior_cqe_t **cqe_ptr);
 void ior_cqe_seen(struct ior_ring *ring, ior_cqe_t *cqe);
 
 /*
- * Submit the local batch, then wait until @min completions are ready or @timeout_ns passes
- * (negative: no bound), and store up to @max of them in @out (CQEs already received and not
- * yet seen come first). Returns the number of CQEs stored (possibly fewer than @min on
- * timeout, 0 when nothing is in flight). Release @out with ior_cqes_free().
+ * A batch of completions in @out; release it with ior_cqes_free(). When CQEs received
+ * earlier (by ior_wait_cqe, ior_peek_cqe or ior_submit_and_wait) are not yet seen, @out gets
+ * up to @max of them, oldest first, and nothing else: nothing is submitted, the host is not
+ * asked, and @min and @timeout_ns do not apply. Otherwise this submits the local batch, then
+ * waits, in one crossing, until @min completions are ready or @timeout_ns passes (negative:
+ * no bound; 0: no wait), and stores up to @max of them. Returns the number stored: possibly
+ * fewer than @min (on timeout, when fewer operations are in flight than @min, or when CQEs
+ * received earlier were returned), 0 when nothing came.
  */
 int ior_wait_cqes(struct ior_ring *ring, unsigned min, unsigned max, int64_t timeout_ns,
 		  struct ior_cqes *out);
@@ -669,6 +682,62 @@ static inline void ior_prep_fsync(ior_sqe_t *sqe, ior_handle_t fd, unsigned flag
 	__ior_prep(sqe, IORING_RING_TYPES_OP_FSYNC);
 	sqe->op.val.fsync.f0 = fd;
 	sqe->op.val.fsync.f1 = (flags & IOR_FSYNC_DATASYNC) != 0;
+}
+
+/*
+ * Set the length of file @fd to @len bytes: cut it short, or extend it with zeros. A handle
+ * opened read-only (or under a read-only grant) completes with -IOR_EACCES.
+ */
+static inline void ior_prep_ftruncate(ior_sqe_t *sqe, ior_handle_t fd, uint64_t len)
+{
+	__ior_prep(sqe, IORING_RING_TYPES_OP_FTRUNCATE);
+	sqe->op.val.ftruncate.f0 = fd;
+	sqe->op.val.ftruncate.f1 = len;
+}
+
+/*
+ * Create directory @path beneath directory @dir with permission bits @mode (the low 9 bits;
+ * the umask applies); @path is copied at submit. Completes with -IOR_EEXIST when it exists,
+ * -IOR_EACCES under a read-only grant or for a path that would leave @dir.
+ */
+static inline void ior_prep_mkdirat(ior_sqe_t *sqe, ior_handle_t dir, const char *path,
+				    uint32_t mode)
+{
+	__ior_prep(sqe, IORING_RING_TYPES_OP_MKDIRAT);
+	sqe->op.val.mkdirat.dir = dir;
+	sqe->op.val.mkdirat.path = __ior_string(path);
+	sqe->op.val.mkdirat.mode = mode;
+}
+
+/*
+ * Remove the file @path beneath directory @dir, or, with IOR_AT_REMOVEDIR in @flags, the
+ * empty directory @path (-IOR_ENOTEMPTY otherwise). A symbolic link named last is removed
+ * itself, never followed. @path is copied at submit; -IOR_EACCES under a read-only grant or
+ * for a path that would leave @dir.
+ */
+static inline void ior_prep_unlinkat(ior_sqe_t *sqe, ior_handle_t dir, const char *path,
+				     unsigned flags)
+{
+	__ior_prep(sqe, IORING_RING_TYPES_OP_UNLINKAT);
+	sqe->op.val.unlinkat.dir = dir;
+	sqe->op.val.unlinkat.path = __ior_string(path);
+	sqe->op.val.unlinkat.remove_dir = (flags & IOR_AT_REMOVEDIR) != 0;
+}
+
+/*
+ * Rename @old_path beneath directory @old_dir to @new_path beneath @new_dir (which may be
+ * @old_dir), replacing @new_path if it exists, as rename(2) does. Both paths are copied at
+ * submit; -IOR_EACCES when either directory is under a read-only grant or either path would
+ * leave its directory.
+ */
+static inline void ior_prep_renameat(ior_sqe_t *sqe, ior_handle_t old_dir, const char *old_path,
+				     ior_handle_t new_dir, const char *new_path)
+{
+	__ior_prep(sqe, IORING_RING_TYPES_OP_RENAMEAT);
+	sqe->op.val.renameat.old_dir = old_dir;
+	sqe->op.val.renameat.old_path = __ior_string(old_path);
+	sqe->op.val.renameat.new_dir = new_dir;
+	sqe->op.val.renameat.new_path = __ior_string(new_path);
 }
 
 /*
