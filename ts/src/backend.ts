@@ -6,8 +6,9 @@ export type { Cqe, Sqe };
  * One host ring: the WIT `ring` resource's shape. The component backend hands out the host's
  * resource itself; the Node backend implements the same contract over libuv.
  *
- * Methods that return `result<_, error-code>` in WIT throw the error code (a string), as jco's
- * bindings do; callers wrap them with `callImport`.
+ * Methods that return `result<_, error-code>` in WIT throw: the component's bindings throw
+ * the error code (a string, or an error whose `payload` it is), the Node backend an
+ * `IORingError`; callers wrap them with `callImport`, which makes both an `IORingError`.
  */
 export interface RingBackend {
   submit(sqes: Sqe[]): number;
@@ -18,7 +19,7 @@ export interface RingBackend {
   [Symbol.dispose]?(): void;
 }
 
-/** What the WIT `grants` interface answers: handles by name, or a thrown error code. */
+/** What the WIT `grants` interface answers: handles by name, or a thrown error code (as `RingBackend`'s methods throw). */
 export interface GrantsBackend {
   directory(name: string): number;
   listener(name: string): number;
@@ -44,7 +45,7 @@ export interface Turnable {
 export interface Backend {
   /** `'component'` inside a WebAssembly component, `'node'` under Node.js. */
   readonly name: 'component' | 'node';
-  /** Creates one host ring for `owner`, which completions wake (Node); throws an error code. */
+  /** Creates one host ring for `owner`, which completions wake (Node); throws as `RingBackend`'s methods do. */
   createRing(entries: number, owner: Turnable): RingBackend;
   /** The host's grants. */
   readonly grants: GrantsBackend;

@@ -48,6 +48,31 @@ export class Directory {
   stat(path = '', options?: OperationOptions & { noFollow?: boolean }): Promise<FileStat> {
     return this.ring.statx(this.handle, path, options);
   }
+
+  /** Creates the directory `path` beneath this one; `mode` 0o755 by default (the umask applies). */
+  mkdir(path: string, mode?: number, options?: OperationOptions): Promise<void> {
+    return this.ring.mkdirat(this.handle, path, mode, options);
+  }
+
+  /**
+   * Removes the file `path`, or with `directory` the empty directory. A symbolic link is
+   * removed itself, not what it points to.
+   */
+  remove(path: string, options: OperationOptions & { directory?: boolean } = {}): Promise<void> {
+    return this.ring.unlinkat(this.handle, path, options.directory ?? false, options);
+  }
+
+  /**
+   * Renames `oldPath` to `newPath`, both beneath this directory, or `newPath` beneath
+   * `options.to`. What `newPath` names is replaced, as rename(2) does.
+   *
+   * @example
+   * await data.rename('today.log', 'yesterday.log');
+   * await data.rename('today.log', '2026-11-30.log', { to: await data.openDirectory('archive') });
+   */
+  rename(oldPath: string, newPath: string, options: OperationOptions & { to?: Directory } = {}): Promise<void> {
+    return this.ring.renameat(this.handle, oldPath, (options.to ?? this).handle, newPath, options);
+  }
 }
 
 /**
@@ -137,6 +162,11 @@ export class File implements AsyncDisposable {
   /** The file's metadata. */
   stat(options?: OperationOptions): Promise<FileStat> {
     return this.ring.statx(this.handle, '', options);
+  }
+
+  /** Sets the file's length to `length` bytes: cut, or extended with zeros. */
+  truncate(length: number | bigint, options?: OperationOptions): Promise<void> {
+    return this.ring.ftruncate(this.handle, length, options);
   }
 
   /** Flushes the file to storage; `dataOnly` skips metadata (fdatasync). */

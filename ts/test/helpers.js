@@ -25,6 +25,7 @@ export function recordingBackend() {
         registerBuffers: (...a) => ring.registerBuffers(...a),
         bufferRead: (...a) => ring.bufferRead(...a),
         bufferWrite: (...a) => ring.bufferWrite(...a),
+        [Symbol.dispose]: () => ring[Symbol.dispose](),
       };
     },
   };

@@ -43,7 +43,16 @@ export function misuses() {
   void wrong;
 }
 
-console.log([String(await ring.nop()), String(await sleep(1)), new IORingError('timed-out', 'x').code].join(' '));
+// \`using\` drops a ring of its own at the end of the scope: its operations then reject.
+let scoped: IORing;
+{
+  using own = new IORing();
+  scoped = own;
+  await own.nop();
+}
+const afterScope = await scoped.nop().then(() => 'still open', (e: IORingError) => e.code);
+
+console.log([String(await ring.nop()), String(await sleep(1)), new IORingError('timed-out', 'x').code, afterScope].join(' '));
 `;
 
 test('npm pack: the tarball installs with its types, type-checks a consumer, and runs under Node', () => {
@@ -70,7 +79,7 @@ test('npm pack: the tarball installs with its types, type-checks a consumer, and
     assert.is(check.status, 0, check.stdout + check.stderr);
     const run = spawnSync(process.execPath, [join(app, 'consumer.js')], { encoding: 'utf8' });
     assert.is(run.status, 0, run.stderr);
-    assert.is(run.stdout, '0 undefined ETIMEDOUT\n');
+    assert.is(run.stdout, '0 undefined ETIMEDOUT ECANCELED\n');
   } finally {
     dir.cleanup();
   }

@@ -1,12 +1,12 @@
 // The raw ring operations on the Node backend: timeouts, linked timeouts, cancellation,
-// fixed buffers, poll, and bad input completing with error codes.
+// fixed buffers, poll, bad input completing with error codes, and dropping a ring.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IORing, IORingError, grants, sleep, utf8, withTimeout } from '@ioring/ring';
 import { grantDirectory } from '@ioring/ring/node';
-import { rejection, tempDir } from './helpers.js';
+import { recordingBackend, rejection, tempDir } from './helpers.js';
 
 const dir = tempDir();
 test.after(dir.cleanup);
@@ -102,6 +102,46 @@ test('linked: a chain runs in order; a failure cancels the rest unless hard-link
   assert.is(bad2.ok ? 'ok' : bad2.error.code, 'EBADF');
   assert.is(after2.ok, true);
   await ring.close(fd);
+});
+
+test('drop() and Symbol.dispose: the host ring is dropped, pending and later operations reject with ECANCELED', async () => {
+  const rec = recordingBackend();
+  let drops = 0;
+  const backend = {
+    ...rec.backend,
+    createRing(entries, owner) {
+      const host = rec.backend.createRing(entries, owner);
+      const drop = host[Symbol.dispose];
+      host[Symbol.dispose] = () => (drops++, drop());
+      return host;
+    },
+  };
+  const own = new IORing({ backend });
+  const sleeping = rejection(own.sleep(10_000));
+  await own.nop();
+  const queued = rejection(own.nop());
+  own[Symbol.dispose]();
+  assert.is((await sleeping).code, 'ECANCELED', 'in the host');
+  assert.is((await queued).code, 'ECANCELED', 'queued, not yet submitted');
+  assert.is(drops, 1);
+  assert.is(own.busy, false);
+  assert.is((await rejection(own.nop())).code, 'ECANCELED');
+  const stream = own.pollMultishot(0, { readable: true });
+  assert.is((await rejection(stream.next())).code, 'ECANCELED');
+  assert.throws(() => own.registerBuffers(1, 16), (e) => e instanceof IORingError && e.code === 'ECANCELED');
+  own.drop();
+  assert.is(drops, 1, 'dropping twice does nothing');
+});
+
+test('a ring never used drops without creating a host ring; IORing.shared is replaced once dropped', () => {
+  let created = 0;
+  const counting = { ...IORing.shared.backend, createRing: () => (created++, IORing.shared.backend.createRing(0, {})) };
+  new IORing({ backend: counting }).drop();
+  assert.is(created, 0);
+  const shared = IORing.shared;
+  shared.drop();
+  assert.ok(IORing.shared !== shared);
+  assert.instance(IORing.shared, IORing);
 });
 
 test.run();

@@ -4,6 +4,7 @@ import * as grants from 'ioring:ring/grants@0.1.0';
 import { Ring } from 'ioring:ring/ring@0.1.0';
 import { getArguments } from 'wasi:cli/environment@0.2.0';
 import type { Backend } from '../backend.js';
+import { IORingError } from '../errors.js';
 import { hasJobQueue, requestTurn, run } from '../runtime/driver.js';
 import { describeError } from '../runtime/report.js';
 
@@ -25,7 +26,7 @@ export const backend: Backend = {
       run() {
         if (!hasJobQueue()) {
           console.error('ioring: this app was not built with ioring-build, which installs the loop it needs');
-          throw new Error('not built with ioring-build');
+          throw new IORingError('not-supported', 'an app not built with ioring-build');
         }
         const outcome = run(main);
         if (!outcome.ok) {

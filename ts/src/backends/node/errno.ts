@@ -1,4 +1,5 @@
 import type { ErrorCode } from 'ioring:ring/types@0.1.0';
+import { IORingError } from '../../errors.js';
 
 /** Node's errno names (`err.code`) as portable error codes: the one place they are mapped. */
 const FROM_ERRNO: Record<string, ErrorCode> = {
@@ -74,19 +75,17 @@ const FROM_ERRNO: Record<string, ErrorCode> = {
 
 /** The portable error code of a Node error (a system error's `code`), `unknown` if it has none. */
 export function toErrorCode(error: unknown): ErrorCode {
-  if (error instanceof OpError) return error.errorCode;
+  if (error instanceof IORingError) return error.errorCode;
   const code = (error as { code?: unknown } | null)?.code;
   return (typeof code === 'string' && FROM_ERRNO[code]) || 'unknown';
 }
 
-/** An operation's failure inside the Node backend, with its portable code. */
-export class OpError extends Error {
-  constructor(readonly errorCode: ErrorCode) {
-    super(errorCode);
-  }
+/** An operation's failure inside the Node backend; only its code reaches the completion. */
+export function opError(code: ErrorCode): IORingError {
+  return new IORingError(code, 'node backend');
 }
 
-/** Throws an `OpError` with `code`. */
+/** Throws the failure `code`. */
 export function fail(code: ErrorCode): never {
-  throw new OpError(code);
+  throw opError(code);
 }

@@ -1,17 +1,18 @@
-// Files and directories for the Node backend, over node:fs. Paths opened beneath a directory
-// handle stay beneath it, as the Linux host's openat2(RESOLVE_BENEATH) keeps them.
+// Files and directories for the Node backend, over node:fs. Paths beneath a directory handle
+// stay beneath it (./paths.ts), and a read-only grant refuses what would change it, as the
+// Linux host does.
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import type { FileStat, FileType, OpenFlags, PollEvents } from 'ioring:ring/types@0.1.0';
-import { fail, OpError, toErrorCode } from './errno.js';
-import { Descriptor, POLL } from './table.js';
+import type { FileStat, FileType, OpenFlags } from 'ioring:ring/types@0.1.0';
+import { fail, opError, toErrorCode } from './errno.js';
+import { beneath, entryBeneath } from './paths.js';
+import { Descriptor } from './table.js';
 import type { OpContext, OpResult } from './table.js';
 
 const C = fs.constants;
 
 /** Runs a node:fs callback API as a promise, mapping its error to a portable code. */
 function call<T>(start: (done: (e: NodeJS.ErrnoException | null, value?: T) => void) => void): Promise<T> {
-  return new Promise((resolve, reject) => start((e, value) => (e ? reject(new OpError(toErrorCode(e))) : resolve(value as T))));
+  return new Promise((resolve, reject) => start((e, value) => (e ? reject(opError(toErrorCode(e))) : resolve(value as T))));
 }
 
 function fileType(s: fs.BigIntStats): FileType {
@@ -28,52 +29,6 @@ function fileType(s: fs.BigIntStats): FileType {
 function statResult(s: fs.BigIntStats): OpResult {
   const stat: FileStat = { type: fileType(s), size: s.size, mode: Number(s.mode & 0o7777n), links: Number(s.nlink), modifiedNs: s.mtimeNs };
   return { res: 0, detail: { tag: 'stat', val: stat } };
-}
-
-function within(root: string, p: string): boolean {
-  return p === root || p.startsWith(root.endsWith('/') ? root : `${root}/`);
-}
-
-/**
- * `rel` resolved beneath the directory `root` (a real path), one component at a time as
- * openat2(RESOLVE_BENEATH) does: an absolute path, a `..` above `root`, or a symbolic link
- * with an absolute target fails with `access`. The final component is not followed with
- * `noFollow`; a final component that does not exist (yet) is returned as it is.
- */
-async function beneath(root: string, rel: string, noFollow = false): Promise<string> {
-  if (rel.includes('\0')) fail('invalid');
-  if (rel === '' ) fail('no-entry');
-  if (path.isAbsolute(rel)) fail('access');
-  const parts = rel.split('/').filter((p) => p !== '' && p !== '.');
-  let cur = root;
-  let links = 0;
-  for (let i = 0; i < parts.length; i++) {
-    const part = parts[i];
-    if (part === '..') {
-      if (cur === root) fail('access');
-      cur = path.dirname(cur);
-      continue;
-    }
-    const next = path.join(cur, part);
-    const last = i === parts.length - 1;
-    let st: fs.Stats;
-    try {
-      st = await fs.promises.lstat(next);
-    } catch (e) {
-      if (last && (e as { code?: string }).code === 'ENOENT') return next;
-      throw new OpError(toErrorCode(e));
-    }
-    if (st.isSymbolicLink() && !(last && noFollow)) {
-      if (++links > 40) fail('loop');
-      const target = await fs.promises.readlink(next);
-      if (path.isAbsolute(target)) fail('access');
-      parts.splice(i + 1, 0, ...target.split('/').filter((p) => p !== '' && p !== '.'));
-      continue;
-    }
-    if (!last && !st.isDirectory()) fail('not-directory');
-    cur = next;
-  }
-  return cur;
 }
 
 function openFlags(f: OpenFlags): number {
@@ -95,6 +50,8 @@ export class FileDescriptor extends Descriptor {
   constructor(
     readonly fd: number,
     private readonly owned = true,
+    /** Opened beneath a read-only grant: `ftruncate` is refused, as the host refuses it. */
+    private readonly readOnly = false,
   ) {
     super();
   }
@@ -117,14 +74,15 @@ export class FileDescriptor extends Descriptor {
     return { res: 0 };
   }
 
+  override async ftruncate(length: number): Promise<OpResult> {
+    if (this.readOnly) fail('access');
+    await call<void>((done) => fs.ftruncate(this.fd, length, done));
+    return { res: 0 };
+  }
+
   override async statx(p: string): Promise<OpResult> {
     if (p !== '') fail('not-directory');
     return statResult(await call<fs.BigIntStats>((done) => fs.fstat(this.fd, { bigint: true }, done)));
-  }
-
-  override async poll(events: PollEvents, _ctx: OpContext): Promise<number> {
-    // Regular files are always ready, as poll(2) reports them.
-    return (events.readable ? POLL.readable : 0) | (events.writable ? POLL.writable : 0);
   }
 
   override async close(): Promise<void> {
@@ -153,13 +111,46 @@ export class DirectoryDescriptor extends Descriptor {
       stat = fs.fstatSync(fd);
     } catch (e) {
       fs.closeSync(fd);
-      throw new OpError(toErrorCode(e));
+      throw opError(toErrorCode(e));
     }
     if (stat.isDirectory()) {
       fs.closeSync(fd);
       return new DirectoryDescriptor(fs.realpathSync(target), this.readOnly);
     }
-    return new FileDescriptor(fd);
+    return new FileDescriptor(fd, true, this.readOnly);
+  }
+
+  override async mkdirat(rel: string, mode: number): Promise<OpResult> {
+    const target = await this.entry(rel);
+    await call<void>((done) => fs.mkdir(target, { mode: mode & 0o777 }, (e) => done(e)));
+    return { res: 0 };
+  }
+
+  override async unlinkat(rel: string, removeDir: boolean): Promise<OpResult> {
+    const target = await this.entry(rel);
+    await call<void>((done) => (removeDir ? fs.rmdir(target, done) : fs.unlink(target, done)));
+    return { res: 0 };
+  }
+
+  override async renameat(oldRel: string, newDir: () => Descriptor, newRel: string): Promise<OpResult> {
+    const from = await this.entry(oldRel);
+    const dir = newDir();
+    if (!(dir instanceof DirectoryDescriptor)) fail('not-directory');
+    const to = await dir.entry(newRel);
+    await call<void>((done) => fs.rename(from, to, done));
+    return { res: 0 };
+  }
+
+  override async ftruncate(): Promise<OpResult> {
+    if (this.readOnly) fail('access');
+    // ftruncate(2) takes regular files only.
+    fail('invalid');
+  }
+
+  /** The path of the entry `rel` names, to change it: `access` under a read-only grant, as the host says. */
+  private entry(rel: string): Promise<string> {
+    if (this.readOnly) fail('access');
+    return entryBeneath(this.path, rel);
   }
 
   override async statx(rel: string, noFollow: boolean): Promise<OpResult> {

@@ -7,6 +7,7 @@
 // or from `grantDirectory`, `grantListener` and `grantDevice` (tests, embedding).
 import * as fs from 'node:fs';
 import type { Backend, Turnable } from '../../backend.js';
+import { IORingError } from '../../errors.js';
 import { WAITING_FOR_NOTHING, describeError } from '../../runtime/report.js';
 import { fail } from './errno.js';
 import { DirectoryDescriptor, FileDescriptor } from './fs.js';
@@ -19,8 +20,8 @@ export { toErrorCode } from './errno.js';
 
 /** Size of the guest's descriptor table, as the Linux host's default. */
 const MAX_HANDLES = 1024;
-/** Operations in flight per ring, as the Linux host's default. */
-const MAX_INFLIGHT = 4096;
+/** Operations in flight per ring, as the Linux host's default (`ioring run --max-inflight`). */
+const MAX_INFLIGHT = 1024;
 
 const table = new Table(MAX_HANDLES);
 table.set(0, stdio(0));
@@ -40,17 +41,17 @@ function loadEnvironment(): void {
   const list = (name: string) => (process.env[name] ?? '').split(';').filter((s) => s.trim() !== '');
   for (const spec of list('IORING_DIR')) {
     const m = /^(.*)::([^:]+)(:ro)?$/.exec(spec);
-    if (!m) throw new Error(`IORING_DIR: expected HOST::GUEST[:ro], got ${spec}`);
+    if (!m) throw new IORingError('invalid', `IORING_DIR: expected HOST::GUEST[:ro], got ${spec}`);
     grantDirectory(m[2], m[1], { readOnly: m[3] !== undefined });
   }
   for (const spec of list('IORING_LISTEN')) {
     const m = /^([^=]+)=(?:tcp:)?(.+)$/.exec(spec);
-    if (!m) throw new Error(`IORING_LISTEN: expected NAME=tcp:ADDR, got ${spec}`);
+    if (!m) throw new IORingError('invalid', `IORING_LISTEN: expected NAME=tcp:ADDR, got ${spec}`);
     grantListener(m[1], m[2]);
   }
   for (const spec of list('IORING_DEVICE')) {
     const m = /^([^=]+)=(.+)$/.exec(spec);
-    if (!m) throw new Error(`IORING_DEVICE: expected NAME=PATH, got ${spec}`);
+    if (!m) throw new IORingError('invalid', `IORING_DEVICE: expected NAME=PATH, got ${spec}`);
     grantDevice(m[1], m[2]);
   }
 }
@@ -79,8 +80,9 @@ export function grantDevice(name: string, path: string): void {
 function grant(kind: Grant['kind'], name: string): number {
   loadEnvironment();
   const key = `${kind}:${name}`;
+  const what = `${kind} grant '${name}'`;
   const g = grants.get(key);
-  if (!g) throw 'no-entry';
+  if (!g) throw new IORingError('no-entry', what);
   const handle = given.get(key);
   if (handle !== undefined) {
     try {
@@ -100,7 +102,7 @@ function grant(kind: Grant['kind'], name: string): number {
       h = table.add(StreamSocket.granted(table, address.tag, address));
     }
   } catch (e) {
-    throw (e as { errorCode?: string }).errorCode ?? 'io';
+    throw new IORingError(e instanceof IORingError ? e.errorCode : 'io', what);
   }
   given.set(key, h);
   return h;
@@ -114,7 +116,7 @@ const scheduled = new Set<Turnable>();
 export const backend: Backend = {
   name: 'node',
   createRing(entries, owner) {
-    if (entries > 32768) throw 'invalid';
+    if (entries > 32768) throw new IORingError('invalid', 'ring create');
     return new NodeRing(table, MAX_INFLIGHT, () => backend.requestTurn(owner));
   },
   grants: {
@@ -161,7 +163,7 @@ export const backend: Backend = {
     });
     return {
       run() {
-        throw new Error('under Node the app started by itself when command() was called');
+        throw new IORingError('not-supported', 'run() under Node, where the app started when command() was called');
       },
     };
   },

@@ -2,9 +2,11 @@
 // behind the BSD-socket state machine the WIT operations assume.
 import * as dgram from 'node:dgram';
 import * as net from 'node:net';
-import type { AddressFamily, PollEvents, ShutdownHow, SocketAddress, SocketOption } from 'ioring:ring/types@0.1.0';
-import { fail, OpError, toErrorCode } from './errno.js';
-import { Descriptor, POLL } from './table.js';
+import type { AddressFamily, ShutdownHow, SocketAddress, SocketOption } from 'ioring:ring/types@0.1.0';
+import { IORingError } from '../../errors.js';
+import { POLL } from '../../poll.js';
+import { fail, opError, toErrorCode } from './errno.js';
+import { Descriptor } from './table.js';
 import type { OpContext, OpResult, Table } from './table.js';
 
 /** Bytes a connection buffers before it stops reading from the kernel. */
@@ -94,7 +96,7 @@ function once(emitter: NodeJS.EventEmitter, event: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (e: unknown) => {
       emitter.off(event, onEvent);
-      reject(new OpError(toErrorCode(e)));
+      reject(opError(toErrorCode(e)));
     };
     const onEvent = () => {
       emitter.off('error', onError);
@@ -113,17 +115,23 @@ interface Reader {
   reject(e: unknown): void;
 }
 
-/** A connected stream: bytes buffered from Node's socket until a receive takes them. */
+/**
+ * A connected stream: bytes buffered from Node's socket until a receive takes them.
+ * `changed` is called whenever its readiness may have changed.
+ */
 export class Connection {
   private chunks: Buffer[] = [];
   private size = 0;
   private eof = false;
-  private error: OpError | undefined;
+  private error: IORingError | undefined;
   private readers: Reader[] = [];
-  private pollers: (() => void)[] = [];
   private readShut = false;
 
-  constructor(readonly socket: net.Socket) {
+  constructor(
+    readonly socket: net.Socket,
+    private readonly changed: () => void = () => {},
+  ) {
+    socket.on('drain', () => this.changed());
     socket.on('data', (chunk: Buffer) => {
       if (this.readShut) return;
       this.chunks.push(chunk);
@@ -136,7 +144,7 @@ export class Connection {
       this.pump();
     });
     socket.on('error', (e) => {
-      this.error ??= new OpError(toErrorCode(e));
+      this.error ??= opError(toErrorCode(e));
       this.pump();
     });
     socket.on('close', () => {
@@ -156,7 +164,7 @@ export class Connection {
       this.readers.push(reader);
       ctx.onCancel(() => {
         this.readers = this.readers.filter((r) => r !== reader);
-        reject(new OpError('canceled'));
+        reject(opError('canceled'));
       });
       this.pump();
     });
@@ -201,7 +209,7 @@ export class Connection {
       } else break;
     }
     if (this.size < HIGH_WATER && this.socket.isPaused() && !this.readShut) this.socket.resume();
-    if (this.size > 0 || this.eof || this.error) for (const p of this.pollers.splice(0)) p();
+    this.changed();
   }
 
   send(data: Uint8Array): Promise<OpResult> {
@@ -209,7 +217,7 @@ export class Connection {
     // The bytes are the guest's: copy them, as the host does at submit.
     const copy = Buffer.from(data);
     return new Promise((resolve, reject) => {
-      this.socket.write(copy, (e) => (e ? reject(new OpError(toErrorCode(e))) : resolve({ res: copy.length })));
+      this.socket.write(copy, (e) => (e ? reject(opError(toErrorCode(e))) : resolve({ res: copy.length })));
     });
   }
 
@@ -227,30 +235,18 @@ export class Connection {
     return Promise.resolve({ res: 0 });
   }
 
-  poll(events: PollEvents, ctx: OpContext): Promise<number> {
-    const ready = (): number => {
-      let bits = 0;
-      if (events.readable && (this.size > 0 || this.eof || this.error)) bits |= POLL.readable;
-      if (events.writable && !this.socket.writableNeedDrain && !this.socket.writableEnded) bits |= POLL.writable;
-      if (this.eof) bits |= POLL.hangUp;
-      if (this.error) bits |= POLL.error;
-      return bits;
-    };
-    const now = ready();
-    if (now & (POLL.readable | POLL.writable | POLL.error | POLL.hangUp)) return Promise.resolve(now);
-    return new Promise((resolve, reject) => {
-      const wake = () => resolve(ready());
-      this.pollers.push(wake);
-      ctx.onCancel(() => {
-        this.pollers = this.pollers.filter((p) => p !== wake);
-        reject(new OpError('canceled'));
-      });
-    });
+  readiness(): number {
+    let bits = 0;
+    if (this.size > 0 || this.eof || this.error) bits |= POLL.readable;
+    if (!this.socket.writableNeedDrain && !this.socket.writableEnded) bits |= POLL.writable;
+    if (this.eof) bits |= POLL.hangUp;
+    if (this.error) bits |= POLL.error;
+    return bits;
   }
 
   close(): void {
     this.socket.destroy();
-    for (const r of this.readers.splice(0)) r.reject(new OpError('canceled'));
+    for (const r of this.readers.splice(0)) r.reject(opError('canceled'));
   }
 }
 
@@ -275,7 +271,7 @@ export class StreamSocket extends Descriptor {
   private conn: Connection | undefined;
   private backlog: net.Socket[] = [];
   private waiters: Waiter[] = [];
-  private serverError: OpError | undefined;
+  private serverError: IORingError | undefined;
   private closed = false;
 
   constructor(
@@ -284,7 +280,7 @@ export class StreamSocket extends Descriptor {
     socket?: net.Socket,
   ) {
     super();
-    if (socket) this.conn = new Connection(socket);
+    if (socket) this.conn = this.attach(socket);
   }
 
   /** A listener the host grants by name: bound and listening from the start. */
@@ -320,7 +316,7 @@ export class StreamSocket extends Descriptor {
     this.server = server;
     server.on('connection', (socket) => this.arrived(socket));
     server.on('error', (e) => {
-      this.serverError = new OpError(toErrorCode(e));
+      this.serverError = opError(toErrorCode(e));
       for (const w of this.waiters.splice(0)) w.reject(this.serverError);
     });
     const listening = once(server, 'listening');
@@ -374,6 +370,7 @@ export class StreamSocket extends Descriptor {
         w.resolve(result);
       }
     }
+    this.changed();
   }
 
   override accept(multishot: boolean, ctx: OpContext): Promise<OpResult> {
@@ -384,7 +381,7 @@ export class StreamSocket extends Descriptor {
       this.waiters.push(waiter);
       ctx.onCancel(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(new OpError('canceled'));
+        reject(opError('canceled'));
       });
       this.serve();
     });
@@ -406,18 +403,24 @@ export class StreamSocket extends Descriptor {
         ? net.connect({ path: to.val, allowHalfOpen: true })
         : net.connect({ host: hostOf(to), port: to.val.port, allowHalfOpen: true, noDelay: this.options.noDelay, keepAlive: this.options.keepAlive, ...local });
     return new Promise((resolve, reject) => {
-      const onError = (e: unknown) => reject(new OpError(toErrorCode(e)));
+      const onError = (e: unknown) => reject(opError(toErrorCode(e)));
       socket.once('error', onError);
       socket.once('connect', () => {
         socket.off('error', onError);
-        this.conn = new Connection(socket);
+        this.conn = this.attach(socket);
+        this.changed();
         resolve({ res: 0 });
       });
       ctx.onCancel(() => {
         socket.destroy();
-        reject(new OpError('canceled'));
+        reject(opError('canceled'));
       });
     });
+  }
+
+  /** `socket`, connected, as this socket's connection: its readiness is this socket's. */
+  private attach(socket: net.Socket): Connection {
+    return new Connection(socket, () => this.changed());
   }
 
   private connection(): Connection {
@@ -467,31 +470,19 @@ export class StreamSocket extends Descriptor {
     return { res: 0, detail: { tag: 'address', val: address } };
   }
 
-  override poll(events: PollEvents, ctx: OpContext): Promise<number> {
-    if (this.conn) return this.conn.poll(events, ctx);
-    if (this.listening && events.readable) {
-      if (this.backlog.length > 0) return Promise.resolve(POLL.readable);
-      return new Promise((resolve, reject) => {
-        const timer = setInterval(() => {
-          if (this.backlog.length > 0 || this.closed) {
-            clearInterval(timer);
-            resolve(this.closed ? POLL.hangUp : POLL.readable);
-          }
-        }, 5);
-        ctx.onCancel(() => {
-          clearInterval(timer);
-          reject(new OpError('canceled'));
-        });
-      });
-    }
-    return Promise.resolve(events.writable ? POLL.writable | POLL.hangUp : POLL.hangUp);
+  override readiness(): number {
+    if (this.conn) return this.conn.readiness();
+    if (this.listening) return this.closed ? POLL.hangUp : this.backlog.length > 0 ? POLL.readable : 0;
+    // Neither connected nor listening: Linux reports such a stream socket writable and hung up.
+    return POLL.writable | POLL.hangUp;
   }
 
   override async close(): Promise<void> {
     this.closed = true;
     this.conn?.close();
     for (const s of this.backlog.splice(0)) s.destroy();
-    for (const w of this.waiters.splice(0)) w.reject(new OpError('canceled'));
+    this.changed();
+    for (const w of this.waiters.splice(0)) w.reject(opError('canceled'));
     const server = this.server;
     this.server = undefined;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -556,7 +547,7 @@ export class DatagramSocket extends Descriptor {
   private bindTo(to: SocketAddress): Promise<void> {
     const socket = this.open();
     this.ready = new Promise((resolve, reject) => {
-      const onError = (e: unknown) => reject(new OpError(toErrorCode(e)));
+      const onError = (e: unknown) => reject(opError(toErrorCode(e)));
       socket.once('error', onError);
       socket.bind({ address: hostOf(to), port: to.tag === 'unix' ? 0 : to.val.port, exclusive: !this.options.reusePort }, () => {
         socket.off('error', onError);
@@ -577,7 +568,7 @@ export class DatagramSocket extends Descriptor {
     if (to.tag !== this.family) fail('address-family-not-supported');
     const socket = this.open();
     await new Promise<void>((resolve, reject) => {
-      socket.connect(portOf(to), hostOf(to), (e?: Error) => (e ? reject(new OpError(toErrorCode(e))) : resolve()));
+      socket.connect(portOf(to), hostOf(to), (e?: Error) => (e ? reject(opError(toErrorCode(e))) : resolve()));
     });
     this.ready ??= Promise.resolve();
     this.connected = true;
@@ -591,7 +582,7 @@ export class DatagramSocket extends Descriptor {
     const socket = this.open();
     const copy = Buffer.from(data);
     await new Promise<void>((resolve, reject) => {
-      const done = (e: Error | null) => (e ? reject(new OpError(toErrorCode(e))) : resolve());
+      const done = (e: Error | null) => (e ? reject(opError(toErrorCode(e))) : resolve());
       if (to) socket.send(copy, portOf(to), hostOf(to), done);
       else socket.send(copy, done);
     });
@@ -615,7 +606,7 @@ export class DatagramSocket extends Descriptor {
       this.readers.push(reader);
       ctx.onCancel(() => {
         this.readers = this.readers.filter((r) => r !== reader);
-        reject(new OpError('canceled'));
+        reject(opError('canceled'));
       });
       this.pump();
     });
@@ -629,6 +620,7 @@ export class DatagramSocket extends Descriptor {
       const data = m.data.length > r.len ? m.data.subarray(0, r.len) : m.data;
       r.resolve({ res: data.length, data, detail: { tag: 'peer', val: m.from } });
     }
+    this.changed();
   }
 
   override recvmsg(len: number, ctx: OpContext): Promise<OpResult> {
@@ -661,12 +653,12 @@ export class DatagramSocket extends Descriptor {
     return { res: 0, detail: { tag: 'address', val: address } };
   }
 
-  override async poll(events: PollEvents): Promise<number> {
-    return (events.writable ? POLL.writable : 0) | (this.messages.length > 0 ? POLL.readable : 0);
+  override readiness(): number {
+    return POLL.writable | (this.messages.length > 0 ? POLL.readable : 0);
   }
 
   override async close(): Promise<void> {
-    for (const r of this.readers.splice(0)) r.reject(new OpError('canceled'));
+    for (const r of this.readers.splice(0)) r.reject(opError('canceled'));
     const socket = this.socket;
     this.socket = undefined;
     if (socket) await new Promise<void>((resolve) => socket.close(() => resolve()));

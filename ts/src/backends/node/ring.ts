@@ -1,11 +1,15 @@
 // A ring for the Node backend: the WIT ring's contract (submit returns at once, completions
 // are collected later) over libuv. Link chains, linked timeouts, cancellation by user-data and
 // fixed buffers behave as the Linux host's do.
-import type { Cqe, Op, Sqe } from 'ioring:ring/types@0.1.0';
+import type { Cqe, ErrorCode, Op, Sqe } from 'ioring:ring/types@0.1.0';
 import type { RingBackend } from '../../backend.js';
-import { fail, OpError, toErrorCode } from './errno.js';
+import { IORingError } from '../../errors.js';
+import { fail, opError, toErrorCode } from './errno.js';
 import { FileDescriptor } from './fs.js';
+import { InflightTable } from './inflight.js';
+import type { Inflight } from './inflight.js';
 import { Connection, DatagramSocket, StreamSocket } from './net.js';
+import { pollMultishot, pollOnce } from './poll.js';
 import { fstatSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import type { OpContext, OpResult, Table } from './table.js';
@@ -15,9 +19,16 @@ const EMPTY = new Uint8Array(0);
 /** Largest single transfer, as the Linux host's limit. */
 const MAX_IO_LEN = 16 << 20;
 
-interface Inflight {
-  /** Cancels the operation; false if it cannot be cancelled now (it is already running). */
-  cancel(): boolean;
+/**
+ * In-flight slots past the limit kept for lone cancels, as the Linux host keeps them: a ring
+ * full of operations that do not end can still cancel them.
+ */
+const CANCEL_RESERVE = 8;
+
+/** Whether the entry at `i` is a cancel in no link chain. */
+function loneCancel(sqes: Sqe[], i: number): boolean {
+  const linked = (s: Sqe | undefined) => s !== undefined && (s.flags.link || s.flags.hardLink);
+  return sqes[i].op.tag === 'cancel' && !linked(sqes[i]) && !linked(sqes[i - 1]) && sqes[i + 1]?.op.tag !== 'link-timeout';
 }
 
 /** A timeout waiting for a number of other completions. */
@@ -37,7 +48,9 @@ function checkLen(len: number): void {
 /** The Node backend's ring. */
 export class NodeRing implements RingBackend {
   private ready: Cqe[] = [];
-  private readonly inflight = new Map<number, Inflight>();
+  private readonly inflight = new InflightTable();
+  /** Entries submitted whose last completion `complete` has not yet returned. */
+  private outstanding = 0;
   private countWaiters: CountWaiter[] = [];
   private fixed: Buffer[] = [];
   private fixedInflight = 0;
@@ -52,8 +65,11 @@ export class NodeRing implements RingBackend {
 
   submit(sqes: Sqe[]): number {
     if (this.closed) return 0;
-    const room = Math.max(0, this.maxInflight - this.inflight.size);
-    const taken = Math.min(room, sqes.length);
+    let taken = 0;
+    while (taken < sqes.length && this.outstanding < this.maxInflight + (loneCancel(sqes, taken) ? CANCEL_RESERVE : 0)) {
+      taken++;
+      this.outstanding++;
+    }
     // Split the batch into link chains: an entry with `link` or `hard-link` pulls in the next.
     for (let i = 0; i < taken; ) {
       const chain = [sqes[i++]];
@@ -67,36 +83,41 @@ export class NodeRing implements RingBackend {
     return taken;
   }
 
+  /**
+   * Never blocks, whatever `min` and the timeout: completions come from libuv on this same
+   * thread, which a blocking wait would stop. Instead each completion posted wakes the ring's
+   * owner (`wake`, a turn on the next turn of Node's loop), which then collects it here.
+   */
   complete(_min: number, max: number): Cqe[] {
-    // Completions arrive from libuv; this ring never blocks. The runtime asks when woken.
-    if (this.ready.length <= max) return this.ready.splice(0);
-    const taken = this.ready.splice(0, max);
+    const taken = this.ready.length <= max ? this.ready.splice(0) : this.ready.splice(0, max);
+    for (const cqe of taken) if (!cqe.more) this.outstanding--;
     // More than one turn's worth: ask for another turn for the rest.
-    this.wake();
+    if (this.ready.length > 0) this.wake();
     return taken;
   }
 
   registerBuffers(count: number, size: number): void {
-    if (this.fixedInflight > 0) throw 'busy';
-    if (count * size > 256 << 20) throw 'no-memory';
+    if (this.fixedInflight > 0) refuse('busy', 'register-buffers');
+    if (count * size > 256 << 20) refuse('no-memory', 'register-buffers');
     this.fixed = Array.from({ length: count }, () => Buffer.alloc(size));
   }
 
   bufferRead(buffer: number, offset: number, len: number): Uint8Array {
     const b = this.fixed[buffer];
-    if (!b || offset + len > b.length) throw 'invalid';
+    if (!b || offset + len > b.length) refuse('invalid', 'buffer-read');
     return Uint8Array.prototype.slice.call(b, offset, offset + len);
   }
 
   bufferWrite(buffer: number, offset: number, data: Uint8Array): void {
     const b = this.fixed[buffer];
-    if (!b || offset + data.length > b.length) throw 'invalid';
+    if (!b || offset + data.length > b.length) refuse('invalid', 'buffer-write');
     b.set(data, offset);
   }
 
+  /** Drops the ring: everything in flight is cancelled, and nothing more is taken. */
   [Symbol.dispose](): void {
     this.closed = true;
-    for (const op of this.inflight.values()) op.cancel();
+    this.inflight.cancelEverything();
   }
 
   private post(userData: number, result: OpResult | { error: string }, more = false): void {
@@ -105,7 +126,7 @@ export class NodeRing implements RingBackend {
         ? { userData, res: { tag: 'err', val: result.error as never }, more: false, data: EMPTY, detail: { tag: 'none' } }
         : { userData, res: { tag: 'ok', val: result.res }, more, data: result.data ?? EMPTY, detail: result.detail ?? { tag: 'none' } };
     this.ready.push(cqe);
-    if (this.ready.length === 1) this.wake();
+    if (this.ready.length === 1 && !this.closed) this.wake();
     if (this.countWaiters.length > 0) {
       for (const w of this.countWaiters) if (--w.remaining === 0) w.fire();
       this.countWaiters = this.countWaiters.filter((w) => w.remaining > 0);
@@ -117,7 +138,8 @@ export class NodeRing implements RingBackend {
     let broken = false;
     for (let i = 0; i < chain.length; i++) {
       const sqe = chain[i];
-      if (broken) {
+      // A dropped ring starts nothing more.
+      if (broken || this.closed) {
         this.post(sqe.userData, { error: 'canceled' });
         continue;
       }
@@ -149,12 +171,12 @@ export class NodeRing implements RingBackend {
       const finish = (result: OpResult | { error: string }) => {
         if (settled) return;
         settled = true;
-        this.inflight.delete(sqe.userData);
+        this.inflight.remove(sqe.userData, self);
         if (timer) clearTimeout(timer);
         const error = 'error' in result ? (result.error === 'canceled' && timedOut ? 'timed-out' : result.error) : undefined;
         this.post(sqe.userData, error ? { error } : result);
         if (bound) {
-          this.inflight.delete(bound.userData);
+          this.inflight.remove(bound.userData, boundSelf!);
           this.post(bound.userData, { error: timedOut ? 'timed-out' : 'canceled' });
         }
         resolve(!error);
@@ -171,9 +193,10 @@ export class NodeRing implements RingBackend {
           if (!settled) this.post(sqe.userData, r, true);
         },
       };
-      this.inflight.set(sqe.userData, { cancel });
+      const self = this.inflight.add(sqe.userData, { cancel });
+      let boundSelf: Inflight | undefined;
       if (bound) {
-        this.inflight.set(bound.userData, { cancel: () => false });
+        boundSelf = this.inflight.add(bound.userData, { cancel: () => false });
         timer = setTimeout(() => {
           timedOut = true;
           // An operation that cannot be cancelled (a file read in libuv's pool) completes on its own.
@@ -182,7 +205,7 @@ export class NodeRing implements RingBackend {
       }
       let started: Promise<OpResult>;
       try {
-        started = this.start(sqe, ctx);
+        started = this.start(sqe, ctx, self);
       } catch (e) {
         finish({ error: toErrorCode(e) });
         return;
@@ -191,8 +214,8 @@ export class NodeRing implements RingBackend {
     });
   }
 
-  /** Starts one operation. */
-  private start(sqe: Sqe, ctx: OpContext): Promise<OpResult> {
+  /** Starts one operation; `self` is its entry in the in-flight table. */
+  private start(sqe: Sqe, ctx: OpContext, self: Inflight): Promise<OpResult> {
     const op: Op = sqe.op;
     const t = this.table;
     switch (op.tag) {
@@ -258,6 +281,14 @@ export class NodeRing implements RingBackend {
       }
       case 'fsync':
         return t.get(op.val[0]).fsync(op.val[1]);
+      case 'ftruncate':
+        return t.get(op.val[0]).ftruncate(Number(op.val[1]));
+      case 'mkdirat':
+        return t.get(op.val.dir).mkdirat(op.val.path, op.val.mode);
+      case 'unlinkat':
+        return t.get(op.val.dir).unlinkat(op.val.path, op.val.removeDir);
+      case 'renameat':
+        return t.get(op.val.oldDir).renameat(op.val.oldPath, () => t.get(op.val.newDir), op.val.newPath);
       case 'statx':
         return t.get(op.val.dir).statx(op.val.path, op.val.noFollow);
       case 'timeout':
@@ -265,18 +296,24 @@ export class NodeRing implements RingBackend {
       case 'link-timeout':
         return fail('invalid');
       case 'cancel':
-        return this.cancel(op.val.target, op.val.all);
-      case 'poll':
-        return this.poll(op.val.fd, op.val.events, op.val.multishot, ctx);
+        return Promise.resolve({ res: this.inflight.cancel(op.val.target, op.val.all, self) });
+      case 'poll': {
+        const d = t.get(op.val.fd);
+        return op.val.multishot ? pollMultishot(d, op.val.events, ctx) : pollOnce(d, op.val.events, ctx);
+      }
       case 'spi-transfer':
       case 'i2c-transfer':
       case 'tty-configure':
         t.get(op.tag === 'tty-configure' ? op.val[0] : op.val.fd);
         // Node has no ioctl: device transfers need the Linux or Zephyr host.
         return fail('not-supported');
-      default:
-        // A WIT operation with no arm here does not compile.
-        return unhandled(op);
+      default: {
+        // A WIT operation with no arm here does not compile; at run time this is reached only
+        // by a raw op from plain JavaScript with a tag the WIT does not have.
+        const unknown: never = op;
+        void unknown;
+        return fail('invalid');
+      }
     }
   }
 
@@ -295,7 +332,7 @@ export class NodeRing implements RingBackend {
       let waiter: CountWaiter | undefined;
       const timer = setTimeout(() => {
         if (waiter) this.countWaiters = this.countWaiters.filter((w) => w !== waiter);
-        reject(new OpError('timed-out'));
+        reject(opError('timed-out'));
       }, ms);
       if (count > 0) {
         waiter = {
@@ -310,43 +347,8 @@ export class NodeRing implements RingBackend {
       ctx.onCancel(() => {
         clearTimeout(timer);
         if (waiter) this.countWaiters = this.countWaiters.filter((w) => w !== waiter);
-        reject(new OpError('canceled'));
+        reject(opError('canceled'));
       });
-    });
-  }
-
-  private async cancel(target: number, all: boolean): Promise<OpResult> {
-    const op = this.inflight.get(target);
-    if (!op) fail('no-entry');
-    if (!op.cancel()) fail('already');
-    void all;
-    return { res: 1 };
-  }
-
-  private async poll(fd: number, events: { readable?: boolean; writable?: boolean }, multishot: boolean, ctx: OpContext): Promise<OpResult> {
-    const d = this.table.get(fd);
-    if (!multishot) return { res: await d.poll(events, ctx) };
-    let cancelled = false;
-    let cancelWait: (() => void) | undefined;
-    const inner: OpContext = { onCancel: (fn) => (cancelWait = fn), emit: () => {} };
-    return new Promise((resolve, reject) => {
-      ctx.onCancel(() => {
-        cancelled = true;
-        cancelWait?.();
-        reject(new OpError('canceled'));
-      });
-      const loop = async () => {
-        let last = -1;
-        while (!cancelled) {
-          const bits = await d.poll(events, inner);
-          if (cancelled) return;
-          if (bits !== last) ctx.emit({ res: bits });
-          last = bits;
-          await new Promise((r) => setTimeout(r, 10));
-        }
-      };
-      loop().catch((e) => (cancelled ? undefined : reject(e)));
-      void resolve;
     });
   }
 
@@ -398,7 +400,7 @@ class Stdin extends FileDescriptor {
   }
 }
 
-/** The type-level check that a switch over operations has an arm for each. */
-function unhandled(op: never): never {
-  throw new Error(`operation ${(op as Op).tag} has no arm in the Node backend`);
+/** Fails a direct call on the ring (not an operation) with `code`. */
+function refuse(code: ErrorCode, call: string): never {
+  throw new IORingError(code, call);
 }

@@ -1,5 +1,5 @@
-import type { CqeDetail, PollEvents, ShutdownHow, SocketAddress, SocketOption } from 'ioring:ring/types@0.1.0';
-import type { OpenFlags } from 'ioring:ring/types@0.1.0';
+import type { CqeDetail, OpenFlags, ShutdownHow, SocketAddress, SocketOption } from 'ioring:ring/types@0.1.0';
+import { POLL } from '../../poll.js';
 import { fail } from './errno.js';
 
 /** What an operation completes with, besides success. */
@@ -71,15 +71,44 @@ export abstract class Descriptor {
   fsync(_dataOnly: boolean): Promise<OpResult> {
     fail('invalid');
   }
-  /** Resolves to the ready events among `events` (once some are). */
-  poll(_events: PollEvents, _ctx: OpContext): Promise<number> {
-    return Promise.resolve(0);
+  ftruncate(_length: number): Promise<OpResult> {
+    fail('invalid');
   }
+  mkdirat(_path: string, _mode: number): Promise<OpResult> {
+    fail('not-directory');
+  }
+  unlinkat(_path: string, _removeDir: boolean): Promise<OpResult> {
+    fail('not-directory');
+  }
+  /** `newDir` is looked up only once the old path has been checked, in the host's order. */
+  renameat(_oldPath: string, _newDir: () => Descriptor, _newPath: string): Promise<OpResult> {
+    fail('not-directory');
+  }
+
+  private watchers: Set<() => void> | undefined;
+
+  /**
+   * The poll-events bits that hold now, whether asked for or not (poll masks them). A file
+   * without readiness of its own is always readable and writable, as poll(2) reports it.
+   */
+  readiness(): number {
+    return POLL.readable | POLL.writable;
+  }
+
+  /** Calls `listener` whenever `readiness()` may have changed, until the returned function is called. */
+  watch(listener: () => void): () => void {
+    const watchers = (this.watchers ??= new Set());
+    watchers.add(listener);
+    return () => watchers.delete(listener);
+  }
+
+  /** Tells the watchers that readiness may have changed. */
+  protected changed(): void {
+    if (this.watchers) for (const listener of [...this.watchers]) listener();
+  }
+
   abstract close(): Promise<void>;
 }
-
-/** Bits of poll-events, in the WIT flags' order. */
-export const POLL = { readable: 1, writable: 2, priority: 4, error: 8, hangUp: 16, readHangUp: 32 } as const;
 
 /** The guest's descriptor table: small integers, lowest free first, shared by all rings. */
 export class Table {

@@ -1,0 +1,176 @@
+// The Node backend's ring at the WIT level (SQEs in, CQEs out): cancellation by user-data that
+// several operations share, the in-flight limit, and poll waiting on readiness events.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import net from 'node:net';
+import { IORing, Socket } from '@ioring/ring';
+import { backend } from '@ioring/ring/node';
+import { freePort } from './helpers.js';
+
+/**
+ * A host ring driven by hand: `cqes(n)` resolves with the next `n` completions, collected
+ * when the ring wakes its owner (as it does the runtime).
+ */
+function rawRing() {
+  const got = [];
+  let want;
+  const owner = {
+    busy: true,
+    turn() {
+      got.push(...ring.complete(0, 256, 0n));
+      if (want && got.length >= want.n) want.resolve(got.splice(0, want.n));
+      return 0;
+    },
+  };
+  const ring = backend.createRing(0, owner);
+  return {
+    ring,
+    submit: (...sqes) => ring.submit(sqes),
+    cqes: (n) =>
+      new Promise((resolve) => {
+        want = { n, resolve };
+        owner.turn();
+      }),
+  };
+}
+
+const sqe = (userData, op) => ({ op, userData, flags: {} });
+const sleep = (userData) => sqe(userData, { tag: 'timeout', val: { durationNs: 10_000_000_000n, count: 0 } });
+const cancel = (userData, target, all) => sqe(userData, { tag: 'cancel', val: { target, all } });
+const result = (c) => (c.res.tag === 'ok' ? c.res.val : c.res.val);
+
+test('cancel with all cancels every operation with that user-data; the result is the count', async () => {
+  const r = rawRing();
+  r.submit(sleep(7), sleep(7), sleep(8), sleep(7));
+  r.submit(cancel(99, 7, true));
+  const cqes = await r.cqes(4);
+  assert.equal(cqes.map((c) => [c.userData, result(c)]).sort(), [[7, 'canceled'], [7, 'canceled'], [7, 'canceled'], [99, 3]].sort());
+  r.submit(cancel(100, 7, true));
+  assert.equal((await r.cqes(1)).map(result), ['no-entry']);
+  r.submit(cancel(101, 8, false));
+  const last = await r.cqes(2);
+  assert.equal(last.map((c) => [c.userData, result(c)]).sort(), [[101, 1], [8, 'canceled']].sort());
+  r.ring[Symbol.dispose]();
+});
+
+test('without all, only the oldest operation with that user-data is cancelled', async () => {
+  const r = rawRing();
+  r.submit(sleep(5), sleep(5));
+  r.submit(cancel(6, 5, false));
+  assert.equal((await r.cqes(2)).map((c) => [c.userData, result(c)]).sort(), [[5, 'canceled'], [6, 1]].sort());
+  r.submit(cancel(6, 5, false));
+  assert.equal((await r.cqes(2)).map((c) => [c.userData, result(c)]).sort(), [[5, 'canceled'], [6, 1]].sort());
+});
+
+test('an operation finishing does not hide another with the same user-data from cancel', async () => {
+  const r = rawRing();
+  r.submit(sleep(3), sqe(3, { tag: 'nop' }));
+  assert.equal((await r.cqes(1)).map((c) => [c.userData, result(c)]), [[3, 0]]);
+  r.submit(cancel(4, 3, true));
+  assert.equal((await r.cqes(2)).map((c) => [c.userData, result(c)]).sort(), [[3, 'canceled'], [4, 1]].sort());
+});
+
+test('a cancel does not count itself, even when it carries the user-data it targets', async () => {
+  const r = rawRing();
+  r.submit(sleep(9), cancel(9, 9, true));
+  assert.equal((await r.cqes(2)).map(result).sort(), [1, 'canceled'].sort());
+});
+
+test('in flight per ring: 1024, as the Linux host by default; room comes back as completions are taken', async () => {
+  const r = rawRing();
+  const nops = Array.from({ length: 1500 }, (_, i) => sqe(i, { tag: 'nop' }));
+  assert.is(r.ring.submit(nops), 1024);
+  assert.is(r.ring.submit(nops), 0);
+  await r.cqes(1024);
+  assert.is(r.ring.submit(nops.slice(1024)), 476);
+  await r.cqes(476);
+});
+
+test('a ring full of operations that do not end still takes a lone cancel, as the Linux host does', async () => {
+  const r = rawRing();
+  const sleepers = Array.from({ length: 1024 }, (_, i) => sleep(1000 + i));
+  assert.is(r.ring.submit(sleepers), 1024);
+  assert.is(r.submit(sqe(1, { tag: 'nop' })), 0, 'the ring is full');
+  assert.is(r.submit(cancel(2, 1000, false), sqe(3, { tag: 'nop' })), 1, 'the cancel, not what follows it');
+  assert.equal((await r.cqes(2)).map((c) => [c.userData, result(c)]).sort(), [[1000, 'canceled'], [2, 1]].sort());
+  r.ring[Symbol.dispose]();
+});
+
+test('dropping the ring cancels what is in flight', async () => {
+  const r = rawRing();
+  r.submit(sleep(1), sleep(2));
+  r.ring[Symbol.dispose]();
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(r.ring.complete(0, 256, 0n).map(result), ['canceled', 'canceled']);
+  assert.is(r.ring.submit([sqe(3, { tag: 'nop' })]), 0, 'takes nothing more');
+});
+
+/** Runs `body` with setTimeout and setInterval counted; resolves to how many were set. */
+async function timersSetDuring(body) {
+  const saved = { setTimeout: globalThis.setTimeout, setInterval: globalThis.setInterval };
+  let count = 0;
+  globalThis.setTimeout = (...a) => (count++, saved.setTimeout(...a));
+  globalThis.setInterval = (...a) => (count++, saved.setInterval(...a));
+  try {
+    await body();
+  } finally {
+    Object.assign(globalThis, saved);
+  }
+  return count;
+}
+
+function connect(port) {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1', () => resolve(s));
+    s.on('error', reject);
+  });
+}
+
+test('poll waits on readiness events, with no timer: a listener, then a connection', async () => {
+  const ring = new IORing();
+  const port = await freePort();
+  const server = await Socket.create('tcp', { ring });
+  await server.bind(`127.0.0.1:${port}`);
+  await server.listen();
+  const clients = [];
+  const timers = await timersSetDuring(async () => {
+    // Multishot: each connection waiting to be accepted is reported, again after an accept.
+    const events = ring.pollMultishot(server.handle, { readable: true });
+    const first = events.next();
+    clients.push(await connect(port));
+    assert.is((await first).value.readable, true);
+    const conn = await server.accept();
+    const second = events.next();
+    clients.push(await connect(port));
+    assert.is((await second).value.readable, true);
+    await events.return();
+    // Single-shot on a connection: not ready until the peer writes.
+    const readable = ring.poll(conn.handle, { readable: true });
+    let settled = false;
+    readable.then(() => (settled = true));
+    await ring.nop();
+    assert.is(settled, false, 'nothing to read yet');
+    clients[0].write('x');
+    assert.equal(await readable, { readable: true, writable: false, priority: false, error: false, hangUp: false, readHangUp: false });
+    await conn.close();
+  });
+  assert.is(timers, 0);
+  for (const c of clients) c.destroy();
+  await server.close();
+  ring.drop();
+});
+
+test('poll on a UDP socket waits for a datagram rather than completing with nothing', async () => {
+  const ring = new IORing();
+  const udp = await Socket.create('udp', { ring });
+  await udp.bind('127.0.0.1:0');
+  const port = Number((await udp.localAddress()).val.port);
+  const readable = ring.poll(udp.handle, { readable: true });
+  const sender = await Socket.create('udp', { ring });
+  await sender.sendTo(new Uint8Array([1]), `127.0.0.1:${port}`);
+  assert.is((await readable).readable, true);
+  await Promise.all([udp.close(), sender.close()]);
+  ring.drop();
+});
+
+test.run();
