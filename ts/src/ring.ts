@@ -518,7 +518,8 @@ export class IORing implements Turnable, Disposable {
   }
 
   /**
-   * Cancels operations by user-data; resolves to the number cancelled. Operations started by
+   * Cancels an operation by user-data, or with `all` every one with that user-data; resolves
+   * to the number cancelled, rejects with `ENOENT` when none has it. Operations started by
    * this library are cancelled through their `signal` instead; this is the raw operation.
    */
   async cancel(userData: number, all = false, options?: OperationOptions): Promise<number> {
