@@ -126,6 +126,12 @@ fuzz: build-host
     make -s -C test/guests
     npx uvu test/e2e 'c-fuzz-ring\.test\.js$'
 
+# Every operation and flag of wit/types.wit, one C guest per feature (test/conformance), on every
+# available host: a matrix of case x host (ok/FAIL/skip) and test/conformance/results.json.
+# The conformance suite: every case on every host; fails if any case FAILs.
+conformance: setup build-host
+    node test/conformance/run.mjs
+
 # Remove build output.
 clean:
     cargo clean --manifest-path host/Cargo.toml
@@ -134,6 +140,7 @@ clean:
     make -s -C test/bench/guests clean
     make -s -C test/bench/wasi-sockets clean
     make -s -C test/attack/wasi clean
+    make -s -C test/conformance clean
     rm -rf test/attack/build
     rm -rf ts/dist ts/build ts/types/wit
 

@@ -64,7 +64,7 @@ static inline void t_write_out(const char *s, size_t len)
 			return;
 		res = ior_cqe_res(cqe);
 		ior_cqe_seen(&out, cqe);
-		if (res <= 0)
+		if (res <= 0 || (size_t)res > len)
 			return;
 		s += res;
 		len -= (size_t)res;

@@ -34,22 +34,44 @@ static void link_order(struct ior_ring *ring)
 {
 	enum { N = 8 };
 	static const char *const parts[N] = { "a", "bb", "c", "dd", "e", "ff", "g", "hh" };
-	struct t_cqe c[N];
+	struct t_cqe c[N + 2];
 	char buf[64];
-	int rw = t_dir("rw"), fd, res;
+	int rw = t_dir("rw"), fd, client, server, res;
 
 	fd = t_open(ring, rw, "chain", IOR_O_READ | IOR_O_WRITE | IOR_O_CREATE, NULL);
 	CHECK(fd >= 0, "fixture: %s", t_code(fd));
-	/* Writes at the position, each started after the one before it completed. */
+	res = t_tcp_pair(ring, &client, &server);
+	CHECK(res == 0, "tcp pair: %s", t_code(res));
+	/* A receive that waits for bytes, then writes at the position: none may start before the
+	 * receive completes, and each only after the one before it. */
+	ior_sqe_t *sqe = ior_get_sqe(ring);
+	ior_prep_recv(sqe, (ior_handle_t)server, 16);
+	ior_sqe_set_data32(sqe, 100);
+	ior_sqe_set_flags(sqe, IOR_SQE_LINK);
 	for (int i = 0; i < N; i++)
 		write_at_pos(ring, fd, parts[i], (uint32_t)i + 1, i < N - 1 ? IOR_SQE_LINK : 0);
-	CHECK(ior_submit(ring) == N, "submit did not take the chain");
-	CHECK(t_reap(ring, c, N) == N, "the chain did not complete");
-	for (int i = 0; i < N; i++) {
+	CHECK(ior_submit(ring) == N + 1, "submit did not take the chain");
+	CHECK(t_quiet(ring, 50000000), "an entry completed while the head of its chain waits");
+	res = contents(ring, fd, buf);
+	CHECK(res == 0, "a linked write ran before the head of its chain completed (\"%s\")",
+	      res > 0 ? buf : t_code(res));
+	ior_prep_send(ior_get_sqe(ring), (ior_handle_t)client, "go", 2);
+	CHECK(t_reap(ring, c, N + 2) == N + 2, "the chain did not complete");
+	/* The send's CQE may come anywhere; the chain's in order. */
+	int k = 0;
+	for (int i = 0; i < N + 2; i++) {
+		if (c[i].user_data == 0) {
+			CHECK(c[i].res == 2, "send: %s", t_code(c[i].res));
+			continue;
+		}
+		uint32_t want = k == 0 ? 100 : (uint32_t)k;
+
 		SKIP_IF_NOTSUP(c[i].res);
-		CHECK(c[i].user_data == (uint32_t)i + 1, "completion %d is entry %u", i + 1,
-		      c[i].user_data);
-		CHECK(c[i].res == (int)strlen(parts[i]), "entry %d: %s", i + 1, t_code(c[i].res));
+		CHECK(c[i].user_data == want, "chain completion %d is entry %u, want %u", k,
+		      c[i].user_data, want);
+		CHECK(k == 0 ? c[i].res == 2 : c[i].res == (int)strlen(parts[k - 1]), "entry %u: %s",
+		      c[i].user_data, t_code(c[i].res));
+		k++;
 	}
 	res = contents(ring, fd, buf);
 	CHECK(res == 12 && strcmp(buf, "abbcddeffghh") == 0, "the file holds \"%s\"",

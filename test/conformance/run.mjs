@@ -1,0 +1,288 @@
+#!/usr/bin/env node
+// The conformance runner: builds the guests (test/conformance/*.c), runs each on every host
+// that is available, and prints a matrix of case x host (ok / FAIL / skip), then the reasons
+// of every failure. Writes the same to test/conformance/results.json. Exits 1 if any case
+// FAILs, is missing on a host that ran its guest, or a guest crashes or touches what it was
+// not granted.
+//
+//   node test/conformance/run.mjs [--host NAME]... [--only GUEST]... [--json PATH] [--no-build]
+//
+// A host is one entry of HOSTS below: a name, why it is unavailable (or null), and the
+// command line that runs one guest against a fixture. See README.md, "Adding a host".
+import { spawnSync } from 'node:child_process';
+import {
+  existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync,
+  symlinkSync, writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const root = join(here, '../..');
+const build = join(here, 'build');
+const ioring = process.env.IORING ?? join(root, 'host/target/release/ioring');
+
+// How long one guest may run, in seconds, before it counts as crashed (the suite takes a few).
+const GUEST_TIMEOUT = 120;
+
+// What every guest may rely on (conform.h says the same): the grants and the files in them.
+export const FIXTURE = {
+  data: '0123456789abcdefghijklmnopqrstuvwxyz\n', // ro/data.txt
+  inner: 'inner\n', // ro/sub/inner.txt
+  outside: 'outside the grants\n', // outside.txt, beside rw/ and ro/
+  // Paths an escaping guest would create outside every grant (absolute-path escapes).
+  absolute: ['/tmp/ioring-conformance-escaped', '/tmp/ioring-conformance-stolen'],
+};
+
+/** A fresh fixture: a directory holding rw/ (empty but for the link up -> ..), ro/ and outside.txt. */
+export function makeFixture() {
+  const top = mkdtempSync(join(tmpdir(), 'ioring-conformance-'));
+  const rw = join(top, 'rw');
+  const ro = join(top, 'ro');
+  mkdirSync(rw);
+  mkdirSync(join(ro, 'sub'), { recursive: true });
+  writeFileSync(join(ro, 'data.txt'), FIXTURE.data);
+  writeFileSync(join(ro, 'sub/inner.txt'), FIXTURE.inner);
+  writeFileSync(join(top, 'outside.txt'), FIXTURE.outside);
+  symlinkSync('..', join(rw, 'up'));
+  symlinkSync('..', join(ro, 'up'));
+  for (const p of FIXTURE.absolute) rmSync(p, { recursive: true, force: true });
+  return { top, rw, ro, cleanup: () => rmSync(top, { recursive: true, force: true }) };
+}
+
+/** What a guest changed outside rw/: an empty list when it kept to its grants. */
+export function fixtureViolations(fx) {
+  const problems = [];
+  const list = (dir) => readdirSync(dir).sort().join(' ');
+  if (list(fx.top) !== 'outside.txt ro rw') problems.push(`the fixture's top holds: ${list(fx.top)}`);
+  const read = (p) => (existsSync(p) ? readFileSync(p, 'utf8') : null);
+  if (read(join(fx.top, 'outside.txt')) !== FIXTURE.outside) problems.push('outside.txt changed');
+  if (list(fx.ro) !== 'data.txt sub up') problems.push(`ro/ holds: ${list(fx.ro)}`);
+  if (read(join(fx.ro, 'data.txt')) !== FIXTURE.data) problems.push('ro/data.txt changed');
+  if (list(join(fx.ro, 'sub')) !== 'inner.txt' || read(join(fx.ro, 'sub/inner.txt')) !== FIXTURE.inner)
+    problems.push('ro/sub changed');
+  if (!lstatSync(join(fx.ro, 'up')).isSymbolicLink() || readlinkSync(join(fx.ro, 'up')) !== '..')
+    problems.push('ro/up changed');
+  for (const p of FIXTURE.absolute) if (existsSync(p)) problems.push(`${p} exists`);
+  return problems;
+}
+
+// The hosts, one column each. `unavailable()` says why a column is empty (null: it runs);
+// `command(guest, fx)` is the command line running one guest, where guest.core and
+// guest.component are its two builds and fx the fixture's directories (fx.rw, fx.ro); a host
+// that runs the guests elsewhere than on this file system sets `fixture: false`.
+export const HOSTS = [
+  {
+    name: 'linux',
+    fixture: true,
+    unavailable: () => (existsSync(ioring) ? null : `${relative(root, ioring)} is not built (just build-host)`),
+    command: (guest, fx) => [
+      ioring, 'run',
+      '--dir', `${fx.rw}::rw`, '--dir', `${fx.ro}::ro:ro`,
+      '--listen', 'lst=tcp:127.0.0.1:0',
+      '--bind', 'tcp:127.0.0.1:*', '--bind', 'udp:127.0.0.1:*',
+      '--connect', 'tcp:127.0.0.1:*', '--connect', 'udp:127.0.0.1:*',
+      '--timeout', String(GUEST_TIMEOUT),
+      guest.component,
+    ],
+  },
+  {
+    // The TypeScript port of the suite on @ioring/ring's Node backend: its own programs, one
+    // per guest name, printing the same lines.
+    name: 'node',
+    fixture: true,
+    unavailable: () => 'not available (no TypeScript port of the suite yet)',
+    command: () => [],
+  },
+  {
+    // zephyr/scripts/native_sim.sh's guest sample on native_sim_64 (WAMR + RTIO), running the
+    // guests' core modules.
+    name: 'zephyr',
+    fixture: false,
+    unavailable: () =>
+      !process.env.ZEPHYR_BASE || !process.env.WAMR_ROOT
+        ? 'not available (set ZEPHYR_BASE and WAMR_ROOT)'
+        : 'not available (the native_sim guest sample grants no rw, ro and lst yet)',
+    command: () => [],
+  },
+];
+
+/** Parses a guest's output: its verdict lines, and anything else it printed. */
+export function parseOutput(text) {
+  const cases = [];
+  const other = [];
+  for (const line of text.split('\n')) {
+    let m;
+    if ((m = /^ok (\S+)$/.exec(line))) cases.push({ name: m[1], status: 'ok' });
+    else if ((m = /^FAIL (\S+): (.*)$/.exec(line))) cases.push({ name: m[1], status: 'FAIL', why: m[2] });
+    else if ((m = /^skip (\S+): (.*)$/.exec(line))) cases.push({ name: m[1], status: 'skip', why: m[2] });
+    else if (line !== '' && !line.startsWith('#')) other.push(line);
+  }
+  return { cases, other };
+}
+
+/** Runs guest `guest` on `host`; returns { cases, problems } (problems: why the run is broken). */
+export function runGuest(host, guest) {
+  const fx = host.fixture ? makeFixture() : null;
+  try {
+    const [cmd, ...args] = host.command(guest, fx);
+    const r = spawnSync(cmd, args, {
+      cwd: fx?.top ?? root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: (GUEST_TIMEOUT + 10) * 1000,
+      maxBuffer: 16 << 20,
+    });
+    const out = parseOutput(r.stdout?.toString() ?? '');
+    const failed = out.cases.some((c) => c.status === 'FAIL');
+    const problems = [];
+    if (r.error) problems.push(`could not run: ${r.error.message}`);
+    else if (r.signal) problems.push(`killed by ${r.signal}`);
+    // A guest returns 1 when a case failed, 0 otherwise: any other status is a crash.
+    else if (r.status !== (failed ? 1 : 0)) problems.push(`exit status ${r.status}`);
+    if (out.cases.length === 0) problems.push('no case reported');
+    const seen = new Set();
+    for (const c of out.cases) {
+      if (seen.has(c.name)) problems.push(`case ${c.name} reported twice`);
+      seen.add(c.name);
+    }
+    for (const line of out.other) problems.push(`stdout: ${line}`);
+    const stderr = r.stderr?.toString().trim();
+    if (stderr) problems.push(...stderr.split('\n').slice(0, 10).map((l) => `stderr: ${l}`));
+    if (fx) problems.push(...fixtureViolations(fx).map((p) => `outside its grants: ${p}`));
+    return { cases: out.cases, problems };
+  } finally {
+    fx?.cleanup();
+  }
+}
+
+function parseArgs(argv) {
+  const opts = { hosts: [], only: [], json: join(here, 'results.json'), build: true };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--host') opts.hosts.push(argv[++i]);
+    else if (a === '--only') opts.only.push(argv[++i]);
+    else if (a === '--json') opts.json = argv[++i];
+    else if (a === '--no-build') opts.build = false;
+    else {
+      console.error(`usage: run.mjs [--host NAME]... [--only GUEST]... [--json PATH] [--no-build]`);
+      process.exit(2);
+    }
+  }
+  return opts;
+}
+
+/** The guests: every test/conformance/*.c, sorted, with the paths of their two builds. */
+export function guests(only = []) {
+  return readdirSync(here)
+    .filter((f) => f.endsWith('.c'))
+    .map((f) => basename(f, '.c'))
+    .filter((name) => only.length === 0 || only.includes(name))
+    .sort()
+    .map((name) => ({ name, core: join(build, `${name}.core.wasm`), component: join(build, `${name}.wasm`) }));
+}
+
+/** Runs the suite; returns the results object that results.json holds. */
+export function runSuite({ hosts = [], only = [], build: doBuild = true } = {}) {
+  if (doBuild) {
+    const make = spawnSync('make', ['-s', '-C', here], { stdio: ['ignore', 'inherit', 'inherit'] });
+    if (make.status !== 0) throw new Error('building the conformance guests failed');
+  }
+  const selected = HOSTS.filter((h) => hosts.length === 0 || hosts.includes(h.name));
+  if (hosts.length && selected.length !== hosts.length) throw new Error(`unknown host in ${hosts.join(', ')}`);
+  const list = guests(only);
+  const results = {
+    hosts: selected.map((h) => ({ name: h.name, unavailable: h.unavailable() })),
+    guests: [],
+  };
+  for (const guest of list) {
+    const entry = { name: guest.name, runs: {} };
+    for (const host of selected) {
+      if (host.unavailable()) continue;
+      const started = Date.now();
+      entry.runs[host.name] = { ...runGuest(host, guest), seconds: (Date.now() - started) / 1000 };
+    }
+    results.guests.push(entry);
+  }
+  return summarise(results);
+}
+
+/** Adds the matrix (one row per case, union over hosts) and the counts to `results`. */
+function summarise(results) {
+  const ran = results.hosts.filter((h) => !h.unavailable).map((h) => h.name);
+  results.cases = [];
+  for (const g of results.guests) {
+    const names = [];
+    for (const host of ran) for (const c of g.runs[host]?.cases ?? []) if (!names.includes(c.name)) names.push(c.name);
+    for (const name of names) {
+      const row = { guest: g.name, name, results: {} };
+      for (const host of ran) {
+        const c = g.runs[host]?.cases.find((x) => x.name === name);
+        row.results[host] = c ? { status: c.status, ...(c.why ? { why: c.why } : {}) } : { status: 'missing' };
+      }
+      results.cases.push(row);
+    }
+  }
+  results.counts = {};
+  for (const host of ran) {
+    const n = { ok: 0, FAIL: 0, skip: 0, missing: 0, crashed: 0 };
+    for (const row of results.cases) n[row.results[host].status]++;
+    n.crashed = results.guests.filter((g) => g.runs[host]?.problems.length).length;
+    results.counts[host] = n;
+  }
+  results.passed = ran.length > 0 && ran.every((h) => {
+    const n = results.counts[h];
+    return n.FAIL === 0 && n.missing === 0 && n.crashed === 0;
+  });
+  return results;
+}
+
+/** The matrix and the reasons, as text. */
+export function report(results) {
+  const lines = [];
+  const hosts = results.hosts.map((h) => h.name);
+  const width = Math.max(4, ...results.cases.map((r) => r.name.length));
+  const col = Math.max(8, ...hosts.map((h) => h.length));
+  lines.push(`${'case'.padEnd(width)}  ${hosts.map((h) => h.padEnd(col)).join('  ')}`.trimEnd());
+  let guest = null;
+  for (const row of results.cases) {
+    if (row.guest !== guest) {
+      guest = row.guest;
+      lines.push(`# ${guest}.c`);
+    }
+    const cells = results.hosts.map((h) => (h.unavailable ? '-' : row.results[h.name].status));
+    lines.push(`${row.name.padEnd(width)}  ${cells.map((c) => c.padEnd(col)).join('  ')}`.trimEnd());
+  }
+  lines.push('');
+  for (const h of results.hosts) {
+    if (h.unavailable) {
+      lines.push(`${h.name}: ${h.unavailable}`);
+      continue;
+    }
+    const n = results.counts[h.name];
+    lines.push(`${h.name}: ${n.ok} ok, ${n.FAIL} FAIL, ${n.skip} skip` +
+      (n.missing ? `, ${n.missing} missing` : '') + (n.crashed ? `, ${n.crashed} guests crashed` : ''));
+  }
+  const details = [];
+  for (const row of results.cases) {
+    for (const [host, r] of Object.entries(row.results)) {
+      if (r.status === 'FAIL') details.push(`FAIL ${host} ${row.name}: ${r.why}`);
+      if (r.status === 'missing') details.push(`FAIL ${host} ${row.name}: not reported`);
+    }
+  }
+  for (const g of results.guests) {
+    for (const [host, run] of Object.entries(g.runs)) {
+      for (const p of run.problems) details.push(`CRASH ${host} ${g.name}: ${p}`);
+    }
+  }
+  if (details.length) lines.push('', ...details);
+  return lines.join('\n');
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const opts = parseArgs(process.argv.slice(2));
+  const results = runSuite(opts);
+  console.log(report(results));
+  writeFileSync(opts.json, `${JSON.stringify({ date: new Date().toISOString(), ...results }, null, 2)}\n`);
+  process.exit(results.passed ? 0 : 1);
+}

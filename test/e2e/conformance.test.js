@@ -1,0 +1,46 @@
+// The conformance suite (test/conformance) on the Linux host: every case of every guest must
+// print `ok` (a skip is a failure here: the Linux host implements every operation), no guest
+// may crash or touch anything outside its grants, and the suite must be whole.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { root } from '../lib/ioring.js';
+import { HOSTS, parseOutput, runSuite } from '../conformance/run.mjs';
+
+const results = runSuite({ hosts: ['linux'] });
+const guests = readdirSync(join(root, 'test/conformance')).filter((f) => f.endsWith('.c'));
+
+test('the Linux host is available and every guest ran cleanly', () => {
+  assert.equal(results.hosts, [{ name: 'linux', unavailable: null }]);
+  assert.is(results.guests.length, guests.length);
+  for (const g of results.guests) assert.equal(g.runs.linux.problems, [], `${g.name}: ${g.runs.linux.problems.join('; ')}`);
+});
+
+test('the suite is whole: every guest reports cases, and the matrix has them all', () => {
+  for (const g of results.guests) assert.ok(g.runs.linux.cases.length > 0, g.name);
+  // Each operation of wit/types.wit has its cases; 150 is a floor, not the count.
+  assert.ok(results.cases.length >= 150, `${results.cases.length} cases`);
+  const names = results.cases.map((c) => c.name);
+  assert.is(new Set(names).size, names.length, 'case names are unique across guests');
+});
+
+test('the runner tells ok, FAIL, skip and stray output apart', () => {
+  const out = parseOutput('ok a\nFAIL b: why it failed\nskip c: not-supported on this host\n# note\nstray\n');
+  assert.equal(out.cases, [
+    { name: 'a', status: 'ok' },
+    { name: 'b', status: 'FAIL', why: 'why it failed' },
+    { name: 'c', status: 'skip', why: 'not-supported on this host' },
+  ]);
+  assert.equal(out.other, ['stray']);
+  assert.ok(HOSTS.some((h) => h.name === 'zephyr'), 'a zephyr column');
+});
+
+for (const row of results.cases) {
+  test(`${row.guest}: ${row.name}`, () => {
+    const r = row.results.linux;
+    assert.is(r.status, 'ok', `${r.status} ${row.name}${r.why ? `: ${r.why}` : ''}`);
+  });
+}
+
+test.run();
