@@ -1,129 +1,53 @@
-//! One typed builder per io_uring opcode the host issues. Required operands go in `new`,
-//! optional ones are chained setters, and `build` destructures every field, so a field added
-//! later cannot be silently ignored. Pointers in an entry must outlive its completion: that
-//! contract is `Uring::push`'s. Reads and writes name a registered-file slot (the guest's
-//! handle), never a host descriptor.
+//! One typed builder per io_uring opcode the host issues, each writing the kernel's SQE fields
+//! itself: an operation has one shape between the guest's `op` and the SQE the kernel reads,
+//! with no wrapper layer to keep in step (and no wait for a liburing release that knows a new
+//! opcode). Required operands go in `new`, optional ones are chained setters. Pointers in an
+//! entry must outlive its completion: that contract is `Uring::push`'s. Reads and writes name
+//! a registered-file slot (the guest's handle), never a host descriptor.
 
-use crate::sys;
-use std::ffi::{CStr, c_void};
+use crate::sys::{self, Sqe};
+use std::ffi::CStr;
 
 /// io_uring's "use the current file position" offset.
 pub const CURRENT_POSITION: u64 = u64::MAX;
 
-#[derive(Debug)]
-enum Prep {
-    Nop,
-    Read { slot: u32, buf: *mut u8, len: u32, offset: u64 },
-    Write { slot: u32, buf: *const u8, len: u32, offset: u64 },
-    Timeout { ts: *mut sys::KernelTimespec, count: u32 },
-    OpenAt2 { dirfd: i32, path: *const std::ffi::c_char, how: *mut sys::OpenHow },
-    CloseFixed { index: u32 },
-    Cancel { user_data: u64, flags: i32 },
-    ReadFixed { slot: u32, buf: *mut u8, len: u32, offset: u64, index: u16 },
-    WriteFixed { slot: u32, buf: *const u8, len: u32, offset: u64, index: u16 },
-    Send { slot: u32, buf: *const u8, len: u32 },
-    Recv { slot: u32, buf: *mut u8, len: u32 },
-    RecvMultishot { slot: u32, group: u16 },
-    RecvMsg { slot: u32, msg: *mut libc::msghdr },
-    SendMsg { slot: u32, msg: *const libc::msghdr },
-    Accept { slot: u32, addr: *mut libc::sockaddr, len: *mut libc::socklen_t, multishot: bool },
-    Connect { slot: u32, addr: *const libc::sockaddr, len: libc::socklen_t },
-    Socket { domain: i32, ty: i32 },
-    Shutdown { slot: u32, how: i32 },
-    Fsync { slot: u32, datasync: bool },
-    Statx { dirfd: i32, path: *const std::ffi::c_char, flags: i32, buf: *mut libc::statx },
-    LinkTimeout { ts: *mut sys::KernelTimespec },
-    Poll { slot: u32, mask: u32, multishot: bool },
-    ReadHostFd { fd: i32, buf: *mut u8, len: u32 },
-}
-
-/// A prepared submission: operation, user-data and SQE flags.
-#[derive(Debug)]
-pub struct Entry {
-    prep: Prep,
-    user_data: u64,
-    flags: u32,
-}
+/// A prepared submission: the SQE as the kernel will read it.
+#[derive(Clone, Copy, Debug)]
+pub struct Entry(Sqe);
 
 impl Entry {
-    fn new(prep: Prep) -> Self {
-        Self { prep, user_data: 0, flags: 0 }
-    }
-
     pub fn user_data(mut self, user_data: u64) -> Self {
-        self.user_data = user_data;
+        self.0.user_data = user_data;
         self
     }
 
-    /// Adds IOSQE_* flags (link, hard-link, drain) to those the opcode set. The SQE's flags
-    /// are written once, after the opcode's prep (which clears them).
+    /// Adds IOSQE_* flags (link, hard-link, drain) to those the opcode set.
     pub fn flags(mut self, flags: u32) -> Self {
-        self.flags |= flags;
+        self.0.flags |= flags as u8;
         self
     }
 
-    fn fixed_file(mut self) -> Self {
-        self.flags |= sys::IOSQE_FIXED_FILE;
-        self
+    pub fn opcode(&self) -> u8 {
+        self.0.opcode
     }
 
-    /// Writes this entry into a fresh SQE.
-    ///
-    /// # Safety
-    /// `sqe` must be a fresh SQE of a live ring, and the pointers this entry holds must stay
-    /// valid until the completion is reaped.
-    pub(crate) unsafe fn prepare(&self, sqe: *mut sys::IoUringSqe) {
-        // SAFETY: forwarded from the caller; each wrapper is a single liburing prep call.
-        unsafe {
-            match self.prep {
-                Prep::Nop => sys::ior_sys_prep_nop(sqe),
-                Prep::Read { slot, buf, len, offset } => {
-                    sys::ior_sys_prep_read(sqe, slot as i32, buf.cast::<c_void>(), len, offset)
-                }
-                Prep::Write { slot, buf, len, offset } => {
-                    sys::ior_sys_prep_write(sqe, slot as i32, buf.cast::<c_void>(), len, offset)
-                }
-                Prep::Timeout { ts, count } => sys::ior_sys_prep_timeout(sqe, ts, count),
-                Prep::OpenAt2 { dirfd, path, how } => sys::ior_sys_prep_openat2(sqe, dirfd, path, how),
-                Prep::CloseFixed { index } => sys::ior_sys_prep_close_direct(sqe, index),
-                Prep::Cancel { user_data, flags } => sys::ior_sys_prep_cancel64(sqe, user_data, flags),
-                Prep::ReadFixed { slot, buf, len, offset, index } => {
-                    sys::ior_sys_prep_read_fixed(sqe, slot as i32, buf.cast(), len, offset, index.into())
-                }
-                Prep::WriteFixed { slot, buf, len, offset, index } => {
-                    sys::ior_sys_prep_write_fixed(sqe, slot as i32, buf.cast(), len, offset, index.into())
-                }
-                // MSG_NOSIGNAL: a closed peer is EPIPE in the CQE, never SIGPIPE to the host.
-                Prep::Send { slot, buf, len } => {
-                    sys::ior_sys_prep_send(sqe, slot as i32, buf.cast(), len, libc::MSG_NOSIGNAL)
-                }
-                Prep::Recv { slot, buf, len } => sys::ior_sys_prep_recv(sqe, slot as i32, buf.cast(), len, 0),
-                Prep::RecvMultishot { slot, group } => sys::ior_sys_prep_recv_multishot(sqe, slot as i32, group),
-                Prep::RecvMsg { slot, msg } => sys::ior_sys_prep_recvmsg(sqe, slot as i32, msg),
-                Prep::SendMsg { slot, msg } => {
-                    sys::ior_sys_prep_sendmsg(sqe, slot as i32, msg, libc::MSG_NOSIGNAL as u32)
-                }
-                Prep::Accept { slot, addr, len, multishot } => {
-                    sys::ior_sys_prep_accept(sqe, slot as i32, addr, len, multishot.into())
-                }
-                Prep::Connect { slot, addr, len } => sys::ior_sys_prep_connect(sqe, slot as i32, addr, len),
-                Prep::Socket { domain, ty } => sys::ior_sys_prep_socket(sqe, domain, ty, 0),
-                Prep::Shutdown { slot, how } => sys::ior_sys_prep_shutdown(sqe, slot as i32, how),
-                Prep::Fsync { slot, datasync } => {
-                    let flags = if datasync { sys::IORING_FSYNC_DATASYNC } else { 0 };
-                    sys::ior_sys_prep_fsync(sqe, slot as i32, flags)
-                }
-                Prep::Statx { dirfd, path, flags, buf } => {
-                    sys::ior_sys_prep_statx(sqe, dirfd, path, flags, libc::STATX_BASIC_STATS, buf)
-                }
-                Prep::LinkTimeout { ts } => sys::ior_sys_prep_link_timeout(sqe, ts),
-                Prep::Poll { slot, mask, multishot } => sys::ior_sys_prep_poll(sqe, slot as i32, mask, multishot.into()),
-                Prep::ReadHostFd { fd, buf, len } => sys::ior_sys_prep_read(sqe, fd, buf.cast(), len, 0),
-            }
-            sys::ior_sys_sqe_set_flags(sqe, self.flags);
-            sys::ior_sys_sqe_set_data64(sqe, self.user_data);
-        }
+    pub(crate) fn sqe(&self) -> &Sqe {
+        &self.0
     }
+}
+
+/// The fields every opcode sets, as liburing's io_uring_prep_rw does; the rest stay zero.
+fn rw(opcode: u8, fd: i32, addr: u64, len: u32, off: u64) -> Sqe {
+    Sqe { opcode, fd, addr, len, off, ..Sqe::default() }
+}
+
+/// The same on a registered-file slot.
+fn fixed(opcode: u8, slot: u32, addr: u64, len: u32, off: u64) -> Sqe {
+    Sqe { flags: sys::IOSQE_FIXED_FILE as u8, ..rw(opcode, slot as i32, addr, len, off) }
+}
+
+fn ptr<T>(p: *const T) -> u64 {
+    p as usize as u64
 }
 
 /// IORING_OP_NOP.
@@ -131,7 +55,7 @@ pub struct Nop;
 
 impl Nop {
     pub fn build(self) -> Entry {
-        Entry::new(Prep::Nop)
+        Entry(rw(sys::IORING_OP_NOP, -1, 0, 0, 0))
     }
 }
 
@@ -155,7 +79,7 @@ impl Read {
 
     pub fn build(self) -> Entry {
         let Self { slot, buf, len, offset } = self;
-        Entry::new(Prep::Read { slot, buf, len, offset }).fixed_file()
+        Entry(fixed(sys::IORING_OP_READ, slot, ptr(buf), len, offset))
     }
 }
 
@@ -179,81 +103,7 @@ impl Write {
 
     pub fn build(self) -> Entry {
         let Self { slot, buf, len, offset } = self;
-        Entry::new(Prep::Write { slot, buf, len, offset }).fixed_file()
-    }
-}
-
-/// IORING_OP_TIMEOUT: completes after `*ts`, or after `count` other completions.
-pub struct Timeout {
-    ts: *mut sys::KernelTimespec,
-    count: u32,
-}
-
-impl Timeout {
-    pub fn new(ts: *mut sys::KernelTimespec) -> Self {
-        Self { ts, count: 0 }
-    }
-
-    pub fn count(mut self, count: u32) -> Self {
-        self.count = count;
-        self
-    }
-
-    pub fn build(self) -> Entry {
-        let Self { ts, count } = self;
-        Entry::new(Prep::Timeout { ts, count })
-    }
-}
-
-/// IORING_OP_OPENAT2 relative to a host directory descriptor.
-pub struct OpenAt2<'a> {
-    dirfd: i32,
-    path: &'a CStr,
-    how: *mut sys::OpenHow,
-}
-
-impl<'a> OpenAt2<'a> {
-    pub fn new(dirfd: i32, path: &'a CStr, how: *mut sys::OpenHow) -> Self {
-        Self { dirfd, path, how }
-    }
-
-    pub fn build(self) -> Entry {
-        let Self { dirfd, path, how } = self;
-        Entry::new(Prep::OpenAt2 { dirfd, path: path.as_ptr(), how })
-    }
-}
-
-/// IORING_OP_CLOSE of a registered-file slot.
-pub struct CloseFixed {
-    index: u32,
-}
-
-impl CloseFixed {
-    pub fn new(index: u32) -> Self {
-        Self { index }
-    }
-
-    pub fn build(self) -> Entry {
-        let Self { index } = self;
-        Entry::new(Prep::CloseFixed { index })
-    }
-}
-
-/// IORING_OP_ASYNC_CANCEL.
-pub struct AsyncCancel {
-    user_data: u64,
-    flags: i32,
-}
-
-impl AsyncCancel {
-    /// Cancels every request in the ring, whatever its user-data.
-    pub fn any() -> Self {
-        Self { user_data: 0, flags: sys::IORING_ASYNC_CANCEL_ANY | sys::IORING_ASYNC_CANCEL_ALL }
-    }
-
-    pub fn build(self) -> Entry {
-        let Self { user_data, flags } = self;
-        Entry::new(Prep::Cancel { user_data, flags })
+        Entry(fixed(sys::IORING_OP_WRITE, slot, ptr(buf), len, offset))
     }
 }
 
@@ -278,7 +128,7 @@ impl ReadFixed {
 
     pub fn build(self) -> Entry {
         let Self { slot, buf, len, index, offset } = self;
-        Entry::new(Prep::ReadFixed { slot, buf, len, offset, index }).fixed_file()
+        Entry(Sqe { buf_index: index, ..fixed(sys::IORING_OP_READ_FIXED, slot, ptr(buf), len, offset) })
     }
 }
 
@@ -303,170 +153,7 @@ impl WriteFixed {
 
     pub fn build(self) -> Entry {
         let Self { slot, buf, len, index, offset } = self;
-        Entry::new(Prep::WriteFixed { slot, buf, len, offset, index }).fixed_file()
-    }
-}
-
-/// IORING_OP_SEND on a connected socket.
-pub struct Send {
-    slot: u32,
-    buf: *const u8,
-    len: u32,
-}
-
-impl Send {
-    pub fn new(slot: u32, buf: *const u8, len: u32) -> Self {
-        Self { slot, buf, len }
-    }
-
-    pub fn build(self) -> Entry {
-        let Self { slot, buf, len } = self;
-        Entry::new(Prep::Send { slot, buf, len }).fixed_file()
-    }
-}
-
-/// IORING_OP_RECV, single-shot, into `buf[..len]`.
-pub struct Recv {
-    slot: u32,
-    buf: *mut u8,
-    len: u32,
-}
-
-impl Recv {
-    pub fn new(slot: u32, buf: *mut u8, len: u32) -> Self {
-        Self { slot, buf, len }
-    }
-
-    pub fn build(self) -> Entry {
-        let Self { slot, buf, len } = self;
-        Entry::new(Prep::Recv { slot, buf, len }).fixed_file()
-    }
-}
-
-/// IORING_OP_RECV with IORING_RECV_MULTISHOT, buffers from provided-buffer group `group`.
-pub struct RecvMultishot {
-    slot: u32,
-    group: u16,
-}
-
-impl RecvMultishot {
-    pub fn new(slot: u32, group: u16) -> Self {
-        Self { slot, group }
-    }
-
-    pub fn build(self) -> Entry {
-        let Self { slot, group } = self;
-        Entry::new(Prep::RecvMultishot { slot, group }).fixed_file().flags(sys::IOSQE_BUFFER_SELECT)
-    }
-}
-
-/// IORING_OP_RECVMSG into the buffers and name `*msg` describes.
-pub struct RecvMsg {
-    slot: u32,
-    msg: *mut libc::msghdr,
-}
-
-impl RecvMsg {
-    pub fn new(slot: u32, msg: *mut libc::msghdr) -> Self {
-        Self { slot, msg }
-    }
-
-    pub fn build(self) -> Entry {
-        let Self { slot, msg } = self;
-        Entry::new(Prep::RecvMsg { slot, msg }).fixed_file()
-    }
-}
-
-/// IORING_OP_SENDMSG of what `*msg` describes.
-pub struct SendMsg {
-    slot: u32,
-    msg: *const libc::msghdr,
-}
-
-impl SendMsg {
-    pub fn new(slot: u32, msg: *const libc::msghdr) -> Self {
-        Self { slot, msg }
-    }
-
-    pub fn build(self) -> Entry {
-        let Self { slot, msg } = self;
-        Entry::new(Prep::SendMsg { slot, msg }).fixed_file()
-    }
-}
-
-/// IORING_OP_ACCEPT, single-shot (peer address into `*addr`) or multishot (no address: it
-/// would be overwritten by the next connection before the host reads it).
-pub struct Accept {
-    slot: u32,
-    addr: *mut libc::sockaddr,
-    len: *mut libc::socklen_t,
-    multishot: bool,
-}
-
-impl Accept {
-    pub fn new(slot: u32, addr: *mut libc::sockaddr, len: *mut libc::socklen_t) -> Self {
-        Self { slot, addr, len, multishot: false }
-    }
-
-    pub fn multishot(slot: u32) -> Self {
-        Self { slot, addr: std::ptr::null_mut(), len: std::ptr::null_mut(), multishot: true }
-    }
-
-    pub fn build(self) -> Entry {
-        let Self { slot, addr, len, multishot } = self;
-        Entry::new(Prep::Accept { slot, addr, len, multishot }).fixed_file()
-    }
-}
-
-/// IORING_OP_CONNECT to `*addr`.
-pub struct Connect {
-    slot: u32,
-    addr: *const libc::sockaddr,
-    len: libc::socklen_t,
-}
-
-impl Connect {
-    pub fn new(slot: u32, addr: *const libc::sockaddr, len: libc::socklen_t) -> Self {
-        Self { slot, addr, len }
-    }
-
-    pub fn build(self) -> Entry {
-        let Self { slot, addr, len } = self;
-        Entry::new(Prep::Connect { slot, addr, len }).fixed_file()
-    }
-}
-
-/// IORING_OP_SOCKET, returning a plain descriptor (close-on-exec).
-pub struct Socket {
-    domain: i32,
-    ty: i32,
-}
-
-impl Socket {
-    pub fn new(domain: i32, ty: i32) -> Self {
-        Self { domain, ty: ty | libc::SOCK_CLOEXEC }
-    }
-
-    pub fn build(self) -> Entry {
-        let Self { domain, ty } = self;
-        Entry::new(Prep::Socket { domain, ty })
-    }
-}
-
-/// IORING_OP_SHUTDOWN.
-pub struct Shutdown {
-    slot: u32,
-    how: i32,
-}
-
-impl Shutdown {
-    pub fn new(slot: u32, how: i32) -> Self {
-        Self { slot, how }
-    }
-
-    pub fn build(self) -> Entry {
-        let Self { slot, how } = self;
-        Entry::new(Prep::Shutdown { slot, how }).fixed_file()
+        Entry(Sqe { buf_index: index, ..fixed(sys::IORING_OP_WRITE_FIXED, slot, ptr(buf), len, offset) })
     }
 }
 
@@ -488,7 +175,44 @@ impl Fsync {
 
     pub fn build(self) -> Entry {
         let Self { slot, datasync } = self;
-        Entry::new(Prep::Fsync { slot, datasync }).fixed_file()
+        let op_flags = if datasync { sys::IORING_FSYNC_DATASYNC } else { 0 };
+        Entry(Sqe { op_flags, ..fixed(sys::IORING_OP_FSYNC, slot, 0, 0, 0) })
+    }
+}
+
+/// IORING_OP_FTRUNCATE: sets the length of the file in registered-file `slot`.
+pub struct Ftruncate {
+    slot: u32,
+    len: u64,
+}
+
+impl Ftruncate {
+    pub fn new(slot: u32, len: u64) -> Self {
+        Self { slot, len }
+    }
+
+    pub fn build(self) -> Entry {
+        let Self { slot, len } = self;
+        Entry(fixed(sys::IORING_OP_FTRUNCATE, slot, 0, 0, len))
+    }
+}
+
+/// IORING_OP_OPENAT2 relative to a host directory descriptor.
+pub struct OpenAt2<'a> {
+    dirfd: i32,
+    path: &'a CStr,
+    how: *mut sys::OpenHow,
+}
+
+impl<'a> OpenAt2<'a> {
+    pub fn new(dirfd: i32, path: &'a CStr, how: *mut sys::OpenHow) -> Self {
+        Self { dirfd, path, how }
+    }
+
+    pub fn build(self) -> Entry {
+        let Self { dirfd, path, how } = self;
+        let size = size_of::<sys::OpenHow>() as u32;
+        Entry(rw(sys::IORING_OP_OPENAT2, dirfd, ptr(path.as_ptr()), size, ptr(how)))
     }
 }
 
@@ -512,23 +236,258 @@ impl<'a> Statx<'a> {
 
     pub fn build(self) -> Entry {
         let Self { dirfd, path, flags, buf } = self;
-        Entry::new(Prep::Statx { dirfd, path: path.as_ptr(), flags, buf })
+        let sqe = rw(sys::IORING_OP_STATX, dirfd, ptr(path.as_ptr()), libc::STATX_BASIC_STATS, ptr(buf));
+        Entry(Sqe { op_flags: flags as u32, ..sqe })
     }
 }
 
-/// IORING_OP_LINK_TIMEOUT: bounds the linked request before it.
-pub struct LinkTimeout {
-    ts: *mut sys::KernelTimespec,
+/// IORING_OP_MKDIRAT: creates `name` in a host directory descriptor.
+pub struct MkdirAt<'a> {
+    dirfd: i32,
+    name: &'a CStr,
+    mode: u32,
 }
 
-impl LinkTimeout {
-    pub fn new(ts: *mut sys::KernelTimespec) -> Self {
-        Self { ts }
+impl<'a> MkdirAt<'a> {
+    pub fn new(dirfd: i32, name: &'a CStr, mode: u32) -> Self {
+        Self { dirfd, name, mode }
     }
 
     pub fn build(self) -> Entry {
-        let Self { ts } = self;
-        Entry::new(Prep::LinkTimeout { ts })
+        let Self { dirfd, name, mode } = self;
+        Entry(rw(sys::IORING_OP_MKDIRAT, dirfd, ptr(name.as_ptr()), mode, 0))
+    }
+}
+
+/// IORING_OP_UNLINKAT: removes `name` from a host directory descriptor (a directory with
+/// `remove_dir`).
+pub struct UnlinkAt<'a> {
+    dirfd: i32,
+    name: &'a CStr,
+    remove_dir: bool,
+}
+
+impl<'a> UnlinkAt<'a> {
+    pub fn new(dirfd: i32, name: &'a CStr) -> Self {
+        Self { dirfd, name, remove_dir: false }
+    }
+
+    pub fn remove_dir(mut self, remove_dir: bool) -> Self {
+        self.remove_dir = remove_dir;
+        self
+    }
+
+    pub fn build(self) -> Entry {
+        let Self { dirfd, name, remove_dir } = self;
+        let op_flags = if remove_dir { libc::AT_REMOVEDIR as u32 } else { 0 };
+        Entry(Sqe { op_flags, ..rw(sys::IORING_OP_UNLINKAT, dirfd, ptr(name.as_ptr()), 0, 0) })
+    }
+}
+
+/// IORING_OP_RENAMEAT between two host directory descriptors.
+pub struct RenameAt<'a> {
+    old_dirfd: i32,
+    old_name: &'a CStr,
+    new_dirfd: i32,
+    new_name: &'a CStr,
+}
+
+impl<'a> RenameAt<'a> {
+    pub fn new(old_dirfd: i32, old_name: &'a CStr, new_dirfd: i32, new_name: &'a CStr) -> Self {
+        Self { old_dirfd, old_name, new_dirfd, new_name }
+    }
+
+    pub fn build(self) -> Entry {
+        let Self { old_dirfd, old_name, new_dirfd, new_name } = self;
+        let (old, new) = (ptr(old_name.as_ptr()), ptr(new_name.as_ptr()));
+        Entry(rw(sys::IORING_OP_RENAMEAT, old_dirfd, old, new_dirfd as u32, new))
+    }
+}
+
+/// IORING_OP_CLOSE of a registered-file slot.
+pub struct CloseFixed {
+    index: u32,
+}
+
+impl CloseFixed {
+    pub fn new(index: u32) -> Self {
+        Self { index }
+    }
+
+    pub fn build(self) -> Entry {
+        let Self { index } = self;
+        // The kernel reads a fixed slot as index + 1 (0 means a plain descriptor in `fd`).
+        Entry(Sqe { file_index: index as i32 + 1, ..rw(sys::IORING_OP_CLOSE, 0, 0, 0, 0) })
+    }
+}
+
+/// IORING_OP_SEND on a connected socket.
+pub struct Send {
+    slot: u32,
+    buf: *const u8,
+    len: u32,
+}
+
+impl Send {
+    pub fn new(slot: u32, buf: *const u8, len: u32) -> Self {
+        Self { slot, buf, len }
+    }
+
+    pub fn build(self) -> Entry {
+        let Self { slot, buf, len } = self;
+        // MSG_NOSIGNAL: a closed peer is EPIPE in the CQE, never SIGPIPE to the host.
+        Entry(Sqe { op_flags: libc::MSG_NOSIGNAL as u32, ..fixed(sys::IORING_OP_SEND, slot, ptr(buf), len, 0) })
+    }
+}
+
+/// IORING_OP_RECV, single-shot, into `buf[..len]`.
+pub struct Recv {
+    slot: u32,
+    buf: *mut u8,
+    len: u32,
+}
+
+impl Recv {
+    pub fn new(slot: u32, buf: *mut u8, len: u32) -> Self {
+        Self { slot, buf, len }
+    }
+
+    pub fn build(self) -> Entry {
+        let Self { slot, buf, len } = self;
+        Entry(fixed(sys::IORING_OP_RECV, slot, ptr(buf), len, 0))
+    }
+}
+
+/// IORING_OP_RECV with IORING_RECV_MULTISHOT, buffers from provided-buffer group `group`.
+pub struct RecvMultishot {
+    slot: u32,
+    group: u16,
+}
+
+impl RecvMultishot {
+    pub fn new(slot: u32, group: u16) -> Self {
+        Self { slot, group }
+    }
+
+    pub fn build(self) -> Entry {
+        let Self { slot, group } = self;
+        let sqe = fixed(sys::IORING_OP_RECV, slot, 0, 0, 0);
+        let flags = sqe.flags | sys::IOSQE_BUFFER_SELECT as u8;
+        Entry(Sqe { flags, ioprio: sys::IORING_RECV_MULTISHOT, buf_index: group, ..sqe })
+    }
+}
+
+/// IORING_OP_RECVMSG into the buffers and name `*msg` describes.
+pub struct RecvMsg {
+    slot: u32,
+    msg: *mut libc::msghdr,
+}
+
+impl RecvMsg {
+    pub fn new(slot: u32, msg: *mut libc::msghdr) -> Self {
+        Self { slot, msg }
+    }
+
+    pub fn build(self) -> Entry {
+        let Self { slot, msg } = self;
+        Entry(fixed(sys::IORING_OP_RECVMSG, slot, ptr(msg), 1, 0))
+    }
+}
+
+/// IORING_OP_SENDMSG of what `*msg` describes.
+pub struct SendMsg {
+    slot: u32,
+    msg: *const libc::msghdr,
+}
+
+impl SendMsg {
+    pub fn new(slot: u32, msg: *const libc::msghdr) -> Self {
+        Self { slot, msg }
+    }
+
+    pub fn build(self) -> Entry {
+        let Self { slot, msg } = self;
+        Entry(Sqe { op_flags: libc::MSG_NOSIGNAL as u32, ..fixed(sys::IORING_OP_SENDMSG, slot, ptr(msg), 1, 0) })
+    }
+}
+
+/// IORING_OP_ACCEPT, single-shot (peer address into `*addr`) or multishot (no address: it
+/// would be overwritten by the next connection before the host reads it). Accepted
+/// descriptors are close-on-exec.
+pub struct Accept {
+    slot: u32,
+    addr: *mut libc::sockaddr,
+    len: *mut libc::socklen_t,
+    multishot: bool,
+}
+
+impl Accept {
+    pub fn new(slot: u32, addr: *mut libc::sockaddr, len: *mut libc::socklen_t) -> Self {
+        Self { slot, addr, len, multishot: false }
+    }
+
+    pub fn multishot(slot: u32) -> Self {
+        Self { slot, addr: std::ptr::null_mut(), len: std::ptr::null_mut(), multishot: true }
+    }
+
+    pub fn build(self) -> Entry {
+        let Self { slot, addr, len, multishot } = self;
+        let ioprio = if multishot { sys::IORING_ACCEPT_MULTISHOT } else { 0 };
+        let sqe = fixed(sys::IORING_OP_ACCEPT, slot, ptr(addr), 0, ptr(len));
+        Entry(Sqe { ioprio, op_flags: libc::SOCK_CLOEXEC as u32, ..sqe })
+    }
+}
+
+/// IORING_OP_CONNECT to `*addr`.
+pub struct Connect {
+    slot: u32,
+    addr: *const libc::sockaddr,
+    len: libc::socklen_t,
+}
+
+impl Connect {
+    pub fn new(slot: u32, addr: *const libc::sockaddr, len: libc::socklen_t) -> Self {
+        Self { slot, addr, len }
+    }
+
+    pub fn build(self) -> Entry {
+        let Self { slot, addr, len } = self;
+        Entry(fixed(sys::IORING_OP_CONNECT, slot, ptr(addr), 0, u64::from(len)))
+    }
+}
+
+/// IORING_OP_SOCKET, returning a plain descriptor (close-on-exec).
+pub struct Socket {
+    domain: i32,
+    ty: i32,
+}
+
+impl Socket {
+    pub fn new(domain: i32, ty: i32) -> Self {
+        Self { domain, ty: ty | libc::SOCK_CLOEXEC }
+    }
+
+    pub fn build(self) -> Entry {
+        let Self { domain, ty } = self;
+        // The kernel reads the domain from `fd`, the protocol (0) from `len`, the type from `off`.
+        Entry(rw(sys::IORING_OP_SOCKET, domain, 0, 0, ty as u64))
+    }
+}
+
+/// IORING_OP_SHUTDOWN.
+pub struct Shutdown {
+    slot: u32,
+    how: i32,
+}
+
+impl Shutdown {
+    pub fn new(slot: u32, how: i32) -> Self {
+        Self { slot, how }
+    }
+
+    pub fn build(self) -> Entry {
+        let Self { slot, how } = self;
+        Entry(fixed(sys::IORING_OP_SHUTDOWN, slot, 0, how as u32, 0))
     }
 }
 
@@ -551,7 +510,69 @@ impl PollAdd {
 
     pub fn build(self) -> Entry {
         let Self { slot, mask, multishot } = self;
-        Entry::new(Prep::Poll { slot, mask, multishot }).fixed_file()
+        let len = if multishot { sys::IORING_POLL_ADD_MULTI } else { 0 };
+        Entry(Sqe { op_flags: mask, ..fixed(sys::IORING_OP_POLL_ADD, slot, 0, len, 0) })
+    }
+}
+
+/// IORING_OP_TIMEOUT: completes after `*ts`, or after `count` other completions.
+pub struct Timeout {
+    ts: *mut sys::KernelTimespec,
+    count: u32,
+}
+
+impl Timeout {
+    pub fn new(ts: *mut sys::KernelTimespec) -> Self {
+        Self { ts, count: 0 }
+    }
+
+    pub fn count(mut self, count: u32) -> Self {
+        self.count = count;
+        self
+    }
+
+    pub fn build(self) -> Entry {
+        let Self { ts, count } = self;
+        Entry(rw(sys::IORING_OP_TIMEOUT, -1, ptr(ts), 1, u64::from(count)))
+    }
+}
+
+/// IORING_OP_LINK_TIMEOUT: bounds the linked request before it.
+pub struct LinkTimeout {
+    ts: *mut sys::KernelTimespec,
+}
+
+impl LinkTimeout {
+    pub fn new(ts: *mut sys::KernelTimespec) -> Self {
+        Self { ts }
+    }
+
+    pub fn build(self) -> Entry {
+        let Self { ts } = self;
+        Entry(rw(sys::IORING_OP_LINK_TIMEOUT, -1, ptr(ts), 1, 0))
+    }
+}
+
+/// IORING_OP_ASYNC_CANCEL.
+pub struct AsyncCancel {
+    user_data: u64,
+    flags: u32,
+}
+
+impl AsyncCancel {
+    /// Cancels the request carrying `user_data`.
+    pub fn new(user_data: u64) -> Self {
+        Self { user_data, flags: 0 }
+    }
+
+    /// Cancels every request in the ring, whatever its user-data.
+    pub fn any() -> Self {
+        Self { user_data: 0, flags: sys::IORING_ASYNC_CANCEL_ANY | sys::IORING_ASYNC_CANCEL_ALL }
+    }
+
+    pub fn build(self) -> Entry {
+        let Self { user_data, flags } = self;
+        Entry(Sqe { op_flags: flags, ..rw(sys::IORING_OP_ASYNC_CANCEL, -1, user_data, 0, 0) })
     }
 }
 
@@ -569,6 +590,39 @@ impl EventfdRead {
 
     pub fn build(self) -> Entry {
         let Self { fd, counter } = self;
-        Entry::new(Prep::ReadHostFd { fd, buf: counter.cast(), len: 8 })
+        Entry(rw(sys::IORING_OP_READ, fd, ptr(counter), 8, 0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixed_file_entries_name_the_slot_and_set_the_flag() {
+        let e = Read::new(3, std::ptr::null_mut(), 16).offset(8).build().user_data(9).flags(sys::IOSQE_IO_LINK);
+        let s = e.sqe();
+        assert_eq!((s.opcode, s.fd, s.len, s.off, s.user_data), (sys::IORING_OP_READ, 3, 16, 8, 9));
+        assert_eq!(u32::from(s.flags), sys::IOSQE_FIXED_FILE | sys::IOSQE_IO_LINK);
+    }
+
+    #[test]
+    fn a_fixed_close_names_its_slot_plus_one() {
+        let s = *CloseFixed::new(0).build().sqe();
+        assert_eq!((s.opcode, s.fd, s.file_index), (sys::IORING_OP_CLOSE, 0, 1));
+    }
+
+    #[test]
+    fn multishot_receives_select_buffers_from_their_group() {
+        let s = *RecvMultishot::new(2, 5).build().sqe();
+        assert_eq!((s.ioprio, s.buf_index), (sys::IORING_RECV_MULTISHOT, 5));
+        assert_eq!(u32::from(s.flags), sys::IOSQE_FIXED_FILE | sys::IOSQE_BUFFER_SELECT);
+    }
+
+    #[test]
+    fn a_rename_carries_both_directories_and_names() {
+        let s = *RenameAt::new(4, c"a", 5, c"b").build().sqe();
+        assert_eq!((s.opcode, s.fd, s.len), (sys::IORING_OP_RENAMEAT, 4, 5));
+        assert!(s.addr != 0 && s.off != 0);
     }
 }

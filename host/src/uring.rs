@@ -29,6 +29,8 @@ pub struct SqFull;
 
 pub struct Uring {
     raw: NonNull<sys::IoUring>,
+    /// Which opcodes the running kernel knows (IORING_REGISTER_PROBE), by opcode.
+    supported: [bool; sys::PROBED_OPS],
     /// The provided-buffer ring for multishot receives, created on first use.
     buf_ring: Option<NonNull<sys::BufRing>>,
 }
@@ -68,7 +70,9 @@ impl Uring {
                     if i > 0 {
                         eprintln!("ioring: io_uring refused the preferred setup flags; using {name}");
                     }
-                    return Ok((Self { raw, buf_ring: None }, i));
+                    let mut ring = Self { raw, supported: [false; sys::PROBED_OPS], buf_ring: None };
+                    ring.probe();
+                    return Ok((ring, i));
                 }
                 None => last = io::Error::from_raw_os_error(-err),
             }
@@ -78,6 +82,23 @@ impl Uring {
             }
         }
         Err(last)
+    }
+
+    /// Asks the kernel which opcodes it knows. A kernel too old to say (before 5.6) knows
+    /// none of the newer ones either: everything then counts as supported, and an unknown
+    /// opcode fails in the kernel with EINVAL.
+    fn probe(&mut self) {
+        let mut known = [0u8; sys::PROBED_OPS];
+        // SAFETY: `raw` is a live ring; the shim writes at most PROBED_OPS bytes.
+        let ret = unsafe { sys::ior_sys_probe(self.raw.as_ptr(), known.as_mut_ptr(), sys::PROBED_OPS as u32) };
+        for (supported, known) in self.supported.iter_mut().zip(known) {
+            *supported = ret < 0 || known != 0;
+        }
+    }
+
+    /// Whether the running kernel knows `opcode`.
+    pub fn supports(&self, opcode: u8) -> bool {
+        self.supported.get(opcode as usize).copied().unwrap_or(false)
     }
 
     /// Queues one entry in the SQ ring.
@@ -92,8 +113,8 @@ impl Uring {
         if sqe.is_null() {
             return Err(SqFull);
         }
-        // SAFETY: `sqe` is a fresh SQE; the caller vouches for the pointers in `entry`.
-        unsafe { entry.prepare(sqe) };
+        // SAFETY: `sqe` is a fresh SQE of ours; the caller vouches for the pointers in `entry`.
+        unsafe { sqe.write(*entry.sqe()) };
         Ok(())
     }
 
@@ -206,13 +227,6 @@ impl Uring {
         cvt(unsafe { sys::ior_sys_register_buffers(self.raw.as_ptr(), iovecs.as_ptr(), iovecs.len() as u32) }).map(drop)
     }
 
-    /// Cancels the request with `user_data` and waits for the cancellation
-    /// (IORING_REGISTER_SYNC_CANCEL).
-    pub fn cancel_sync(&mut self, user_data: u64) -> io::Result<()> {
-        // SAFETY: `raw` is a live ring.
-        cvt(unsafe { sys::ior_sys_cancel_sync(self.raw.as_ptr(), user_data, 0) }).map(drop)
-    }
-
     /// Cancels every request of the ring, waiting up to `timeout` for them
     /// (IORING_REGISTER_SYNC_CANCEL with ANY): unlike a cancel SQE, it is not deferred behind
     /// a drain entry that waits for a request that never ends.
@@ -276,6 +290,13 @@ mod tests {
     fn the_preferred_flags_are_taken_when_the_kernel_accepts_them() {
         let (_ring, taken) = Uring::with_preferences(8, &SETUP_PREFERENCES).unwrap();
         assert_eq!(taken, 0, "Linux 6.1 and later accept SUBMIT_ALL|SINGLE_ISSUER|DEFER_TASKRUN");
+    }
+
+    #[test]
+    fn the_probe_knows_the_opcodes_every_supported_kernel_has_and_none_past_the_last() {
+        let ring = Uring::new(8).unwrap();
+        assert!(ring.supports(sys::IORING_OP_NOP) && ring.supports(sys::IORING_OP_SOCKET));
+        assert!(!ring.supports(sys::PROBED_OPS as u8 - 1), "no kernel has 63 opcodes yet");
     }
 
     #[test]

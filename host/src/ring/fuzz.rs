@@ -32,7 +32,7 @@ use super::{Budget, GuestRing, MAX_IO_LEN, RingConfig, TableChanges};
 use crate::bindings::{Cqe, CqeDetail, Op, OpenFlags, Sqe, SqeFlags};
 use crate::descriptors::{Descriptor, Descriptors, Role};
 use crate::ioring::ring::types::{
-    AddressFamily, CancelArgs, FixedArgs, I2cArgs, I2cMessage, Ipv4SocketAddress, Ipv6SocketAddress, OpenatArgs,
+    AddressFamily, CancelArgs, FixedArgs, I2cArgs, I2cMessage, Ipv4SocketAddress, Ipv6SocketAddress, MkdiratArgs, OpenatArgs, RenameatArgs, UnlinkatArgs,
     Parity, PollArgs, PollEvents, ReadArgs, RecvArgs, SendArgs, SendmsgArgs, ShutdownHow, SocketAddress, SocketOption,
     SocketType, SpiArgs, SpiSegment, StatxArgs, TimeoutArgs, TtyConfig, WriteArgs,
 };
@@ -317,7 +317,8 @@ impl Tree {
     /// What lies outside the grants, for comparing before and after.
     fn outside(&self) -> Vec<(String, Vec<u8>)> {
         let mut seen = Vec::new();
-        for entry in std::fs::read_dir(&self.root).unwrap().chain(std::fs::read_dir(self.root.join("outside")).unwrap()) {
+        let listings = ["", "outside", "ro"].map(|d| std::fs::read_dir(self.root.join(d)).unwrap());
+        for entry in listings.into_iter().flatten() {
             let entry = entry.unwrap();
             let content = if entry.file_type().unwrap().is_file() { std::fs::read(entry.path()).unwrap() } else { Vec::new() };
             seen.push((entry.path().display().to_string(), content));
@@ -522,8 +523,8 @@ impl World {
             self.trackers[r].take(user_data, e);
         }
         self.mirror(r);
-        // A guest whose every slot waits on something that never ends cannot even cancel
-        // (a cancel takes a slot too): it drops the ring and makes a new one.
+        // A guest whose every slot waits on something that never ends, and that does not
+        // cancel it, drops the ring and makes a new one.
         self.stalled[r] = if taken == 0 && n > 0 && self.rings[r].inflight.free() == 0 { self.stalled[r] + 1 } else { 0 };
         if self.stalled[r] > 20 {
             self.replace_ring(r);
@@ -842,7 +843,7 @@ impl World {
 
     /// One random operation, covering every variant of the WIT `op`.
     fn op(&mut self, first: bool) -> (Op, Expect) {
-        let which = self.rng.below(30);
+        let which = self.rng.below(34);
         match which {
             0 => (Op::Nop, Expect::new("nop")),
             1 | 2 => {
@@ -974,6 +975,20 @@ impl World {
                 let multishot = self.rng.bool();
                 (Op::Poll(PollArgs { fd: self.handle(), events, multishot }), Expect { multishot, ..Expect::new("poll") })
             }
+            28 => (Op::Ftruncate((self.handle(), self.rng.pick(&[0, 1, 4096, u64::MAX]))), Expect::new("ftruncate")),
+            29 => {
+                let path = self.path(true);
+                (Op::Mkdirat(MkdiratArgs { dir: self.handle(), path, mode: self.rng.next() as u32 }), Expect::new("mkdirat"))
+            }
+            30 => {
+                let path = self.path(true);
+                (Op::Unlinkat(UnlinkatArgs { dir: self.handle(), path, remove_dir: self.rng.bool() }), Expect::new("unlinkat"))
+            }
+            31 => {
+                let (old_path, new_path) = (self.path(true), self.path(true));
+                let (old_dir, new_dir) = (self.handle(), self.handle());
+                (Op::Renameat(RenameatArgs { old_dir, old_path, new_dir, new_path }), Expect::new("renameat"))
+            }
             _ => self.device_op(),
         }
     }
@@ -1082,10 +1097,15 @@ impl World {
         let drain = self.rng.bool();
         if drain {
             let deadline = Instant::now() + Duration::from_secs(3);
-            let mut stuck = false;
             while self.trackers.iter().any(|t| t.count > 0) && Instant::now() < deadline {
                 for r in 0..self.rings.len() {
-                    let targets: Vec<u32> = self.trackers[r].outstanding.keys().copied().collect();
+                    // Not its own cancels: cancelling those would only make more of them.
+                    let targets: Vec<u32> = self.trackers[r]
+                        .outstanding
+                        .iter()
+                        .filter(|(_, g)| g.ops.iter().any(|e| e.op != "cancel"))
+                        .map(|(&u, _)| u)
+                        .collect();
                     let mut cancels = Vec::new();
                     for target in targets {
                         self.next_user_data = self.next_user_data.wrapping_add(1);
@@ -1093,46 +1113,45 @@ impl World {
                         cancels.push(Sqe { op, user_data: self.next_user_data, flags: SqeFlags::empty() });
                     }
                     let ids: Vec<u32> = cancels.iter().map(|s| s.user_data).collect();
-                    let n = cancels.len();
                     let taken = self.rings[r].submit(&mut self.descriptors, cancels, &mut self.changes) as usize;
                     for &id in &ids[..taken] {
                         self.trackers[r].take(id, Expect::new("cancel"));
                     }
                     self.mirror(r);
-                    // The in-flight limit can leave a guest no slot to cancel with: it then
-                    // drops the ring, which cancels everything.
-                    stuck |= taken < n && self.rings[r].inflight.free() == 0 && self.rings[r].ready.is_empty();
-                    let before = Instant::now();
-                    let cqes = self.rings[r].complete(&mut self.descriptors, 1, u32::MAX, Some(Duration::from_millis(20)), &mut self.changes);
-                    if before.elapsed() > Duration::from_secs(2) {
-                        self.find("a draining complete overran its timeout".into());
-                    }
-                    self.mirror(r);
-                    for c in &cqes {
-                        if let Err(f) = self.trackers[r].complete(c) {
-                            self.find(f);
+                    // Everything ready before cancelling again: a guest allowed to hold one
+                    // completion at a time gets one per call.
+                    loop {
+                        let before = Instant::now();
+                        let cqes = self.rings[r].complete(&mut self.descriptors, 1, u32::MAX, Some(Duration::from_millis(20)), &mut self.changes);
+                        if before.elapsed() > Duration::from_secs(2) {
+                            self.find("a draining complete overran its timeout".into());
+                        }
+                        self.mirror(r);
+                        for c in &cqes {
+                            if let Err(f) = self.trackers[r].complete(c) {
+                                self.find(f);
+                            }
+                        }
+                        if cqes.is_empty() || Instant::now() > deadline {
+                            break;
                         }
                     }
                 }
-                if stuck {
-                    break;
-                }
             }
-            if !stuck && self.trackers.iter().any(|t| t.count > 0) {
+            if self.trackers.iter().any(|t| t.count > 0) {
                 let left: Vec<String> = self.trackers.iter().flat_map(Tracker::describe).collect();
                 let live: Vec<Vec<String>> = self.rings.iter().map(|r| r.inflight.describe_live()).collect();
                 let ready: Vec<usize> = self.rings.iter().map(|r| r.ready.len()).collect();
+                let held: Vec<u32> = self.rings.iter().map(|r| r.held.ops()).collect();
                 let (b, c) = (self.budget.bytes(), self.budget.completions());
                 self.find(format!(
-                    "operations still outstanding after cancel and 3 s of complete: {left:?}; in flight {live:?}; ready {ready:?}; budget {b} bytes {c} completions of {:?}",
+                    "operations still outstanding after cancel and 3 s of complete: {left:?}; in flight {live:?}; held {held:?}; ready {ready:?}; budget {b} bytes {c} completions of {:?}",
                     self.budget
                 ));
             }
-            if !stuck {
-                let queued: usize = self.rings.iter().map(|r| r.ready.len() + r.inflight.live() as usize).sum();
-                if queued != 0 {
-                    self.find(format!("{queued} completions or operations left in the rings after the guest saw every final CQE"));
-                }
+            let queued: usize = self.rings.iter().map(|r| r.ready.len() + r.inflight.live() as usize).sum();
+            if queued != 0 {
+                self.find(format!("{queued} completions or operations left in the rings after the guest saw every final CQE"));
             }
         }
         let left: Vec<String> = self.trackers.iter().flat_map(Tracker::describe).collect();

@@ -51,6 +51,9 @@ pub enum Kind {
     Done(u32),
     /// A device ioctl on the worker pool; `job` holds its result.
     Device,
+    /// A cancel waiting for `pending` more kernel cancel requests (one per operation it
+    /// targets), `found` of its targets found so far.
+    Cancel { pending: u32, found: u32 },
     /// Refused before it reached the kernel; the kernel saw a placeholder that fails, so
     /// link chains behave as if the real operation had failed.
     Rejected(ErrorCode),
@@ -75,11 +78,14 @@ pub struct Slot {
     pub ts: KernelTimespec,
     pub how: OpenHow,
     pub path: Option<CString>,
+    /// A second path (renameat's new name).
+    pub new_path: Option<CString>,
     /// Keeps openat's directory open while the kernel resolves the path.
     pub dir: Option<Descriptor>,
-    /// A descriptor the host opened for this operation (statx's O_PATH file).
-    pub pinned: Option<OwnedFd>,
-    /// The guest's count of host descriptors, charged for `pinned` or a device job's eventfd.
+    /// Descriptors the host opened for this operation (statx's O_PATH file, the parent
+    /// directories mkdirat, unlinkat and renameat act in), each charged to the guest.
+    pub pinned: Vec<(OwnedFd, HostFdCharge)>,
+    /// The guest's count of host descriptors, charged for a device job's eventfd.
     pub charge: Option<HostFdCharge>,
     /// A socket address: connect's target, accept's peer, a datagram's source or
     /// destination.
@@ -135,8 +141,9 @@ impl Inflight {
                 ts: KernelTimespec::default(),
                 how: OpenHow::default(),
                 path: None,
+                new_path: None,
                 dir: None,
-                pinned: None,
+                pinned: Vec::new(),
                 charge: None,
                 addr: RawAddr::default(),
                 // SAFETY: msghdr, iovec and statx are plain C data; zero is valid for each.
@@ -194,8 +201,9 @@ impl Inflight {
             let held = std::mem::take(&mut slot.held);
             slot.busy = false;
             slot.path = None;
+            slot.new_path = None;
             slot.dir = None;
-            slot.pinned = None;
+            slot.pinned.clear();
             slot.charge = None;
             slot.peers = None;
             if let Some(job) = slot.job.take() {
@@ -254,6 +262,13 @@ impl Inflight {
     /// The live operations, as user-data and kind (for the fuzzer's findings).
     pub fn describe_live(&self) -> Vec<String> {
         self.slots.iter().filter(|s| s.busy).map(|s| format!("{} {:?}", s.guest_user_data, s.kind)).collect()
+    }
+
+    /// The guest's user-data of the live operation `key`.
+    pub fn user_data_of(&self, key: u64) -> Option<u32> {
+        let (generation, index) = ((key >> 32) as u32, key as u32);
+        let slot = self.slots.get(index as usize)?;
+        (slot.busy && slot.generation == generation).then_some(slot.guest_user_data)
     }
 
     /// Keys of the live operations the guest tagged `guest_user_data`.

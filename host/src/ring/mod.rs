@@ -5,6 +5,7 @@
 mod budget;
 #[doc(hidden)]
 pub mod fuzz;
+mod held;
 mod inflight;
 mod prep;
 
@@ -15,9 +16,10 @@ use crate::descriptors::{Descriptor, Descriptors};
 use crate::errno::to_error_code;
 use crate::ioring::ring::types::{CancelArgs, FileStat, FileType};
 use crate::net::{NetPolicy, RawAddr, as_inet};
-use crate::opcode::{self, AsyncCancel};
+use crate::opcode::{self, AsyncCancel, Entry};
 use crate::sys;
 use crate::uring::{Completion, Uring};
+use held::Held;
 use inflight::{INTERNAL, Inflight, Kind, Slot};
 use prep::FixedBuffers;
 use std::collections::VecDeque;
@@ -64,11 +66,18 @@ pub struct GuestRing {
     config: RingConfig,
     /// Entries the kernel's SQ holds.
     sq_capacity: u32,
-    /// Per submit call: the length of the link chain from each entry on (reused).
-    chains: Vec<u32>,
+    /// Per submit call: the length of the link chain from each entry on, and whether any
+    /// entry of it asks for drain (reused).
+    chains: Vec<(u32, bool)>,
+    /// Chains waiting for a drain.
+    held: Held,
     /// Bytes of provided buffers for multishot receives, charged to the budget once set up.
     provided_bytes: usize,
 }
+
+/// In-flight slots kept for lone cancels, so that a guest whose ring is full of operations
+/// that do not end can still cancel them.
+const CANCEL_RESERVE: u32 = 8;
 
 /// How long teardown waits for cancelled operations to report before giving up on them.
 const TEARDOWN_WAIT: Duration = Duration::from_secs(5);
@@ -84,8 +93,9 @@ impl GuestRing {
         Ok(Self {
             sq_capacity: uring.sq_space_left(),
             chains: Vec::new(),
+            held: Held::default(),
             uring,
-            inflight: Inflight::new(config.max_inflight, Arc::clone(&config.budget)),
+            inflight: Inflight::new(config.max_inflight + CANCEL_RESERVE, Arc::clone(&config.budget)),
             provided_bytes: 0,
             ready: VecDeque::new(),
             reaped: Vec::new(),
@@ -104,7 +114,7 @@ impl GuestRing {
     /// Queues `sqes`; returns how many were taken: fewer only when the in-flight limit is
     /// reached or the kernel will not take submissions. A link chain is taken whole or not
     /// at all, and never split across two kernel submissions (the kernel would end the
-    /// chain at the split).
+    /// chain at the split). A lone cancel may use slots kept for it past the limit.
     /// A link flag on the last entry of a call is dropped: a chain ends with its `submit` call,
     /// never joining entries of the next call (the host counts chains per call).
     pub fn submit(&mut self, descriptors: &mut Descriptors, sqes: Vec<Sqe>, changes: &mut TableChanges) -> u32 {
@@ -114,13 +124,17 @@ impl GuestRing {
         let mut previous = None;
         let mut chain_left = 0;
         let mut refusing = false;
+        let mut holding = false;
+        // Further kernel cancel requests of a cancel in the current chain, sent after it.
+        let mut after: Vec<Entry> = Vec::new();
         for (i, Sqe { op, user_data, mut flags }) in sqes.into_iter().enumerate() {
             if i == last {
                 flags &= !(SqeFlags::LINK | SqeFlags::HARD_LINK);
             }
             let head = chain_left == 0;
             if head {
-                let len = self.chains[i];
+                let (len, drain) = self.chains[i];
+                let reserve = if len == 1 && matches!(op, Op::Cancel(_)) { 0 } else { CANCEL_RESERVE };
                 refusing = len > self.sq_capacity || len > self.config.max_inflight;
                 if refusing {
                     // It can never fit: every entry of it fails, as a chain would. Bounded, so a
@@ -128,10 +142,16 @@ impl GuestRing {
                     if self.config.budget.completions_room() < len as usize {
                         break;
                     }
-                } else if self.inflight.free() < len || !self.make_room(len) {
+                } else if self.inflight.free().saturating_sub(reserve) < len || !self.make_room(len) {
                     break;
                 }
                 chain_left = len;
+                // A lone cancel is never held back: it must reach what a drain waits for.
+                let lone_cancel = reserve == 0;
+                holding = !refusing && !lone_cancel && (drain || !self.held.is_empty());
+                if holding {
+                    self.held.start(drain);
+                }
             }
             chain_left -= 1;
             if refusing {
@@ -143,10 +163,8 @@ impl GuestRing {
             let need = prep::bytes_held(&op);
             let held = if need <= MAX_IO_LEN as usize { need } else { 0 };
             let over_bytes = !self.config.budget.take_bytes(held);
-            let cancelled = match &op {
-                // Sending what is queued lets the cancel find entries of this very batch; not
-                // in the middle of a chain, which must reach the kernel in one piece.
-                Op::Cancel(args) => Some(self.cancel(args, head)),
+            let targets = match &op {
+                Op::Cancel(args) => Some(self.cancel_targets(args, descriptors)),
                 _ => None,
             };
             let name = op_name(&op);
@@ -155,18 +173,18 @@ impl GuestRing {
                 break;
             };
             let mut env = prep::Env { descriptors, policy: &self.config.policy, fixed: &mut self.fixed, previous };
-            let prepared = match cancelled {
-                Some(Ok(n)) => Ok(done(slot, n)),
-                Some(Err(code)) => Err(code),
+            let prepared = match targets {
+                Some(targets) => cancel(slot, key, targets, &mut after),
                 None if over_bytes => Err(ErrorCode::Again),
                 None => prep::prepare(op, slot, &mut env),
             };
-            // Without its provided buffers a multishot receive could only fail and be re-armed:
-            // they are set up (and charged) once one has passed its checks.
             let prepared = match prepared {
+                // Without its provided buffers a multishot receive could only fail and be
+                // re-armed: they are set up (and charged) once one has passed its checks.
                 Ok(_) if matches!(slot.kind, Kind::RecvMultishot { .. }) && !self.provide_recv_buffers() => {
                     Err(ErrorCode::NoBuffers)
                 }
+                Ok(entry) if !self.uring.supports(entry.opcode()) => Err(ErrorCode::NotSupported),
                 other => other,
             };
             let slot = self.inflight.get_mut(key).expect("the slot just taken");
@@ -183,27 +201,121 @@ impl GuestRing {
             }
             self.inflight.hold(key, if over_bytes { 0 } else { held });
             let entry = entry.user_data(key).flags(prep::sqe_flags(flags));
-            // SAFETY: every pointer in `entry` points into `slot` (or its heap buffers, or the
-            // ring's fixed buffers), which stay in place until this operation's last
-            // completion is reaped.
-            if unsafe { self.uring.push(&entry) }.is_err() {
-                // make_room reserved room for the whole chain, so this does not happen; if it
-                // did, the operation still completes rather than vanishing.
-                self.fail_now(key, ErrorCode::Again);
+            if holding {
+                self.held.push(key, entry);
+            } else {
+                self.send(key, &entry);
+            }
+            if chain_left == 0 {
+                for entry in after.drain(..) {
+                    if holding {
+                        self.held.push_after(entry);
+                    } else {
+                        self.send_unlinked(entry);
+                    }
+                }
             }
             previous = Some(key);
             taken += 1;
         }
+        self.release_held();
         taken
     }
 
-    /// Fills `self.chains[i]` with the length of the link chain from entry `i` to its end.
+    /// Pushes an entry of a chain for which make_room reserved room.
+    fn send(&mut self, key: u64, entry: &Entry) {
+        // SAFETY: every pointer in `entry` points into its slot (or its heap buffers, or the
+        // ring's fixed buffers), which stay in place until this operation's last completion
+        // is reaped.
+        if unsafe { self.uring.push(entry) }.is_err() {
+            // make_room reserved room for the whole chain, so this does not happen; if it
+            // did, the operation still completes rather than vanishing.
+            self.fail_now(key, ErrorCode::Again);
+        }
+    }
+
+    /// Pushes one of a cancel's further kernel requests, outside any chain.
+    fn send_unlinked(&mut self, entry: Entry) {
+        // SAFETY: a cancel carries no pointers.
+        if self.make_room(1) && unsafe { self.uring.push(&entry) }.is_ok() {
+            return;
+        }
+        // Never sent, so never answered: the cancel must not wait for it.
+        if let Some(cqe) = self.answer_cancel(entry.sqe().user_data, -libc::ENOENT) {
+            self.push_ready(cqe);
+        }
+    }
+
+    /// Sends the held chains that may go now.
+    fn release_held(&mut self) {
+        loop {
+            let issued = self.inflight.live() - self.held.ops();
+            let Some(len) = self.held.ready(issued) else { return };
+            if !self.make_room(len) {
+                return;
+            }
+            let Some(chain) = self.held.pop() else { return };
+            for (key, entry) in chain.entries {
+                self.send(key, &entry);
+            }
+            for entry in chain.after {
+                self.send_unlinked(entry);
+            }
+        }
+    }
+
+    /// What a cancel targets: the count of held operations it took out (their completions
+    /// are ready now) and the keys of those in the kernel, to send a cancel request for each.
+    /// Without `all`, only the first found: in the kernel if any is there, else held.
+    fn cancel_targets(&mut self, &CancelArgs { target, all }: &CancelArgs, descriptors: &mut Descriptors) -> (u32, Vec<u64>) {
+        let mut sent: Vec<u64> = self.inflight.keys_of(target).filter(|&k| !self.held.contains(k)).collect();
+        if !all && !sent.is_empty() {
+            sent.truncate(1);
+            return (0, sent);
+        }
+        let inflight = &self.inflight;
+        let targeted = |k: u64| inflight.user_data_of(k) == Some(target);
+        let taken = self.held.take_where(all, targeted);
+        let found = taken.iter().filter(|&&k| self.inflight.user_data_of(k) == Some(target)).count() as u32;
+        for key in taken {
+            self.finish_unsent(key, descriptors);
+        }
+        (if all { found } else { found.min(1) }, sent)
+    }
+
+    /// Completes an operation that was held and will never be sent: what the host already
+    /// did at submit (a close, a bind) keeps its result; the rest is `canceled`.
+    fn finish_unsent(&mut self, key: u64, descriptors: &mut Descriptors) {
+        let Some(slot) = self.inflight.get_mut(key) else { return };
+        let res = match slot.kind {
+            Kind::Close { handle } => {
+                descriptors.finish_close(handle);
+                let _ = self.uring.update_file(handle, -1);
+                Ok(0)
+            }
+            Kind::Done(n) => Ok(n),
+            Kind::Rejected(code) => Err(code),
+            Kind::Fixed => {
+                self.fixed.inflight -= 1;
+                Err(ErrorCode::Canceled)
+            }
+            _ => Err(ErrorCode::Canceled),
+        };
+        let Some(slot) = self.inflight.get_mut(key) else { return };
+        let cqe = plain_cqe(slot.guest_user_data, res);
+        self.inflight.remove(key);
+        self.push_ready(cqe);
+    }
+
+    /// Fills `self.chains[i]` with the length of the link chain from entry `i` to its end,
+    /// and whether any entry from `i` to that end asks for drain.
     fn chain_lengths(&mut self, sqes: &[Sqe]) {
         self.chains.clear();
-        self.chains.resize(sqes.len(), 1);
+        self.chains.extend(sqes.iter().map(|s| (1, s.flags.contains(SqeFlags::DRAIN))));
         for i in (0..sqes.len().saturating_sub(1)).rev() {
             if sqes[i].flags.intersects(SqeFlags::LINK | SqeFlags::HARD_LINK) {
-                self.chains[i] = self.chains[i + 1] + 1;
+                let (len, drain) = self.chains[i + 1];
+                self.chains[i] = (len + 1, self.chains[i].1 || drain);
             }
         }
     }
@@ -242,6 +354,7 @@ impl GuestRing {
     fn wait_and_reap(&mut self, descriptors: &mut Descriptors, min: usize, timeout: Option<Duration>, changes: &mut TableChanges) {
         let deadline = timeout.map(|t| Instant::now() + t);
         loop {
+            self.release_held();
             let want = min.saturating_sub(self.ready.len()) as u32;
             // With nothing to wait for, a zero timeout still enters the kernel, which submits
             // and runs deferred completion work (DEFER_TASKRUN) without blocking.
@@ -324,17 +437,6 @@ impl GuestRing {
         self.uring.sq_space_left() >= n || (self.uring.submit().is_ok() && self.uring.sq_space_left() >= n)
     }
 
-    /// Cancels the operations tagged `target` now (IORING_REGISTER_SYNC_CANCEL), after
-    /// sending what is queued (when `flush`) so that entries of this very batch can be found.
-    fn cancel(&mut self, &CancelArgs { target, all }: &CancelArgs, flush: bool) -> Result<u32, ErrorCode> {
-        if flush {
-            let _ = self.uring.submit();
-        }
-        let keys: Vec<u64> = self.inflight.keys_of(target).take(if all { usize::MAX } else { 1 }).collect();
-        let cancelled = keys.into_iter().filter(|&key| self.uring.cancel_sync(key).is_ok()).count() as u32;
-        if cancelled == 0 { Err(ErrorCode::NoEntry) } else { Ok(cancelled) }
-    }
-
     fn fail_now(&mut self, key: u64, code: ErrorCode) {
         if let Some(slot) = self.inflight.get_mut(key) {
             let cqe = plain_cqe(slot.guest_user_data, Err(code));
@@ -408,6 +510,7 @@ impl GuestRing {
             }
         }
         self.reaped = reaped;
+        self.release_held();
         all
     }
 
@@ -417,6 +520,9 @@ impl GuestRing {
         let key = c.user_data;
         let slot = self.inflight.get_mut(key)?;
         let kind = slot.kind;
+        if let Kind::Cancel { .. } = kind {
+            return self.answer_cancel(key, c.res);
+        }
         let mut more = c.more();
         let mut data = Vec::new();
         let mut detail = CqeDetail::None;
@@ -469,7 +575,7 @@ impl GuestRing {
             // openat2's RESOLVE_BENEATH reports an escape as EXDEV: to the guest it is a refusal.
             Kind::Open { .. } if c.res == -libc::EXDEV => Err(ErrorCode::Access),
             _ if c.res < 0 => result(c.res),
-            Kind::Count | Kind::Fixed | Kind::Close { .. } | Kind::LinkTimeout { .. } => result(c.res),
+            Kind::Count | Kind::Fixed | Kind::Close { .. } | Kind::LinkTimeout { .. } | Kind::Cancel { .. } => result(c.res),
             Kind::Read => {
                 data = std::mem::take(&mut slot.buf);
                 data.truncate(c.res as usize);
@@ -547,6 +653,25 @@ impl GuestRing {
         Some(Cqe { user_data, res, more, data, detail })
     }
 
+    /// Counts one kernel answer to a cancel (one per operation it targets; EALREADY: found,
+    /// running, being stopped); the cancel's CQE once all have answered.
+    fn answer_cancel(&mut self, key: u64, res: i32) -> Option<Cqe> {
+        let slot = self.inflight.get_mut(key)?;
+        let Kind::Cancel { pending, found } = slot.kind else { return None };
+        let found = found + u32::from(res >= 0 || res == -libc::EALREADY);
+        if pending > 1 {
+            slot.kind = Kind::Cancel { pending: pending - 1, found };
+            return None;
+        }
+        let res = if found > 0 { Ok(found) } else { Err(ErrorCode::NoEntry) };
+        if let Some((name, start)) = slot.trace {
+            eprintln!("ioring: cqe {} {name} res={res:?} {}us", slot.guest_user_data, start.elapsed().as_micros());
+        }
+        let cqe = plain_cqe(slot.guest_user_data, res);
+        self.inflight.remove(key);
+        Some(cqe)
+    }
+
     /// Resubmits an operation under the same key (a multishot one the kernel ended, a
     /// datagram receive whose datagram was dropped). Returns None (the completion was
     /// consumed) or, when no SQE can be had, a final error CQE for the guest.
@@ -563,6 +688,12 @@ impl GuestRing {
     }
 
     fn cancel_all(&mut self, mut on_reaped: impl FnMut(&Slot, Completion)) {
+        for key in self.held.take_where(true, |_| true) {
+            if let Some(slot) = self.inflight.get_mut(key) {
+                on_reaped(slot, Completion { user_data: key, res: -libc::ECANCELED, flags: 0 });
+                self.inflight.remove(key);
+            }
+        }
         if self.inflight.live() == 0 {
             return;
         }
@@ -573,9 +704,8 @@ impl GuestRing {
         }
         let deadline = Instant::now() + TEARDOWN_WAIT;
         while self.inflight.live() > 0 && Instant::now() < deadline {
-            // The cancel SQE waits behind a drain entry that waits for a multishot request or
-            // a long timeout: cancel synchronously too, which the kernel does not defer, and
-            // again each round for what the drain releases.
+            // A cancel request can find an operation just as it starts running: cancel
+            // synchronously too, each round, until all have reported.
             let _ = self.uring.submit();
             let _ = self.uring.cancel_sync_any(Duration::from_millis(50));
             let _ = self.uring.submit_and_wait(1, Some(Duration::from_millis(50)));
@@ -605,6 +735,19 @@ impl Drop for GuestRing {
             std::mem::forget(std::mem::take(&mut self.fixed));
         }
     }
+}
+
+/// Prepares a cancel: its first kernel request takes its place (in a chain, if it is in
+/// one); the others go into `after`, all answering to the cancel's key. With nothing in the
+/// kernel to cancel, it is done at once: the count of held operations it took out, or
+/// `no-entry`.
+fn cancel(slot: &mut Slot, key: u64, (found, sent): (u32, Vec<u64>), after: &mut Vec<Entry>) -> Result<Entry, ErrorCode> {
+    let Some((&first, rest)) = sent.split_first() else {
+        return if found > 0 { Ok(done(slot, found)) } else { Err(ErrorCode::NoEntry) };
+    };
+    slot.kind = Kind::Cancel { pending: sent.len() as u32, found };
+    after.extend(rest.iter().map(|&target| AsyncCancel::new(target).build().user_data(key)));
+    Ok(AsyncCancel::new(first).build())
 }
 
 /// Marks `slot` as done by the host with result `n`; the kernel sees a no-op.
@@ -681,6 +824,10 @@ fn op_name(op: &Op) -> &'static str {
         Op::Openat(_) => "openat",
         Op::Close(_) => "close",
         Op::Fsync(_) => "fsync",
+        Op::Ftruncate(_) => "ftruncate",
+        Op::Mkdirat(_) => "mkdirat",
+        Op::Unlinkat(_) => "unlinkat",
+        Op::Renameat(_) => "renameat",
         Op::Statx(_) => "statx",
         Op::Timeout(_) => "timeout",
         Op::LinkTimeout(_) => "link-timeout",

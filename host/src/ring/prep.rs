@@ -9,14 +9,14 @@ use crate::descriptors::{Descriptor, Descriptors, HostFdCharge, Role, Seen};
 use crate::devices;
 use crate::errno::to_error_code;
 use crate::ioring::ring::types::{
-    FixedArgs, I2cArgs, OpenatArgs, PollArgs, PollEvents, ReadArgs, RecvArgs, SendArgs, SendmsgArgs, ShutdownHow,
+    FixedArgs, I2cArgs, MkdiratArgs, OpenatArgs, RenameatArgs, UnlinkatArgs, PollArgs, PollEvents, ReadArgs, RecvArgs, SendArgs, SendmsgArgs, ShutdownHow,
     SocketOption, SpiArgs, StatxArgs, TimeoutArgs, WriteArgs,
 };
 use crate::net::{NetPolicy, RawAddr, Transport, as_inet, transport_of};
 use crate::opcode::{self, CURRENT_POSITION, Entry};
 use crate::ioring::ring::types::{AddressFamily, SocketType};
 use crate::sys;
-use std::ffi::CString;
+use std::ffi::{CStr, CString};
 use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};
 
 /// The most one operation may move; larger requests complete with `invalid`.
@@ -212,6 +212,33 @@ pub fn prepare(op: Op, slot: &mut Slot, env: &mut Env<'_>) -> Result<Entry, Erro
             Ok(opcode::Fsync::new(fd).datasync(datasync).build())
         }
         Op::Statx(args) => statx(args, slot, descriptors),
+        Op::Ftruncate((fd, len)) => {
+            if descriptors.get(fd)?.read_only {
+                return Err(ErrorCode::Access);
+            }
+            let len = i64::try_from(len).map_err(|_| ErrorCode::Invalid)?;
+            Ok(opcode::Ftruncate::new(fd, len as u64).build())
+        }
+        Op::Mkdirat(MkdiratArgs { dir, path, mode }) => {
+            let (parent, name) = in_parent(descriptors, dir, path, slot)?;
+            let entry = opcode::MkdirAt::new(parent, &name, mode & 0o777).build();
+            slot.path = Some(name);
+            Ok(entry)
+        }
+        Op::Unlinkat(UnlinkatArgs { dir, path, remove_dir }) => {
+            let (parent, name) = in_parent(descriptors, dir, path, slot)?;
+            let entry = opcode::UnlinkAt::new(parent, &name).remove_dir(remove_dir).build();
+            slot.path = Some(name);
+            Ok(entry)
+        }
+        Op::Renameat(RenameatArgs { old_dir, old_path, new_dir, new_path }) => {
+            let (old_parent, old_name) = in_parent(descriptors, old_dir, old_path, slot)?;
+            let (new_parent, new_name) = in_parent(descriptors, new_dir, new_path, slot)?;
+            let entry = opcode::RenameAt::new(old_parent, &old_name, new_parent, &new_name).build();
+            slot.path = Some(old_name);
+            slot.new_path = Some(new_name);
+            Ok(entry)
+        }
         Op::Timeout(TimeoutArgs { duration_ns, count }) => {
             slot.ts = timespec(duration_ns);
             Ok(opcode::Timeout::new(&mut slot.ts).count(count).build())
@@ -359,7 +386,7 @@ pub fn bytes_held(op: &Op) -> usize {
     }
 }
 
-/// WIT SQE flags to IOSQE_* bits.
+/// WIT SQE flags to IOSQE_* bits. Drain is not among them: the host keeps it (see `held`).
 pub fn sqe_flags(flags: SqeFlags) -> u32 {
     let mut bits = 0;
     if flags.contains(SqeFlags::LINK) {
@@ -367,9 +394,6 @@ pub fn sqe_flags(flags: SqeFlags) -> u32 {
     }
     if flags.contains(SqeFlags::HARD_LINK) {
         bits |= sys::IOSQE_IO_HARDLINK;
-    }
-    if flags.contains(SqeFlags::DRAIN) {
-        bits |= sys::IOSQE_IO_DRAIN;
     }
     bits
 }
@@ -514,25 +538,50 @@ fn statx(args: StatxArgs, slot: &mut Slot, descriptors: &mut Descriptors) -> Res
         dir.raw()
     } else {
         let path = guest_path(path)?;
-        slot.charge = Some(descriptors.charge_host_fd()?);
         let nofollow = if no_follow { libc::O_NOFOLLOW } else { 0 };
-        let how = sys::OpenHow { flags: (libc::O_PATH | libc::O_CLOEXEC | nofollow) as u64, mode: 0, resolve: CONFINED };
-        // SAFETY: openat2 with a valid path and open_how of the size given.
-        let fd = unsafe {
-            libc::syscall(libc::SYS_openat2, dir.raw(), path.as_ptr(), &raw const how, size_of::<sys::OpenHow>())
-        } as i32;
-        if fd < 0 {
-            let e = std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO);
-            return Err(if e == libc::EXDEV { ErrorCode::Access } else { to_error_code(e) });
-        }
-        // SAFETY: openat2 returned a new descriptor that nothing else owns.
-        let pinned = unsafe { OwnedFd::from_raw_fd(fd) };
-        let raw = pinned.as_raw_fd();
-        slot.pinned = Some(pinned);
-        raw
+        pin_beneath(descriptors, dir.raw(), &path, libc::O_PATH | nofollow, slot)?
     };
     slot.kind = Kind::Statx;
     Ok(opcode::Statx::new(fd, c"", &mut slot.statx).flags(at_flags).build())
+}
+
+/// Opens `path` beneath host directory `dirfd` with openat2's confinement, for the duration
+/// of the operation in `slot` (charged to the guest); returns the new descriptor.
+fn pin_beneath(descriptors: &Descriptors, dirfd: i32, path: &CStr, flags: i32, slot: &mut Slot) -> Result<i32, ErrorCode> {
+    let charge = descriptors.charge_host_fd()?;
+    let how = sys::OpenHow { flags: (flags | libc::O_CLOEXEC) as u64, mode: 0, resolve: CONFINED };
+    // SAFETY: openat2 with a valid path and open_how of the size given.
+    let fd = unsafe { libc::syscall(libc::SYS_openat2, dirfd, path.as_ptr(), &raw const how, size_of::<sys::OpenHow>()) } as i32;
+    if fd < 0 {
+        let e = std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO);
+        return Err(if e == libc::EXDEV { ErrorCode::Access } else { to_error_code(e) });
+    }
+    // SAFETY: openat2 returned a new descriptor that nothing else owns.
+    slot.pinned.push((unsafe { OwnedFd::from_raw_fd(fd) }, charge));
+    Ok(fd)
+}
+
+/// mkdirat, unlinkat and renameat have no RESOLVE_BENEATH, but act on a path's last
+/// component without following it: so the parent directory is opened beneath the guest's
+/// directory handle (at submit, held by `slot`) and the operation names only the last
+/// component in it. Returns that parent's descriptor and the name.
+fn in_parent(descriptors: &Descriptors, dir: u32, path: String, slot: &mut Slot) -> Result<(i32, CString), ErrorCode> {
+    let dir = descriptors.get(dir)?;
+    if dir.read_only {
+        return Err(ErrorCode::Access);
+    }
+    if path.starts_with('/') {
+        return Err(ErrorCode::Access);
+    }
+    let path = path.trim_end_matches('/');
+    let (parent, name) = path.rsplit_once('/').unwrap_or((".", path));
+    if matches!(name, "" | "." | "..") {
+        return Err(ErrorCode::Invalid);
+    }
+    let parent = guest_path(if parent.is_empty() { ".".into() } else { parent.into() })?;
+    let name = guest_path(name.into())?;
+    let fd = pin_beneath(descriptors, dir.raw(), &parent, libc::O_PATH | libc::O_DIRECTORY, slot)?;
+    Ok((fd, name))
 }
 
 fn open_flags(flags: OpenFlags) -> u64 {
@@ -583,7 +632,7 @@ mod tests {
 
     #[test]
     fn sqe_flags_map_to_iosqe_bits() {
-        assert_eq!(sqe_flags(SqeFlags::LINK | SqeFlags::DRAIN), sys::IOSQE_IO_LINK | sys::IOSQE_IO_DRAIN);
+        assert_eq!(sqe_flags(SqeFlags::LINK | SqeFlags::DRAIN), sys::IOSQE_IO_LINK, "drain is the host's");
         assert_eq!(sqe_flags(SqeFlags::HARD_LINK), sys::IOSQE_IO_HARDLINK);
     }
 

@@ -4,7 +4,7 @@ use super::*;
 use std::os::fd::{AsFd, FromRawFd, OwnedFd};
 use crate::bindings::{Op, OpenFlags, SqeFlags};
 use crate::ioring::ring::types::{
-    AddressFamily, CancelArgs, FixedArgs, OpenatArgs, PollArgs, PollEvents, ReadArgs, RecvArgs, SendArgs,
+    AddressFamily, CancelArgs, FixedArgs, MkdiratArgs, OpenatArgs, RenameatArgs, UnlinkatArgs, PollArgs, PollEvents, ReadArgs, RecvArgs, SendArgs,
     SendmsgArgs, ShutdownHow, SocketAddress, SocketOption, SocketType, SpiArgs, SpiSegment, StatxArgs, TimeoutArgs,
     TtyConfig, Parity, I2cArgs, I2cMessage, WriteArgs,
 };
@@ -886,4 +886,131 @@ fn a_listener_shut_down_never_listens_again() {
         assert!(!crate::net::is_listening(f.descriptors.get(l).unwrap().fd.as_fd()), "not listening anywhere");
     }
     assert_eq!(f.one(Op::Bind((grant, wit_addr("127.0.0.1:0")))).unwrap_err(), ErrorCode::Access, "a grant is never re-bound");
+}
+
+fn drained(op: Op, user_data: u32) -> Sqe {
+    Sqe { op, user_data, flags: SqeFlags::DRAIN }
+}
+
+fn sleep(ms: u64) -> Op {
+    Op::Timeout(TimeoutArgs { duration_ns: ms * 1_000_000, count: 0 })
+}
+
+/// The fuzzer's finding: a drain entry behind a multishot stream was deferred by the kernel
+/// where no cancel could reach it. The host holds it instead, and a cancel finds it.
+#[test]
+fn a_drain_entry_behind_a_multishot_stream_waits_and_is_cancelled_by_user_data() {
+    let mut f = Fixture::new(false);
+    let l = f.grant(TcpListener::bind("127.0.0.1:0").unwrap());
+    let sqes = vec![Fixture::sqe(Op::AcceptMultishot(l), 1), drained(Op::Nop, 2), Fixture::sqe(Op::Nop, 3)];
+    assert_eq!(f.ring.submit(&mut f.descriptors, sqes, &mut f.changes), 3);
+    let early = f.ring.complete(&mut f.descriptors, 1, 8, Some(Duration::from_millis(50)), &mut f.changes);
+    assert!(early.is_empty(), "neither the drain entry nor the one after it ran: {early:?}");
+    let cqes = f.run(vec![Fixture::sqe(Op::Cancel(CancelArgs { target: 2, all: false }), 9)]);
+    let results: Vec<_> = cqes.iter().map(|c| (c.user_data, c.res)).collect();
+    // With the drain entry ended, what waited for it runs.
+    assert_eq!(results, [(2, Err(ErrorCode::Canceled)), (3, Ok(0)), (9, Ok(1))]);
+    let cqes = f.run(vec![Fixture::sqe(Op::Cancel(CancelArgs { target: 1, all: false }), 8)]);
+    assert_eq!(cqes.iter().map(|c| (c.user_data, c.res)).collect::<Vec<_>>(), [(1, Err(ErrorCode::Canceled)), (8, Ok(1))]);
+    assert_eq!(f.ring.inflight.live(), 0);
+}
+
+#[test]
+fn a_drain_entry_starts_after_every_earlier_operation_and_before_every_later_one() {
+    let mut f = Fixture::new(false);
+    let sqes = vec![Fixture::sqe(sleep(30), 1), Fixture::sqe(sleep(10), 2), drained(Op::Nop, 3), Fixture::sqe(Op::Nop, 4)];
+    assert_eq!(f.ring.submit(&mut f.descriptors, sqes, &mut f.changes), 4);
+    let mut order = Vec::new();
+    while order.len() < 4 {
+        order.push(f.next().user_data);
+    }
+    assert_eq!(order, [2, 1, 3, 4]);
+}
+
+#[test]
+fn a_full_ring_can_still_cancel_what_fills_it() {
+    let mut f = Fixture::new(false);
+    let sleepers = (0..32).map(|i| Fixture::sqe(sleep(10_000), 100 + i)).collect();
+    assert_eq!(f.ring.submit(&mut f.descriptors, sleepers, &mut f.changes), 32);
+    assert_eq!(f.ring.submit(&mut f.descriptors, vec![Fixture::sqe(Op::Nop, 1)], &mut f.changes), 0, "the ring is full");
+    let cancel = Fixture::sqe(Op::Cancel(CancelArgs { target: 100, all: false }), 2);
+    assert_eq!(f.ring.submit(&mut f.descriptors, vec![cancel], &mut f.changes), 1, "a lone cancel is taken");
+    let cqes = f.ring.complete(&mut f.descriptors, 2, 8, Some(Duration::from_secs(5)), &mut f.changes);
+    let mut results: Vec<_> = cqes.iter().map(|c| (c.user_data, c.res)).collect();
+    results.sort_by_key(|r| r.0);
+    assert_eq!(results, [(2, Ok(1)), (100, Err(ErrorCode::Canceled))]);
+}
+
+#[test]
+fn a_cancel_never_blocks_submit_even_for_an_operation_that_ignores_it() {
+    let mut f = Fixture::new(false);
+    let (a, _b) = UnixStream::pair().unwrap();
+    let h = f.grant(a);
+    f.ring.submit(&mut f.descriptors, vec![Fixture::sqe(read(h, 8, None), 1)], &mut f.changes);
+    let start = Instant::now();
+    let cancel = Fixture::sqe(Op::Cancel(CancelArgs { target: 1, all: true }), 2);
+    assert_eq!(f.ring.submit(&mut f.descriptors, vec![cancel], &mut f.changes), 1);
+    assert!(start.elapsed() < Duration::from_millis(20), "submit took {:?}", start.elapsed());
+    let cqes = f.ring.complete(&mut f.descriptors, 2, 8, Some(Duration::from_secs(5)), &mut f.changes);
+    assert_eq!(cqes.len(), 2);
+}
+
+#[test]
+fn mkdirat_unlinkat_renameat_and_ftruncate_act_beneath_the_directory() {
+    let mut f = Fixture::new(false);
+    let mk = |path: &str| Op::Mkdirat(MkdiratArgs { dir: 0, path: path.into(), mode: 0o755 });
+    f.one(mk("a")).unwrap();
+    f.one(mk("a/b/")).unwrap();
+    assert!(f.dir.0.join("a/b").is_dir());
+    assert_eq!(f.one(mk("a")).unwrap_err(), ErrorCode::Exists);
+    let file = f.open("a/f", OpenFlags::WRITE | OpenFlags::CREATE).unwrap();
+    f.one(Op::Write(WriteArgs { fd: file, data: b"0123456789".to_vec(), offset: Some(0) })).unwrap();
+    f.one(Op::Ftruncate((file, 4))).unwrap();
+    assert_eq!(std::fs::read(f.dir.0.join("a/f")).unwrap(), b"0123");
+    let rename = Op::Renameat(RenameatArgs { old_dir: 0, old_path: "a/f".into(), new_dir: 0, new_path: "a/b/g".into() });
+    f.one(rename).unwrap();
+    assert_eq!(std::fs::read(f.dir.0.join("a/b/g")).unwrap(), b"0123");
+    let unlink = |path: &str, remove_dir| Op::Unlinkat(UnlinkatArgs { dir: 0, path: path.into(), remove_dir });
+    assert_eq!(f.one(unlink("a/b", true)).unwrap_err(), ErrorCode::NotEmpty);
+    f.one(unlink("a/b/g", false)).unwrap();
+    f.one(unlink("a/b", true)).unwrap();
+    assert!(!f.dir.0.join("a/b").exists());
+}
+
+#[test]
+fn the_file_tree_operations_never_leave_their_directory() {
+    let mut f = Fixture::new(false);
+    let outside = tempdir::Dir::new();
+    std::fs::write(outside.0.join("victim"), b"keep").unwrap();
+    std::os::unix::fs::symlink(&outside.0, f.dir.0.join("link")).unwrap();
+    let mk = |path: &str| Op::Mkdirat(MkdiratArgs { dir: 0, path: path.into(), mode: 0o755 });
+    let unlink = |path: &str| Op::Unlinkat(UnlinkatArgs { dir: 0, path: path.into(), remove_dir: false });
+    let rename = |from: &str, to: &str| Op::Renameat(RenameatArgs { old_dir: 0, old_path: from.into(), new_dir: 0, new_path: to.into() });
+    for op in [mk("link/new"), mk("../new"), mk("/tmp/new"), unlink("link/victim"), unlink("../victim")] {
+        assert_eq!(f.one(op).unwrap_err(), ErrorCode::Access);
+    }
+    std::fs::write(f.dir.0.join("mine"), b"x").unwrap();
+    assert_eq!(f.one(rename("mine", "link/mine")).unwrap_err(), ErrorCode::Access);
+    assert_eq!(f.one(rename("link/victim", "stolen")).unwrap_err(), ErrorCode::Access);
+    assert_eq!(f.one(mk("..")).unwrap_err(), ErrorCode::Invalid);
+    // A symlink named last is removed itself, never followed.
+    f.one(unlink("link")).unwrap();
+    assert_eq!(std::fs::read(outside.0.join("victim")).unwrap(), b"keep");
+    assert!(outside.0.is_dir());
+}
+
+#[test]
+fn a_read_only_grant_refuses_every_file_tree_change() {
+    let mut f = Fixture::new(true);
+    std::fs::write(f.dir.0.join("f"), b"data").unwrap();
+    let file = f.open("f", OpenFlags::READ).unwrap();
+    for op in [
+        Op::Mkdirat(MkdiratArgs { dir: 0, path: "d".into(), mode: 0o755 }),
+        Op::Unlinkat(UnlinkatArgs { dir: 0, path: "f".into(), remove_dir: false }),
+        Op::Renameat(RenameatArgs { old_dir: 0, old_path: "f".into(), new_dir: 0, new_path: "g".into() }),
+        Op::Ftruncate((file, 0)),
+    ] {
+        assert_eq!(f.one(op).unwrap_err(), ErrorCode::Access);
+    }
+    assert_eq!(std::fs::read(f.dir.0.join("f")).unwrap(), b"data");
 }

@@ -1,7 +1,8 @@
-//! Raw bindings to the system's liburing, through `shim.c`. Nothing outside `uring` uses
-//! this module; the lint exceptions for FFI stay here.
+//! The kernel's io_uring ABI as the host uses it (the SQE layout, opcodes, flags), and raw
+//! bindings to the system's liburing for ring setup, submission and completion, through
+//! `shim.c`. SQEs are written by `opcode`; everything else here is used only by `uring`.
 
-use std::ffi::{c_char, c_int, c_uint, c_ushort, c_void};
+use std::ffi::{c_int, c_uint, c_ushort};
 
 /// `struct io_uring`: opaque, owned by the shim (allocated in `ior_sys_ring_new`).
 #[repr(C)]
@@ -9,11 +10,36 @@ pub struct IoUring {
     _opaque: [u8; 0],
 }
 
-/// `struct io_uring_sqe`: opaque, prepared only through the shim's `prep_*` wrappers.
+/// `struct io_uring_sqe`, as in <linux/io_uring.h>, its unions named by the member the host
+/// uses for each (the SQE128 tail is never enabled).
 #[repr(C)]
-pub struct IoUringSqe {
-    _opaque: [u8; 0],
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Sqe {
+    pub opcode: u8,
+    /// IOSQE_* flags.
+    pub flags: u8,
+    /// The per-opcode "ioprio" word (the multishot bits of recv and accept).
+    pub ioprio: u16,
+    pub fd: i32,
+    /// `off` / `addr2`.
+    pub off: u64,
+    /// `addr` / `splice_off_in`.
+    pub addr: u64,
+    pub len: u32,
+    /// The per-opcode flags word (`rw_flags`, `fsync_flags`, `poll32_events`, `msg_flags`,
+    /// `cancel_flags`, `statx_flags`, `unlink_flags`, ...).
+    pub op_flags: u32,
+    pub user_data: u64,
+    /// `buf_index` / `buf_group`.
+    pub buf_index: u16,
+    pub personality: u16,
+    /// `file_index` / `splice_fd_in`.
+    pub file_index: i32,
+    pub addr3: u64,
+    pub pad: u64,
 }
+
+const _: () = assert!(size_of::<Sqe>() == 64);
 
 /// `struct ior_sys_buf_ring` (shim.c): a provided-buffer ring and its buffers.
 #[repr(C)]
@@ -46,8 +72,38 @@ pub struct OpenHow {
     pub resolve: u64,
 }
 
+/// `enum io_uring_op`: the opcodes the host issues. Fixed by the kernel's ABI; the system's
+/// headers may predate the newer ones (FTRUNCATE is Linux 6.9), so they are spelled here.
+pub const IORING_OP_NOP: u8 = 0;
+pub const IORING_OP_FSYNC: u8 = 3;
+pub const IORING_OP_READ_FIXED: u8 = 4;
+pub const IORING_OP_WRITE_FIXED: u8 = 5;
+pub const IORING_OP_POLL_ADD: u8 = 6;
+pub const IORING_OP_SENDMSG: u8 = 9;
+pub const IORING_OP_RECVMSG: u8 = 10;
+pub const IORING_OP_TIMEOUT: u8 = 11;
+pub const IORING_OP_ACCEPT: u8 = 13;
+pub const IORING_OP_ASYNC_CANCEL: u8 = 14;
+pub const IORING_OP_LINK_TIMEOUT: u8 = 15;
+pub const IORING_OP_CONNECT: u8 = 16;
+pub const IORING_OP_CLOSE: u8 = 19;
+pub const IORING_OP_STATX: u8 = 21;
+pub const IORING_OP_READ: u8 = 22;
+pub const IORING_OP_WRITE: u8 = 23;
+pub const IORING_OP_SEND: u8 = 26;
+pub const IORING_OP_RECV: u8 = 27;
+pub const IORING_OP_OPENAT2: u8 = 28;
+pub const IORING_OP_SHUTDOWN: u8 = 34;
+pub const IORING_OP_RENAMEAT: u8 = 35;
+pub const IORING_OP_UNLINKAT: u8 = 36;
+pub const IORING_OP_MKDIRAT: u8 = 37;
+pub const IORING_OP_SOCKET: u8 = 45;
+pub const IORING_OP_FTRUNCATE: u8 = 55;
+
+/// Opcodes a probe reports on: every one above is below this.
+pub const PROBED_OPS: usize = 64;
+
 pub const IOSQE_FIXED_FILE: u32 = 1 << 0;
-pub const IOSQE_IO_DRAIN: u32 = 1 << 1;
 pub const IOSQE_IO_LINK: u32 = 1 << 2;
 pub const IOSQE_IO_HARDLINK: u32 = 1 << 3;
 pub const IOSQE_BUFFER_SELECT: u32 = 1 << 5;
@@ -63,8 +119,12 @@ pub const IORING_CQE_BUFFER_SHIFT: u32 = 16;
 
 pub const IORING_FSYNC_DATASYNC: u32 = 1 << 0;
 
-pub const IORING_ASYNC_CANCEL_ALL: c_int = 1 << 0;
-pub const IORING_ASYNC_CANCEL_ANY: c_int = 1 << 2;
+pub const IORING_ASYNC_CANCEL_ALL: u32 = 1 << 0;
+pub const IORING_ASYNC_CANCEL_ANY: u32 = 1 << 2;
+
+pub const IORING_POLL_ADD_MULTI: u32 = 1 << 0;
+pub const IORING_RECV_MULTISHOT: u16 = 1 << 1;
+pub const IORING_ACCEPT_MULTISHOT: u16 = 1 << 0;
 
 pub const RESOLVE_NO_MAGICLINKS: u64 = 0x02;
 pub const RESOLVE_BENEATH: u64 = 0x08;
@@ -72,7 +132,8 @@ pub const RESOLVE_BENEATH: u64 = 0x08;
 unsafe extern "C" {
     pub fn ior_sys_ring_new(entries: c_uint, flags: c_uint, err: *mut c_int) -> *mut IoUring;
     pub fn ior_sys_ring_free(ring: *mut IoUring);
-    pub fn ior_sys_get_sqe(ring: *mut IoUring) -> *mut IoUringSqe;
+    pub fn ior_sys_get_sqe(ring: *mut IoUring) -> *mut Sqe;
+    pub fn ior_sys_probe(ring: *mut IoUring, supported: *mut u8, n: c_uint) -> c_int;
     pub fn ior_sys_sq_space_left(ring: *mut IoUring) -> c_uint;
     pub fn ior_sys_submit(ring: *mut IoUring) -> c_int;
     pub fn ior_sys_submit_and_wait_timeout(
@@ -94,48 +155,9 @@ unsafe extern "C" {
         n: c_uint,
     ) -> c_int;
 
-    pub fn ior_sys_sqe_set_data64(sqe: *mut IoUringSqe, data: u64);
-    pub fn ior_sys_sqe_set_flags(sqe: *mut IoUringSqe, flags: c_uint);
-    pub fn ior_sys_prep_nop(sqe: *mut IoUringSqe);
-    pub fn ior_sys_prep_read(sqe: *mut IoUringSqe, fd: c_int, buf: *mut c_void, len: c_uint, offset: u64);
-    pub fn ior_sys_prep_write(sqe: *mut IoUringSqe, fd: c_int, buf: *const c_void, len: c_uint, offset: u64);
-    pub fn ior_sys_prep_timeout(sqe: *mut IoUringSqe, ts: *mut KernelTimespec, count: c_uint);
-    pub fn ior_sys_prep_openat2(sqe: *mut IoUringSqe, dfd: c_int, path: *const c_char, how: *mut OpenHow);
-    pub fn ior_sys_prep_close_direct(sqe: *mut IoUringSqe, file_index: c_uint);
-    pub fn ior_sys_prep_cancel64(sqe: *mut IoUringSqe, user_data: u64, flags: c_int);
-    pub fn ior_sys_prep_read_fixed(sqe: *mut IoUringSqe, fd: c_int, buf: *mut c_void, len: c_uint, offset: u64, index: c_int);
-    pub fn ior_sys_prep_write_fixed(sqe: *mut IoUringSqe, fd: c_int, buf: *const c_void, len: c_uint, offset: u64, index: c_int);
-    pub fn ior_sys_prep_send(sqe: *mut IoUringSqe, fd: c_int, buf: *const c_void, len: c_uint, flags: c_int);
-    pub fn ior_sys_prep_recv(sqe: *mut IoUringSqe, fd: c_int, buf: *mut c_void, len: c_uint, flags: c_int);
-    pub fn ior_sys_prep_recv_multishot(sqe: *mut IoUringSqe, fd: c_int, bgid: c_ushort);
-    pub fn ior_sys_prep_recvmsg(sqe: *mut IoUringSqe, fd: c_int, msg: *mut libc::msghdr);
-    pub fn ior_sys_prep_sendmsg(sqe: *mut IoUringSqe, fd: c_int, msg: *const libc::msghdr, flags: c_uint);
-    pub fn ior_sys_prep_accept(
-        sqe: *mut IoUringSqe,
-        fd: c_int,
-        addr: *mut libc::sockaddr,
-        len: *mut libc::socklen_t,
-        multishot: c_int,
-    );
-    pub fn ior_sys_prep_connect(sqe: *mut IoUringSqe, fd: c_int, addr: *const libc::sockaddr, len: libc::socklen_t);
-    pub fn ior_sys_prep_socket(sqe: *mut IoUringSqe, domain: c_int, ty: c_int, protocol: c_int);
-    pub fn ior_sys_prep_shutdown(sqe: *mut IoUringSqe, fd: c_int, how: c_int);
-    pub fn ior_sys_prep_fsync(sqe: *mut IoUringSqe, fd: c_int, flags: c_uint);
-    pub fn ior_sys_prep_statx(
-        sqe: *mut IoUringSqe,
-        dfd: c_int,
-        path: *const c_char,
-        flags: c_int,
-        mask: c_uint,
-        buf: *mut libc::statx,
-    );
-    pub fn ior_sys_prep_link_timeout(sqe: *mut IoUringSqe, ts: *mut KernelTimespec);
-    pub fn ior_sys_prep_poll(sqe: *mut IoUringSqe, fd: c_int, mask: c_uint, multishot: c_int);
-
     pub fn ior_sys_register_buffers(ring: *mut IoUring, iov: *const libc::iovec, n: c_uint) -> c_int;
     pub fn ior_sys_unregister_buffers(ring: *mut IoUring) -> c_int;
     pub fn ior_sys_unregister_files(ring: *mut IoUring) -> c_int;
-    pub fn ior_sys_cancel_sync(ring: *mut IoUring, user_data: u64, all: c_int) -> c_int;
     pub fn ior_sys_cancel_sync_any(ring: *mut IoUring, timeout_ms: c_int) -> c_int;
     pub fn ior_sys_buf_ring_new(
         ring: *mut IoUring,

@@ -1,8 +1,8 @@
 /*
- * Out-of-line wrappers for liburing's inline helpers, so that Rust can call them.
- * liburing keeps SQE preparation and CQ walking in static inline functions; Rust cannot
- * link against those, and re-implementing the SQE layout by hand would duplicate liburing.
- * Each wrapper is a single call: the logic stays in liburing and in src/uring.rs.
+ * Out-of-line wrappers for liburing's inline helpers, so that Rust can call them: ring
+ * setup, the SQ and CQ walks, registration and provided-buffer rings. SQEs themselves are
+ * written field by field in src/opcode.rs, so that an operation has one shape and a new
+ * opcode needs no liburing release.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -63,127 +63,20 @@ int ior_sys_register_files_update(struct io_uring *ring, unsigned off, const int
 	return io_uring_register_files_update(ring, off, fds, n);
 }
 
-void ior_sys_sqe_set_data64(struct io_uring_sqe *sqe, __u64 data) { io_uring_sqe_set_data64(sqe, data); }
-void ior_sys_sqe_set_flags(struct io_uring_sqe *sqe, unsigned flags) { io_uring_sqe_set_flags(sqe, flags); }
-
-void ior_sys_prep_nop(struct io_uring_sqe *sqe) { io_uring_prep_nop(sqe); }
-
-void ior_sys_prep_read(struct io_uring_sqe *sqe, int fd, void *buf, unsigned len, __u64 offset)
+/*
+ * Fills @supported[op] with whether the running kernel knows opcode @op, for op < @n
+ * (IORING_REGISTER_PROBE). Returns 0, or a negative errno when the kernel cannot probe.
+ */
+int ior_sys_probe(struct io_uring *ring, unsigned char *supported, unsigned n)
 {
-	io_uring_prep_read(sqe, fd, buf, len, offset);
-}
+	struct io_uring_probe *probe = io_uring_get_probe_ring(ring);
 
-void ior_sys_prep_write(struct io_uring_sqe *sqe, int fd, const void *buf, unsigned len, __u64 offset)
-{
-	io_uring_prep_write(sqe, fd, buf, len, offset);
-}
-
-void ior_sys_prep_timeout(struct io_uring_sqe *sqe, struct __kernel_timespec *ts, unsigned count)
-{
-	io_uring_prep_timeout(sqe, ts, count, 0);
-}
-
-void ior_sys_prep_openat2(struct io_uring_sqe *sqe, int dfd, const char *path, struct open_how *how)
-{
-	io_uring_prep_openat2(sqe, dfd, path, how);
-}
-
-void ior_sys_prep_close_direct(struct io_uring_sqe *sqe, unsigned file_index)
-{
-	io_uring_prep_close_direct(sqe, file_index);
-}
-
-void ior_sys_prep_cancel64(struct io_uring_sqe *sqe, __u64 user_data, int flags)
-{
-	io_uring_prep_cancel64(sqe, user_data, flags);
-}
-
-void ior_sys_prep_read_fixed(struct io_uring_sqe *sqe, int fd, void *buf, unsigned len, __u64 offset,
-			     int buf_index)
-{
-	io_uring_prep_read_fixed(sqe, fd, buf, len, offset, buf_index);
-}
-
-void ior_sys_prep_write_fixed(struct io_uring_sqe *sqe, int fd, const void *buf, unsigned len,
-			      __u64 offset, int buf_index)
-{
-	io_uring_prep_write_fixed(sqe, fd, buf, len, offset, buf_index);
-}
-
-void ior_sys_prep_send(struct io_uring_sqe *sqe, int fd, const void *buf, unsigned len, int flags)
-{
-	io_uring_prep_send(sqe, fd, buf, len, flags);
-}
-
-void ior_sys_prep_recv(struct io_uring_sqe *sqe, int fd, void *buf, unsigned len, int flags)
-{
-	io_uring_prep_recv(sqe, fd, buf, len, flags);
-}
-
-/* Multishot recv picks its buffers from provided-buffer group @bgid (the caller sets
- * IOSQE_BUFFER_SELECT with the other SQE flags). */
-void ior_sys_prep_recv_multishot(struct io_uring_sqe *sqe, int fd, unsigned short bgid)
-{
-	io_uring_prep_recv_multishot(sqe, fd, NULL, 0, 0);
-	sqe->buf_group = bgid;
-}
-
-void ior_sys_prep_recvmsg(struct io_uring_sqe *sqe, int fd, struct msghdr *msg)
-{
-	io_uring_prep_recvmsg(sqe, fd, msg, 0);
-}
-
-void ior_sys_prep_sendmsg(struct io_uring_sqe *sqe, int fd, const struct msghdr *msg, unsigned flags)
-{
-	io_uring_prep_sendmsg(sqe, fd, msg, flags);
-}
-
-void ior_sys_prep_accept(struct io_uring_sqe *sqe, int fd, struct sockaddr *addr, socklen_t *addrlen,
-			 int multishot)
-{
-	if (multishot)
-		io_uring_prep_multishot_accept(sqe, fd, addr, addrlen, SOCK_CLOEXEC);
-	else
-		io_uring_prep_accept(sqe, fd, addr, addrlen, SOCK_CLOEXEC);
-}
-
-void ior_sys_prep_connect(struct io_uring_sqe *sqe, int fd, const struct sockaddr *addr, socklen_t len)
-{
-	io_uring_prep_connect(sqe, fd, addr, len);
-}
-
-void ior_sys_prep_socket(struct io_uring_sqe *sqe, int domain, int type, int protocol)
-{
-	io_uring_prep_socket(sqe, domain, type, protocol, 0);
-}
-
-void ior_sys_prep_shutdown(struct io_uring_sqe *sqe, int fd, int how)
-{
-	io_uring_prep_shutdown(sqe, fd, how);
-}
-
-void ior_sys_prep_fsync(struct io_uring_sqe *sqe, int fd, unsigned flags)
-{
-	io_uring_prep_fsync(sqe, fd, flags);
-}
-
-void ior_sys_prep_statx(struct io_uring_sqe *sqe, int dfd, const char *path, int flags, unsigned mask,
-			struct statx *buf)
-{
-	io_uring_prep_statx(sqe, dfd, path, flags, mask, buf);
-}
-
-void ior_sys_prep_link_timeout(struct io_uring_sqe *sqe, struct __kernel_timespec *ts)
-{
-	io_uring_prep_link_timeout(sqe, ts, 0);
-}
-
-void ior_sys_prep_poll(struct io_uring_sqe *sqe, int fd, unsigned mask, int multishot)
-{
-	if (multishot)
-		io_uring_prep_poll_multishot(sqe, fd, mask);
-	else
-		io_uring_prep_poll_add(sqe, fd, mask);
+	if (!probe)
+		return -EINVAL;
+	for (unsigned op = 0; op < n; op++)
+		supported[op] = io_uring_opcode_supported(probe, (int)op);
+	io_uring_free_probe(probe);
+	return 0;
 }
 
 int ior_sys_register_buffers(struct io_uring *ring, const struct iovec *iov, unsigned n)
@@ -194,24 +87,6 @@ int ior_sys_register_buffers(struct io_uring *ring, const struct iovec *iov, uns
 int ior_sys_unregister_buffers(struct io_uring *ring) { return io_uring_unregister_buffers(ring); }
 
 int ior_sys_unregister_files(struct io_uring *ring) { return io_uring_unregister_files(ring); }
-
-/*
- * Cancels, synchronously, the request(s) carrying @user_data (all of them with @all). Returns
- * the number cancelled (at most 1 without @all) or a negative errno; -ENOENT when none,
- * -ETIME when they did not end within 100 ms. Bounded: a request the kernel keeps reporting
- * as running (-EALREADY) would otherwise hold the guest's thread in the kernel forever, past
- * any run-time bound.
- */
-int ior_sys_cancel_sync(struct io_uring *ring, __u64 user_data, int all)
-{
-	struct io_uring_sync_cancel_reg reg = {
-		.addr = user_data,
-		.flags = all ? IORING_ASYNC_CANCEL_ALL : 0,
-		.timeout = { .tv_sec = 0, .tv_nsec = 100 * 1000 * 1000 },
-	};
-
-	return io_uring_register_sync_cancel(ring, &reg);
-}
 
 /*
  * Cancels, synchronously, every request of the ring, waiting at most @timeout_ms for them.
