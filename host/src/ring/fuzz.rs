@@ -1097,15 +1097,12 @@ impl World {
         let drain = self.rng.bool();
         if drain {
             let deadline = Instant::now() + Duration::from_secs(3);
+            let mut own_cancels = std::collections::HashSet::new();
             while self.trackers.iter().any(|t| t.count > 0) && Instant::now() < deadline {
                 for r in 0..self.rings.len() {
-                    // Not its own cancels: cancelling those would only make more of them.
-                    let targets: Vec<u32> = self.trackers[r]
-                        .outstanding
-                        .iter()
-                        .filter(|(_, g)| g.ops.iter().any(|e| e.op != "cancel"))
-                        .map(|(&u, _)| u)
-                        .collect();
+                    // Not the cancels of this loop: cancelling those would only make more.
+                    let targets: Vec<u32> =
+                        self.trackers[r].outstanding.keys().copied().filter(|u| !own_cancels.contains(u)).collect();
                     let mut cancels = Vec::new();
                     for target in targets {
                         self.next_user_data = self.next_user_data.wrapping_add(1);
@@ -1113,6 +1110,7 @@ impl World {
                         cancels.push(Sqe { op, user_data: self.next_user_data, flags: SqeFlags::empty() });
                     }
                     let ids: Vec<u32> = cancels.iter().map(|s| s.user_data).collect();
+                    own_cancels.extend(ids.iter().copied());
                     let taken = self.rings[r].submit(&mut self.descriptors, cancels, &mut self.changes) as usize;
                     for &id in &ids[..taken] {
                         self.trackers[r].take(id, Expect::new("cancel"));
@@ -1145,8 +1143,9 @@ impl World {
                 let held: Vec<u32> = self.rings.iter().map(|r| r.held.ops()).collect();
                 let (b, c) = (self.budget.bytes(), self.budget.completions());
                 self.find(format!(
-                    "operations still outstanding after cancel and 3 s of complete: {left:?}; in flight {live:?}; held {held:?}; ready {ready:?}; budget {b} bytes {c} completions of {:?}",
-                    self.budget
+                    "operations still outstanding after cancel and 3 s of complete: {left:?}; in flight {live:?}; held {held:?}; ready {ready:?}; budget {b} bytes {c} completions of {:?}; the kernel's view: {}",
+                    self.budget,
+                    rings_in_kernel()
                 ));
             }
             let queued: usize = self.rings.iter().map(|r| r.ready.len() + r.inflight.live() as usize).sum();
@@ -1180,6 +1179,18 @@ impl World {
         }
         drain
     }
+}
+
+/// What /proc says of this process's io_uring instances: their queues and the requests
+/// the kernel holds in its poll table, for findings about operations that do not end.
+fn rings_in_kernel() -> String {
+    open_fds()
+        .into_iter()
+        .filter(|(_, target)| target.contains("io_uring"))
+        .filter_map(|(fd, _)| std::fs::read_to_string(format!("/proc/self/fdinfo/{fd}")).ok())
+        .map(|info| info.lines().filter(|l| !l.trim_start().starts_with(|c: char| c.is_ascii_digit())).collect::<Vec<_>>().join(" | "))
+        .collect::<Vec<_>>()
+        .join(" || ")
 }
 
 fn pipe() -> (OwnedFd, OwnedFd) {

@@ -1014,3 +1014,18 @@ fn a_read_only_grant_refuses_every_file_tree_change() {
     }
     assert_eq!(std::fs::read(f.dir.0.join("f")).unwrap(), b"data");
 }
+
+#[test]
+fn a_multishot_poll_on_a_ready_descriptor_ends_when_cancelled() {
+    let mut f = Fixture::new(false);
+    let (a, _b) = UnixStream::pair().unwrap();
+    let h = f.grant(a);
+    let poll = Op::Poll(PollArgs { fd: h, events: PollEvents::WRITABLE, multishot: true });
+    f.ring.submit(&mut f.descriptors, vec![Fixture::sqe(poll, 1)], &mut f.changes);
+    let first = f.next();
+    assert_eq!((first.user_data, first.more), (1, true));
+    let cqes = f.run(vec![Fixture::sqe(Op::Cancel(CancelArgs { target: 1, all: true }), 2)]);
+    let results: Vec<_> = cqes.iter().map(|c| (c.user_data, c.res, c.more)).collect();
+    assert_eq!(results, [(1, Err(ErrorCode::Canceled), false), (2, Ok(1), false)]);
+    assert_eq!(f.ring.inflight.live(), 0);
+}
