@@ -18,11 +18,12 @@
  * guests import no WASI at all, so their core modules run on the Zephyr host too. They take no
  * arguments; everything they reach comes from the grants the runner gives (run.mjs):
  *
- *	directory "rw"   an empty writable directory; beside it, outside every grant, a file
- *	                 outside.txt, and inside it a symbolic link "up" -> ".." (escapes)
+ *	directory "rw"   a writable directory holding only a FIFO "fifo" and a symbolic link
+ *	                 "up" -> ".." (for escapes); beside it, outside every grant, outside.txt
  *	directory "ro"   read-only: data.txt (T_DATA), sub/inner.txt ("inner\n"), up -> ".."
  *	listener "lst"   TCP on 127.0.0.1, any port
  *	bind/connect     tcp and udp on 127.0.0.1, any port
+ *	handle 0         /dev/null (a character device); 1, standard output, is what is parsed
  */
 #ifndef CONFORM_H
 #define CONFORM_H
@@ -243,8 +244,9 @@ struct t_cqe {
 	size_t len;		/* payload bytes, all of them */
 	uint8_t data[256];	/* the first 256 */
 	int handle;		/* ior_cqe_handle: a new handle, or -IOR_EINVAL */
-	bool has_addr;		/* an IP address (accept, recvmsg, local-address) */
-	ior_sockaddr_t addr;
+	bool has_addr;		/* an address (accept, recvmsg, local-address) */
+	ior_sockaddr_t addr;	/* a unix path points into unix_path */
+	char unix_path[128];
 	bool has_stat;
 	ior_stat_t stat;
 };
@@ -271,9 +273,17 @@ static inline int t_next(struct ior_ring *ring, struct t_cqe *c)
 		memcpy(c->data, p, c->len < sizeof(c->data) ? c->len : sizeof(c->data));
 	c->handle = ior_cqe_handle(cqe);
 	addr = ior_cqe_addr(cqe);
-	if (addr && addr->tag != IOR_ADDR_UNIX) {
+	if (addr) {
 		c->has_addr = true;
 		c->addr = *addr;
+		if (addr->tag == IOR_ADDR_UNIX) {
+			size_t n = addr->val.unix.len < sizeof(c->unix_path) ? addr->val.unix.len
+									 : sizeof(c->unix_path);
+
+			memcpy(c->unix_path, addr->val.unix.ptr, n);
+			c->addr.val.unix.ptr = (uint8_t *)c->unix_path;
+			c->addr.val.unix.len = n;
+		}
 	}
 	if (ior_cqe_stat(cqe)) {
 		c->has_stat = true;

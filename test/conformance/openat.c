@@ -241,6 +241,61 @@ static void openat_fsync(struct ior_ring *ring)
 	PASS();
 }
 
+static void openat_nonblock(struct ior_ring *ring)
+{
+	struct t_cqe c;
+	int rw = t_dir("rw"), rd, wr, res;
+
+	/* rw/fifo, which nobody else opens. Without nonblock either open would wait for the
+	 * other end; with it, writing with no reader is no-such-device-or-address... */
+	res = open_res(ring, rw, "fifo", IOR_O_WRITE | IOR_O_NONBLOCK, NULL);
+	SKIP_IF_NOTSUP(res);
+	CHECK(res == -IOR_ENXIO, "open a FIFO for writing, nonblock, no reader: %s, want "
+	      "no-such-device-or-address", t_code(res));
+	/* ... reading with no writer opens at once and reads end of file... */
+	res = open_res(ring, rw, "fifo", IOR_O_READ | IOR_O_NONBLOCK, &c);
+	CHECK(res == 0, "open a FIFO for reading, nonblock: %s", t_code(res));
+	rd = c.handle;
+	/* ... and with a reader, writing opens, and the bytes cross. */
+	res = open_res(ring, rw, "fifo", IOR_O_WRITE | IOR_O_NONBLOCK, &c);
+	CHECK(res == 0, "open the FIFO for writing with a reader: %s", t_code(res));
+	wr = c.handle;
+	ior_prep_write(ior_get_sqe(ring), (ior_handle_t)wr, "pipe", 4, IOR_CURRENT_POSITION);
+	res = t_one(ring, NULL);
+	CHECK(res == 4, "write to the FIFO: %s", t_code(res));
+	ior_prep_read(ior_get_sqe(ring), (ior_handle_t)rd, 16, IOR_CURRENT_POSITION);
+	res = t_one(ring, &c);
+	CHECK(res == 4 && memcmp(c.data, "pipe", 4) == 0, "read from the FIFO: %s", t_code(res));
+	PASS();
+}
+
+static void openat_no_ctty(struct ior_ring *ring)
+{
+	struct t_cqe c;
+	int ro = t_dir("ro"), res;
+
+	/* no-ctty only matters for terminals; on a file it is accepted and changes nothing. */
+	res = open_res(ring, ro, "data.txt", IOR_O_READ | IOR_O_NOCTTY, &c);
+	SKIP_IF_NOTSUP(res);
+	CHECK(res == 0, "open with no-ctty: %s", t_code(res));
+	ior_prep_read(ior_get_sqe(ring), (ior_handle_t)c.handle, 10, 0);
+	res = t_one(ring, &c);
+	CHECK(res == 10 && memcmp(c.data, "0123456789", 10) == 0, "read: %s", t_code(res));
+	PASS();
+}
+
+static void openat_directory_for_writing(struct ior_ring *ring)
+{
+	int rw = t_dir("rw"), ro = t_dir("ro"), res;
+
+	res = open_res(ring, rw, ".", IOR_O_WRITE, NULL);
+	SKIP_IF_NOTSUP(res);
+	CHECK(res == -IOR_EISDIR, "open \".\" for writing: %s, want is-directory", t_code(res));
+	res = open_res(ring, ro, "sub", IOR_O_READ, NULL);
+	CHECK(res == 0, "open ro/sub for reading (no directory flag): %s, want 0", t_code(res));
+	PASS();
+}
+
 int main(void)
 {
 	t_run("openat-create-exclusive", openat_create_exclusive);
@@ -250,6 +305,9 @@ int main(void)
 	t_run("openat-read-write-modes", openat_read_write_modes);
 	t_run("openat-directory", openat_directory);
 	t_run("openat-not-a-directory-handle", openat_not_a_directory_handle);
+	t_run("openat-nonblock", openat_nonblock);
+	t_run("openat-no-ctty", openat_no_ctty);
+	t_run("openat-directory-for-writing", openat_directory_for_writing);
 	t_run("openat-read-only-grant", openat_read_only_grant);
 	t_run("openat-escape", openat_escape);
 	t_run("close-then-use", openat_close);

@@ -118,11 +118,59 @@ static void poll_hang_up(struct ior_ring *ring)
 	PASS();
 }
 
+static void poll_hang_up_both(struct ior_ring *ring)
+{
+	struct t_cqe c[2];
+	int client, server, res;
+
+	res = t_tcp_pair(ring, &client, &server);
+	CHECK(res == 0, "tcp pair: %s", t_code(res));
+	/* Both directions shut: the connection is hung up, which poll reports unasked. */
+	ior_prep_shutdown(ior_get_sqe(ring), (ior_handle_t)server, IOR_SHUT_WR);
+	CHECK(t_one(ring, NULL) == 0, "shutdown of the server's writing");
+	ior_sqe_t *sqe = ior_get_sqe(ring);
+	ior_prep_poll(sqe, (ior_handle_t)server, IOR_POLLPRI);
+	ior_sqe_set_data32(sqe, 1);
+	CHECK(t_quiet(ring, 30000000), "poll for priority data completed early");
+	ior_prep_shutdown(ior_get_sqe(ring), (ior_handle_t)client, IOR_SHUT_WR);
+	CHECK(t_reap(ring, c, 2) == 2, "shutdown and poll did not both complete");
+	for (int i = 0; i < 2; i++) {
+		if (c[i].user_data != 1)
+			continue;
+		SKIP_IF_NOTSUP(c[i].res);
+		CHECK(c[i].res > 0 && (c[i].res & IOR_POLLHUP), "poll: %s, want hang-up",
+		      t_code(c[i].res));
+		CHECK(!(c[i].res & IOR_POLLPRI), "priority reported with no urgent data");
+	}
+	PASS();
+}
+
+static void poll_error(struct ior_ring *ring)
+{
+	int client, server, res;
+
+	res = t_tcp_pair(ring, &client, &server);
+	CHECK(res == 0, "tcp pair: %s", t_code(res));
+	/* Closing with unread bytes resets the connection: the peer has a pending error. */
+	ior_prep_send(ior_get_sqe(ring), (ior_handle_t)client, "unread", 6);
+	CHECK(t_one(ring, NULL) == 6, "send");
+	t_close(ring, server);
+	ior_prep_poll(ior_get_sqe(ring), (ior_handle_t)client, IOR_POLLIN);
+	res = t_one(ring, NULL);
+	SKIP_IF_NOTSUP(res);
+	CHECK(res > 0 && (res & IOR_POLLERR), "poll of a reset connection: %s, want error",
+	      t_code(res));
+	CHECK(res & IOR_POLLHUP, "poll of a reset connection: %#x, want hang-up too", (unsigned)res);
+	PASS();
+}
+
 int main(void)
 {
 	t_run("poll-oneshot", poll_oneshot);
 	t_run("poll-writable", poll_writable);
 	t_run("poll-multishot", poll_multishot);
-	t_run("poll-hang-up", poll_hang_up);
+	t_run("poll-read-hang-up", poll_hang_up);
+	t_run("poll-hang-up", poll_hang_up_both);
+	t_run("poll-error", poll_error);
 	return t_exit();
 }

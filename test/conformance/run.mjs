@@ -35,7 +35,7 @@ export const FIXTURE = {
   absolute: ['/tmp/ioring-conformance-escaped', '/tmp/ioring-conformance-stolen'],
 };
 
-/** A fresh fixture: a directory holding rw/ (empty but for the link up -> ..), ro/ and outside.txt. */
+/** A fresh fixture: a directory holding rw/ (a FIFO and the link up -> ..), ro/ and outside.txt. */
 export function makeFixture() {
   const top = mkdtempSync(join(tmpdir(), 'ioring-conformance-'));
   const rw = join(top, 'rw');
@@ -46,6 +46,7 @@ export function makeFixture() {
   writeFileSync(join(ro, 'sub/inner.txt'), FIXTURE.inner);
   writeFileSync(join(top, 'outside.txt'), FIXTURE.outside);
   symlinkSync('..', join(rw, 'up'));
+  if (spawnSync('mkfifo', [join(rw, 'fifo')]).status !== 0) throw new Error('mkfifo failed');
   symlinkSync('..', join(ro, 'up'));
   for (const p of FIXTURE.absolute) rmSync(p, { recursive: true, force: true });
   return { top, rw, ro, cleanup: () => rmSync(top, { recursive: true, force: true }) };
@@ -129,6 +130,7 @@ export function runGuest(host, guest) {
     const [cmd, ...args] = host.command(guest, fx);
     const r = spawnSync(cmd, args, {
       cwd: fx?.top ?? root,
+      // Handle 0 is /dev/null: statx-stdin expects a character device.
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: (GUEST_TIMEOUT + 10) * 1000,
       maxBuffer: 16 << 20,
@@ -242,7 +244,7 @@ export function report(results) {
   const lines = [];
   const hosts = results.hosts.map((h) => h.name);
   const width = Math.max(4, ...results.cases.map((r) => r.name.length));
-  const col = Math.max(8, ...hosts.map((h) => h.length));
+  const col = Math.max(results.hosts.some((h) => h.unavailable) ? 13 : 7, ...hosts.map((h) => h.length));
   lines.push(`${'case'.padEnd(width)}  ${hosts.map((h) => h.padEnd(col)).join('  ')}`.trimEnd());
   let guest = null;
   for (const row of results.cases) {
@@ -250,7 +252,7 @@ export function report(results) {
       guest = row.guest;
       lines.push(`# ${guest}.c`);
     }
-    const cells = results.hosts.map((h) => (h.unavailable ? '-' : row.results[h.name].status));
+    const cells = results.hosts.map((h) => (h.unavailable ? 'not available' : row.results[h.name].status));
     lines.push(`${row.name.padEnd(width)}  ${cells.map((c) => c.padEnd(col)).join('  ')}`.trimEnd());
   }
   lines.push('');

@@ -135,6 +135,17 @@ static void rw_write_stdout(struct ior_ring *ring)
 	PASS();
 }
 
+static void rw_directory(struct ior_ring *ring)
+{
+	int ro = t_dir("ro"), res;
+
+	ior_prep_read(ior_get_sqe(ring), (ior_handle_t)ro, 16, 0);
+	res = t_one(ring, NULL);
+	SKIP_IF_NOTSUP(res);
+	CHECK(res == -IOR_EISDIR, "read of a directory handle: %s, want is-directory", t_code(res));
+	PASS();
+}
+
 int main(void)
 {
 	t_run("rw-offsets", rw_offsets);
@@ -143,5 +154,6 @@ int main(void)
 	t_run("rw-eof", rw_eof);
 	t_run("rw-zero-length", rw_zero_length);
 	t_run("rw-write-stdout", rw_write_stdout);
+	t_run("rw-directory", rw_directory);
 	return t_exit();
 }

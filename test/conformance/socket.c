@@ -257,6 +257,89 @@ static void socket_shutdown_unconnected(struct ior_ring *ring)
 	PASS();
 }
 
+static void socket_families(struct ior_ring *ring)
+{
+	static const struct { unsigned family, type; const char *name; } kinds[] = {
+		{ IOR_AF_INET6, IOR_SOCK_STREAM, "ipv6 stream" },
+		{ IOR_AF_INET6, IOR_SOCK_DGRAM, "ipv6 datagram" },
+		{ IOR_AF_UNIX, IOR_SOCK_STREAM, "unix stream" },
+		{ IOR_AF_UNIX, IOR_SOCK_DGRAM, "unix datagram" },
+		{ IOR_AF_UNIX, IOR_SOCK_SEQPACKET, "unix seqpacket" },
+	};
+	struct t_cqe c;
+	int res;
+
+	for (unsigned i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		ior_prep_socket(ior_get_sqe(ring), kinds[i].family, kinds[i].type);
+		res = t_one(ring, &c);
+		SKIP_IF_NOTSUP(res);
+		CHECK(res == 0 && c.handle >= 0, "socket %s: %s", kinds[i].name, t_code(res));
+		/* Unbound, each reports its family's empty address. */
+		ior_prep_local_address(ior_get_sqe(ring), (ior_handle_t)c.handle);
+		res = t_one(ring, &c);
+		CHECK(res == 0 && c.has_addr, "local-address of an unbound %s socket: %s",
+		      kinds[i].name, t_code(res));
+		if (kinds[i].family == IOR_AF_INET6) {
+			const ioring_ring_types_ipv6_socket_address_t *a = &c.addr.val.ipv6;
+
+			CHECK(c.addr.tag == IOR_ADDR_IPV6, "%s: address kind %u, want ipv6",
+			      kinds[i].name, c.addr.tag);
+			CHECK(a->port == 0 && a->address.f0 == 0 && a->address.f7 == 0,
+			      "%s: unbound, yet port %u", kinds[i].name, a->port);
+		} else {
+			CHECK(c.addr.tag == IOR_ADDR_UNIX, "%s: address kind %u, want unix",
+			      kinds[i].name, c.addr.tag);
+			CHECK(c.addr.val.unix.len == 0, "%s: an unnamed socket's path has %zu bytes",
+			      kinds[i].name, c.addr.val.unix.len);
+		}
+	}
+	PASS();
+}
+
+static void socket_ipv6_only(struct ior_ring *ring)
+{
+	struct t_cqe c;
+	int res, v4 = new_socket(ring, IOR_SOCK_STREAM);
+
+	CHECK(v4 >= 0, "socket: %s", t_code(v4));
+	ior_prep_socket(ior_get_sqe(ring), IOR_AF_INET6, IOR_SOCK_STREAM);
+	res = t_one(ring, &c);
+	SKIP_IF_NOTSUP(res);
+	CHECK(res == 0, "ipv6 socket: %s", t_code(res));
+	ior_prep_set_option(ior_get_sqe(ring), (ior_handle_t)c.handle, IOR_IPV6_V6ONLY, 1);
+	res = t_one(ring, NULL);
+	SKIP_IF_NOTSUP(res);
+	CHECK(res == 0, "ipv6-only on an ipv6 socket: %s", t_code(res));
+	ior_prep_set_option(ior_get_sqe(ring), (ior_handle_t)v4, IOR_IPV6_V6ONLY, 1);
+	res = t_one(ring, NULL);
+	CHECK(res < 0, "ipv6-only on an ipv4 socket succeeded");
+	PASS();
+}
+
+static void socket_shutdown_read(struct ior_ring *ring)
+{
+	struct t_cqe c;
+	int client, server, res;
+
+	res = t_tcp_pair(ring, &client, &server);
+	CHECK(res == 0, "tcp pair: %s", t_code(res));
+	ior_prep_shutdown(ior_get_sqe(ring), (ior_handle_t)server, IOR_SHUT_RD);
+	res = t_one(ring, NULL);
+	SKIP_IF_NOTSUP(res);
+	CHECK(res == 0, "shutdown read: %s", t_code(res));
+	/* No more receiving: a receive ends at once, with 0. */
+	ior_prep_recv(ior_get_sqe(ring), (ior_handle_t)server, 16);
+	res = t_one(ring, &c);
+	CHECK(res == 0 && c.len == 0, "recv after shutdown read: %s, want 0", t_code(res));
+	/* Sending still works. */
+	ior_prep_send(ior_get_sqe(ring), (ior_handle_t)server, "out", 3);
+	CHECK(t_one(ring, NULL) == 3, "send after shutdown read");
+	ior_prep_recv(ior_get_sqe(ring), (ior_handle_t)client, 16);
+	res = t_one(ring, &c);
+	CHECK(res == 3 && memcmp(c.data, "out", 3) == 0, "the peer's recv: %s", t_code(res));
+	PASS();
+}
+
 int main(void)
 {
 	t_run("socket-create", socket_create);
@@ -268,5 +351,8 @@ int main(void)
 	t_run("socket-ungranted", socket_ungranted);
 	t_run("socket-shutdown", socket_shutdown);
 	t_run("socket-shutdown-unconnected", socket_shutdown_unconnected);
+	t_run("socket-shutdown-read", socket_shutdown_read);
+	t_run("socket-families", socket_families);
+	t_run("socket-ipv6-only", socket_ipv6_only);
 	return t_exit();
 }

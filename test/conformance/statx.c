@@ -134,6 +134,28 @@ static void statx_escape(struct ior_ring *ring)
 	PASS();
 }
 
+static void statx_kinds(struct ior_ring *ring)
+{
+	struct t_cqe c;
+	int rw = t_dir("rw"), client, server, res;
+
+	/* The runner makes rw/fifo a FIFO and handle 0 /dev/null. */
+	res = stat_res(ring, rw, "fifo", false, &c);
+	SKIP_IF_NOTSUP(res);
+	CHECK(res == 0 && c.stat.type == IOR_FILE_FIFO, "statx rw/fifo: %s type %u, want fifo",
+	      t_code(res), c.stat.type);
+	res = stat_res(ring, IOR_STDIN, "", false, &c);
+	CHECK(res == 0 && c.stat.type == IOR_FILE_CHARACTER_DEVICE,
+	      "statx of handle 0 (/dev/null): %s type %u, want character-device", t_code(res),
+	      c.stat.type);
+	res = t_tcp_pair(ring, &client, &server);
+	CHECK(res == 0, "tcp pair: %s", t_code(res));
+	res = stat_res(ring, client, "", false, &c);
+	CHECK(res == 0 && c.stat.type == IOR_FILE_SOCKET, "statx of a socket: %s type %u, want socket",
+	      t_code(res), c.stat.type);
+	PASS();
+}
+
 int main(void)
 {
 	t_run("statx-file", statx_file);
@@ -141,6 +163,7 @@ int main(void)
 	t_run("statx-directory", statx_directory);
 	t_run("statx-handle", statx_handle);
 	t_run("statx-symlink", statx_symlink);
+	t_run("statx-kinds", statx_kinds);
 	t_run("statx-missing", statx_missing);
 	t_run("statx-escape", statx_escape);
 	return t_exit();
