@@ -1,9 +1,9 @@
 //! Builds the C shim over liburing's inline helpers and links the system's liburing.
 
 fn main() {
-    println!("cargo::rerun-if-changed=src/sys/shim.c");
+    println!("cargo::rerun-if-changed=src/kernel/sys/shim.c");
     cc::Build::new()
-        .file("src/sys/shim.c")
+        .file("src/kernel/sys/shim.c")
         .warnings(true)
         .extra_warnings(true)
         .compile("ioring_sys_shim");

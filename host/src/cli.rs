@@ -1,7 +1,7 @@
 //! The command line, shaped like `wasmtime run`.
 
-use crate::grants::{DeviceSpec, DirSpec};
-use crate::net::{AddrPattern, ListenSpec};
+use crate::caps::grants::{DeviceSpec, DirSpec};
+use crate::caps::net::{AddrPattern, ListenSpec};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 

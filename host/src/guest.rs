@@ -1,8 +1,8 @@
 //! The state of one running guest: its WASI context, its descriptor table, its rings and its
 //! grants. This is the wasmtime store's data; each WIT interface's glue lives in `imports/`.
 
-use crate::descriptors::{Descriptor, Descriptors};
-use crate::grants::Grants;
+use crate::caps::descriptors::{Descriptor, Descriptors};
+use crate::caps::grants::Grants;
 use crate::ring::{GuestRing, RingConfig, TableChanges};
 use std::os::fd::AsFd;
 use wasmtime::component::ResourceTable;

@@ -2,21 +2,17 @@
 //! (wit/, `ioring:ring`) on io_uring. The `ioring` binary is a thin command line over `run`.
 
 mod bindings;
+mod caps;
 pub mod cli;
 mod core_module;
-mod descriptors;
 mod devices;
 mod errno;
-mod grants;
 mod guest;
 mod imports;
+mod kernel;
 mod limits;
-mod net;
-mod opcode;
 mod ring;
 pub mod run;
-mod sys;
-mod uring;
 
 /// The ring fuzzer (host/examples/fuzz_ring.rs, host/tests/fuzz_ring.rs); not an API.
 #[doc(hidden)]

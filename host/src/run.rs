@@ -3,9 +3,9 @@
 
 use crate::bindings::App;
 use crate::cli::{CompileArgs, RunArgs};
-use crate::grants::Grants;
+use crate::caps::grants::Grants;
 use crate::guest::{Guest, Limits};
-use crate::net::{NetPolicy, Transport, std_to_wit};
+use crate::caps::net::{NetPolicy, Transport, std_to_wit};
 use crate::limits::GuestMemory;
 use crate::ring::{Budget, RingConfig};
 use anyhow::{Context, bail};

@@ -2,8 +2,8 @@
 
 use crate::bindings::ErrorCode;
 use crate::bindings::ioring::ring::grants::Host;
-use crate::descriptors::{Descriptor, Role};
-use crate::grants::GrantKind;
+use crate::caps::descriptors::{Descriptor, Role};
+use crate::caps::grants::GrantKind;
 use crate::guest::Guest;
 
 impl Host for Guest {

@@ -30,13 +30,13 @@
 
 use super::{Budget, GuestRing, MAX_IO_LEN, RingConfig, TableChanges};
 use crate::bindings::{Cqe, CqeDetail, Op, OpenFlags, Sqe, SqeFlags};
-use crate::descriptors::{Descriptor, Descriptors, Role};
+use crate::caps::descriptors::{Descriptor, Descriptors, Role};
 use crate::ioring::ring::types::{
     AddressFamily, CancelArgs, FixedArgs, I2cArgs, I2cMessage, Ipv4SocketAddress, Ipv6SocketAddress, MkdiratArgs, OpenatArgs, RenameatArgs, UnlinkatArgs,
     Parity, PollArgs, PollEvents, ReadArgs, RecvArgs, SendArgs, SendmsgArgs, ShutdownHow, SocketAddress, SocketOption,
     SocketType, SpiArgs, SpiSegment, StatxArgs, TimeoutArgs, TtyConfig, WriteArgs,
 };
-use crate::net::{AddrPattern, NetPolicy, RawAddr};
+use crate::caps::net::{AddrPattern, NetPolicy, RawAddr};
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{Read as _, Write as _};
@@ -639,7 +639,7 @@ impl World {
         for h in open {
             let Ok(d) = self.descriptors.get(h) else { continue };
             let fd = d.fd.as_fd();
-            if !crate::net::is_listening(fd) {
+            if !crate::caps::net::is_listening(fd) {
                 continue;
             }
             let Some(local) = RawAddr::local_of(fd) else { continue };

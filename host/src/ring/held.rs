@@ -5,7 +5,7 @@
 //! after it, until every operation sent before it has completed; the chains after it wait
 //! until it has completed too. Held entries are the host's: a cancel always finds them.
 
-use crate::opcode::Entry;
+use crate::kernel::opcode::Entry;
 use std::collections::VecDeque;
 
 /// A link chain waiting to be sent, and the unlinked entries that go right after it (the
@@ -98,7 +98,7 @@ impl Held {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::opcode::Nop;
+    use crate::kernel::opcode::Nop;
 
     fn hold(held: &mut Held, drain: bool, keys: &[u64]) {
         held.start(drain);

@@ -5,10 +5,10 @@
 
 use crate::bindings::ErrorCode;
 use super::Budget;
-use crate::descriptors::{Descriptor, HostFdCharge, Peers};
+use crate::caps::descriptors::{Descriptor, HostFdCharge, Peers};
 use crate::devices::Job;
-use crate::net::{RawAddr, Transport};
-use crate::sys::{KernelTimespec, OpenHow};
+use crate::caps::net::{RawAddr, Transport};
+use crate::kernel::sys::{KernelTimespec, OpenHow};
 use std::ffi::CString;
 use std::os::fd::OwnedFd;
 use std::sync::{Arc, Mutex};

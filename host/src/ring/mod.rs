@@ -7,27 +7,27 @@ mod budget;
 pub mod fuzz;
 mod held;
 mod inflight;
-mod prep;
+mod ops;
 
 pub use budget::Budget;
 
 use crate::bindings::{Cqe, CqeDetail, ErrorCode, Op, Sqe, SqeFlags};
-use crate::descriptors::{Descriptor, Descriptors};
+use crate::caps::descriptors::{Descriptor, Descriptors};
 use crate::errno::to_error_code;
-use crate::ioring::ring::types::{CancelArgs, FileStat, FileType};
-use crate::net::{NetPolicy, RawAddr, as_inet};
-use crate::opcode::{self, AsyncCancel, Entry};
-use crate::sys;
-use crate::uring::{Completion, Uring};
+use crate::ioring::ring::types::CancelArgs;
+use crate::caps::net::{NetPolicy, RawAddr, as_inet};
+use crate::kernel::opcode::{self, AsyncCancel, Entry};
+use crate::kernel::sys;
+use crate::kernel::uring::{Completion, Uring};
 use held::Held;
 use inflight::{INTERNAL, Inflight, Kind, Slot};
-use prep::FixedBuffers;
+use ops::FixedBuffers;
 use std::collections::VecDeque;
 use std::os::fd::{BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-pub use prep::MAX_IO_LEN;
+pub use ops::MAX_IO_LEN;
 
 /// Changes a ring made to the guest's descriptor table that the guest's other rings must
 /// mirror in their registered-file tables.
@@ -160,7 +160,7 @@ impl GuestRing {
                 continue;
             }
             // Past the byte budget is `again`; an absurd length is left to prepare's `invalid`.
-            let need = prep::bytes_held(&op);
+            let need = ops::bytes_held(&op);
             let held = if need <= MAX_IO_LEN as usize { need } else { 0 };
             let over_bytes = !self.config.budget.take_bytes(held);
             let targets = match &op {
@@ -172,11 +172,11 @@ impl GuestRing {
                 self.config.budget.release_bytes(if over_bytes { 0 } else { held });
                 break;
             };
-            let mut env = prep::Env { descriptors, policy: &self.config.policy, fixed: &mut self.fixed, previous };
+            let mut env = ops::Env { descriptors, policy: &self.config.policy, fixed: &mut self.fixed, previous };
             let prepared = match targets {
-                Some(targets) => cancel(slot, key, targets, &mut after),
+                Some(targets) => ops::time::cancel(slot, key, targets, &mut after),
                 None if over_bytes => Err(ErrorCode::Again),
-                None => prep::prepare(op, slot, &mut env),
+                None => ops::prepare(op, slot, &mut env),
             };
             let prepared = match prepared {
                 // Without its provided buffers a multishot receive could only fail and be
@@ -190,7 +190,7 @@ impl GuestRing {
             let slot = self.inflight.get_mut(key).expect("the slot just taken");
             let entry = prepared.unwrap_or_else(|code| {
                 slot.kind = Kind::Rejected(code);
-                prep::placeholder()
+                ops::placeholder()
             });
             if let Kind::Close { handle } = slot.kind {
                 changes.closed.push(handle);
@@ -200,7 +200,7 @@ impl GuestRing {
                 slot.trace = Some((name, Instant::now()));
             }
             self.inflight.hold(key, if over_bytes { 0 } else { held });
-            let entry = entry.user_data(key).flags(prep::sqe_flags(flags));
+            let entry = entry.user_data(key).flags(ops::sqe_flags(flags));
             if holding {
                 self.held.push(key, entry);
             } else {
@@ -462,7 +462,7 @@ impl GuestRing {
         if !self.config.budget.take_bytes(bytes) {
             return false;
         }
-        match self.uring.provide_buffers(prep::RECV_GROUP, RECV_BUFFERS, RECV_BUFFER_SIZE) {
+        match self.uring.provide_buffers(ops::sockets::RECV_GROUP, RECV_BUFFERS, RECV_BUFFER_SIZE) {
             Ok(()) => {
                 self.provided_bytes = bytes;
                 true
@@ -536,7 +536,7 @@ impl GuestRing {
                 if slot.trace.is_some() {
                     eprintln!("ioring: cqe {} recv-multishot res=ENOBUFS: re-armed by the host", slot.guest_user_data);
                 }
-                return self.rearm(key, opcode::RecvMultishot::new(handle, prep::RECV_GROUP).build());
+                return self.rearm(key, opcode::RecvMultishot::new(handle, ops::sockets::RECV_GROUP).build());
             }
             // A datagram from a sender this socket may not hear from: dropped, and the
             // receive issued again (unless its handle was closed meanwhile).
@@ -550,7 +550,7 @@ impl GuestRing {
                         return Some(cqe);
                     }
                     slot.addr = RawAddr::default();
-                    prep::point_msg(slot, true);
+                    ops::sockets::point_msg(slot, true);
                     let entry = opcode::RecvMsg::new(handle, &mut slot.msg).build();
                     return self.rearm(key, entry);
                 }
@@ -602,10 +602,10 @@ impl GuestRing {
                 result(c.res)
             }
             Kind::Statx => {
-                detail = CqeDetail::Stat(file_stat(&slot.statx));
+                detail = CqeDetail::Stat(ops::files::file_stat(&slot.statx));
                 result(c.res)
             }
-            Kind::Poll => Ok(prep::poll_events(c.res as u32)),
+            Kind::Poll => Ok(ops::sockets::poll_events(c.res as u32)),
             Kind::LocalAddress => {
                 detail = CqeDetail::Address(slot.addr.to_wit());
                 Ok(0)
@@ -640,7 +640,7 @@ impl GuestRing {
         if !more && same_handle {
             let again = match kind {
                 Kind::Accept { multishot: Some(handle) } if c.res >= 0 => Some(opcode::Accept::multishot(handle).build()),
-                Kind::RecvMultishot { handle } if c.res > 0 => Some(opcode::RecvMultishot::new(handle, prep::RECV_GROUP).build()),
+                Kind::RecvMultishot { handle } if c.res > 0 => Some(opcode::RecvMultishot::new(handle, ops::sockets::RECV_GROUP).build()),
                 _ => None,
             };
             if let Some(entry) = again {
@@ -675,7 +675,7 @@ impl GuestRing {
     /// Resubmits an operation under the same key (a multishot one the kernel ended, a
     /// datagram receive whose datagram was dropped). Returns None (the completion was
     /// consumed) or, when no SQE can be had, a final error CQE for the guest.
-    fn rearm(&mut self, key: u64, entry: crate::opcode::Entry) -> Option<Cqe> {
+    fn rearm(&mut self, key: u64, entry: crate::kernel::opcode::Entry) -> Option<Cqe> {
         // SAFETY: a multishot receive or accept carries no pointers; a datagram receive's
         // point into its slot, which stays until its final completion is reaped.
         if self.make_room(1) && unsafe { self.uring.push(&entry.user_data(key)) }.is_ok() {
@@ -737,25 +737,6 @@ impl Drop for GuestRing {
     }
 }
 
-/// Prepares a cancel: its first kernel request takes its place (in a chain, if it is in
-/// one); the others go into `after`, all answering to the cancel's key. With nothing in the
-/// kernel to cancel, it is done at once: the count of held operations it took out, or
-/// `no-entry`.
-fn cancel(slot: &mut Slot, key: u64, (found, sent): (u32, Vec<u64>), after: &mut Vec<Entry>) -> Result<Entry, ErrorCode> {
-    let Some((&first, rest)) = sent.split_first() else {
-        return if found > 0 { Ok(done(slot, found)) } else { Err(ErrorCode::NoEntry) };
-    };
-    slot.kind = Kind::Cancel { pending: sent.len() as u32, found };
-    after.extend(rest.iter().map(|&target| AsyncCancel::new(target).build().user_data(key)));
-    Ok(AsyncCancel::new(first).build())
-}
-
-/// Marks `slot` as done by the host with result `n`; the kernel sees a no-op.
-fn done(slot: &mut Slot, n: u32) -> crate::opcode::Entry {
-    slot.kind = Kind::Done(n);
-    opcode::Nop.build()
-}
-
 /// Installs a descriptor the kernel created as a new handle (closing it if the table is full).
 fn install(
     descriptors: &mut Descriptors,
@@ -766,21 +747,6 @@ fn install(
     // SAFETY: the kernel just created this descriptor for us and nothing else owns it.
     let owned = unsafe { OwnedFd::from_raw_fd(fd) };
     descriptors.install(describe(owned)).inspect(|&handle| changes.installed.push((handle, fd)))
-}
-
-fn file_stat(st: &libc::statx) -> FileStat {
-    let kind = match u32::from(st.stx_mode) & libc::S_IFMT {
-        libc::S_IFREG => FileType::Regular,
-        libc::S_IFDIR => FileType::Directory,
-        libc::S_IFLNK => FileType::Symlink,
-        libc::S_IFCHR => FileType::CharacterDevice,
-        libc::S_IFBLK => FileType::BlockDevice,
-        libc::S_IFIFO => FileType::Fifo,
-        libc::S_IFSOCK => FileType::Socket,
-        _ => FileType::Unknown,
-    };
-    let modified = st.stx_mtime.tv_sec.max(0) as u64 * 1_000_000_000 + u64::from(st.stx_mtime.tv_nsec);
-    FileStat { type_: kind, size: st.stx_size, mode: u32::from(st.stx_mode) & 0o7777, links: st.stx_nlink, modified_ns: modified }
 }
 
 fn result(res: i32) -> Result<u32, ErrorCode> {

@@ -8,7 +8,7 @@ use crate::ioring::ring::types::{
     SendmsgArgs, ShutdownHow, SocketAddress, SocketOption, SocketType, SpiArgs, SpiSegment, StatxArgs, TimeoutArgs,
     TtyConfig, Parity, I2cArgs, I2cMessage, WriteArgs,
 };
-use crate::net::{AddrPattern, std_to_wit};
+use crate::caps::net::{AddrPattern, std_to_wit};
 use std::fs::File;
 use std::io::{Read as _, Write as _};
 use std::net::{TcpListener, TcpStream, UdpSocket};
@@ -107,7 +107,7 @@ impl Fixture {
 
     /// Gives the guest a host descriptor as a `--device` grant.
     fn grant_device(&mut self, fd: impl Into<OwnedFd>) -> u32 {
-        self.install(Descriptor::with_role(fd.into(), crate::descriptors::Role::Device))
+        self.install(Descriptor::with_role(fd.into(), crate::caps::descriptors::Role::Device))
     }
 
     fn install(&mut self, d: Descriptor) -> u32 {
@@ -883,7 +883,7 @@ fn a_listener_shut_down_never_listens_again() {
         let rebind = f.one(Op::Bind((l, wit_addr(&format!("127.0.0.1:{busy_port}")))));
         assert!(rebind.is_err(), "{rebind:?}");
         assert_eq!(f.one(Op::Listen((l, 16))).unwrap_err(), refusal);
-        assert!(!crate::net::is_listening(f.descriptors.get(l).unwrap().fd.as_fd()), "not listening anywhere");
+        assert!(!crate::caps::net::is_listening(f.descriptors.get(l).unwrap().fd.as_fd()), "not listening anywhere");
     }
     assert_eq!(f.one(Op::Bind((grant, wit_addr("127.0.0.1:0")))).unwrap_err(), ErrorCode::Access, "a grant is never re-bound");
 }

@@ -1,8 +1,8 @@
 //! A safe owner of one io_uring: setup with feature fallback, pushing prepared entries,
 //! one-syscall submit-and-wait, and reaping completions. The only user of `sys`.
 
-use crate::opcode::Entry;
-use crate::sys;
+use crate::kernel::opcode::Entry;
+use crate::kernel::sys;
 use std::io;
 use std::os::fd::RawFd;
 use std::ptr::NonNull;
@@ -282,7 +282,7 @@ mod tests {
         assert_eq!(taken, 1);
         // The ring the fallback made works.
         // SAFETY: a NOP points at nothing.
-        unsafe { ring.push(&crate::opcode::Nop.build().user_data(7)) }.unwrap();
+        unsafe { ring.push(&crate::kernel::opcode::Nop.build().user_data(7)) }.unwrap();
         assert_eq!(ring.submit().unwrap(), 1);
     }
 

@@ -5,7 +5,7 @@
 //! entry must outlive its completion: that contract is `Uring::push`'s. Reads and writes name
 //! a registered-file slot (the guest's handle), never a host descriptor.
 
-use crate::sys::{self, Sqe};
+use crate::kernel::sys::{self, Sqe};
 use std::ffi::CStr;
 
 /// io_uring's "use the current file position" offset.

@@ -1,7 +1,7 @@
 //! What the host was told to give the guest: parsed from the command line, opened once at
 //! start (so a bad grant fails before the guest runs), handed out by name through `grants.*`.
 
-use crate::net::{ListenSpec, RawAddr, Transport};
+use crate::caps::net::{ListenSpec, RawAddr, Transport};
 use anyhow::{Context, bail};
 use std::fs::File;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
