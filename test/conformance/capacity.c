@@ -1,7 +1,8 @@
 /*
  * capacity: submitting past a ring's in-flight limit. The host takes fewer than given (never
  * fewer than the ring's entries), keeps nothing of the rest, and takes the rest once
- * completions are reaped; a link chain is taken whole or not at all.
+ * completions are reaped; a link chain is taken whole or not at all; a lone cancel is taken
+ * even then, so that what fills a ring can always be cancelled.
  */
 #include "conform.h"
 
@@ -119,9 +120,75 @@ static void capacity_chain_whole(struct ior_ring *unused)
 	PASS();
 }
 
+static void capacity_cancel_when_full(struct ior_ring *unused)
+{
+	struct ior_ring ring;
+	struct t_cqe c;
+	uint32_t taken = 0, cancelled = 0;
+	ior_sqe_t *sqe;
+	int n, cancel_res = 1;
+	bool cancel_seen = false;
+
+	(void)unused;
+	CHECK(limit > 0, "capacity-fewer-taken found no limit");
+	CHECK(ior_ring_init(&ring, ENTRIES) == 0, "ring of %d", ENTRIES);
+	/* Full: 30 s timeouts up to the limit, and one more refused. */
+	while (taken < limit) {
+		int want = limit - taken < ENTRIES ? (int)(limit - taken) : ENTRIES;
+
+		for (int i = 0; i < want; i++) {
+			sqe = ior_get_sqe(&ring);
+			ior_prep_timeout(sqe, 30000000000ULL, 0);
+			ior_sqe_set_data32(sqe, 1);
+		}
+		n = ior_submit(&ring);
+		CHECK(n == want, "filling to %u: a submit of %d took %d", limit, want, n);
+		taken += (uint32_t)n;
+	}
+	ior_prep_nop(ior_get_sqe(&ring));
+	n = ior_submit(&ring);
+	CHECK(n == 0, "a nop on a full ring: %d taken, want 0", n);
+	ior_ring_exit(&ring);
+	/* The same again, and this time a cancel of them all, alone in its submit. */
+	CHECK(ior_ring_init(&ring, ENTRIES) == 0, "ring of %d", ENTRIES);
+	for (taken = 0; taken < limit;) {
+		int want = limit - taken < ENTRIES ? (int)(limit - taken) : ENTRIES;
+
+		for (int i = 0; i < want; i++) {
+			sqe = ior_get_sqe(&ring);
+			ior_prep_timeout(sqe, 30000000000ULL, 0);
+			ior_sqe_set_data32(sqe, 1);
+		}
+		n = ior_submit(&ring);
+		CHECK(n == want, "filling to %u: a submit of %d took %d", limit, want, n);
+		taken += (uint32_t)n;
+	}
+	sqe = ior_get_sqe(&ring);
+	ior_prep_cancel32(sqe, 1, IOR_CANCEL_ALL);
+	ior_sqe_set_data32(sqe, 2);
+	n = ior_submit(&ring);
+	CHECK(n == 1, "a lone cancel on a full ring: %d taken, want 1", n);
+	while (!cancel_seen || cancelled < limit) {
+		CHECK(t_next(&ring, &c) == 0, "%u of %u timeouts cancelled, cancel %s, then nothing",
+		      cancelled, limit, cancel_seen ? "seen" : "not seen");
+		if (c.user_data == 2) {
+			SKIP_IF_NOTSUP(c.res);
+			cancel_res = c.res;
+			cancel_seen = true;
+		} else {
+			CHECK(c.res == -IOR_ECANCELED, "a timeout: %s, want canceled", t_code(c.res));
+			cancelled++;
+		}
+	}
+	CHECK(cancel_res == (int)limit, "cancel: %s, want %u", t_code(cancel_res), limit);
+	ior_ring_exit(&ring);
+	PASS();
+}
+
 int main(void)
 {
 	t_run("capacity-fewer-taken", capacity_fewer_taken);
 	t_run("capacity-chain-whole", capacity_chain_whole);
+	t_run("capacity-cancel-when-full", capacity_cancel_when_full);
 	return t_exit();
 }
