@@ -88,16 +88,6 @@ static void device_bad_handle(struct ior_ring *ring)
 	PASS();
 }
 
-static void device_not_granted(struct ior_ring *ring)
-{
-	int res = ior_grant_device("no-such-device");
-
-	(void)ring;
-	CHECK(res == -IOR_ENOENT, "grants.device of a name not granted: %s, want no-entry",
-	      t_code(res));
-	PASS();
-}
-
 int main(void)
 {
 	t_run("device-ops-on-stdio", device_stdio);
@@ -105,6 +95,5 @@ int main(void)
 	t_run("device-ops-on-directory", device_directory);
 	t_run("device-ops-on-socket", device_socket);
 	t_run("device-ops-bad-handle", device_bad_handle);
-	t_run("device-not-granted", device_not_granted);
 	return t_exit();
 }

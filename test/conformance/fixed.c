@@ -176,6 +176,18 @@ static void fixed_busy(struct ior_ring *ring)
 	PASS();
 }
 
+static void fixed_register_absurd(struct ior_ring *ring)
+{
+	int res = ior_register_buffers(ring, 0xffffffffu, 0xffffffffu);
+
+	CHECK(res == -IOR_ENOMEM, "register 2^32-1 buffers of 2^32-1 bytes: %s, want no-memory",
+	      t_code(res));
+	/* The ring is unharmed: a sensible set registers afterwards. */
+	res = ior_register_buffers(ring, 1, 64);
+	CHECK(res == 0, "register after: %s", t_code(res));
+	PASS();
+}
+
 int main(void)
 {
 	t_run("fixed-register", fixed_register);
@@ -185,5 +197,6 @@ int main(void)
 	t_run("fixed-span-invalid", fixed_span_invalid);
 	t_run("fixed-none-registered", fixed_none_registered);
 	t_run("fixed-busy", fixed_busy);
+	t_run("fixed-register-absurd", fixed_register_absurd);
 	return t_exit();
 }

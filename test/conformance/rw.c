@@ -146,6 +146,29 @@ static void rw_directory(struct ior_ring *ring)
 	PASS();
 }
 
+static void rw_write_copied(struct ior_ring *ring)
+{
+	struct t_cqe c;
+	char buf[8];
+	int rw = t_dir("rw"), fd, res;
+
+	fd = t_open(ring, rw, "copied", IOR_O_READ | IOR_O_WRITE | IOR_O_CREATE, NULL);
+	CHECK(fd >= 0, "fixture: %s", t_code(fd));
+	/* The bytes are the host's from the submit on: changing the buffer after it does not
+	 * change what is written. */
+	memcpy(buf, "before", 6);
+	ior_prep_write(ior_get_sqe(ring), (ior_handle_t)fd, buf, 6, 0);
+	CHECK(ior_submit(ring) == 1, "submit");
+	memcpy(buf, "AFTER!", 6);
+	res = t_one(ring, NULL);
+	CHECK(res == 6, "write: %s", t_code(res));
+	ior_prep_read(ior_get_sqe(ring), (ior_handle_t)fd, 8, 0);
+	res = t_one(ring, &c);
+	CHECK(res == 6 && memcmp(c.data, "before", 6) == 0, "the file holds \"%.6s\", want \"before\"",
+	      res > 0 ? (const char *)c.data : "");
+	PASS();
+}
+
 int main(void)
 {
 	t_run("rw-offsets", rw_offsets);
@@ -155,5 +178,6 @@ int main(void)
 	t_run("rw-zero-length", rw_zero_length);
 	t_run("rw-write-stdout", rw_write_stdout);
 	t_run("rw-directory", rw_directory);
+	t_run("rw-write-copied-at-submit", rw_write_copied);
 	return t_exit();
 }

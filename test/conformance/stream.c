@@ -265,6 +265,39 @@ static void stream_reset_multishot(struct ior_ring *ring)
 	PASS();
 }
 
+static void stream_close_inflight(struct ior_ring *ring)
+{
+	struct t_cqe c;
+	int client, server, res;
+	bool closed = false, received = false;
+
+	res = t_tcp_pair(ring, &client, &server);
+	CHECK(res == 0, "tcp pair: %s", t_code(res));
+	ior_sqe_t *sqe = ior_get_sqe(ring);
+	ior_prep_recv(sqe, (ior_handle_t)server, 16);
+	ior_sqe_set_data32(sqe, 1);
+	CHECK(t_quiet(ring, 20000000), "recv completed with nothing sent");
+	/* Closing the handle does not end the receive in flight on it... */
+	sqe = ior_get_sqe(ring);
+	ior_prep_close(sqe, (ior_handle_t)server);
+	ior_sqe_set_data32(sqe, 2);
+	CHECK(t_next(ring, &c) == 0 && c.user_data == 2, "the close did not complete first");
+	CHECK(c.res == 0, "close: %s", t_code(c.res));
+	closed = true;
+	/* ... which completes on its own, with what arrives. */
+	ior_prep_send(ior_get_sqe(ring), (ior_handle_t)client, "late", 4);
+	for (int i = 0; i < 2; i++) {
+		CHECK(t_next(ring, &c) == 0, "the receive in flight never completed");
+		if (c.user_data != 1)
+			continue;
+		CHECK(c.res == 4 && memcmp(c.data, "late", 4) == 0,
+		      "the receive in flight on a closed handle: %s, want the 4 bytes sent", t_code(c.res));
+		received = true;
+	}
+	CHECK(closed && received, "missing completions");
+	PASS();
+}
+
 int main(void)
 {
 	t_run("stream-send-recv", stream_send_recv);
@@ -274,5 +307,6 @@ int main(void)
 	t_run("stream-recv-multishot-cancel", stream_recv_multishot_cancel);
 	t_run("stream-reset", stream_reset);
 	t_run("stream-reset-multishot", stream_reset_multishot);
+	t_run("stream-close-inflight", stream_close_inflight);
 	return t_exit();
 }
