@@ -259,8 +259,10 @@ static inline unsigned ior_sq_ready(const struct ior_ring *ring)
 int ior_submit(struct ior_ring *ring);
 
 /*
- * Submit, then wait until at least @wait_nr completions are ready and receive them (see
- * ior_peek_cqe). Returns how many SQEs were submitted.
+ * Submit the SQEs prepared (as ior_submit), then, unless @wait_nr CQEs received earlier are
+ * already waiting to be seen, wait in one complete() call until @wait_nr are (counting those)
+ * and receive them, for ior_wait_cqe/ior_peek_cqe to return. Returns how many SQEs the host
+ * took.
  */
 int ior_submit_and_wait(struct ior_ring *ring, unsigned wait_nr);
 
@@ -268,9 +270,11 @@ int ior_submit_and_wait(struct ior_ring *ring, unsigned wait_nr);
  * The next completion, in @cqe_ptr; mark it seen with ior_cqe_seen() when done. When a CQE
  * received earlier is not yet seen, that one is returned at once: nothing is submitted and
  * the host is not asked (SQEs prepared meanwhile stay queued for the next submit or call
- * that reaches the host). Otherwise this submits the local batch, then waits, in one
- * crossing, for at least one completion and receives up to twice the batch size of them.
- * Returns 0, or -IOR_EAGAIN when none came because no operation was in flight.
+ * that reaches the host). Otherwise this submits the SQEs prepared, if any (as ior_submit),
+ * then waits in one complete() call for at least one completion, receiving up to twice the
+ * local batch size of them; the others are returned, without asking the host, by the next
+ * waits and peeks. Returns 0, or -IOR_EAGAIN when none came because no operation was in
+ * flight.
  */
 int ior_wait_cqe(struct ior_ring *ring, ior_cqe_t **cqe_ptr);
 
@@ -283,9 +287,10 @@ int ior_wait_cqe(struct ior_ring *ring, ior_cqe_t **cqe_ptr);
 int ior_wait_cqe_timeout(struct ior_ring *ring, ior_cqe_t **cqe_ptr, int64_t timeout_ns);
 
 /*
- * A completion that is ready now, without waiting. Unlike liburing's, a peek with no CQE
- * already received asks the host (one crossing, which also submits). Returns 0 or
- * -IOR_EAGAIN when none is ready.
+ * A completion that is ready now, without waiting: one received earlier and not yet seen if
+ * there is one (nothing is submitted then). Unlike liburing's, a peek with none received asks
+ * the host: it submits the SQEs prepared, if any, then makes one complete() call that does
+ * not wait. Returns 0 or -IOR_EAGAIN when none is ready.
  */
 int ior_peek_cqe(struct ior_ring *ring, ior_cqe_t **cqe_ptr);
 
@@ -299,9 +304,10 @@ void ior_cqe_seen(struct ior_ring *ring, ior_cqe_t *cqe);
  * A batch of completions in @out; release it with ior_cqes_free(). When CQEs received
  * earlier (by ior_wait_cqe, ior_peek_cqe or ior_submit_and_wait) are not yet seen, @out gets
  * up to @max of them, oldest first, and nothing else: nothing is submitted, the host is not
- * asked, and @min and @timeout_ns do not apply. Otherwise this submits the local batch, then
- * waits, in one crossing, until @min completions are ready or @timeout_ns passes (negative:
- * no bound; 0: no wait), and stores up to @max of them. Returns the number stored: possibly
+ * asked, and @min and @timeout_ns do not apply. Otherwise this submits the SQEs prepared, if
+ * any (as ior_submit), then waits in one complete() call until @min completions are ready or
+ * @timeout_ns passes (negative: no bound; 0: no wait), and stores up to @max of them (the
+ * host keeps any others for the next call). Returns the number stored: possibly
  * fewer than @min (on timeout, when fewer operations are in flight than @min, or when CQEs
  * received earlier were returned), 0 when nothing came.
  */
