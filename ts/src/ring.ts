@@ -449,7 +449,7 @@ export class IORing implements Turnable, Disposable {
     await this.submit({ tag: 'fsync', val: [handle, dataOnly] }, 'fsync', options, FULL);
   }
 
-  /** Sets the length of the file `handle` to `length` bytes (ftruncate); `EACCES` on a read-only handle. */
+  /** Sets the length of the file `handle` to `length` bytes (ftruncate); `EACCES` on a handle opened without `write`. */
   async ftruncate(handle: Handle, length: number | bigint, options?: OperationOptions): Promise<void> {
     const op: Op = { tag: 'ftruncate', val: [handle, this.backend.u64(BigInt(length))] };
     await this.submit(op, 'ftruncate', options, FULL);

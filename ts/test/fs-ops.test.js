@@ -150,7 +150,7 @@ test('a read-only grant refuses mkdir, remove, rename and truncate with EACCES, 
   assert.ok(existsSync(join(root, 'planted.txt')));
 });
 
-test('truncate cuts a file and extends it with zeros; EINVAL on a file not opened for writing', async () => {
+test('truncate cuts a file and extends it with zeros; EACCES on a handle opened read-only', async () => {
   const file = await File.open('ops', 'cut.txt', { read: true, write: true, create: true, truncate: true });
   await file.writeAll(new TextEncoder().encode('0123456789'), 0);
   await file.truncate(4);
@@ -159,7 +159,7 @@ test('truncate cuts a file and extends it with zeros; EINVAL on a file not opene
   assert.equal([...(await file.readAll())], [48, 49, 50, 51, 0, 0]);
   assert.is((await file.stat()).size, 6n);
   const reader = await File.open('ops', 'cut.txt');
-  assert.is(await code(reader.truncate(0)), 'EINVAL', 'as ftruncate(2) says');
+  assert.is(await code(reader.truncate(0)), 'EACCES');
   assert.is(readFileSync(join(root, 'cut.txt')).length, 6);
   await Promise.all([file.close(), reader.close()]);
 });

@@ -86,6 +86,23 @@ test('in flight per ring: 1024, as the Linux host by default; room comes back as
   await r.cqes(476);
 });
 
+test('a link chain is taken whole or not at all; one longer than the limit fails with EINVAL', async () => {
+  const r = rawRing();
+  const link = (userData) => ({ op: { tag: 'nop' }, userData, flags: { link: true } });
+  assert.is(r.ring.submit(Array.from({ length: 1023 }, (_, i) => sleep(5000 + i))), 1023);
+  assert.is(r.submit(link(1), sqe(2, { tag: 'nop' })), 0, 'two entries, one place');
+  r.submit(cancel(3, 5000, false));
+  await r.cqes(2);
+  assert.is(r.submit(link(1), sqe(2, { tag: 'nop' })), 2);
+  assert.equal((await r.cqes(2)).map((c) => [c.userData, result(c)]), [[1, 0], [2, 0]]);
+  r.ring[Symbol.dispose]();
+  const long = rawRing();
+  const chain = Array.from({ length: 1025 }, (_, i) => link(i));
+  assert.is(long.ring.submit(chain), 1025);
+  const cqes = await long.cqes(1025);
+  assert.ok(cqes.every((c) => result(c) === 'invalid'));
+});
+
 test('a ring full of operations that do not end still takes a lone cancel, as the Linux host does', async () => {
   const r = rawRing();
   const sleepers = Array.from({ length: 1024 }, (_, i) => sleep(1000 + i));

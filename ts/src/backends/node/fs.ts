@@ -50,8 +50,8 @@ export class FileDescriptor extends Descriptor {
   constructor(
     readonly fd: number,
     private readonly owned = true,
-    /** Opened beneath a read-only grant: `ftruncate` is refused, as the host refuses it. */
-    private readonly readOnly = false,
+    /** Opened for writing: a read-only handle refuses `ftruncate` with `access`. */
+    private readonly writable = true,
   ) {
     super();
   }
@@ -75,7 +75,7 @@ export class FileDescriptor extends Descriptor {
   }
 
   override async ftruncate(length: number): Promise<OpResult> {
-    if (this.readOnly) fail('access');
+    if (!this.writable) fail('access');
     await call<void>((done) => fs.ftruncate(this.fd, length, done));
     return { res: 0 };
   }
@@ -117,7 +117,8 @@ export class DirectoryDescriptor extends Descriptor {
       fs.closeSync(fd);
       return new DirectoryDescriptor(fs.realpathSync(target), this.readOnly);
     }
-    return new FileDescriptor(fd, true, this.readOnly);
+    // Under a read-only grant nothing opens for writing (above).
+    return new FileDescriptor(fd, true, flags.write ?? false);
   }
 
   override async mkdirat(rel: string, mode: number): Promise<OpResult> {

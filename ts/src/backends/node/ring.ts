@@ -25,10 +25,14 @@ const MAX_IO_LEN = 16 << 20;
  */
 const CANCEL_RESERVE = 8;
 
-/** Whether the entry at `i` is a cancel in no link chain. */
-function loneCancel(sqes: Sqe[], i: number): boolean {
-  const linked = (s: Sqe | undefined) => s !== undefined && (s.flags.link || s.flags.hardLink);
-  return sqes[i].op.tag === 'cancel' && !linked(sqes[i]) && !linked(sqes[i - 1]) && sqes[i + 1]?.op.tag !== 'link-timeout';
+/**
+ * Where the link chain starting at `i` ends (exclusive): an entry with `link` or `hard-link`
+ * pulls in the next, as does a `link-timeout` after it; the list's end ends any chain.
+ */
+function chainEnd(sqes: Sqe[], i: number): number {
+  let end = i + 1;
+  while (end < sqes.length && (sqes[end - 1].flags.link || sqes[end - 1].flags.hardLink || sqes[end].op.tag === 'link-timeout')) end++;
+  return end;
 }
 
 /** A timeout waiting for a number of other completions. */
@@ -65,20 +69,22 @@ export class NodeRing implements RingBackend {
 
   submit(sqes: Sqe[]): number {
     if (this.closed) return 0;
+    // Chains are taken whole or not at all, as the host takes them.
     let taken = 0;
-    while (taken < sqes.length && this.outstanding < this.maxInflight + (loneCancel(sqes, taken) ? CANCEL_RESERVE : 0)) {
-      taken++;
-      this.outstanding++;
-    }
-    // Split the batch into link chains: an entry with `link` or `hard-link` pulls in the next.
-    for (let i = 0; i < taken; ) {
-      const chain = [sqes[i++]];
-      while (i < taken && (chain[chain.length - 1].flags.link || chain[chain.length - 1].flags.hardLink || sqes[i].op.tag === 'link-timeout')) {
-        chain.push(sqes[i++]);
+    while (taken < sqes.length) {
+      const chain = sqes.slice(taken, chainEnd(sqes, taken));
+      const lone = chain.length === 1 && chain[0].op.tag === 'cancel';
+      if (chain.length > this.maxInflight) {
+        // It can never fit: every entry fails, as the host fails it.
+        for (const sqe of chain) this.post(sqe.userData, { error: 'invalid' });
+      } else if (this.outstanding + chain.length > this.maxInflight + (lone ? CANCEL_RESERVE : 0)) break;
+      else {
+        const drain = chain[0].flags.drain ? Promise.all([...this.running]) : undefined;
+        const run = (drain ? drain.then(() => this.runChain(chain)) : this.runChain(chain)).finally(() => this.running.delete(run));
+        this.running.add(run);
       }
-      const drain = chain[0].flags.drain ? Promise.all([...this.running]) : undefined;
-      const run = (drain ? drain.then(() => this.runChain(chain)) : this.runChain(chain)).finally(() => this.running.delete(run));
-      this.running.add(run);
+      this.outstanding += chain.length;
+      taken += chain.length;
     }
     return taken;
   }
@@ -384,7 +390,7 @@ class Stdin extends FileDescriptor {
   private stream: Connection | undefined;
 
   constructor() {
-    super(0, false);
+    super(0, false, false);
   }
 
   override read(len: number, offset: number | undefined, ctx: OpContext): Promise<OpResult> {
