@@ -29,6 +29,8 @@ fn main() {
                 last = (now, Instant::now());
             } else if last.1.elapsed() > Duration::from_secs(120) {
                 eprintln!("fuzz_ring: HANG: no execution finished for 120 s after execution {now}");
+                eprintln!("{}", ioring::fuzz::threads_in_kernel());
+                eprintln!("rings: {}", ioring::fuzz::rings_in_kernel());
                 std::process::abort();
             }
         }

@@ -55,9 +55,18 @@ pub struct Descriptor {
     /// Opened under a read-only grant: nothing beneath it may be opened for writing.
     pub read_only: bool,
     pub role: Role,
+    /// A terminal: its reads and writes go to io_uring's workers (IOSQE_ASYNC), since
+    /// n_tty ignores IOCB_NOWAIT and would wait for the line inside io_uring_enter, holding
+    /// the guest's thread where no cancel reaches it.
+    pub tty: bool,
     /// For a datagram socket the host granted (`--listen udp:`): the peers it has received
     /// from, to which it may reply without a --connect grant.
     pub peers: Option<Arc<Mutex<Peers>>>,
+}
+
+fn is_tty(fd: &OwnedFd) -> bool {
+    // SAFETY: isatty on a descriptor we hold.
+    unsafe { libc::isatty(std::os::fd::AsRawFd::as_raw_fd(fd)) == 1 }
 }
 
 /// The most recent datagram sources of a granted socket.
@@ -84,22 +93,32 @@ impl Peers {
 
 impl Descriptor {
     pub fn new(fd: OwnedFd, read_only: bool) -> Self {
-        Self { fd: Arc::new(fd), read_only, role: Role::Plain, peers: None }
+        Self { tty: is_tty(&fd), fd: Arc::new(fd), read_only, role: Role::Plain, peers: None }
     }
 
     /// A handle of `role` (not read-only, remembering no peers).
     pub fn with_role(fd: OwnedFd, role: Role) -> Self {
-        Self { fd: Arc::new(fd), read_only: false, role, peers: None }
+        Self { tty: is_tty(&fd), fd: Arc::new(fd), read_only: false, role, peers: None }
     }
 
     /// A socket the guest created with the `socket` operation.
     pub fn guest_socket(fd: OwnedFd, datagram: bool) -> Self {
-        Self::with_role(fd, Role::Socket { datagram, seen: Arc::default() })
+        Self::socket(fd, Role::Socket { datagram, seen: Arc::default() })
+    }
+
+    /// A connection a guest's listener accepted.
+    pub fn accepted(fd: OwnedFd) -> Self {
+        Self::socket(fd, Role::Plain)
+    }
+
+    /// A socket, which is no terminal: no need to ask.
+    fn socket(fd: OwnedFd, role: Role) -> Self {
+        Self { fd: Arc::new(fd), read_only: false, role, tty: false, peers: None }
     }
 
     /// A `--listen` grant.
     pub fn listener(fd: OwnedFd) -> Self {
-        Self::with_role(fd, Role::Listener)
+        Self::socket(fd, Role::Listener)
     }
 
     /// A granted datagram socket, which may answer whoever sends to it.

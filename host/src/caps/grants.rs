@@ -99,12 +99,17 @@ impl Grants {
             grants.add(GrantKind::Listener { datagram: spec.transport == Transport::Udp }, &spec.name, fd)?;
         }
         for spec in devices {
+            // Opened non-blocking so that a serial line without carrier does not hold the open,
+            // then made blocking again: on an O_NONBLOCK file io_uring gives the guest EAGAIN
+            // where it should wait.
             let file = File::options()
                 .read(true)
                 .write(true)
-                .custom_flags(libc::O_NOCTTY | libc::O_CLOEXEC)
+                .custom_flags(libc::O_NOCTTY | libc::O_CLOEXEC | libc::O_NONBLOCK)
                 .open(&spec.path)
                 .with_context(|| format!("--device: cannot open `{}`", spec.path.display()))?;
+            // SAFETY: F_GETFL/F_SETFL on a descriptor we hold.
+            unsafe { libc::fcntl(file.as_raw_fd(), libc::F_SETFL, libc::fcntl(file.as_raw_fd(), libc::F_GETFL) & !libc::O_NONBLOCK) };
             grants.add(GrantKind::Device, &spec.name, file.into())?;
         }
         Ok(grants)
@@ -186,6 +191,16 @@ mod tests {
         assert!(Grants::open(&[file], &[], &[]).is_err());
         let a: DirSpec = "/tmp::same".parse().unwrap();
         assert!(Grants::open(&[a.clone(), a], &[], &[]).is_err());
+    }
+
+    #[test]
+    fn device_grants_are_left_blocking_for_io_uring_to_wait_on() {
+        let spec: DeviceSpec = "null=/dev/null".parse().unwrap();
+        let grants = Grants::open(&[], &[], &[spec]).unwrap();
+        let i = grants.find(GrantKind::Device, "null").unwrap();
+        // SAFETY: F_GETFL on a descriptor we hold.
+        let flags = unsafe { libc::fcntl(grants.entries[i].fd.as_raw_fd(), libc::F_GETFL) };
+        assert_eq!(flags & libc::O_NONBLOCK, 0);
     }
 
     #[test]

@@ -424,6 +424,8 @@ impl World {
         put(Descriptor::new(tcp.into(), false));
         // 10, 11: device grants: a pty and /dev/null.
         let (master, slave) = openpty();
+        // As the host opens --device grants.
+        set_nonblocking(&slave);
         put(Descriptor::with_role(slave, Role::Device));
         put(Descriptor::with_role(File::options().read(true).write(true).open("/dev/null").unwrap().into(), Role::Device));
         for s in [&stream_peer.as_fd(), &dgram_peer.as_fd(), &tcp_peer.as_fd(), &master.as_fd(), &stdin_w.as_fd()] {
@@ -1183,7 +1185,7 @@ impl World {
 
 /// What /proc says of this process's io_uring instances: their queues and the requests
 /// the kernel holds in its poll table, for findings about operations that do not end.
-fn rings_in_kernel() -> String {
+pub fn rings_in_kernel() -> String {
     open_fds()
         .into_iter()
         .filter(|(_, target)| target.contains("io_uring"))
@@ -1191,6 +1193,19 @@ fn rings_in_kernel() -> String {
         .map(|info| info.lines().filter(|l| !l.trim_start().starts_with(|c: char| c.is_ascii_digit())).collect::<Vec<_>>().join(" | "))
         .collect::<Vec<_>>()
         .join(" || ")
+}
+
+/// Where each thread of this process is in the kernel (syscall and stack), for a hang.
+pub fn threads_in_kernel() -> String {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else { return String::new() };
+    tasks
+        .flatten()
+        .map(|t| {
+            let read = |f: &str| std::fs::read_to_string(t.path().join(f)).unwrap_or_default();
+            format!("task {}: {} | syscall {} | {}", t.file_name().to_string_lossy(), read("comm").trim(), read("syscall").trim(), read("stack").replace('\n', " | "))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn pipe() -> (OwnedFd, OwnedFd) {

@@ -23,6 +23,8 @@ pub struct Held {
     ops: u32,
     /// The last chain sent asked for drain: the next waits until it has completed.
     after_drain: bool,
+    /// The last chain is still being added to (by the `submit` call holding it).
+    open: bool,
 }
 
 impl Held {
@@ -38,6 +40,12 @@ impl Held {
     /// Starts holding a new chain.
     pub fn start(&mut self, drain: bool) {
         self.chains.push_back(Chain { drain, entries: Vec::new(), after: Vec::new() });
+        self.open = true;
+    }
+
+    /// The chain last started is whole.
+    pub fn end(&mut self) {
+        self.open = false;
     }
 
     /// Adds an entry to the chain last started.
@@ -75,14 +83,16 @@ impl Held {
         self.chains.iter().any(|c| c.entries.iter().any(|&(k, _)| k == key))
     }
 
-    /// Takes out every chain holding an entry `hit` picks (only the first such chain unless
-    /// `all`); returns the keys of all their entries, in order.
+    /// Takes out every whole chain holding an entry `hit` picks (only the first such chain
+    /// unless `all`); returns the keys of all their entries, in order. A chain still being
+    /// built stays: a cancel inside it does not reach the entries before it, as in the kernel.
     pub fn take_where(&mut self, all: bool, hit: impl Fn(u64) -> bool) -> Vec<u64> {
         let mut keys = Vec::new();
         let mut kept = VecDeque::with_capacity(self.chains.len());
         let mut taken_one = false;
-        for chain in self.chains.drain(..) {
-            if (all || !taken_one) && chain.entries.iter().any(|&(k, _)| hit(k)) {
+        let whole = self.chains.len() - usize::from(self.open);
+        for (i, chain) in self.chains.drain(..).enumerate() {
+            if i < whole && (all || !taken_one) && chain.entries.iter().any(|&(k, _)| hit(k)) {
                 taken_one = true;
                 keys.extend(chain.entries.iter().map(|&(k, _)| k));
             } else {
@@ -105,6 +115,7 @@ mod tests {
         for &k in keys {
             held.push(k, Nop.build());
         }
+        held.end();
     }
 
     #[test]
@@ -140,5 +151,18 @@ mod tests {
         assert_eq!(held.take_where(true, |k| k == 2), vec![4, 2]);
         assert_eq!(held.ops(), 1);
         assert!(held.contains(3) && !held.contains(1));
+    }
+
+    #[test]
+    fn a_cancel_never_takes_out_the_chain_it_is_part_of() {
+        let mut held = Held::default();
+        hold(&mut held, true, &[1]);
+        held.start(false);
+        held.push(1, Nop.build());
+        assert_eq!(held.take_where(true, |k| k == 1), vec![1]);
+        assert!(held.contains(1), "the open chain stays");
+        held.push(2, Nop.build());
+        held.end();
+        assert_eq!(held.take_where(true, |k| k == 2), vec![1, 2]);
     }
 }

@@ -207,6 +207,9 @@ impl GuestRing {
                 self.send(key, &entry);
             }
             if chain_left == 0 {
+                if holding {
+                    self.held.end();
+                }
                 for entry in after.drain(..) {
                     if holding {
                         self.held.push_after(entry);
@@ -622,7 +625,7 @@ impl GuestRing {
                 // SAFETY: the kernel just created this descriptor; we only borrow it here.
                 let fd = unsafe { BorrowedFd::borrow_raw(c.res) };
                 let peer = if multishot.is_some() { RawAddr::peer_of(fd) } else { slot.addr };
-                install(descriptors, changes, c.res, |fd| Descriptor::new(fd, false)).map(|h| {
+                install(descriptors, changes, c.res, |fd| Descriptor::accepted(fd)).map(|h| {
                     detail = CqeDetail::Accepted((h, peer.to_wit()));
                     0
                 })

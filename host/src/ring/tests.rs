@@ -1,7 +1,7 @@
 //! GuestRing against a real io_uring: each guest operation in, the guest's CQE out.
 
 use super::*;
-use std::os::fd::{AsFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};
 use crate::bindings::{Op, OpenFlags, SqeFlags};
 use crate::ioring::ring::types::{
     AddressFamily, CancelArgs, FixedArgs, MkdiratArgs, OpenatArgs, RenameatArgs, UnlinkatArgs, PollArgs, PollEvents, ReadArgs, RecvArgs, SendArgs,
@@ -966,6 +966,8 @@ fn mkdirat_unlinkat_renameat_and_ftruncate_act_beneath_the_directory() {
     let file = f.open("a/f", OpenFlags::WRITE | OpenFlags::CREATE).unwrap();
     f.one(Op::Write(WriteArgs { fd: file, data: b"0123456789".to_vec(), offset: Some(0) })).unwrap();
     f.one(Op::Ftruncate((file, 4))).unwrap();
+    let reader = f.open("a/f", OpenFlags::READ).unwrap();
+    assert_eq!(f.one(Op::Ftruncate((reader, 0))).unwrap_err(), ErrorCode::Access, "not open for writing");
     assert_eq!(std::fs::read(f.dir.0.join("a/f")).unwrap(), b"0123");
     let rename = Op::Renameat(RenameatArgs { old_dir: 0, old_path: "a/f".into(), new_dir: 0, new_path: "a/b/g".into() });
     f.one(rename).unwrap();
@@ -1028,4 +1030,33 @@ fn a_multishot_poll_on_a_ready_descriptor_ends_when_cancelled() {
     let results: Vec<_> = cqes.iter().map(|c| (c.user_data, c.res, c.more)).collect();
     assert_eq!(results, [(1, Err(ErrorCode::Canceled), false), (2, Ok(1), false)]);
     assert_eq!(f.ring.inflight.live(), 0);
+}
+
+/// Found by the fuzzer: a write to a tty whose reader has stopped held the guest's thread
+/// inside io_uring_enter (n_tty_write ignores IOCB_NOWAIT). Terminal I/O now waits on
+/// io_uring's workers: submit and complete return, and the waiting writes are cancelled.
+#[test]
+fn a_write_to_a_full_tty_device_waits_without_holding_the_thread() {
+    // On a thread of its own (a ring is entered only by the thread that made it): were it
+    // held in the kernel, the test fails rather than hangs.
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut f = Fixture::new(false);
+        let (mut master, mut slave) = (-1, -1);
+        // SAFETY: openpty writes two new descriptors into the out parameters.
+        assert_eq!(unsafe { libc::openpty(&mut master, &mut slave, std::ptr::null_mut(), std::ptr::null(), std::ptr::null()) }, 0);
+        // SAFETY: openpty just created both; nothing else owns them.
+        let (_master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+        let spec: crate::caps::grants::DeviceSpec = format!("tty=/proc/self/fd/{}", slave.as_raw_fd()).parse().unwrap();
+        let fd = crate::caps::grants::Grants::open(&[], &[], &[spec]).unwrap().entries.remove(0).fd;
+        let h = f.install(Descriptor::with_role(fd, crate::caps::descriptors::Role::Device));
+        let write = || Op::Write(WriteArgs { fd: h, data: vec![b'x'; 16 << 10], offset: None });
+        let writes = (0..8).map(|i| Fixture::sqe(write(), 100 + i)).collect();
+        assert_eq!(f.ring.submit(&mut f.descriptors, writes, &mut f.changes), 8);
+        let cqes = f.ring.complete(&mut f.descriptors, 8, 8, Some(Duration::from_millis(200)), &mut f.changes);
+        let _ = done.send(cqes.len());
+        f.ring.shutdown(&mut f.descriptors);
+    });
+    let reaped = finished.recv_timeout(Duration::from_secs(10)).expect("the guest's thread was held in the kernel");
+    assert!(reaped < 8, "the line has room for some of it, and the rest waits: {reaped} writes completed");
 }

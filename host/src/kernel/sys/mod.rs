@@ -106,6 +106,7 @@ pub const PROBED_OPS: usize = 64;
 pub const IOSQE_FIXED_FILE: u32 = 1 << 0;
 pub const IOSQE_IO_LINK: u32 = 1 << 2;
 pub const IOSQE_IO_HARDLINK: u32 = 1 << 3;
+pub const IOSQE_ASYNC: u32 = 1 << 4;
 pub const IOSQE_BUFFER_SELECT: u32 = 1 << 5;
 
 pub const IORING_SETUP_SUBMIT_ALL: u32 = 1 << 7;

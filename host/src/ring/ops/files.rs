@@ -5,7 +5,7 @@
 
 use super::{Env, checked_len, data_len};
 use crate::bindings::{ErrorCode, OpenFlags};
-use crate::caps::descriptors::Descriptors;
+use crate::caps::descriptors::{Descriptor, Descriptors};
 use crate::errno::to_error_code;
 use crate::ioring::ring::types::{
     FileStat, FileType, FixedArgs, MkdiratArgs, OpenatArgs, ReadArgs, RenameatArgs, StatxArgs, UnlinkatArgs, WriteArgs,
@@ -21,37 +21,43 @@ use std::os::fd::{FromRawFd, OwnedFd};
 const MAX_PATH_LEN: usize = 4096;
 
 pub fn read(ReadArgs { fd, len, offset }: ReadArgs, slot: &mut Slot, env: &mut Env<'_>) -> Result<Entry, ErrorCode> {
-    env.descriptors.get(fd)?;
+    let d = env.descriptors.get(fd)?;
     slot.kind = Kind::Read;
     slot.buf = vec![0; checked_len(len)?];
     let read = opcode::Read::new(fd, slot.buf.as_mut_ptr(), len);
-    Ok(read.offset(offset.unwrap_or(CURRENT_POSITION)).build())
+    Ok(on_worker_if_tty(d, read.offset(offset.unwrap_or(CURRENT_POSITION)).build()))
 }
 
 pub fn write(WriteArgs { fd, data, offset }: WriteArgs, slot: &mut Slot, env: &mut Env<'_>) -> Result<Entry, ErrorCode> {
-    env.descriptors.get(fd)?;
+    let d = env.descriptors.get(fd)?;
     let len = data_len(&data)?;
     slot.buf = data;
     let write = opcode::Write::new(fd, slot.buf.as_ptr(), len);
-    Ok(write.offset(offset.unwrap_or(CURRENT_POSITION)).build())
+    Ok(on_worker_if_tty(d, write.offset(offset.unwrap_or(CURRENT_POSITION)).build()))
+}
+
+/// A terminal's I/O goes straight to io_uring's workers, where waiting for the line holds
+/// only a worker (and a cancel interrupts it), never the guest's thread.
+fn on_worker_if_tty(d: &Descriptor, entry: Entry) -> Entry {
+    if d.tty { entry.flags(sys::IOSQE_ASYNC) } else { entry }
 }
 
 pub fn read_fixed(args: FixedArgs, slot: &mut Slot, env: &mut Env<'_>) -> Result<Entry, ErrorCode> {
     let FixedArgs { fd, buffer, buffer_offset, len, offset } = args;
-    env.descriptors.get(fd)?;
+    let d = env.descriptors.get(fd)?;
     let (ptr, index) = fixed_span(env.fixed, buffer, buffer_offset, len)?;
     slot.kind = Kind::Fixed;
     env.fixed.inflight += 1;
-    Ok(opcode::ReadFixed::new(fd, ptr, len, index).offset(offset.unwrap_or(CURRENT_POSITION)).build())
+    Ok(on_worker_if_tty(d, opcode::ReadFixed::new(fd, ptr, len, index).offset(offset.unwrap_or(CURRENT_POSITION)).build()))
 }
 
 pub fn write_fixed(args: FixedArgs, slot: &mut Slot, env: &mut Env<'_>) -> Result<Entry, ErrorCode> {
     let FixedArgs { fd, buffer, buffer_offset, len, offset } = args;
-    env.descriptors.get(fd)?;
+    let d = env.descriptors.get(fd)?;
     let (ptr, index) = fixed_span(env.fixed, buffer, buffer_offset, len)?;
     slot.kind = Kind::Fixed;
     env.fixed.inflight += 1;
-    Ok(opcode::WriteFixed::new(fd, ptr, len, index).offset(offset.unwrap_or(CURRENT_POSITION)).build())
+    Ok(on_worker_if_tty(d, opcode::WriteFixed::new(fd, ptr, len, index).offset(offset.unwrap_or(CURRENT_POSITION)).build()))
 }
 
 pub fn close(handle: u32, slot: &mut Slot, env: &mut Env<'_>) -> Result<Entry, ErrorCode> {
@@ -68,7 +74,12 @@ pub fn fsync(fd: u32, datasync: bool, env: &mut Env<'_>) -> Result<Entry, ErrorC
 }
 
 pub fn ftruncate(fd: u32, len: u64, env: &mut Env<'_>) -> Result<Entry, ErrorCode> {
-    if env.descriptors.get(fd)?.read_only {
+    let d = env.descriptors.get(fd)?;
+    // SAFETY: F_GETFL on a descriptor we hold.
+    let read_only_file = unsafe { libc::fcntl(d.raw(), libc::F_GETFL) } & libc::O_ACCMODE == libc::O_RDONLY;
+    // A handle not open for writing is the same refusal as a read-only grant (the kernel
+    // would say EINVAL), as on every host.
+    if d.read_only || read_only_file {
         return Err(ErrorCode::Access);
     }
     let len = i64::try_from(len).map_err(|_| ErrorCode::Invalid)?;
