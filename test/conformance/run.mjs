@@ -232,6 +232,8 @@ function summarise(results) {
     n.crashed = results.guests.filter((g) => g.runs[host]?.problems.length).length;
     results.counts[host] = n;
   }
+  // The rows hold each case's result; a run keeps how many it reported, its time and problems.
+  for (const g of results.guests) for (const run of Object.values(g.runs)) run.cases = run.cases.length;
   results.passed = ran.length > 0 && ran.every((h) => {
     const n = results.counts[h];
     return n.FAIL === 0 && n.missing === 0 && n.crashed === 0;

@@ -18,7 +18,10 @@ test('the Linux host is available and every guest ran cleanly', () => {
 });
 
 test('the suite is whole: every guest reports cases, and the matrix has them all', () => {
-  for (const g of results.guests) assert.ok(g.runs.linux.cases.length > 0, g.name);
+  for (const g of results.guests) {
+    assert.ok(g.runs.linux.cases > 0, g.name);
+    assert.is(results.cases.filter((c) => c.guest === g.name).length, g.runs.linux.cases, g.name);
+  }
   // Each operation of wit/types.wit has its cases; 150 is a floor, not the count.
   assert.ok(results.cases.length >= 150, `${results.cases.length} cases`);
   const names = results.cases.map((c) => c.name);
