@@ -75,4 +75,10 @@ test("each README's operation table has a row for every operation", () => {
   assert.ok(read('ts/README.md').includes('timeoutMs'), 'ts/README.md documents timeoutMs');
 });
 
+test('the largest single transfer is the same on the host and the Node backend', () => {
+  const host = read('host/src/ring/ops/mod.rs').match(/MAX_IO_LEN: u32 = ([^;]+);/)[1];
+  const node = read('ts/src/backends/node/ring.ts').match(/MAX_IO_LEN = ([^;]+);/)[1];
+  assert.is(eval(node), eval(host.replace(/_/g, '')));
+});
+
 test.run();
