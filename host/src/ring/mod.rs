@@ -482,6 +482,20 @@ impl GuestRing {
     /// host hold (at least one when this ring holds none, so its guest can go on); the
     /// rest stay in the kernel's bounded CQ. Returns false when it stopped at that bound.
     fn reap(&mut self, descriptors: &mut Descriptors, changes: &mut TableChanges) -> bool {
+        // Completions the host consumes itself (a cancel's answers, a re-armed stream's end)
+        // take none of the guest's room: go on until one reaches the guest or none is left.
+        loop {
+            let before = self.ready.len();
+            let (all, drained) = self.reap_batch(descriptors, changes);
+            if all || drained == 0 || self.ready.len() > before {
+                self.release_held();
+                return all;
+            }
+        }
+    }
+
+    /// One drain of the CQ within the budget: whether it emptied it, and how many it took.
+    fn reap_batch(&mut self, descriptors: &mut Descriptors, changes: &mut TableChanges) -> (bool, usize) {
         let budget = &self.config.budget;
         let limit = if self.ready.is_empty() {
             budget.completions_room().max(1)
@@ -492,6 +506,7 @@ impl GuestRing {
         };
         let mut reaped = std::mem::take(&mut self.reaped);
         let all = self.uring.drain(limit, |c| reaped.push(c));
+        let drained = reaped.len();
         // A fired link timeout cancels the operation it guards: mark that operation first so
         // that its ECANCELED, reaped in the same batch, reads as timed-out.
         for c in &reaped {
@@ -513,8 +528,7 @@ impl GuestRing {
             }
         }
         self.reaped = reaped;
-        self.release_held();
-        all
+        (all, drained)
     }
 
     /// Turns one kernel completion into the guest's CQE (None when the host consumed it,
