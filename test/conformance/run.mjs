@@ -93,8 +93,18 @@ export const HOSTS = [
     // per guest name, printing the same lines.
     name: 'node',
     fixture: true,
-    unavailable: () => 'not available (no TypeScript port of the suite yet)',
-    command: () => [],
+    unavailable: () =>
+      existsSync(join(root, 'ts/dist/backends/node/index.js'))
+        ? null
+        : 'not available (ts/dist is not built: npm run build -w @ioring/ring)',
+    // test/conformance/node/<guest>.mjs, granted through the environment as `ioring run` grants.
+    command: (guest, fx) => [
+      'env',
+      `IORING_DIR=${fx.rw}::rw;${fx.ro}::ro:ro`,
+      'IORING_LISTEN=lst=tcp:127.0.0.1:0',
+      process.execPath,
+      join(here, 'node', `${guest.name}.mjs`),
+    ],
   },
   {
     // zephyr/scripts/native_sim.sh's guest sample on native_sim_64 (WAMR + RTIO), running the
