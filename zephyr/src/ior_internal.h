@@ -31,6 +31,7 @@ enum ior_hkind {
 struct ior_handle {
 	uint8_t kind;      /**< enum ior_hkind */
 	bool read_only;    /**< a read-only directory grant, and what is opened beneath it */
+	bool writable;     /**< a file opened for writing (ftruncate needs it) */
 	int16_t grant;     /**< index of the grant it came from, or -1 */
 	int fd;            /**< socket descriptor */
 	void *obj;         /**< struct fs_file_t * for files */

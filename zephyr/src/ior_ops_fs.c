@@ -2,7 +2,7 @@
  * SPDX-License-Identifier: Apache-2.0
  *
  * ior_ops_fs.c - files and stdio: openat, read, write, read-fixed, write-fixed, fsync,
- * statx and close, through Zephyr's fs API, on the work-queue iodev. Validation, grant
+ * statx, close, ftruncate, mkdirat, unlinkat and renameat, through Zephyr's fs API, on the work-queue iodev. Validation, grant
  * checks and copying in happen at submit (ior_fs_prepare, guest thread); the blocking calls
  * run on the work queue (ior_fs_run). Handles 1 and 2 write to the console (printk).
  *
@@ -25,27 +25,100 @@ static struct fs_file_t ior_files[CONFIG_IORING_HANDLES];
 
 #define KINDS(...) (FOR_EACH(BIT, (|), __VA_ARGS__))
 
+/* The longest path a handle's directory and a guest's relative path make together. */
+#define IOR_PATH_MAX (sizeof(((struct ior_handle *)0)->path) + 64 + 2)
+
+static int abi_err(int ret)
+{
+	return ret - 1 == IOR_ABI_EACCES ? -EACCES : ret - 1 == IOR_ABI_ENAMETOOLONG
+						       ? -ENAMETOOLONG : -EINVAL;
+}
+
+/* "<dir path>/<rel>" into @out (IOR_PATH_MAX bytes), the guest's path checked beneath it. */
+static int beneath(const struct ior_handle *dir, struct ior_abi_range r, char *out)
+{
+	char rel[64];
+	int ret = ior_abi_path_beneath(ior_submit_mem + r.ptr, r.len, rel, sizeof(rel));
+
+	if (ret > 0)
+		return abi_err(ret);
+	strcpy(out, dir->path);
+	if (rel[0]) {
+		strcat(out, "/");
+		strcat(out, rel);
+	}
+	return 0;
+}
+
 /* "<dir path>/<rel>" into a fresh buffer, checked beneath the directory. */
 static int join_path(struct ior_op *op, const struct ior_handle *dir)
 {
-	char rel[64];
+	char path[IOR_PATH_MAX];
+	int ret = beneath(dir, op->sqe.data, path);
 	size_t n;
-	int ret = ior_abi_path_beneath(ior_submit_mem + op->sqe.data.ptr, op->sqe.data.len, rel,
-				       sizeof(rel));
 
-	if (ret > 0)
-		return ret - 1 == IOR_ABI_EACCES ? -EACCES : ret - 1 == IOR_ABI_ENAMETOOLONG
-							       ? -ENAMETOOLONG : -EINVAL;
-	n = strlen(dir->path) + 1 + strlen(rel) + 1;
+	if (ret < 0)
+		return ret;
+	n = strlen(path) + 1;
 	op->buf = ior_buf_alloc(n);
 	if (!op->buf)
 		return -EAGAIN;
 	op->buf_len = (uint32_t)n;
-	strcpy((char *)op->buf, dir->path);
-	if (rel[0]) {
-		strcat((char *)op->buf, "/");
-		strcat((char *)op->buf, rel);
+	strcpy((char *)op->buf, path);
+	return 0;
+}
+
+/* A directory handle that may be written beneath (mkdirat, unlinkat, renameat). */
+static int writable_dir(uint32_t fd, struct ior_handle **out)
+{
+	struct ior_handle *h = ior_handle_get(fd, KINDS(IOR_H_DIR));
+
+	if (!h)
+		return ior_handle_get(fd, ~0u) ? -ENOTDIR : -EBADF;
+	*out = h;
+	return h->read_only ? -EACCES : 0;
+}
+
+/*
+ * mkdirat, unlinkat: the one path, beneath a writable directory, naming an entry (its last
+ * component not empty, `.` or `..`). renameat: both paths, into one buffer, "old\0new\0".
+ */
+static int prepare_tree(struct ior_op *op)
+{
+	const struct ior_abi_sqe *s = &op->sqe;
+	char old[IOR_PATH_MAX], new[IOR_PATH_MAX];
+	struct ior_handle *dir, *dir2;
+	size_t n;
+	int ret = writable_dir(s->fd, &dir);
+
+	if (ret < 0)
+		return ret;
+	if (s->op != IOR_ABI_OP_RENAMEAT) {
+		ret = join_path(op, dir);
+		if (ret < 0)
+			return ret;
+		ret = ior_abi_path_last_ok(ior_submit_mem + s->data.ptr, s->data.len);
+		return ret > 0 ? abi_err(ret) : 0;
 	}
+	ret = writable_dir(s->fd2, &dir2);
+	if (ret == 0)
+		ret = beneath(dir, s->data, old);
+	if (ret == 0)
+		ret = beneath(dir2, s->data2, new);
+	if (ret < 0)
+		return ret;
+	ret = ior_abi_path_last_ok(ior_submit_mem + s->data.ptr, s->data.len);
+	if (ret == 0)
+		ret = ior_abi_path_last_ok(ior_submit_mem + s->data2.ptr, s->data2.len);
+	if (ret > 0)
+		return abi_err(ret);
+	n = strlen(old) + 1 + strlen(new) + 1;
+	op->buf = ior_buf_alloc(n);
+	if (!op->buf)
+		return -EAGAIN;
+	op->buf_len = (uint32_t)n;
+	strcpy((char *)op->buf, old);
+	strcpy((char *)op->buf + strlen(old) + 1, new);
 	return 0;
 }
 
@@ -121,6 +194,18 @@ int ior_fs_prepare(struct ior_op *op)
 			return 0;
 		}
 		return join_path(op, h);
+	case IOR_ABI_OP_FTRUNCATE:
+		h = ior_handle_get(s->fd, KINDS(IOR_H_FILE));
+		if (!h)
+			return ior_handle_get(s->fd, ~0u) ? -EINVAL : -EBADF;
+		/* A read-only grant, or a handle not opened for writing. */
+		if (h->read_only || !h->writable)
+			return -EACCES;
+		return 0;
+	case IOR_ABI_OP_MKDIRAT:
+	case IOR_ABI_OP_UNLINKAT:
+	case IOR_ABI_OP_RENAMEAT:
+		return prepare_tree(op);
 	default:
 		return -EINVAL;
 	}
@@ -257,6 +342,7 @@ static int do_openat(struct ior_op *op)
 	nh->kind = IOR_H_FILE;
 	nh->obj = &ior_files[h];
 	nh->read_only = dir->read_only;
+	nh->writable = (mode & FS_O_WRITE) != 0;
 	strncpy(nh->path, path, sizeof(nh->path) - 1);
 	op->detail.detail = IOR_ABI_DETAIL_HANDLE;
 	op->detail.handle = h;
@@ -278,6 +364,123 @@ static int do_statx(struct ior_op *op)
 	return 0;
 }
 
+static int do_ftruncate(struct ior_op *op)
+{
+	struct ior_handle *h = ior_handle_get(op->sqe.fd, KINDS(IOR_H_FILE));
+
+	if (!h)
+		return -EBADF; /* closed while queued */
+	struct fs_statvfs vfs;
+	off_t len = (off_t)op->sqe.offset, end;
+	int ret;
+
+	if (op->sqe.offset > INT32_MAX)
+		return -EFBIG;
+	ret = fs_truncate(h->obj, len);
+	if (ret < 0)
+		return ret;
+	/*
+	 * Zephyr 3.4's ext2 leaves the old bytes in the rest of the last block when it shrinks a
+	 * file, and a later write past the new end brings them back. Growing to the block's end
+	 * zero-fills that tail (ext2 does when it grows); then back to the length asked for.
+	 */
+	if (fs_statvfs(h->path, &vfs) == 0 && vfs.f_bsize && len % vfs.f_bsize) {
+		end = len - len % vfs.f_bsize + vfs.f_bsize;
+		ret = fs_truncate(h->obj, end);
+		if (ret == 0)
+			ret = fs_truncate(h->obj, len);
+	}
+	return ret;
+}
+
+/* Whether the directory at @path holds nothing: 1, 0, or -errno. */
+static int dir_empty(const char *path)
+{
+	struct fs_dirent e;
+	struct fs_dir_t d;
+	int ret;
+
+	fs_dir_t_init(&d);
+	ret = fs_opendir(&d, path);
+	if (ret < 0)
+		return ret;
+	for (;;) {
+		ret = fs_readdir(&d, &e);
+		if (ret < 0 || e.name[0] == '\0') {
+			ret = ret < 0 ? ret : 1;
+			break;
+		}
+		if (strcmp(e.name, ".") && strcmp(e.name, "..")) {
+			ret = 0;
+			break;
+		}
+	}
+	fs_closedir(&d);
+	return ret;
+}
+
+static int do_mkdirat(struct ior_op *op)
+{
+	/* Zephyr's file systems keep no permission bits: the mode is not recorded. */
+	return fs_mkdir((const char *)op->buf);
+}
+
+static int do_unlinkat(struct ior_op *op)
+{
+	const char *path = (const char *)op->buf;
+	struct fs_dirent st;
+	int ret = fs_stat(path, &st);
+
+	if (ret < 0)
+		return ret;
+	if (op->sqe.flag) {
+		if (st.type != FS_DIR_ENTRY_DIR)
+			return -ENOTDIR;
+		ret = dir_empty(path);
+		if (ret <= 0)
+			return ret < 0 ? ret : -ENOTEMPTY;
+	} else if (st.type == FS_DIR_ENTRY_DIR) {
+		return -EISDIR; /* unlink(2) of a directory: EISDIR, as Linux */
+	}
+	return fs_unlink(path);
+}
+
+static int do_renameat(struct ior_op *op)
+{
+	const char *from = (const char *)op->buf;
+	const char *to = from + strlen(from) + 1;
+	size_t n = strlen(from);
+	struct fs_dirent a, b;
+	int ret = fs_stat(from, &a);
+
+	if (ret < 0)
+		return ret;
+	if (strcmp(from, to) == 0)
+		return 0; /* rename(2): the same entry, nothing to do */
+	/* A directory into itself or beneath itself. */
+	if (a.type == FS_DIR_ENTRY_DIR && strncmp(from, to, n) == 0 && to[n] == '/')
+		return -EINVAL;
+	ret = fs_stat(to, &b);
+	if (ret < 0 && ret != -ENOENT)
+		return ret;
+	if (ret == 0) {
+		if (a.type == FS_DIR_ENTRY_DIR && b.type != FS_DIR_ENTRY_DIR)
+			return -ENOTDIR;
+		if (a.type != FS_DIR_ENTRY_DIR && b.type == FS_DIR_ENTRY_DIR)
+			return -EISDIR;
+		if (b.type == FS_DIR_ENTRY_DIR) {
+			ret = dir_empty(to);
+			if (ret <= 0)
+				return ret < 0 ? ret : -ENOTEMPTY;
+		}
+	}
+	ret = fs_rename(from, to);
+	/* Zephyr's fs_rename refuses paths on two mounts with EINVAL: rename(2)'s EXDEV. */
+	if (ret == -EINVAL && fs_stat(from, &a) == 0)
+		ret = -EXDEV;
+	return ret;
+}
+
 static int do_close(struct ior_op *op)
 {
 	struct ior_handle *h = ior_handle_get(op->sqe.fd, ~0u);
@@ -296,6 +499,26 @@ static int do_close(struct ior_op *op)
 
 #else
 static int file_io(struct ior_op *op, uint8_t *p, uint32_t len, bool write)
+{
+	return -ENOTSUP;
+}
+
+static int do_ftruncate(struct ior_op *op)
+{
+	return -ENOTSUP;
+}
+
+static int do_mkdirat(struct ior_op *op)
+{
+	return -ENOTSUP;
+}
+
+static int do_unlinkat(struct ior_op *op)
+{
+	return -ENOTSUP;
+}
+
+static int do_renameat(struct ior_op *op)
 {
 	return -ENOTSUP;
 }
@@ -365,6 +588,14 @@ int ior_fs_run(struct ior_op *op)
 		return do_openat(op);
 	case IOR_ABI_OP_STATX:
 		return do_statx(op);
+	case IOR_ABI_OP_FTRUNCATE:
+		return do_ftruncate(op);
+	case IOR_ABI_OP_MKDIRAT:
+		return do_mkdirat(op);
+	case IOR_ABI_OP_UNLINKAT:
+		return do_unlinkat(op);
+	case IOR_ABI_OP_RENAMEAT:
+		return do_renameat(op);
 	default:
 		return -ENOTSUP;
 	}

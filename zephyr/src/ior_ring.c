@@ -454,6 +454,10 @@ static int op_prepare(struct ior_op *op)
 		return ior_fs_prepare(op);
 	case IOR_ABI_OP_OPENAT:
 	case IOR_ABI_OP_STATX:
+	case IOR_ABI_OP_FTRUNCATE:
+	case IOR_ABI_OP_MKDIRAT:
+	case IOR_ABI_OP_UNLINKAT:
+	case IOR_ABI_OP_RENAMEAT:
 		op->family = IOR_FAM_WQ;
 		return IS_ENABLED(CONFIG_IORING_FS) ? ior_fs_prepare(op) : -ENOTSUP;
 	case IOR_ABI_OP_SEND:

@@ -335,6 +335,28 @@ int ior_abi_sqe_decode(const uint8_t *m, uint32_t size, uint32_t addr, struct io
 			     s->tty.stop_bits < 1 || s->tty.stop_bits > 2))
 			ret = BAD(IOR_ABI_EINVAL);
 		break;
+	case IOR_ABI_OP_FTRUNCATE:
+		s->fd = ld32(m, p);
+		s->offset = ld64(m, p + 8);
+		break;
+	case IOR_ABI_OP_MKDIRAT:
+		s->fd = ld32(m, p);
+		ret = range_at(m, size, p + 4, &s->data);
+		s->mode = ld32(m, p + 12);
+		break;
+	case IOR_ABI_OP_UNLINKAT:
+		s->fd = ld32(m, p);
+		ret = range_at(m, size, p + 4, &s->data);
+		if (!ret)
+			ret = bool_at(m, p + 12, &s->flag);
+		break;
+	case IOR_ABI_OP_RENAMEAT:
+		s->fd = ld32(m, p);
+		ret = range_at(m, size, p + 4, &s->data);
+		s->fd2 = ld32(m, p + 12);
+		if (!ret)
+			ret = range_at(m, size, p + 16, &s->data2);
+		break;
 	default:
 		ret = BAD(IOR_ABI_EINVAL);
 		break;
@@ -585,5 +607,20 @@ int ior_abi_path_beneath(const uint8_t *path, uint32_t len, char *out, size_t ou
 	}
 	if (out_size)
 		out[o] = '\0';
+	return 0;
+}
+
+int ior_abi_path_last_ok(const uint8_t *path, uint32_t len)
+{
+	uint32_t end = len, start;
+
+	while (end > 0 && path[end - 1] == '/')
+		end--;
+	start = end;
+	while (start > 0 && path[start - 1] != '/')
+		start--;
+	if (end == start || (end - start == 1 && path[start] == '.') ||
+	    (end - start == 2 && path[start] == '.' && path[start + 1] == '.'))
+		return BAD(IOR_ABI_EINVAL);
 	return 0;
 }

@@ -66,6 +66,8 @@ enum ior_abi_op {
 	IOR_ABI_OP_FSYNC, IOR_ABI_OP_STATX, IOR_ABI_OP_TIMEOUT, IOR_ABI_OP_LINK_TIMEOUT,
 	IOR_ABI_OP_CANCEL, IOR_ABI_OP_POLL, IOR_ABI_OP_SPI_TRANSFER, IOR_ABI_OP_I2C_TRANSFER,
 	IOR_ABI_OP_TTY_CONFIGURE, IOR_ABI_OP_LOCAL_ADDRESS,
+	/* Added later, at the end of the variant: earlier case numbers are unchanged. */
+	IOR_ABI_OP_FTRUNCATE, IOR_ABI_OP_MKDIRAT, IOR_ABI_OP_UNLINKAT, IOR_ABI_OP_RENAMEAT,
 	IOR_ABI_OP_COUNT /**< not an op: the number of cases */
 };
 
@@ -156,18 +158,23 @@ struct ior_abi_sqe {
 	uint8_t op;          /**< enum ior_abi_op */
 	uint8_t flags;       /**< IOR_ABI_SQE_* */
 	uint32_t user_data;  /**< returned in the CQE */
-	uint32_t fd;         /**< the handle acted on (dir for openat/statx) */
+	uint32_t fd;         /**< the handle acted on (dir for openat/statx/mkdirat/unlinkat,
+			      *   old-dir for renameat) */
+	uint32_t fd2;        /**< renameat: new-dir */
 	uint32_t len;        /**< read/recv length, listen backlog, fixed length */
 	bool has_offset;     /**< read/write/fixed: offset given */
-	uint64_t offset;     /**< file offset */
-	struct ior_abi_range data; /**< write/send/sendmsg bytes; openat/statx path */
+	uint64_t offset;     /**< file offset; ftruncate: the new length */
+	struct ior_abi_range data; /**< write/send/sendmsg bytes; openat/statx/mkdirat/unlinkat
+				    *   path; renameat old-path */
+	struct ior_abi_range data2; /**< renameat: new-path */
 	uint32_t buffer;     /**< fixed: buffer index */
 	uint32_t buffer_offset; /**< fixed: offset in the buffer */
 	uint64_t ns;         /**< timeout / link-timeout duration */
 	uint32_t count;      /**< timeout count; cancel target */
-	bool flag;           /**< cancel all, fsync datasync, statx no-follow, poll multishot */
+	bool flag;           /**< cancel all, fsync datasync, statx no-follow, poll multishot,
+			      *   unlinkat remove-dir */
 	uint32_t open_flags; /**< IOR_ABI_O_* */
-	uint32_t mode;       /**< openat mode */
+	uint32_t mode;       /**< openat, mkdirat mode */
 	uint8_t events;      /**< poll events */
 	bool has_addr;       /**< connect/bind always, sendmsg when `to` given */
 	struct ior_abi_sockaddr addr;
@@ -343,6 +350,15 @@ uint8_t ior_abi_errno(int err);
  * @retval >0 1 + an enum ior_abi_err code (access for an escape, name-too-long, invalid)
  */
 int ior_abi_path_beneath(const uint8_t *path, uint32_t len, char *out, size_t out_size);
+
+/**
+ * @brief Whether a path names an entry to create, remove or rename: its last component
+ * (trailing slashes aside) is neither empty, `.` nor `..` (mkdirat, unlinkat, renameat).
+ *
+ * @retval 0 ok
+ * @retval >0 1 + IOR_ABI_EINVAL
+ */
+int ior_abi_path_last_ok(const uint8_t *path, uint32_t len);
 
 #ifdef __cplusplus
 }
