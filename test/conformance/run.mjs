@@ -106,17 +106,43 @@ export const HOSTS = [
       join(here, 'node', `${guest.name}.mjs`),
     ],
   },
-  {
-    // zephyr/scripts/native_sim.sh's guest sample on native_sim_64 (WAMR + RTIO), running the
-    // guests' core modules.
-    name: 'zephyr',
-    fixture: false,
-    unavailable: () =>
-      !process.env.ZEPHYR_BASE || !process.env.WAMR_ROOT
-        ? 'not available (set ZEPHYR_BASE and WAMR_ROOT)'
-        : 'not available (the native_sim guest sample grants no rw, ro and lst yet)',
-    command: () => [],
-  },
+  (() => {
+    // zephyr/tests/conformance on native_sim_64 (WAMR + RTIO): one image, built once per run
+    // (cmake + ninja, into $IORING_ZEPHYR_BUILD or $TMPDIR/ioring-zephyr), that makes the
+    // fixture on an ext2 RAM disk, grants rw, ro and lst from its devicetree, and runs the
+    // guest's core module named after -testargs. The image checks the fixture itself and
+    // prints what changed outside rw/ (fixture: false: nothing here is on this file system).
+    let built; // undefined: not tried; null: built; a string: why not
+    const dir = join(process.env.IORING_ZEPHYR_BUILD ?? join(tmpdir(), 'ioring-zephyr'), 'conformance-native_sim_64');
+    const build = () => {
+      if (built !== undefined) return built;
+      mkdirSync(dir, { recursive: true });
+      const env = { ...process.env, PATH: `/usr/bin:${process.env.PATH}`, ZEPHYR_TOOLCHAIN_VARIANT: process.env.ZEPHYR_TOOLCHAIN_VARIANT ?? 'host' };
+      const steps = [
+        ['cmake', ['-GNinja', '-B', dir, '-DBOARD=native_sim_64', `-DZEPHYR_MODULES=${root}`,
+          `-DWAMR_ROOT=${process.env.WAMR_ROOT}`, '-DPython3_EXECUTABLE=/usr/bin/python3', '-DBUILD_VERSION=ioring',
+          join(root, 'zephyr/tests/conformance')]],
+        ['ninja', ['-C', dir]],
+      ];
+      built = null;
+      for (const [cmd, args] of steps) {
+        const r = spawnSync(cmd, args, { env, encoding: 'utf8', maxBuffer: 64 << 20 });
+        if (r.status !== 0) {
+          writeFileSync(`${dir}.log`, `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ?? ''}`);
+          built = `not available (${cmd} failed building zephyr/tests/conformance: see ${dir}.log)`;
+          break;
+        }
+      }
+      return built;
+    };
+    return {
+      name: 'zephyr',
+      fixture: false,
+      unavailable: () =>
+        !process.env.ZEPHYR_BASE || !process.env.WAMR_ROOT ? 'not available (set ZEPHYR_BASE and WAMR_ROOT)' : build(),
+      command: (guest) => [join(dir, 'zephyr/zephyr.exe'), '-testargs', guest.core],
+    };
+  })(),
 ];
 
 /** Parses a guest's output: its verdict lines, and anything else it printed. */
