@@ -4,8 +4,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import net from 'node:net';
 import { IORing, Socket } from '@ioring/ring';
-import { backend } from '@ioring/ring/node';
-import { freePort } from './helpers.js';
+import { backend, grantDirectory, grantListener } from '@ioring/ring/node';
+import { writeFileSync } from 'node:fs';
+import { freePort, tempDir } from './helpers.js';
 
 /**
  * A host ring driven by hand: `cqes(n)` resolves with the next `n` completions, collected
@@ -68,6 +69,52 @@ test('an operation finishing does not hide another with the same user-data from 
   assert.equal((await r.cqes(1)).map((c) => [c.userData, result(c)]), [[3, 0]]);
   r.submit(cancel(4, 3, true));
   assert.equal((await r.cqes(2)).map((c) => [c.userData, result(c)]).sort(), [[3, 'canceled'], [4, 1]].sort());
+});
+
+test('wait is complete as the WIT says it: min capped at what is in flight, max honoured, timeout', async () => {
+  const ring = backend.createRing(0, { busy: false, turn: () => 0 });
+  // Nothing in flight: min 1 without a timeout does not wait for what cannot come.
+  assert.equal(await ring.wait(1, 8), []);
+  ring.submit([1, 2, 3, 4, 5].map((i) => sqe(i, { tag: 'nop' })));
+  const two = await ring.wait(5, 2, 5_000_000_000n);
+  assert.is(two.length, 2);
+  assert.is((await ring.wait(3, 8, 5_000_000_000n)).length, 3);
+  ring.submit([sqe(6, { tag: 'timeout', val: { durationNs: 200_000_000n, count: 0 } })]);
+  const started = Date.now();
+  assert.equal(await ring.wait(1, 8, 20_000_000n), [], 'a 20 ms wait returns nothing before a 200 ms timeout');
+  assert.ok(Date.now() - started >= 15);
+  assert.equal(await ring.wait(1, 8, 0n), []);
+  assert.equal((await ring.wait(1, 8, 5_000_000_000n)).map((c) => [c.userData, result(c)]), [[6, 'timed-out']]);
+  ring[Symbol.dispose]();
+});
+
+test('a short read or write ends a link chain, as in io_uring; a short receive does not', async () => {
+  const dir = tempDir();
+  writeFileSync(`${dir.path}/f`, '0123456789');
+  grantDirectory('short-read', dir.path);
+  const r = rawRing();
+  r.submit(sqe(1, { tag: 'openat', val: { dir: backend.grants.directory('short-read'), path: 'f', flags: { read: true }, mode: 0 } }));
+  const [opened] = await r.cqes(1);
+  const fd = opened.detail.val;
+  r.submit({ ...sqe(2, { tag: 'read', val: { fd, len: 100, offset: 5n } }), flags: { link: true } }, sqe(3, { tag: 'nop' }));
+  assert.equal((await r.cqes(2)).map((c) => [c.userData, result(c)]), [[2, 5], [3, 'canceled']]);
+  // Read exactly what is there: the chain goes on.
+  r.submit({ ...sqe(4, { tag: 'read', val: { fd, len: 5, offset: 5n } }), flags: { link: true } }, sqe(5, { tag: 'nop' }));
+  assert.equal((await r.cqes(2)).map((c) => [c.userData, result(c)]), [[4, 5], [5, 0]]);
+  r.ring[Symbol.dispose]();
+  dir.cleanup();
+});
+
+test('a granted listener on port 0 reports its real port from the first local-address', async () => {
+  grantListener('any-port', '127.0.0.1:0');
+  const r = rawRing();
+  r.submit(sqe(1, { tag: 'local-address', val: backend.grants.listener('any-port') }));
+  const [c] = await r.cqes(1);
+  assert.is(c.detail.tag, 'address');
+  assert.ok(c.detail.val.val.port > 0, `port ${c.detail.val.val.port}`);
+  r.submit(sqe(2, { tag: 'close', val: backend.grants.listener('any-port') }));
+  await r.cqes(1);
+  r.ring[Symbol.dispose]();
 });
 
 test('a cancel does not count itself, even when it carries the user-data it targets', async () => {

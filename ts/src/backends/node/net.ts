@@ -272,6 +272,8 @@ export class StreamSocket extends Descriptor {
   private backlog: net.Socket[] = [];
   private waiters: Waiter[] = [];
   private serverError: IORingError | undefined;
+  /** The server's start (bind and listen), until it has settled. */
+  private starting: Promise<void> | undefined;
   private closed = false;
 
   constructor(
@@ -322,11 +324,19 @@ export class StreamSocket extends Descriptor {
     const listening = once(server, 'listening');
     if (to.tag === 'unix') server.listen({ path: to.val, backlog: 511 });
     else server.listen({ host: hostOf(to), port: to.val.port, backlog: 511, exclusive: true, ipv6Only: this.options.ipv6Only });
-    return listening.catch((e) => {
-      this.server = undefined;
-      this.bound = undefined;
-      throw e;
-    });
+    const started = listening.then(
+      () => {
+        this.starting = undefined;
+      },
+      (e) => {
+        this.starting = undefined;
+        this.server = undefined;
+        this.bound = undefined;
+        throw e;
+      },
+    );
+    this.starting = started;
+    return started;
   }
 
   override async listen(): Promise<OpResult> {
@@ -459,6 +469,9 @@ export class StreamSocket extends Descriptor {
   }
 
   override async localAddress(): Promise<OpResult> {
+    // A granted listener starts listening in the background: its port (0 asks for any) is
+    // known once it is, as `ioring run --listen` knows it before the guest starts.
+    if (this.starting) await this.starting.catch(() => {});
     let address: SocketAddress;
     if (this.conn) {
       const s = this.conn.socket;

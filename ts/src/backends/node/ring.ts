@@ -41,6 +41,25 @@ interface CountWaiter {
   fire(): void;
 }
 
+/**
+ * Whether a successful transfer moved fewer bytes than asked: as in io_uring, that ends a
+ * `link` chain. Only reads and writes of files (fixed ones too): io_uring lets a short send
+ * or receive go on (without MSG_WAITALL, which the hosts do not set).
+ */
+function short(sqe: Sqe, result: OpResult): boolean {
+  const op = sqe.op;
+  switch (op.tag) {
+    case 'read':
+    case 'read-fixed':
+    case 'write-fixed':
+      return result.res < op.val.len;
+    case 'write':
+      return result.res < op.val.data.length;
+    default:
+      return false;
+  }
+}
+
 function toNumber(v: bigint | number | undefined): number | undefined {
   return v === undefined || v === null ? undefined : Number(v);
 }
@@ -213,7 +232,7 @@ export class NodeRing implements RingBackend {
           this.inflight.remove(bound.userData, boundSelf!);
           this.post(bound.userData, { error: timedOut ? 'timed-out' : 'canceled' });
         }
-        resolve(!error);
+        resolve(!error && !short(sqe, result as OpResult));
       };
       const cancel = () => {
         if (settled) return true;
