@@ -117,6 +117,19 @@ test('a granted listener on port 0 reports its real port from the first local-ad
   r.ring[Symbol.dispose]();
 });
 
+test('entries after a drain wait for it; a cancel is not held back and finds a held entry', async () => {
+  const r = rawRing();
+  const timeout = (ud, ms) => sqe(ud, { tag: 'timeout', val: { durationNs: BigInt(ms) * 1_000_000n, count: 0 } });
+  r.submit(timeout(1, 50), sqe(2, { tag: 'nop' }), { ...sqe(3, { tag: 'nop' }), flags: { drain: true } }, sqe(4, { tag: 'nop' }));
+  assert.equal((await r.cqes(4)).map((c) => c.userData), [2, 1, 3, 4]);
+  r.submit(sleep(5), { ...sqe(6, { tag: 'nop' }), flags: { drain: true } });
+  r.submit(cancel(7, 6, false));
+  assert.equal((await r.cqes(2)).map((c) => [c.userData, result(c)]).sort(), [[6, 'canceled'], [7, 1]].sort());
+  r.submit(cancel(8, 5, false));
+  assert.equal((await r.cqes(2)).map((c) => [c.userData, result(c)]).sort(), [[5, 'canceled'], [8, 1]].sort());
+  r.ring[Symbol.dispose]();
+});
+
 test('a cancel does not count itself, even when it carries the user-data it targets', async () => {
   const r = rawRing();
   r.submit(sleep(9), cancel(9, 9, true));

@@ -80,6 +80,8 @@ export class NodeRing implements RingBackend {
   private fixed: Buffer[] = [];
   private fixedInflight = 0;
   private running = new Set<Promise<void>>();
+  /** The last drain chain, until it has completed: what entries submitted after it wait for. */
+  private drainGate: Promise<void> | undefined;
   private closed = false;
 
   constructor(
@@ -100,9 +102,15 @@ export class NodeRing implements RingBackend {
         for (const sqe of chain) this.post(sqe.userData, { error: 'invalid' });
       } else if (this.outstanding + chain.length > this.maxInflight + (lone ? CANCEL_RESERVE : 0)) break;
       else {
-        const drain = chain[0].flags.drain ? Promise.all([...this.running]) : undefined;
-        const run = (drain ? drain.then(() => this.runChain(chain)) : this.runChain(chain)).finally(() => this.running.delete(run));
+        // A drain entry waits for everything before it, and everything after it for it, but
+        // a cancel: it must reach what is held (and what the drain waits for) at once.
+        const gate = chain[0].flags.drain ? Promise.all([...this.running]) : lone ? undefined : this.drainGate;
+        const run = (gate ? this.held(chain, gate) : this.runChain(chain)).finally(() => {
+          this.running.delete(run);
+          if (this.drainGate === run) this.drainGate = undefined;
+        });
         this.running.add(run);
+        if (chain[0].flags.drain) this.drainGate = run;
       }
       this.outstanding += chain.length;
       taken += chain.length;
@@ -184,6 +192,33 @@ export class NodeRing implements RingBackend {
       this.countWaiters = this.countWaiters.filter((w) => w.remaining > 0);
     }
     for (const check of [...this.completeWaiters]) check();
+  }
+
+  /**
+   * Runs `chain` once `gate` opens. Until then a cancel finds its entries: cancelling one
+   * completes the whole held chain with `canceled` at once, as io_uring does.
+   */
+  private async held(chain: Sqe[], gate: Promise<unknown>): Promise<void> {
+    let cancelled = false;
+    let release!: () => void;
+    const cancelledNow = new Promise<void>((resolve) => (release = resolve));
+    const entries = chain.map((sqe) => {
+      const entry: Inflight = {
+        cancel: () => {
+          if (cancelled) return true;
+          cancelled = true;
+          for (let i = 0; i < chain.length; i++) this.inflight.remove(chain[i].userData, entries[i]);
+          for (const s of chain) this.post(s.userData, { error: 'canceled' });
+          release();
+          return true;
+        },
+      };
+      return this.inflight.add(sqe.userData, entry);
+    });
+    await Promise.race([gate, cancelledNow]);
+    if (cancelled) return;
+    for (let i = 0; i < chain.length; i++) this.inflight.remove(chain[i].userData, entries[i]);
+    await this.runChain(chain);
   }
 
   /** Runs a chain: each entry after the previous one, the rest cancelled when a `link` fails. */
