@@ -3,7 +3,9 @@
  *
  * ior_grants.c - the grants the firmware author declared in devicetree (nodes with
  * compatible "ioring,grants", one child per grant; dts/bindings/ioring,grants.yaml), as a
- * table built at compile time from every such node. A guest reaches only what is named here.
+ * table built at compile time from every such node. A guest reaches only what is named here:
+ * directories, listeners and devices by name (ior_grant_lookup), and with its own sockets
+ * the addresses bind and connect grants match (ior_ops_net.c).
  */
 #include <string.h>
 
@@ -41,12 +43,13 @@
 #define IOR_GRANT_ENTRY(node)                                                                  \
 	{                                                                                      \
 		.kind = DT_ENUM_IDX(node, kind),                                               \
-		.name = DT_PROP(node, grant_name),                                             \
+		.name = DT_PROP_OR(node, grant_name, ""),                                             \
 		.path = DT_PROP_OR(node, path, NULL),                                          \
 		.read_only = DT_PROP(node, read_only),                                         \
 		.udp = DT_ENUM_IDX_OR(node, protocol, 0) == 1,                                 \
 		.address = DT_PROP_OR(node, address, NULL),                                    \
 		.port = DT_PROP_OR(node, port, 0),                                             \
+		.any_port = !DT_NODE_HAS_PROP(node, port),                                             \
 		.backlog = DT_PROP(node, backlog),                                             \
 		.dev = IOR_GRANT_DEV(node),                                                    \
 		.bus = IOR_GRANT_BUS(node),                                                    \
@@ -71,7 +74,8 @@ int ior_grant_lookup(uint8_t kind, const uint8_t *name, uint32_t len)
 	for (size_t i = 0; i < ior_grants_count; i++) {
 		const struct ior_grant *g = &ior_grants[i];
 
-		if (g->kind == kind && strlen(g->name) == len && memcmp(g->name, name, len) == 0)
+		if (g->kind == kind && len && strlen(g->name) == len &&
+		    memcmp(g->name, name, len) == 0)
 			return (int)i;
 	}
 	return -ENOENT;

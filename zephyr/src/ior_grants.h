@@ -21,9 +21,11 @@ struct ior_grant {
 	const char *name;        /**< what the guest asks for */
 	const char *path;        /**< directory: VFS path */
 	bool read_only;          /**< directory: no writes beneath */
-	bool udp;                /**< listener: a bound UDP socket, not a TCP listener */
-	const char *address;     /**< listener: IPv4 address, NULL for any */
-	uint16_t port;           /**< listener: port */
+	bool udp;                /**< listener, bind, connect: UDP, not TCP */
+	const char *address;     /**< listener: IPv4 address; bind, connect: IPv4 or IPv6;
+				  *   NULL (or "*" for bind and connect) for any */
+	uint16_t port;           /**< listener, bind, connect: port */
+	bool any_port;           /**< bind, connect: no port given, any matches */
 	uint16_t backlog;        /**< listener: listen backlog */
 	const struct device *dev; /**< device: the bus controller for a device on a bus */
 	uint8_t bus;             /**< device: IOR_GRANT_BUS_* */

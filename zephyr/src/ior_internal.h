@@ -31,9 +31,11 @@ enum ior_hkind {
 struct ior_handle {
 	uint8_t kind;      /**< enum ior_hkind */
 	bool read_only;    /**< a read-only directory grant, and what is opened beneath it */
-	bool writable;     /**< a file opened for writing (ftruncate needs it) */
+	bool writable;     /**< a file opened for writing (write, ftruncate need it) */
+	bool readable;     /**< a file opened for reading */
 	int16_t grant;     /**< index of the grant it came from, or -1 */
 	int fd;            /**< socket descriptor */
+	uint8_t net;       /**< sockets: IOR_NET_* (ior_ops_net.c) */
 	void *obj;         /**< struct fs_file_t * for files */
 	char path[64];     /**< directories: absolute path in the VFS */
 };
@@ -79,6 +81,8 @@ struct ior_op {
 	int net_events;               /**< poller: what it waits for (ZSOCK_POLL*) */
 	int net_fd;                   /**< poller: the socket it waits on */
 	bool net_waiting;             /**< poller: on the poller's list */
+	bool net_filter;              /**< recvmsg: drop datagrams from senders not granted */
+	uint32_t count_base;          /**< timeout with a count: the ring's posted at its start */
 };
 
 /** @brief Link-timeout states. */
@@ -91,11 +95,20 @@ struct ior_fixed {
 	uint32_t size;
 };
 
+/*
+ * Slots beyond IORING_RING_ENTRIES that only a lone cancel may take, so that a full ring can
+ * still be told to cancel (the Linux host keeps 8): up to 4, out of the completion queue's
+ * room beyond one completion per entry.
+ */
+#define IOR_CANCEL_SLOTS MIN(4, CONFIG_IORING_CQ_ENTRIES - CONFIG_IORING_RING_ENTRIES)
+#define IOR_RING_SLOTS (CONFIG_IORING_RING_ENTRIES + IOR_CANCEL_SLOTS)
+
 /** @brief One guest ring: an RTIO context and its operation slots. */
 struct ior_ring {
 	bool in_use;
 	struct rtio *r;
-	struct ior_op ops[CONFIG_IORING_RING_ENTRIES];
+	struct ior_op ops[IOR_RING_SLOTS];
+	uint32_t posted;              /**< completions posted, timeouts' aside (count timeouts) */
 	uint32_t inflight;            /**< ops holding a slot */
 	uint32_t queued;              /**< RTIO SQEs acquired, not yet given to rtio_submit */
 	struct ior_fixed fixed;
@@ -128,6 +141,9 @@ int ior_ring_buffer_io(uint32_t idx, uint32_t buf, uint32_t off, uint8_t *bytes,
 		       bool write);
 uint8_t *ior_ring_fixed(struct ior_ring *ring, uint32_t buf, uint32_t off, uint32_t len);
 uint32_t ior_ring_max_io(void);
+/** @brief The most one read, write, send or receive may ask for (`invalid` past it), as the
+ * Linux host: 16 MiB. Less may be done at once (ior_ring_max_io()): the rest is short. */
+#define IOR_MAX_IO_LEN (16u << 20)
 int ior_handle_find_grant(int grant);
 void ior_wq_submit(struct ior_op *op);
 
@@ -140,6 +156,7 @@ extern const struct rtio_iodev_api ior_iodev_net_api;
 bool ior_time_cancel(struct ior_op *op);
 void ior_lt_arm(struct ior_op *guarded);
 void ior_lt_disarm(struct ior_op *guarded);
+void ior_time_counted(struct ior_op *op);
 
 /* ior_ops_fs.c: files and stdio, on the work queue */
 int ior_fs_prepare(struct ior_op *op);
@@ -162,6 +179,12 @@ int ior_dev_run(struct ior_op *op);
 int ior_grant_lookup(uint8_t kind, const uint8_t *name, uint32_t len);
 
 /** @brief Grant kinds, as the grants interface names them. */
-enum ior_grant_kind { IOR_GRANT_DIRECTORY, IOR_GRANT_LISTENER, IOR_GRANT_DEVICE };
+enum ior_grant_kind {
+	IOR_GRANT_DIRECTORY,
+	IOR_GRANT_LISTENER,
+	IOR_GRANT_DEVICE,
+	IOR_GRANT_BIND,    /**< no name: what the guest's own sockets may bind to */
+	IOR_GRANT_CONNECT, /**< no name: what they may connect and send to */
+};
 
 #endif /* IOR_INTERNAL_H_ */

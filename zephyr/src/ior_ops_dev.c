@@ -76,7 +76,8 @@ int ior_dev_prepare(struct ior_op *op)
 		return 0;
 	g = dev_grant(s->fd);
 	if (!g)
-		return ior_handle_get(s->fd, ~0u) ? -ENOTTY : -EBADF; /* not a device: as Linux */
+		/* Not a device grant (stdio, a file, a directory, a socket): as Linux. */
+		return ior_handle_get(s->fd, ~0u) ? -EACCES : -EBADF;
 	if (s->op == IOR_ABI_OP_READ || s->op == IOR_ABI_OP_WRITE ||
 	    s->op == IOR_ABI_OP_TTY_CONFIGURE) {
 		uint32_t n;

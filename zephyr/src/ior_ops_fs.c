@@ -131,8 +131,11 @@ int ior_fs_prepare(struct ior_op *op)
 	switch (s->op) {
 	case IOR_ABI_OP_WRITE:
 		h = ior_handle_get(s->fd, KINDS(IOR_H_STDIO, IOR_H_FILE));
-		if (!h || (h->kind == IOR_H_STDIO && s->fd == 0))
-			return -EBADF;
+		if (!h || (h->kind == IOR_H_STDIO && s->fd == 0) ||
+		    (h->kind == IOR_H_FILE && !h->writable))
+			return -EBADF; /* not opened for writing: as Linux */
+		if (s->data.len > IOR_MAX_IO_LEN)
+			return -EINVAL;
 		/* Copy semantics: the bytes come into the host now; past the per-operation
 		 * limit, the write is short (as a write may be). */
 		n = MIN(s->data.len, ior_ring_max_io());
@@ -150,6 +153,10 @@ int ior_fs_prepare(struct ior_op *op)
 			return -EBADF;
 		if (h->kind == IOR_H_DIR)
 			return -EISDIR;
+		if (s->len > IOR_MAX_IO_LEN)
+			return -EINVAL; /* as the Linux host's limit */
+		if (h->kind == IOR_H_FILE && !h->readable)
+			return -EBADF; /* opened write-only */
 		if (h->kind == IOR_H_STDIO)
 			return -ENOTSUP; /* console input: not yet */
 		n = MIN(s->len, ior_ring_max_io());
@@ -162,7 +169,8 @@ int ior_fs_prepare(struct ior_op *op)
 		return 0;
 	case IOR_ABI_OP_READ_FIXED:
 	case IOR_ABI_OP_WRITE_FIXED:
-		if (!ior_handle_get(s->fd, KINDS(IOR_H_FILE)))
+		h = ior_handle_get(s->fd, KINDS(IOR_H_FILE));
+		if (!h || !(s->op == IOR_ABI_OP_READ_FIXED ? h->readable : h->writable))
 			return -EBADF;
 		if (!ior_ring_fixed(op->ring, s->buffer, s->buffer_offset, s->len))
 			return -EINVAL;
@@ -176,6 +184,9 @@ int ior_fs_prepare(struct ior_op *op)
 		h = ior_handle_get(s->fd, KINDS(IOR_H_DIR));
 		if (!h)
 			return ior_handle_get(s->fd, ~0u) ? -ENOTDIR : -EBADF;
+		/* A directory is never created by openat (as Linux's O_DIRECTORY | O_CREAT). */
+		if ((s->open_flags & IOR_ABI_O_DIRECTORY) && (s->open_flags & IOR_ABI_O_CREATE))
+			return -EINVAL;
 		if (h->read_only && (s->open_flags & (IOR_ABI_O_WRITE | IOR_ABI_O_CREATE |
 						      IOR_ABI_O_TRUNCATE | IOR_ABI_O_APPEND)))
 			return -EACCES;
@@ -249,6 +260,31 @@ static ssize_t write_all(struct fs_file_t *f, const uint8_t *p, uint32_t len)
 	return done;
 }
 
+/* Extend @f with zeros to @offset (past its end), leaving the position there. */
+static int zero_fill(struct fs_file_t *f, uint64_t offset)
+{
+	static const uint8_t zeros[IOR_FS_WRITE_PIECE];
+	off_t end;
+	int ret = fs_seek(f, 0, FS_SEEK_END);
+
+	end = fs_tell(f);
+	if (ret < 0 || end < 0)
+		return ret < 0 ? ret : (int)end;
+	if (offset < (uint64_t)end || offset - (uint64_t)end > IOR_MAX_IO_LEN)
+		return -EFBIG;
+	while ((uint64_t)end < offset) {
+		uint32_t n = (uint32_t)MIN(offset - (uint64_t)end, sizeof(zeros));
+		ssize_t w = fs_write(f, zeros, n);
+
+		if (w < 0)
+			return (int)w;
+		if (w == 0)
+			return -ENOSPC;
+		end += w;
+	}
+	return 0;
+}
+
 static int file_io(struct ior_op *op, uint8_t *p, uint32_t len, bool write)
 {
 	struct ior_handle *h = ior_handle_get(op->sqe.fd, KINDS(IOR_H_FILE));
@@ -270,6 +306,14 @@ static int file_io(struct ior_op *op, uint8_t *p, uint32_t len, bool write)
 		fs_seek(f, saved, FS_SEEK_SET);
 		if (end >= 0 && op->sqe.offset >= (uint64_t)end)
 			return 0;
+	}
+	if (ret == -EINVAL && write && op->sqe.has_offset) {
+		/* Nor may a write seek there: it fills the gap with zeros (as a hole reads). */
+		ret = zero_fill(f, op->sqe.offset);
+		if (ret < 0) {
+			fs_seek(f, saved, FS_SEEK_SET);
+			return ret;
+		}
 	}
 	if (ret < 0)
 		return ret;
@@ -343,6 +387,7 @@ static int do_openat(struct ior_op *op)
 	nh->obj = &ior_files[h];
 	nh->read_only = dir->read_only;
 	nh->writable = (mode & FS_O_WRITE) != 0;
+	nh->readable = (mode & FS_O_READ) != 0;
 	strncpy(nh->path, path, sizeof(nh->path) - 1);
 	op->detail.detail = IOR_ABI_DETAIL_HANDLE;
 	op->detail.handle = h;
@@ -498,6 +543,31 @@ static int do_close(struct ior_op *op)
 }
 
 #else
+/* Extend @f with zeros to @offset (past its end), leaving the position there. */
+static int zero_fill(struct fs_file_t *f, uint64_t offset)
+{
+	static const uint8_t zeros[IOR_FS_WRITE_PIECE];
+	off_t end;
+	int ret = fs_seek(f, 0, FS_SEEK_END);
+
+	end = fs_tell(f);
+	if (ret < 0 || end < 0)
+		return ret < 0 ? ret : (int)end;
+	if (offset < (uint64_t)end || offset - (uint64_t)end > IOR_MAX_IO_LEN)
+		return -EFBIG;
+	while ((uint64_t)end < offset) {
+		uint32_t n = (uint32_t)MIN(offset - (uint64_t)end, sizeof(zeros));
+		ssize_t w = fs_write(f, zeros, n);
+
+		if (w < 0)
+			return (int)w;
+		if (w == 0)
+			return -ENOSPC;
+		end += w;
+	}
+	return 0;
+}
+
 static int file_io(struct ior_op *op, uint8_t *p, uint32_t len, bool write)
 {
 	return -ENOTSUP;

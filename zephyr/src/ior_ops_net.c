@@ -13,14 +13,21 @@
  * - the work queue (ior_ring.c's): socket, set-option, shutdown, local-address and close.
  *
  * Grants: a guest's sockets come from devicetree listener grants (a TCP socket listening, or
- * a bound UDP socket, opened on first ior_grant_listener()). Sockets a guest makes may not
- * bind, listen or connect (`access`): devicetree declares no such grants yet. A UDP listener
- * may send only to peers it has received from (the last IOR_NET_PEERS of them).
+ * a bound UDP socket, opened on first ior_grant_listener()), or it makes its own. Those may
+ * bind (and listen) only to addresses a bind grant matches, and connect or send datagrams
+ * only to addresses a connect grant matches (`access` otherwise), as the Linux host's --bind
+ * and --connect: a socket that listens unbound would be bound to the wildcard address, which
+ * must then be granted. A guest's UDP socket receives freely once connected or bound to a
+ * granted address; otherwise (a client sending with an address, bound by the stack to the
+ * wildcard address) recv is refused and recvmsg hears only senders it may send to. A UDP
+ * listener may send only to peers it has received from (the last IOR_NET_PEERS of them) or
+ * to what a connect grant allows. A grant's own address is the host's: it may not be bound.
  */
 #include <errno.h>
 #include <string.h>
 
 #include <zephyr/kernel.h>
+#include <zephyr/net/net_context.h>
 #include <zephyr/net/socket.h>
 #ifdef CONFIG_EVENTFD
 #include <zephyr/posix/sys/eventfd.h>
@@ -51,6 +58,12 @@ static int ior_net_efd = -1; /* wakes the poller's zsock_poll */
 #endif
 extern const k_tid_t ior_net_thread;
 
+/* ior_handle.net */
+#define IOR_NET_UDP BIT(0)       /* a datagram socket */
+#define IOR_NET_CONNECTED BIT(1) /* connected (or accepted) */
+#define IOR_NET_RECV_OK BIT(2)   /* receives checked: from anyone */
+#define IOR_NET_V6 BIT(3)        /* an IPv6 socket */
+
 static struct {
 	int fd;
 	struct sockaddr_in addr;
@@ -59,15 +72,101 @@ static unsigned int ior_net_peer_next;
 
 /* --- addresses ---------------------------------------------------------------------------- */
 
-static int addr_from_abi(const struct ior_abi_sockaddr *a, struct sockaddr_in *out)
+/* A WIT address as Zephyr's; returns its length, or -EAFNOSUPPORT. */
+static int addr_from_abi(const struct ior_abi_sockaddr *a, struct sockaddr_storage *st)
 {
-	if (a->family != IOR_ABI_AF_INET)
-		return -EAFNOSUPPORT;
-	memset(out, 0, sizeof(*out));
-	out->sin_family = AF_INET;
-	out->sin_port = htons(a->port);
-	memcpy(&out->sin_addr, a->v4, 4);
-	return 0;
+	memset(st, 0, sizeof(*st));
+	if (a->family == IOR_ABI_AF_INET) {
+		struct sockaddr_in *out = (struct sockaddr_in *)st;
+
+		out->sin_family = AF_INET;
+		out->sin_port = htons(a->port);
+		memcpy(&out->sin_addr, a->v4, 4);
+		return sizeof(*out);
+	}
+#if defined(CONFIG_NET_IPV6)
+	if (a->family == IOR_ABI_AF_INET6) {
+		struct sockaddr_in6 *out = (struct sockaddr_in6 *)st;
+
+		out->sin6_family = AF_INET6;
+		out->sin6_port = htons(a->port);
+		for (int i = 0; i < 8; i++) {
+			out->sin6_addr.s6_addr[2 * i] = (uint8_t)(a->v6[i] >> 8);
+			out->sin6_addr.s6_addr[2 * i + 1] = (uint8_t)a->v6[i];
+		}
+		out->sin6_scope_id = (uint8_t)a->scope_id;
+		return sizeof(*out);
+	}
+#endif
+	return -EAFNOSUPPORT;
+}
+
+/*
+ * Whether a bind grant (@kind IOR_GRANT_BIND) or a connect grant (IOR_GRANT_CONNECT) for
+ * the transport (@udp) matches address @sa.
+ */
+static bool net_may(uint8_t kind, bool udp, const struct sockaddr *sa)
+{
+	const uint8_t *ip;
+	size_t iplen;
+	uint16_t port;
+
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+
+		ip = (const uint8_t *)&in->sin_addr;
+		iplen = 4;
+		port = ntohs(in->sin_port);
+	}
+#if defined(CONFIG_NET_IPV6)
+	else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+
+		ip = in6->sin6_addr.s6_addr;
+		iplen = 16;
+		port = ntohs(in6->sin6_port);
+	}
+#endif
+	else {
+		return false;
+	}
+	for (size_t i = 0; i < ior_grants_count; i++) {
+		const struct ior_grant *g = &ior_grants[i];
+		uint8_t want[16];
+
+		if (g->kind != kind || g->udp != udp || (!g->any_port && g->port != port))
+			continue;
+		if (g->address && strcmp(g->address, "*") != 0 &&
+		    (zsock_inet_pton(sa->sa_family, g->address, want) != 1 ||
+		     memcmp(want, ip, iplen) != 0))
+			continue;
+		return true;
+	}
+	return false;
+}
+
+/* The address socket @fd is bound to; false when it is not bound. */
+static bool local_of(int fd, struct sockaddr_storage *st)
+{
+	socklen_t len = sizeof(*st);
+
+	memset(st, 0, sizeof(*st));
+	return zsock_getsockname(fd, (struct sockaddr *)st, &len) == 0 && len > 0;
+}
+
+/* A guest's UDP socket receives from anyone once connected or bound to a granted address. */
+static bool may_receive(struct ior_handle *h)
+{
+	struct sockaddr_storage local;
+
+	if (h->grant >= 0 || !(h->net & IOR_NET_UDP) || (h->net & IOR_NET_RECV_OK))
+		return true;
+	if (local_of(h->fd, &local) && net_may(IOR_GRANT_BIND, true, (struct sockaddr *)&local) &&
+	    ((struct sockaddr_in *)&local)->sin_port != 0) {
+		h->net |= IOR_NET_RECV_OK;
+		return true;
+	}
+	return false;
 }
 
 static void addr_to_abi(const struct sockaddr *sa, struct ior_abi_sockaddr *out)
@@ -160,6 +259,7 @@ int ior_net_listener(int grant)
 	e->kind = IOR_H_SOCKET;
 	e->grant = (int16_t)grant;
 	e->fd = fd;
+	e->net = (g->udp ? IOR_NET_UDP : 0) | IOR_NET_RECV_OK;
 	return h;
 fail: {
 	int err = -errno;
@@ -185,17 +285,23 @@ static bool waits(uint8_t op)
 	case IOR_ABI_OP_SEND:
 	case IOR_ABI_OP_SENDMSG:
 	case IOR_ABI_OP_WRITE:
+	case IOR_ABI_OP_POLL:
 		return true;
 	default:
 		return false;
 	}
 }
 
+/* WIT poll-events bits (readable, writable, priority, error, hang-up) and Zephyr's. */
+static const short ior_poll_bits[] = {ZSOCK_POLLIN, ZSOCK_POLLOUT, ZSOCK_POLLPRI, ZSOCK_POLLERR,
+				      ZSOCK_POLLHUP};
+#define IOR_POLL_READ_HANG_UP BIT(5) /* no Zephyr equivalent */
+
 int ior_net_prepare(struct ior_op *op)
 {
 	const struct ior_abi_sqe *s = &op->sqe;
 	struct ior_handle *h = NULL;
-	struct sockaddr_in to;
+	struct sockaddr_storage to;
 	uint32_t n;
 	int ret;
 
@@ -213,9 +319,12 @@ int ior_net_prepare(struct ior_op *op)
 			ret = addr_from_abi(&s->addr, &to);
 			if (ret < 0)
 				return ret;
-			if (!peer_known(h->fd, &to))
+			if (!(to.ss_family == AF_INET && peer_known(h->fd, (struct sockaddr_in *)&to)) &&
+			    !net_may(IOR_GRANT_CONNECT, h->net & IOR_NET_UDP, (struct sockaddr *)&to))
 				return -EACCES;
 		}
+		if (s->data.len > IOR_MAX_IO_LEN)
+			return -EINVAL;
 		n = MIN(s->data.len, ior_ring_max_io());
 		if (s->op == IOR_ABI_OP_SENDMSG && n < s->data.len)
 			return -EMSGSIZE; /* a datagram is not cut short */
@@ -232,7 +341,15 @@ int ior_net_prepare(struct ior_op *op)
 	case IOR_ABI_OP_READ:
 	case IOR_ABI_OP_RECV_MULTISHOT:
 	case IOR_ABI_OP_RECVMSG:
+		if (s->len > IOR_MAX_IO_LEN)
+			return -EINVAL;
 		/* The buffer is taken when data is ready. */
+		if (!may_receive(h)) {
+			/* Only recvmsg learns the sender, and so can drop the ungranted. */
+			if (s->op != IOR_ABI_OP_RECVMSG)
+				return -EACCES;
+			op->net_filter = true;
+		}
 		op->buf_len = MIN(s->len, ior_ring_max_io());
 		op->net_events = ZSOCK_POLLIN;
 		return 0;
@@ -241,9 +358,19 @@ int ior_net_prepare(struct ior_op *op)
 		op->net_events = ZSOCK_POLLIN;
 		return 0;
 	case IOR_ABI_OP_BIND:
-	case IOR_ABI_OP_LISTEN:
 	case IOR_ABI_OP_CONNECT:
-		return -EACCES; /* no devicetree grant allows them (yet) */
+		ret = addr_from_abi(&s->addr, &to);
+		if (ret < 0)
+			return ret;
+		/* A grant's address is the host's to choose. */
+		if (s->op == IOR_ABI_OP_BIND && h->grant >= 0)
+			return -EACCES;
+		if (!net_may(s->op == IOR_ABI_OP_BIND ? IOR_GRANT_BIND : IOR_GRANT_CONNECT,
+			     h->net & IOR_NET_UDP, (struct sockaddr *)&to))
+			return -EACCES;
+		return 0;
+	case IOR_ABI_OP_LISTEN:
+		return 0; /* checked on the work queue, against the address bound by then */
 	case IOR_ABI_OP_SOCKET:
 		if (s->family != IOR_ABI_AF_INET && s->family != IOR_ABI_AF_INET6)
 			return -EAFNOSUPPORT;
@@ -253,10 +380,20 @@ int ior_net_prepare(struct ior_op *op)
 	case IOR_ABI_OP_LOCAL_ADDRESS:
 	case IOR_ABI_OP_CLOSE:
 		return 0;
+	case IOR_ABI_OP_POLL:
+		/* Zephyr's poll cannot tell a peer's shutdown of writing from readable data. */
+		if (s->events & IOR_POLL_READ_HANG_UP)
+			return -ENOTSUP;
+		op->net_events = 0;
+		for (size_t i = 0; i < ARRAY_SIZE(ior_poll_bits); i++) {
+			if (s->events & BIT(i))
+				op->net_events |= ior_poll_bits[i];
+		}
+		return 0;
 	case IOR_ABI_OP_FSYNC:
 		return -EINVAL;
 	default:
-		return -ENOTSUP; /* poll, and fixed buffers on sockets */
+		return -ENOTSUP; /* fixed buffers on sockets */
 	}
 }
 
@@ -300,7 +437,7 @@ static void net_result(struct ior_op *op, int res, bool multishot)
 }
 
 /* The call @op waited for, now that its socket is ready. Returns false to wait again. */
-static bool net_attempt(struct ior_op *op)
+static bool net_attempt(struct ior_op *op, short revents)
 {
 	const struct ior_abi_sqe *s = &op->sqe;
 	bool multishot = s->op == IOR_ABI_OP_ACCEPT_MULTISHOT || s->op == IOR_ABI_OP_RECV_MULTISHOT;
@@ -309,6 +446,18 @@ static bool net_attempt(struct ior_op *op)
 	ssize_t n;
 
 	switch (s->op) {
+	case IOR_ABI_OP_POLL: {
+		int res = 0;
+
+		for (size_t i = 0; i < ARRAY_SIZE(ior_poll_bits); i++) {
+			if (revents & ior_poll_bits[i] & (op->net_events | ZSOCK_POLLERR | ZSOCK_POLLHUP))
+				res |= BIT(i);
+		}
+		if (!res)
+			return false;
+		net_result(op, res, s->flag);
+		return true;
+	}
 	case IOR_ABI_OP_ACCEPT:
 	case IOR_ABI_OP_ACCEPT_MULTISHOT: {
 		struct ior_handle *e;
@@ -333,10 +482,15 @@ static bool net_attempt(struct ior_op *op)
 		e = ior_handle_get(h, ~0u);
 		e->kind = IOR_H_SOCKET;
 		e->fd = fd;
+		e->net = IOR_NET_CONNECTED | IOR_NET_RECV_OK;
 		op->detail.detail = IOR_ABI_DETAIL_ACCEPTED;
 		op->detail.handle = (uint32_t)h;
 		addr_to_abi((struct sockaddr *)&from, &op->detail.addr);
-		net_result(op, h, multishot);
+		/* The handle is in the detail; the result is 0. */
+		if (multishot)
+			ior_op_post_more(op, 0);
+		else
+			ior_op_done(op, 0);
 		return true;
 	}
 	case IOR_ABI_OP_RECV:
@@ -359,6 +513,8 @@ static bool net_attempt(struct ior_op *op)
 			ior_op_done(op, -errno);
 			return true;
 		}
+		if (op->net_filter && !net_may(IOR_GRANT_CONNECT, true, (struct sockaddr *)&from))
+			return false; /* from a sender it may not send to: dropped */
 		op->out_len = (uint32_t)n;
 		if (s->op == IOR_ABI_OP_RECVMSG) {
 			op->detail.detail = IOR_ABI_DETAIL_PEER;
@@ -372,11 +528,11 @@ static bool net_attempt(struct ior_op *op)
 	case IOR_ABI_OP_WRITE:
 	case IOR_ABI_OP_SENDMSG:
 		if (s->op == IOR_ABI_OP_SENDMSG && s->has_addr) {
-			struct sockaddr_in to;
+			struct sockaddr_storage to;
+			int len = addr_from_abi(&s->addr, &to);
 
-			(void)addr_from_abi(&s->addr, &to);
 			n = zsock_sendto(op->net_fd, op->buf, op->buf_len, ZSOCK_MSG_DONTWAIT,
-					 (struct sockaddr *)&to, sizeof(to));
+					 (struct sockaddr *)&to, (socklen_t)len);
 		} else {
 			n = zsock_send(op->net_fd, op->buf, op->buf_len, ZSOCK_MSG_DONTWAIT);
 		}
@@ -445,7 +601,7 @@ static void net_poller(void *a, void *b, void *c)
 			/* Taken off the list first: a cancel now finds it busy and lets it end. */
 			if (!net_unwait(ops[i]))
 				continue;
-			if (!net_attempt(ops[i]))
+			if (!net_attempt(ops[i], fds[i].revents))
 				net_wait(ops[i]);
 		}
 	}
@@ -516,6 +672,93 @@ static void cancel_waiting_on(int fd)
 	}
 }
 
+/*
+ * Zephyr 3.4's bind checks a port against those in use with the address family where the
+ * protocol belongs (net_context.c), so it never finds one in use: a guest socket could take
+ * a granted listener's port, and its connections. Checked here, as Linux does without
+ * SO_REUSEPORT: another socket of the protocol bound to the port, at the address or a
+ * wildcard on either side, makes it `address-in-use`.
+ */
+struct in_use {
+	const struct net_context *self;
+	const struct sockaddr *want;
+	enum net_ip_protocol proto;
+	bool listening; /* only listening sockets count */
+	bool found;
+};
+
+static void in_use_check(struct net_context *ctx, void *user_data)
+{
+	struct in_use *u = user_data;
+	const struct sockaddr_ptr *local = &ctx->local;
+
+	if (ctx == u->self || !net_context_is_used(ctx) || net_context_get_proto(ctx) != u->proto ||
+	    local->family != u->want->sa_family ||
+	    (u->listening && net_context_get_state(ctx) != NET_CONTEXT_LISTENING))
+		return;
+	if (local->family == AF_INET) {
+		const struct sockaddr_in_ptr *l = (const struct sockaddr_in_ptr *)local;
+		const struct sockaddr_in *w = (const struct sockaddr_in *)u->want;
+
+		if (!l->sin_addr || l->sin_port != w->sin_port)
+			return;
+		u->found |= net_ipv4_is_addr_unspecified(l->sin_addr) ||
+			    net_ipv4_is_addr_unspecified(&w->sin_addr) ||
+			    net_ipv4_addr_cmp(l->sin_addr, &w->sin_addr);
+	}
+#if defined(CONFIG_NET_IPV6)
+	else if (local->family == AF_INET6) {
+		const struct sockaddr_in6_ptr *l = (const struct sockaddr_in6_ptr *)local;
+		const struct sockaddr_in6 *w = (const struct sockaddr_in6 *)u->want;
+
+		if (!l->sin6_addr || l->sin6_port != w->sin6_port)
+			return;
+		u->found |= net_ipv6_is_addr_unspecified(l->sin6_addr) ||
+			    net_ipv6_is_addr_unspecified(&w->sin6_addr) ||
+			    net_ipv6_addr_cmp(l->sin6_addr, &w->sin6_addr);
+	}
+#endif
+}
+
+static bool port_in_use(int fd, bool udp, const struct sockaddr *want)
+{
+	struct in_use u = {
+		.self = zsock_get_context_object(fd),
+		.want = want,
+		.proto = udp ? IPPROTO_UDP : IPPROTO_TCP,
+	};
+
+	if (((const struct sockaddr_in *)want)->sin_port == 0)
+		return false; /* the stack picks a free one */
+	net_context_foreach(in_use_check, &u);
+	return u.found;
+}
+
+/*
+ * Zephyr 3.4's connect to a loopback port nobody listens on waits out
+ * CONFIG_NET_SOCKETS_CONNECT_TIMEOUT and ends `timed-out` (the reset is not reported to the
+ * waiting connect). On loopback nobody listening is certain: `connection-refused` at once,
+ * as Linux.
+ */
+static bool loopback_refused(bool udp, const struct sockaddr *to)
+{
+	struct in_use u = {.want = to, .proto = IPPROTO_TCP, .listening = true};
+	bool loopback = false;
+
+	if (udp)
+		return false;
+	if (to->sa_family == AF_INET)
+		loopback = net_ipv4_is_addr_loopback((struct in_addr *)&((const struct sockaddr_in *)to)->sin_addr);
+#if defined(CONFIG_NET_IPV6)
+	else if (to->sa_family == AF_INET6)
+		loopback = net_ipv6_is_addr_loopback((struct in6_addr *)&((const struct sockaddr_in6 *)to)->sin6_addr);
+#endif
+	if (!loopback)
+		return false;
+	net_context_foreach(in_use_check, &u);
+	return !u.found;
+}
+
 int ior_net_run_wq(struct ior_op *op)
 {
 	const struct ior_abi_sqe *s = &op->sqe;
@@ -541,9 +784,49 @@ int ior_net_run_wq(struct ior_op *op)
 		e = ior_handle_get((uint32_t)h, ~0u);
 		e->kind = IOR_H_SOCKET;
 		e->fd = fd;
+		e->net = (s->socktype == 0 ? 0 : IOR_NET_UDP) |
+			 (s->family == IOR_ABI_AF_INET ? 0 : IOR_NET_V6);
 		op->detail.detail = IOR_ABI_DETAIL_HANDLE;
 		op->detail.handle = (uint32_t)h;
-		return h;
+		return 0; /* the handle is in the detail */
+	case IOR_ABI_OP_BIND:
+		v = addr_from_abi(&s->addr, &a);
+		e = ior_handle_get(s->fd, BIT(IOR_H_SOCKET));
+		if (e && port_in_use(op->net_fd, e->net & IOR_NET_UDP, (struct sockaddr *)&a))
+			return -EADDRINUSE;
+		return zsock_bind(op->net_fd, (struct sockaddr *)&a, (socklen_t)v) < 0 ? -errno : 0;
+	case IOR_ABI_OP_CONNECT:
+		v = addr_from_abi(&s->addr, &a);
+		e = ior_handle_get(s->fd, BIT(IOR_H_SOCKET));
+		if (e && loopback_refused(e->net & IOR_NET_UDP, (struct sockaddr *)&a))
+			return -ECONNREFUSED;
+		if (zsock_connect(op->net_fd, (struct sockaddr *)&a, (socklen_t)v) < 0)
+			return -errno;
+		e = ior_handle_get(s->fd, BIT(IOR_H_SOCKET));
+		if (e && e->fd == op->net_fd)
+			e->net |= IOR_NET_CONNECTED | IOR_NET_RECV_OK;
+		return 0;
+	case IOR_ABI_OP_LISTEN:
+		e = ior_handle_get(s->fd, BIT(IOR_H_SOCKET));
+		if (!e || e->fd != op->net_fd)
+			return -EBADF;
+		if (e->grant >= 0) {
+			/* A granted listener listens already (a new backlog); a UDP one never. */
+			if (e->net & IOR_NET_UDP)
+				return -EACCES;
+		} else if (e->net & IOR_NET_CONNECTED) {
+			return -EINVAL;
+		} else {
+			/* Listening exposes the address bound: it must be granted. Unbound, the
+			 * stack would bind the wildcard address, which is then what must be. */
+			if (!local_of(op->net_fd, &a)) {
+				memset(&a, 0, sizeof(a));
+				a.ss_family = AF_INET;
+			}
+			if (!net_may(IOR_GRANT_BIND, e->net & IOR_NET_UDP, (struct sockaddr *)&a))
+				return -EACCES;
+		}
+		return zsock_listen(op->net_fd, (int)MIN(s->len, 64u)) < 0 ? -errno : 0;
 	case IOR_ABI_OP_SET_OPTION:
 		v = (int)s->sockopt_val;
 		switch (s->sockopt) {
@@ -553,6 +836,12 @@ int ior_net_run_wq(struct ior_op *op)
 		case 2:
 			level = IPPROTO_TCP, name = TCP_NODELAY;
 			break;
+		case 3: /* ipv6-only */
+			e = ior_handle_get(s->fd, BIT(IOR_H_SOCKET));
+			if (!e || !(e->net & IOR_NET_V6))
+				return -EINVAL; /* an IPv4 socket has no IPv6 options */
+			/* Zephyr's IPv6 sockets never take IPv4 (mapped) peers: always v6-only. */
+			return v ? 0 : -ENOTSUP;
 		default:
 			return -ENOTSUP;
 		}

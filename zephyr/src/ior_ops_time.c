@@ -5,6 +5,9 @@
  * delay operation, so a timeout is an RTIO SQE on this iodev, which starts a k_timer and
  * completes the SQE from the timer's expiry (with `timed-out`, as io_uring's -ETIME).
  *
+ * A timeout with a count also ends, with 0, once that many other completions were posted on
+ * its ring after it started (ior_ring.c counts them), as io_uring's.
+ *
  * A link-timeout is its own RTIO SQE, not chained after the entry it guards: the guarded
  * entry arms its timer when it starts. If the timer fires first, the guarded entry is
  * cancelled and both complete with `timed-out`; if the guarded entry finishes first, the
@@ -45,6 +48,7 @@ static void timer_submit(struct rtio_iodev_sqe *iodev_sqe)
 	if (!ior_op_begin(iodev_sqe, &op))
 		return;
 	if (op->sqe.op == IOR_ABI_OP_TIMEOUT) {
+		op->count_base = op->ring->posted;
 		k_timer_init(&op->timer, timeout_expired, NULL);
 		k_timer_start(&op->timer, duration(op->sqe.ns), K_NO_WAIT);
 		return;
@@ -63,6 +67,13 @@ static void timer_submit(struct rtio_iodev_sqe *iodev_sqe)
 }
 
 const struct rtio_iodev_api ior_iodev_timer_api = {.submit = timer_submit};
+
+/* A timeout with a count saw that many completions: it ends with 0 (irq locked). */
+void ior_time_counted(struct ior_op *op)
+{
+	k_timer_stop(&op->timer);
+	ior_op_done(op, 0);
+}
 
 bool ior_time_cancel(struct ior_op *op)
 {

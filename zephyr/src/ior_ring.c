@@ -40,28 +40,15 @@ BUILD_ASSERT(CONFIG_IORING_CQ_ENTRIES >= CONFIG_IORING_RING_ENTRIES,
 /* Marks an RTIO CQE posted for a multishot arrival (more completions follow). */
 #define IOR_CQE_F_MORE BIT(7)
 
-RTIO_DEFINE(ior_rtio_0, CONFIG_IORING_RING_ENTRIES, CONFIG_IORING_CQ_ENTRIES);
-#if CONFIG_IORING_MAX_RINGS > 1
-RTIO_DEFINE(ior_rtio_1, CONFIG_IORING_RING_ENTRIES, CONFIG_IORING_CQ_ENTRIES);
-#endif
-#if CONFIG_IORING_MAX_RINGS > 2
-RTIO_DEFINE(ior_rtio_2, CONFIG_IORING_RING_ENTRIES, CONFIG_IORING_CQ_ENTRIES);
-#endif
-#if CONFIG_IORING_MAX_RINGS > 3
-RTIO_DEFINE(ior_rtio_3, CONFIG_IORING_RING_ENTRIES, CONFIG_IORING_CQ_ENTRIES);
-#endif
+/* One RTIO context per ring, with room for the cancel slots (ior_internal.h). */
+#define IOR_RTIO_DEFINE(i, _)                                                                  \
+	RTIO_DEFINE(ior_rtio_##i, CONFIG_IORING_RING_ENTRIES + IOR_CANCEL_SLOTS,               \
+		    CONFIG_IORING_CQ_ENTRIES)
+#define IOR_RTIO_REF(i, _) &ior_rtio_##i
+LISTIFY(CONFIG_IORING_MAX_RINGS, IOR_RTIO_DEFINE, (;));
 
 static struct rtio *const ior_rtios[CONFIG_IORING_MAX_RINGS] = {
-	&ior_rtio_0,
-#if CONFIG_IORING_MAX_RINGS > 1
-	&ior_rtio_1,
-#endif
-#if CONFIG_IORING_MAX_RINGS > 2
-	&ior_rtio_2,
-#endif
-#if CONFIG_IORING_MAX_RINGS > 3
-	&ior_rtio_3,
-#endif
+	LISTIFY(CONFIG_IORING_MAX_RINGS, IOR_RTIO_REF, (,)),
 };
 
 static struct ior_ring ior_rings[CONFIG_IORING_MAX_RINGS];
@@ -177,6 +164,25 @@ static void op_finish(struct ior_op *op, int res)
 		rtio_iodev_sqe_ok(iodev_sqe, res);
 }
 
+/*
+ * A completion was posted on @ring (by @op): count it, and end the timeouts waiting for a
+ * count of completions that it reaches (with 0, as io_uring). As io_uring, timeouts are not
+ * counted.
+ */
+static void count_posted(struct ior_ring *ring, struct ior_op *op)
+{
+	if (op->sqe.op == IOR_ABI_OP_TIMEOUT)
+		return;
+	ring->posted++;
+	for (int i = 0; i < IOR_RING_SLOTS; i++) {
+		struct ior_op *t = &ring->ops[i];
+
+		if (t->in_use && t->sqe.op == IOR_ABI_OP_TIMEOUT && t->sqe.count && t->iodev_sqe &&
+		    ring->posted - t->count_base >= t->sqe.count)
+			ior_time_counted(t);
+	}
+}
+
 void ior_op_done(struct ior_op *op, int res)
 {
 	unsigned int key = irq_lock();
@@ -184,6 +190,7 @@ void ior_op_done(struct ior_op *op, int res)
 	if (op->iodev_sqe) {
 		op_result(op, res);
 		op_finish(op, res);
+		count_posted(op->ring, op);
 	}
 	irq_unlock(key);
 }
@@ -198,6 +205,7 @@ void ior_op_post_more(struct ior_op *op, int res)
 	op->more = true;
 	op->cqe_pending = true;
 	rtio_cqe_submit(op->ring->r, res, op, IOR_CQE_F_MORE);
+	count_posted(op->ring, op);
 	irq_unlock(key);
 }
 
@@ -342,7 +350,7 @@ int ior_ops_cancel(struct ior_ring *ring, uint32_t target, bool all)
 {
 	int n = 0;
 
-	for (int i = 0; i < CONFIG_IORING_RING_ENTRIES; i++) {
+	for (int i = 0; i < IOR_RING_SLOTS; i++) {
 		struct ior_op *op = &ring->ops[i];
 
 		if (!op->in_use || op->sqe.user_data != target || op->canceled ||
@@ -396,7 +404,7 @@ static void op_release(struct ior_ring *ring, struct ior_op *op)
 
 static struct ior_op *op_alloc(struct ior_ring *ring)
 {
-	for (int i = 0; i < CONFIG_IORING_RING_ENTRIES; i++) {
+	for (int i = 0; i < IOR_RING_SLOTS; i++) {
 		struct ior_op *op = &ring->ops[i];
 
 		if (!op->in_use) {
@@ -424,8 +432,7 @@ static int op_prepare(struct ior_op *op)
 	case IOR_ABI_OP_TIMEOUT:
 	case IOR_ABI_OP_LINK_TIMEOUT:
 		op->family = IOR_FAM_TIMER;
-		/* A timeout that completes after a count of other completions: not on RTIO. */
-		return s->op == IOR_ABI_OP_TIMEOUT && s->count ? -ENOTSUP : 0;
+		return 0;
 	case IOR_ABI_OP_READ:
 	case IOR_ABI_OP_WRITE:
 	case IOR_ABI_OP_READ_FIXED:
@@ -540,8 +547,11 @@ int ior_ring_submit(uint32_t idx, const uint8_t *mem, uint32_t size, uint32_t pt
 	while (i < count) {
 		uint32_t n = chain_len(mem, ptr, i, count);
 
-		/* A link chain goes whole or not at all. */
-		if (ring->inflight + n > CONFIG_IORING_RING_ENTRIES)
+		/* A link chain goes whole or not at all. A lone cancel may take a cancel slot,
+		 * so that a full ring can still be told to cancel (as the Linux host). */
+		if (ring->inflight + n > CONFIG_IORING_RING_ENTRIES &&
+		    !(n == 1 && ring->inflight < IOR_RING_SLOTS &&
+		      mem[ptr + i * IOR_ABI_SQE_SIZE] == IOR_ABI_OP_CANCEL))
 			break;
 		prev = NULL;
 		for (uint32_t k = 0; k < n; k++, i++) {
@@ -670,7 +680,7 @@ static void ring_retire(struct ior_ring *ring, uint32_t n)
 		}
 	}
 	/* Multishot ops whose arrival the guest now holds may produce the next one. */
-	for (int i = 0; i < CONFIG_IORING_RING_ENTRIES; i++) {
+	for (int i = 0; i < IOR_RING_SLOTS; i++) {
 		struct ior_op *op = &ring->ops[i];
 
 		if (op->in_use && op->rearm) {
@@ -710,7 +720,7 @@ void ior_ring_drop(uint32_t idx)
 
 	if (!ring)
 		return;
-	for (int i = 0; i < CONFIG_IORING_RING_ENTRIES; i++) {
+	for (int i = 0; i < IOR_RING_SLOTS; i++) {
 		if (ring->ops[i].in_use)
 			ior_cancel_pending(&ring->ops[i]);
 	}
@@ -724,7 +734,7 @@ void ior_ring_drop(uint32_t idx)
 			break;
 		}
 		ring_retire(ring, n);
-		for (int i = 0; i < CONFIG_IORING_RING_ENTRIES; i++) {
+		for (int i = 0; i < IOR_RING_SLOTS; i++) {
 			if (ring->ops[i].in_use && !ring->ops[i].canceled)
 				ior_cancel_pending(&ring->ops[i]);
 		}

@@ -316,7 +316,8 @@ int ior_abi_put_result_bytes(const struct ior_abi_guest *g, uint32_t retptr, boo
 
 /**
  * @brief Whether a transfer's result @p res is short, which (as in io_uring) breaks a soft
- * link chain: a read, write, send or receive that moved fewer bytes than asked.
+ * link chain: a read or write that moved fewer bytes than asked (a short send or receive
+ * does not, as io_uring's without MSG_WAITALL; wit/ring.wit).
  */
 static inline bool ior_abi_short(const struct ior_abi_sqe *s, int64_t res)
 {
@@ -324,10 +325,8 @@ static inline bool ior_abi_short(const struct ior_abi_sqe *s, int64_t res)
 	case IOR_ABI_OP_READ:
 	case IOR_ABI_OP_READ_FIXED:
 	case IOR_ABI_OP_WRITE_FIXED:
-	case IOR_ABI_OP_RECV:
 		return res >= 0 && (uint64_t)res < s->len;
 	case IOR_ABI_OP_WRITE:
-	case IOR_ABI_OP_SEND:
 		return res >= 0 && (uint64_t)res < s->data.len;
 	default:
 		return false;
