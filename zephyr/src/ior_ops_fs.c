@@ -543,31 +543,6 @@ static int do_close(struct ior_op *op)
 }
 
 #else
-/* Extend @f with zeros to @offset (past its end), leaving the position there. */
-static int zero_fill(struct fs_file_t *f, uint64_t offset)
-{
-	static const uint8_t zeros[IOR_FS_WRITE_PIECE];
-	off_t end;
-	int ret = fs_seek(f, 0, FS_SEEK_END);
-
-	end = fs_tell(f);
-	if (ret < 0 || end < 0)
-		return ret < 0 ? ret : (int)end;
-	if (offset < (uint64_t)end || offset - (uint64_t)end > IOR_MAX_IO_LEN)
-		return -EFBIG;
-	while ((uint64_t)end < offset) {
-		uint32_t n = (uint32_t)MIN(offset - (uint64_t)end, sizeof(zeros));
-		ssize_t w = fs_write(f, zeros, n);
-
-		if (w < 0)
-			return (int)w;
-		if (w == 0)
-			return -ENOSPC;
-		end += w;
-	}
-	return 0;
-}
-
 static int file_io(struct ior_op *op, uint8_t *p, uint32_t len, bool write)
 {
 	return -ENOTSUP;

@@ -63,6 +63,13 @@ extern const k_tid_t ior_net_thread;
 #define IOR_NET_CONNECTED BIT(1) /* connected (or accepted) */
 #define IOR_NET_RECV_OK BIT(2)   /* receives checked: from anyone */
 #define IOR_NET_V6 BIT(3)        /* an IPv6 socket */
+#define IOR_NET_LISTENING BIT(4) /* a guest socket that listens */
+
+/* Sockets whose handle was closed while operations still wait on them (as io_uring holds
+ * the file): the poller closes each once nothing waits on it. */
+#define IOR_NET_DEFERRED 8
+static int ior_net_deferred[IOR_NET_DEFERRED]; /* fd + 1; 0 is free */
+static void close_unwaited(void);
 
 static struct {
 	int fd;
@@ -355,6 +362,10 @@ int ior_net_prepare(struct ior_op *op)
 		return 0;
 	case IOR_ABI_OP_ACCEPT:
 	case IOR_ABI_OP_ACCEPT_MULTISHOT:
+		if (h->net & IOR_NET_UDP)
+			return -ENOTSUP; /* as Linux's EOPNOTSUPP */
+		if (h->grant < 0 && !(h->net & IOR_NET_LISTENING))
+			return -EINVAL; /* not listening: as Linux (Zephyr would wait) */
 		op->net_events = ZSOCK_POLLIN;
 		return 0;
 	case IOR_ABI_OP_BIND:
@@ -562,6 +573,7 @@ static void net_poller(void *a, void *b, void *c)
 		unsigned int key;
 		int n = 0;
 
+		close_unwaited();
 		key = irq_lock();
 		SYS_SLIST_FOR_EACH_CONTAINER(&ior_net_waiting, op, node) {
 			if (n == IOR_NET_POLL_MAX)
@@ -649,6 +661,54 @@ void ior_net_reaped(struct ior_op *op)
 }
 
 /* --- setup calls (the work queue) ----------------------------------------------------------- */
+
+static bool fd_waited_on(int fd)
+{
+	struct ior_op *op;
+
+	SYS_SLIST_FOR_EACH_CONTAINER(&ior_net_waiting, op, node) {
+		if (op->net_fd == fd)
+			return true;
+	}
+	return false;
+}
+
+/* Close @fd once nothing waits on it; false if nothing waits now (or no room to defer). */
+static bool close_deferred(int fd)
+{
+	unsigned int key = irq_lock();
+	bool deferred = false;
+
+	if (fd_waited_on(fd)) {
+		for (int i = 0; i < IOR_NET_DEFERRED && !deferred; i++) {
+			if (!ior_net_deferred[i]) {
+				ior_net_deferred[i] = fd + 1;
+				deferred = true;
+			}
+		}
+	}
+	irq_unlock(key);
+	if (deferred)
+		k_sem_give(&ior_net_wake);
+	return deferred;
+}
+
+/* The poller: close the deferred sockets nothing waits on any more. */
+static void close_unwaited(void)
+{
+	for (int i = 0; i < IOR_NET_DEFERRED; i++) {
+		unsigned int key = irq_lock();
+		int fd = ior_net_deferred[i] - 1;
+
+		if (fd < 0 || fd_waited_on(fd)) {
+			irq_unlock(key);
+			continue;
+		}
+		ior_net_deferred[i] = 0;
+		irq_unlock(key);
+		zsock_close(fd);
+	}
+}
 
 /* End every operation waiting on socket @fd (it is being closed). */
 static void cancel_waiting_on(int fd)
@@ -826,7 +886,10 @@ int ior_net_run_wq(struct ior_op *op)
 			if (!net_may(IOR_GRANT_BIND, e->net & IOR_NET_UDP, (struct sockaddr *)&a))
 				return -EACCES;
 		}
-		return zsock_listen(op->net_fd, (int)MIN(s->len, 64u)) < 0 ? -errno : 0;
+		if (zsock_listen(op->net_fd, (int)MIN(s->len, 64u)) < 0)
+			return -errno;
+		e->net |= IOR_NET_LISTENING;
+		return 0;
 	case IOR_ABI_OP_SET_OPTION:
 		v = (int)s->sockopt_val;
 		switch (s->sockopt) {
@@ -857,10 +920,12 @@ int ior_net_run_wq(struct ior_op *op)
 		addr_to_abi((struct sockaddr *)&a, &op->detail.addr);
 		return 0;
 	case IOR_ABI_OP_CLOSE:
-		cancel_waiting_on(op->net_fd);
 		peers_forget(op->net_fd);
-		zsock_close(op->net_fd);
 		ior_handle_free(s->fd);
+		if (!close_deferred(op->net_fd)) {
+			cancel_waiting_on(op->net_fd);
+			zsock_close(op->net_fd);
+		}
 		return 0;
 	default:
 		return -ENOTSUP;
@@ -869,6 +934,17 @@ int ior_net_run_wq(struct ior_op *op)
 
 void ior_net_close_all(void)
 {
+	for (int i = 0; i < IOR_NET_DEFERRED; i++) {
+		unsigned int key = irq_lock();
+		int fd = ior_net_deferred[i] - 1;
+
+		ior_net_deferred[i] = 0;
+		irq_unlock(key);
+		if (fd >= 0) {
+			cancel_waiting_on(fd);
+			zsock_close(fd);
+		}
+	}
 	for (uint32_t i = 3; i < CONFIG_IORING_HANDLES; i++) {
 		struct ior_handle *e = ior_handle_get(i, BIT(IOR_H_SOCKET));
 
