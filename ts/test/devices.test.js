@@ -1,12 +1,13 @@
 // SpiDevice, I2cDevice and Tty. This kernel has no SPI or I2C subsystem and Node has no ioctl,
 // so the transfer shapes are checked against a fake device backend (tests named so), and the
-// Node backend's answer for real device operations against a real file: ENOTSUP.
+// Node backend's answer for real device operations against a real file: ENOTSUP (EACCES on handles
+// that are no device grant).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { I2cDevice, IORing, SpiDevice, Tty } from '@ioring/ring';
-import { backend, grantDevice } from '@ioring/ring/node';
+import { backend, grantDevice, grantDirectory } from '@ioring/ring/node';
 import { rejection, tempDir } from './helpers.js';
 
 /** A backend whose ring answers device transfers with `reply(op)`, everything else as Node's. */
@@ -95,6 +96,18 @@ test('under Node, device transfers on a granted device reject with ENOTSUP; the 
   assert.is((await rejection(tty.configure())).code, 'ENOTSUP');
   assert.is(new TextDecoder().decode(await tty.read(4)), 'data');
   await spi.close();
+  dir.cleanup();
+});
+
+test('under Node, device transfers on a handle that is no device grant (stdio, a directory) reject with EACCES', async () => {
+  const dir = tempDir();
+  grantDirectory('not-a-device', dir.path);
+  const handle = backend.grants.directory('not-a-device');
+  for (const h of [0, 1, handle]) {
+    assert.is((await rejection(new SpiDevice(h).transfer([{ rxLength: 1 }]))).code, 'EACCES', `spi on ${h}`);
+    assert.is((await rejection(new I2cDevice(h).transfer([{ readLength: 1 }]))).code, 'EACCES', `i2c on ${h}`);
+    assert.is((await rejection(new Tty(h).configure())).code, 'EACCES', `tty on ${h}`);
+  }
   dir.cleanup();
 });
 

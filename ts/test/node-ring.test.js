@@ -105,6 +105,33 @@ test('a short read or write ends a link chain, as in io_uring; a short receive d
   dir.cleanup();
 });
 
+test('openat, socket and accept complete with 0 and the new handle in the detail (a result is a count)', async () => {
+  const dir = tempDir();
+  writeFileSync(`${dir.path}/f`, 'x');
+  grantDirectory('handle-results', dir.path);
+  grantListener('handle-results', '127.0.0.1:0');
+  const r = rawRing();
+  const lst = backend.grants.listener('handle-results');
+  r.submit(sqe(1, { tag: 'openat', val: { dir: backend.grants.directory('handle-results'), path: 'f', flags: { read: true }, mode: 0 } }));
+  r.submit(sqe(2, { tag: 'socket', val: ['ipv4', 'stream'] }), sqe(3, { tag: 'local-address', val: lst }));
+  const got = await r.cqes(3);
+  const by = (ud) => got.find((c) => c.userData === ud);
+  for (const ud of [1, 2]) {
+    assert.equal(by(ud).res, { tag: 'ok', val: 0 }, `entry ${ud}`);
+    assert.is(by(ud).detail.tag, 'handle');
+    assert.ok(by(ud).detail.val >= 3);
+  }
+  r.submit(sqe(4, { tag: 'accept', val: lst }), sqe(5, { tag: 'connect', val: [by(2).detail.val, by(3).detail.val] }));
+  const accepted = (await r.cqes(2)).find((c) => c.userData === 4);
+  assert.equal(accepted.res, { tag: 'ok', val: 0 });
+  assert.is(accepted.detail.tag, 'accepted');
+  assert.ok(accepted.detail.val[0] >= 3);
+  r.submit(...[by(1).detail.val, by(2).detail.val, accepted.detail.val[0], lst].map((h, i) => sqe(10 + i, { tag: 'close', val: h })));
+  await r.cqes(4);
+  r.ring[Symbol.dispose]();
+  dir.cleanup();
+});
+
 test('a granted listener on port 0 reports its real port from the first local-address', async () => {
   grantListener('any-port', '127.0.0.1:0');
   const r = rawRing();

@@ -435,3 +435,23 @@ export async function t_tcp_pair(ring) {
 
 /** Milliseconds to wait (tests that need to let time pass outside the ring). */
 export const delay = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** File types (IOR_FILE_*): the WIT's file-type tags, as a stat's `type` holds them. */
+export const FT = {
+  REGULAR: 'regular', DIRECTORY: 'directory', SYMLINK: 'symlink', CHARACTER_DEVICE: 'character-device',
+  BLOCK_DEVICE: 'block-device', FIFO: 'fifo', SOCKET: 'socket', UNKNOWN: 'unknown',
+};
+
+/** memcmp(c.data, want, want.length) == 0: whether `data` starts with the bytes of `want`. */
+export function startsWith(data, want) {
+  const w = bytes(want);
+  if (!data || data.length < w.length) return false;
+  for (let i = 0; i < w.length; i++) if (data[i] !== w[i]) return false;
+  return true;
+}
+
+/** The statx of `path` beneath `dir` (no-follow unless told): the CQE (res, hasStat, stat). */
+export async function t_stat(ring, dir, path, noFollow = true) {
+  ring.prep(op.statx(dir, path, noFollow));
+  return t_one(ring);
+}

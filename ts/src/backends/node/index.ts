@@ -95,7 +95,11 @@ function grant(kind: Grant['kind'], name: string): number {
   let h: number;
   try {
     if (g.kind === 'directory') h = table.add(new DirectoryDescriptor(g.path, g.readOnly));
-    else if (g.kind === 'device') h = table.add(new FileDescriptor(fs.openSync(g.path, fs.constants.O_RDWR | fs.constants.O_NOCTTY)));
+    else if (g.kind === 'device') {
+      const d = new FileDescriptor(fs.openSync(g.path, fs.constants.O_RDWR | fs.constants.O_NOCTTY));
+      d.device = true;
+      h = table.add(d);
+    }
     else {
       const address = parseAddress(g.address);
       if (address.tag === 'unix') fail('not-supported');

@@ -373,7 +373,7 @@ export class StreamSocket extends Descriptor {
         w.reject(e);
         continue;
       }
-      const result: OpResult = { res: handle, detail: { tag: 'accepted', val: [handle, child.peer ?? { tag: 'unix', val: '' }] } };
+      const result: OpResult = { res: 0, detail: { tag: 'accepted', val: [handle, child.peer ?? { tag: 'unix', val: '' }] } };
       if (w.multishot) w.ctx.emit(result);
       else {
         this.waiters.shift();

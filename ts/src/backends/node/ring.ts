@@ -357,7 +357,7 @@ export class NodeRing implements RingBackend {
           .then((d) => {
             try {
               const handle = t.add(d);
-              return { res: handle, detail: { tag: 'handle', val: handle } } as OpResult;
+              return { res: 0, detail: { tag: 'handle', val: handle } } as OpResult; // res 0: a result is a count; the handle is the detail (as the Linux host)
             } catch (e) {
               void d.close();
               throw e;
@@ -392,8 +392,9 @@ export class NodeRing implements RingBackend {
       case 'spi-transfer':
       case 'i2c-transfer':
       case 'tty-configure':
-        t.get(op.tag === 'tty-configure' ? op.val[0] : op.val.fd);
-        // Node has no ioctl: device transfers need the Linux or Zephyr host.
+        // `access` on any handle but a device grant's (stdio included), as the WIT says;
+        // on a device, Node has no ioctl: device transfers need the Linux or Zephyr host.
+        if (!t.get(op.tag === 'tty-configure' ? op.val[0] : op.val.fd).device) return fail('access');
         return fail('not-supported');
       default: {
         // A WIT operation with no arm here does not compile; at run time this is reached only
@@ -412,7 +413,7 @@ export class NodeRing implements RingBackend {
     // node:dgram has no unix datagram sockets, node:net no seqpacket.
     else fail('not-supported');
     const handle = this.table.add(d);
-    return { res: handle, detail: { tag: 'handle', val: handle } };
+    return { res: 0, detail: { tag: 'handle', val: handle } };
   }
 
   private timeout(ms: number, count: number, ctx: OpContext): Promise<OpResult> {

@@ -23,6 +23,8 @@ export interface OpContext {
  */
 export abstract class Descriptor {
   abstract readonly kind: string;
+  /** Opened from a device grant: the only handles spi-transfer, i2c-transfer and tty-configure take. */
+  device = false;
   read(_len: number, _offset: number | undefined, _ctx: OpContext): Promise<OpResult> {
     fail('bad-descriptor');
   }
