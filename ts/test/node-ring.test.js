@@ -132,6 +132,22 @@ test('openat, socket and accept complete with 0 and the new handle in the detail
   dir.cleanup();
 });
 
+test('statx of a socket handle describes a socket; a path beneath it is not-directory', async () => {
+  const r = rawRing();
+  r.submit(sqe(1, { tag: 'socket', val: ['ipv4', 'stream'] }), sqe(2, { tag: 'socket', val: ['ipv4', 'datagram'] }));
+  const handles = (await r.cqes(2)).map((c) => c.detail.val);
+  for (const h of handles) {
+    r.submit(sqe(3, { tag: 'statx', val: { dir: h, path: '', noFollow: false } }), sqe(4, { tag: 'statx', val: { dir: h, path: 'x', noFollow: false } }));
+    const [s, beneath] = await r.cqes(2);
+    assert.is(s.detail.tag, 'stat');
+    assert.is(s.detail.val.type, 'socket');
+    assert.equal(beneath.res, { tag: 'err', val: 'not-directory' });
+    r.submit(sqe(5, { tag: 'close', val: h }));
+    await r.cqes(1);
+  }
+  r.ring[Symbol.dispose]();
+});
+
 test('a granted listener on port 0 reports its real port from the first local-address', async () => {
   grantListener('any-port', '127.0.0.1:0');
   const r = rawRing();

@@ -12,6 +12,15 @@ import type { OpContext, OpResult, Table } from './table.js';
 /** Bytes a connection buffers before it stops reading from the kernel. */
 const HIGH_WATER = 1 << 20;
 
+/**
+ * statx of a socket handle itself (an empty path): a socket, as fstat(2) describes one on
+ * Linux (mode 0777, one link, no size); beneath it, a path is `not-directory`.
+ */
+async function socketStat(path: string): Promise<OpResult> {
+  if (path !== '') fail('not-directory');
+  return { res: 0, detail: { tag: 'stat', val: { type: 'socket', size: 0n, mode: 0o777, links: 1, modifiedNs: 0n } } };
+}
+
 interface Options {
   reuseAddress?: boolean;
   reusePort?: boolean;
@@ -264,6 +273,10 @@ interface Waiter {
  */
 export class StreamSocket extends Descriptor {
   readonly kind = 'stream-socket';
+
+  override statx(path: string): Promise<OpResult> {
+    return socketStat(path);
+  }
   private readonly options: Options = {};
   private server: net.Server | undefined;
   private bound: SocketAddress | undefined;
@@ -522,6 +535,10 @@ interface Message {
 /** A UDP socket over node:dgram, created when it is first bound, connected or used. */
 export class DatagramSocket extends Descriptor {
   readonly kind = 'datagram-socket';
+
+  override statx(path: string): Promise<OpResult> {
+    return socketStat(path);
+  }
   private readonly options: Options = {};
   private socket: dgram.Socket | undefined;
   private ready: Promise<void> | undefined;
