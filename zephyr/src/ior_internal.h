@@ -75,14 +75,16 @@ struct ior_op {
 	struct ior_op *guarded;       /**< link-timeout: the op it guards */
 	struct rtio_iodev_sqe *iodev_sqe; /**< while its iodev holds it */
 	uint8_t lt_state;             /**< link-timeout: IOR_LT_* */
+	bool net_filter;              /**< recvmsg: drop datagrams from senders not granted */
+	bool chain_end;               /**< the last entry of its link chain */
+	uint32_t count_base;          /**< timeout with a count: the ring's posted at its start */
+	/* Fields from here on are not cleared when the slot is reused. */
 	struct k_work work;
 	struct k_timer timer;
 	sys_snode_t node;             /**< poller list */
 	int net_events;               /**< poller: what it waits for (ZSOCK_POLL*) */
 	int net_fd;                   /**< poller: the socket it waits on */
 	bool net_waiting;             /**< poller: on the poller's list */
-	bool net_filter;              /**< recvmsg: drop datagrams from senders not granted */
-	uint32_t count_base;          /**< timeout with a count: the ring's posted at its start */
 };
 
 /** @brief Link-timeout states. */
@@ -109,6 +111,9 @@ struct ior_ring {
 	struct rtio *r;
 	struct ior_op ops[IOR_RING_SLOTS];
 	uint32_t posted;              /**< completions posted, timeouts' aside (count timeouts) */
+	uint32_t running;             /**< ops given to RTIO, not finished (drain waits for 0) */
+	struct ior_op *held[IOR_RING_SLOTS]; /**< held behind a drain, in submit order */
+	uint32_t nheld;
 	uint32_t inflight;            /**< ops holding a slot */
 	uint32_t queued;              /**< RTIO SQEs acquired, not yet given to rtio_submit */
 	struct ior_fixed fixed;

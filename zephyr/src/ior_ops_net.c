@@ -823,7 +823,6 @@ int ior_net_run_wq(struct ior_op *op)
 {
 	const struct ior_abi_sqe *s = &op->sqe;
 	struct sockaddr_storage a;
-	socklen_t alen = sizeof(a);
 	struct ior_handle *e;
 	int fd, h, v, level, name;
 
@@ -914,8 +913,12 @@ int ior_net_run_wq(struct ior_op *op)
 					  : s->how == 1 ? ZSOCK_SHUT_WR : ZSOCK_SHUT_RDWR) < 0
 			       ? -errno : 0;
 	case IOR_ABI_OP_LOCAL_ADDRESS:
-		if (zsock_getsockname(op->net_fd, (struct sockaddr *)&a, &alen) < 0)
-			return -errno;
+		e = ior_handle_get(s->fd, BIT(IOR_H_SOCKET));
+		if (!local_of(op->net_fd, &a)) {
+			/* Unbound (Zephyr's getsockname fails): the family's empty address. */
+			memset(&a, 0, sizeof(a));
+			a.ss_family = e && (e->net & IOR_NET_V6) ? AF_INET6 : AF_INET;
+		}
 		op->detail.detail = IOR_ABI_DETAIL_ADDRESS;
 		addr_to_abi((struct sockaddr *)&a, &op->detail.addr);
 		return 0;

@@ -18,6 +18,12 @@
  * success to RTIO and carry the operation's own result in struct ior_op, so RTIO versions
  * that cancel chains on error behave the same.
  *
+ * Drain: an entry with `drain` (and its chain) is held, not given to RTIO, until every entry
+ * given before it has finished (its last completion posted; ring->running counts them), and
+ * entries submitted after a held one are held behind it. A lone cancel is never held, and a
+ * held entry it cancels is given to RTIO at once (with its chain) to complete `canceled`.
+ * Held entries are given to RTIO from the guest's thread, in submit and complete.
+ *
  * Locking: completions arrive from the guest thread (inline), the work queue, the socket
  * poller and k_timer expiry; RTIO's completion path and our op state are serialised with
  * irq_lock (nestable: a completion may submit the next chained entry, which may complete
@@ -158,6 +164,7 @@ static void op_finish(struct ior_op *op, int res)
 
 	op->more = false;
 	op->iodev_sqe = NULL;
+	op->ring->running--;
 	if (op->lt)
 		ior_lt_disarm(op);
 	if (iodev_sqe)
@@ -519,6 +526,79 @@ static const struct rtio_iodev *family_iodev(uint8_t family)
 	}
 }
 
+/* Give @op to RTIO, after @prev of its chain (or NULL). */
+static void op_queue(struct ior_ring *ring, struct ior_op *op, struct ior_op *prev)
+{
+	op->rsqe = rtio_sqe_acquire(ring->r);
+	__ASSERT_NO_MSG(op->rsqe);
+	if (op->sqe.op == IOR_ABI_OP_READ || op->sqe.op == IOR_ABI_OP_RECV)
+		rtio_sqe_prep_read(op->rsqe, family_iodev(op->family), RTIO_PRIO_NORM, op->buf,
+				   op->buf_len, op);
+	else if (op->sqe.op == IOR_ABI_OP_WRITE || op->sqe.op == IOR_ABI_OP_SEND)
+		rtio_sqe_prep_write(op->rsqe, family_iodev(op->family), RTIO_PRIO_NORM, op->buf,
+				    op->buf_len, op);
+	else
+		rtio_sqe_prep_nop(op->rsqe, family_iodev(op->family), op);
+	if (prev) {
+		if (op->sqe.op == IOR_ABI_OP_LINK_TIMEOUT && !op->preset) {
+			/* Not an RTIO successor: it runs beside the entry it guards, and what
+			 * follows it waits for both. */
+			op->guarded = prev;
+			prev->lt = op;
+			op->link_prev = prev->link_prev;
+		} else {
+			prev->rsqe->flags |= RTIO_SQE_CHAINED;
+			if (prev->sqe.flags & IOR_ABI_SQE_LINK)
+				op->link_prev = prev->guarded ? prev->guarded : prev;
+		}
+	}
+	unsigned int key = irq_lock();
+
+	ring->running++;
+	irq_unlock(key);
+	ring->queued++;
+}
+
+/* Give held chain @at (its first entry's index in ring->held) to RTIO. */
+static void held_queue(struct ior_ring *ring, uint32_t at)
+{
+	struct ior_op *prev = NULL;
+	uint32_t end = at;
+
+	while (end < ring->nheld && !ring->held[end]->chain_end)
+		end++;
+	end = MIN(end + 1, ring->nheld);
+	for (uint32_t k = at; k < end; k++) {
+		op_queue(ring, ring->held[k], prev);
+		prev = ring->held[k];
+	}
+	memmove(&ring->held[at], &ring->held[end], (ring->nheld - end) * sizeof(ring->held[0]));
+	ring->nheld -= end - at;
+}
+
+/*
+ * Give RTIO the held entries that may go: chains a cancel asked to end; and once everything
+ * given before has finished, the drain chain at the front (what follows waits for it), or
+ * the chains that followed a drain that has finished, up to the next drain.
+ */
+static void ring_release(struct ior_ring *ring)
+{
+	for (uint32_t k = 0; k < ring->nheld;) {
+		if (ring->held[k]->canceled && (k == 0 || ring->held[k - 1]->chain_end))
+			held_queue(ring, k);
+		else
+			k++;
+	}
+	if (!ring->nheld || ring->running)
+		return;
+	if (ring->held[0]->sqe.flags & IOR_ABI_SQE_DRAIN) {
+		held_queue(ring, 0);
+		return;
+	}
+	while (ring->nheld && !(ring->held[0]->sqe.flags & IOR_ABI_SQE_DRAIN))
+		held_queue(ring, 0);
+}
+
 /* Entries from @i that form one link chain (the last without a link flag). */
 static uint32_t chain_len(const uint8_t *mem, uint32_t base, uint32_t i, uint32_t count)
 {
@@ -561,9 +641,7 @@ int ior_ring_submit(uint32_t idx, const uint8_t *mem, uint32_t size, uint32_t pt
 			if (ret > 0) {
 				op->preset = (uint8_t)ret;
 			} else {
-				if (op->sqe.flags & IOR_ABI_SQE_DRAIN) {
-					ret = -ENOTSUP;
-				} else if (op->sqe.op == IOR_ABI_OP_LINK_TIMEOUT) {
+				if (op->sqe.op == IOR_ABI_OP_LINK_TIMEOUT) {
 					/* Guards the entry before it, which must carry `link`. */
 					if (!prev || !(prev->sqe.flags & IOR_ABI_SQE_LINK) ||
 					    prev->sqe.op == IOR_ABI_OP_LINK_TIMEOUT || prev->lt)
@@ -574,34 +652,20 @@ int ior_ring_submit(uint32_t idx, const uint8_t *mem, uint32_t size, uint32_t pt
 				if (ret < 0)
 					op->preset = 1 + ior_abi_errno(-ret);
 			}
-			op->rsqe = rtio_sqe_acquire(ring->r);
-			__ASSERT_NO_MSG(op->rsqe);
-			if (op->sqe.op == IOR_ABI_OP_READ || op->sqe.op == IOR_ABI_OP_RECV)
-				rtio_sqe_prep_read(op->rsqe, family_iodev(op->family), RTIO_PRIO_NORM,
-						   op->buf, op->buf_len, op);
-			else if (op->sqe.op == IOR_ABI_OP_WRITE || op->sqe.op == IOR_ABI_OP_SEND)
-				rtio_sqe_prep_write(op->rsqe, family_iodev(op->family),
-						    RTIO_PRIO_NORM, op->buf, op->buf_len, op);
-			else
-				rtio_sqe_prep_nop(op->rsqe, family_iodev(op->family), op);
-			if (prev) {
-				if (op->sqe.op == IOR_ABI_OP_LINK_TIMEOUT && !op->preset) {
-					/* Not an RTIO successor: it runs beside the entry it
-					 * guards, and what follows it waits for both. */
-					op->guarded = prev;
-					prev->lt = op;
-					op->link_prev = prev->link_prev;
-				} else {
-					prev->rsqe->flags |= RTIO_SQE_CHAINED;
-					if (prev->sqe.flags & IOR_ABI_SQE_LINK)
-						op->link_prev = prev->guarded ? prev->guarded
-									      : prev;
+			op->chain_end = k == n - 1;
+			/* Held behind a drain (or as one), unless a lone cancel. */
+			if (ring->nheld || ((op->sqe.flags & IOR_ABI_SQE_DRAIN) && k == 0 &&
+					    ring->running)) {
+				if (!(n == 1 && op->sqe.op == IOR_ABI_OP_CANCEL)) {
+					ring->held[ring->nheld++] = op;
+					continue;
 				}
 			}
+			op_queue(ring, op, prev);
 			prev = op;
-			ring->queued++;
 		}
 	}
+	ring_release(ring);
 	return (int)i;
 }
 
@@ -624,6 +688,7 @@ static void cqe_fill(struct ior_abi_cqe *c, struct ior_op *op, bool more)
 
 static void ring_kick(struct ior_ring *ring)
 {
+	ring_release(ring);
 	if (ring->queued) {
 		ring->queued = 0;
 		rtio_submit(ring->r, 0);
@@ -643,6 +708,13 @@ static uint32_t ring_reap(struct ior_ring *ring, uint32_t min, uint32_t max, k_t
 		struct ior_op *op;
 
 		if (!rc) {
+			if (ring->nheld) {
+				/* Finished entries may let held ones go. */
+				ring_kick(ring);
+				rc = rtio_cqe_consume(ring->r);
+			}
+		}
+		if (!rc) {
 			if (n >= min)
 				break;
 			if (k_sem_take(ring->r->consume_sem, sys_timepoint_timeout(end)) != 0)
@@ -658,8 +730,13 @@ static uint32_t ring_reap(struct ior_ring *ring, uint32_t min, uint32_t max, k_t
 			op->rearm = true; /* once its payload is in the guest */
 		} else {
 			/* A CQE RTIO made itself (an entry it cancelled) has no result of ours. */
-			if (!op->started)
+			if (!op->started) {
+				unsigned int key = irq_lock();
+
 				op_result(op, rc->result);
+				ring->running--;
+				irq_unlock(key);
+			}
 			cqe_fill(&ior_cqes[n], op, false);
 			ior_cqe_ops[n] = op;
 		}
