@@ -148,6 +148,17 @@ test('statx of a socket handle describes a socket; a path beneath it is not-dire
   r.ring[Symbol.dispose]();
 });
 
+test('a link-timeout after an entry without a link flag is invalid and bounds nothing', async () => {
+  const r = rawRing();
+  r.submit(sqe(1, { tag: 'nop' }), sqe(2, { tag: 'link-timeout', val: 1_000_000n }));
+  const got = await r.cqes(2);
+  assert.equal(got.map((c) => [c.userData, result(c)]).sort(), [[1, 0], [2, 'invalid']]);
+  // With the link flag it bounds the entry: the nop completes, the timeout is canceled.
+  r.submit({ ...sqe(3, { tag: 'nop' }), flags: { link: true } }, sqe(4, { tag: 'link-timeout', val: 1_000_000_000n }));
+  assert.equal((await r.cqes(2)).map((c) => [c.userData, result(c)]), [[3, 0], [4, 'canceled']]);
+  r.ring[Symbol.dispose]();
+});
+
 test('a granted listener on port 0 reports its real port from the first local-address', async () => {
   grantListener('any-port', '127.0.0.1:0');
   const r = rawRing();

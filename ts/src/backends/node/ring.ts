@@ -27,11 +27,12 @@ const CANCEL_RESERVE = 8;
 
 /**
  * Where the link chain starting at `i` ends (exclusive): an entry with `link` or `hard-link`
- * pulls in the next, as does a `link-timeout` after it; the list's end ends any chain.
+ * pulls in the next (a `link-timeout` after it bounds it); the list's end ends any chain. A
+ * `link-timeout` after an entry without a link flag is a chain of its own, and `invalid`.
  */
 function chainEnd(sqes: Sqe[], i: number): number {
   let end = i + 1;
-  while (end < sqes.length && (sqes[end - 1].flags.link || sqes[end - 1].flags.hardLink || sqes[end].op.tag === 'link-timeout')) end++;
+  while (end < sqes.length && (sqes[end - 1].flags.link || sqes[end - 1].flags.hardLink)) end++;
   return end;
 }
 
@@ -232,7 +233,7 @@ export class NodeRing implements RingBackend {
         continue;
       }
       if (sqe.op.tag === 'link-timeout') {
-        // Its operation is gone already (a link-timeout must follow the entry it bounds).
+        // Nothing linked before it (a link-timeout must follow a linked entry it bounds).
         this.post(sqe.userData, { error: 'invalid' });
         continue;
       }
