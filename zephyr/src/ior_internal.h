@@ -77,6 +77,7 @@ struct ior_op {
 	uint8_t lt_state;             /**< link-timeout: IOR_LT_* */
 	bool net_filter;              /**< recvmsg: drop datagrams from senders not granted */
 	bool chain_end;               /**< the last entry of its link chain */
+	bool fixed_held;              /**< counted in its ring's fixed_busy */
 	uint32_t count_base;          /**< timeout with a count: the ring's posted at its start */
 	/* Fields from here on are not cleared when the slot is reused. */
 	struct k_work work;

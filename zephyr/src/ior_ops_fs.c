@@ -175,6 +175,7 @@ int ior_fs_prepare(struct ior_op *op)
 		if (!ior_ring_fixed(op->ring, s->buffer, s->buffer_offset, s->len))
 			return -EINVAL;
 		op->ring->fixed_busy++;
+		op->fixed_held = true;
 		return 0;
 	case IOR_ABI_OP_FSYNC:
 		return ior_handle_get(s->fd, KINDS(IOR_H_FILE)) ? 0 : -EBADF;

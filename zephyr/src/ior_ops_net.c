@@ -293,6 +293,8 @@ static bool waits(uint8_t op)
 	case IOR_ABI_OP_SENDMSG:
 	case IOR_ABI_OP_WRITE:
 	case IOR_ABI_OP_POLL:
+	case IOR_ABI_OP_READ_FIXED:
+	case IOR_ABI_OP_WRITE_FIXED:
 		return true;
 	default:
 		return false;
@@ -401,10 +403,21 @@ int ior_net_prepare(struct ior_op *op)
 				op->net_events |= ior_poll_bits[i];
 		}
 		return 0;
+	case IOR_ABI_OP_READ_FIXED:
+	case IOR_ABI_OP_WRITE_FIXED:
+		/* A receive into, or a send from, a registered buffer (busy while in flight). */
+		if (s->op == IOR_ABI_OP_READ_FIXED && !may_receive(h))
+			return -EACCES;
+		if (!ior_ring_fixed(op->ring, s->buffer, s->buffer_offset, s->len))
+			return -EINVAL;
+		op->ring->fixed_busy++;
+		op->fixed_held = true;
+		op->net_events = s->op == IOR_ABI_OP_READ_FIXED ? ZSOCK_POLLIN : ZSOCK_POLLOUT;
+		return 0;
 	case IOR_ABI_OP_FSYNC:
 		return -EINVAL;
 	default:
-		return -ENOTSUP; /* fixed buffers on sockets */
+		return -ENOTSUP;
 	}
 }
 
@@ -535,6 +548,18 @@ static bool net_attempt(struct ior_op *op, short revents)
 		}
 		net_result(op, (int)n, multishot);
 		return true;
+	case IOR_ABI_OP_READ_FIXED:
+	case IOR_ABI_OP_WRITE_FIXED: {
+		uint8_t *p = ior_ring_fixed(op->ring, s->buffer, s->buffer_offset, s->len);
+
+		n = s->op == IOR_ABI_OP_READ_FIXED
+			    ? zsock_recv(op->net_fd, p, s->len, ZSOCK_MSG_DONTWAIT)
+			    : zsock_send(op->net_fd, p, s->len, ZSOCK_MSG_DONTWAIT);
+		if (n < 0 && errno == EAGAIN)
+			return false;
+		ior_op_done(op, n < 0 ? -errno : (int)n);
+		return true;
+	}
 	case IOR_ABI_OP_SEND:
 	case IOR_ABI_OP_WRITE:
 	case IOR_ABI_OP_SENDMSG:

@@ -401,7 +401,7 @@ int ior_ring_create(uint32_t entries)
 
 static void op_release(struct ior_ring *ring, struct ior_op *op)
 {
-	if (op->sqe.op == IOR_ABI_OP_READ_FIXED || op->sqe.op == IOR_ABI_OP_WRITE_FIXED)
+	if (op->fixed_held)
 		ring->fixed_busy--;
 	ior_buf_free(op->buf);
 	op->buf = NULL;
