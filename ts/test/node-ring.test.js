@@ -291,6 +291,34 @@ test('poll waits on readiness events, with no timer: a listener, then a connecti
   ring.drop();
 });
 
+test('poll bits as Linux: the peer shutting its writing is read-hang-up, not hang-up; both halves shut is hang-up; a reset is error and hang-up', async () => {
+  const ring = new IORing();
+  const port = await freePort();
+  const server = await Socket.create('tcp', { ring });
+  await server.bind(`127.0.0.1:${port}`);
+  await server.listen();
+  const peer = await connect(port);
+  const conn = await server.accept();
+  peer.end();
+  const half = await ring.poll(conn.handle, { readHangUp: true });
+  assert.equal([half.readHangUp, half.hangUp], [true, false]);
+  await ring.shutdown(conn.handle, 'write');
+  const both = await ring.poll(conn.handle, { priority: true });
+  assert.equal([both.hangUp, both.priority], [true, false]);
+  await conn.close();
+  // A reset: the peer closes with bytes unread.
+  const reset = await connect(port);
+  const conn2 = await server.accept();
+  await ring.send(conn2.handle, new TextEncoder().encode('unread'));
+  await new Promise((r) => setTimeout(r, 20));
+  reset.resetAndDestroy();
+  const bits = await ring.poll(conn2.handle, { readable: true });
+  assert.equal([bits.error, bits.hangUp], [true, true]);
+  await conn2.close();
+  await server.close();
+  ring.drop();
+});
+
 test('poll on a UDP socket waits for a datagram rather than completing with nothing', async () => {
   const ring = new IORing();
   const udp = await Socket.create('udp', { ring });

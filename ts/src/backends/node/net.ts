@@ -133,6 +133,8 @@ export class Connection {
   private size = 0;
   private eof = false;
   private error: IORingError | undefined;
+  /** The connection failed (a reset): hung up for good, even once the error was received. */
+  private broken = false;
   private readers: Reader[] = [];
   private readShut = false;
 
@@ -154,6 +156,7 @@ export class Connection {
     });
     socket.on('error', (e) => {
       this.error ??= opError(toErrorCode(e));
+      this.broken = true;
       this.pump();
     });
     socket.on('close', () => {
@@ -244,11 +247,17 @@ export class Connection {
     return Promise.resolve({ res: 0 });
   }
 
+  /**
+   * As Linux's tcp_poll: the reading half shut (the peer's end of stream, a read shutdown, a
+   * reset) is readable and read-hang-up; hang-up only once both halves are shut, or the
+   * connection failed (a reset is error, hang-up and read-hang-up at once).
+   */
   readiness(): number {
     let bits = 0;
     if (this.size > 0 || this.eof || this.error) bits |= POLL.readable;
     if (!this.socket.writableNeedDrain && !this.socket.writableEnded) bits |= POLL.writable;
-    if (this.eof) bits |= POLL.hangUp;
+    if (this.eof || this.broken) bits |= POLL.readHangUp;
+    if ((this.eof && this.socket.writableEnded) || this.broken) bits |= POLL.hangUp;
     if (this.error) bits |= POLL.error;
     return bits;
   }
