@@ -319,6 +319,23 @@ test('poll bits as Linux: the peer shutting its writing is read-hang-up, not han
   ring.drop();
 });
 
+test('closing a connection with received bytes unread resets it, as the kernel does', async () => {
+  const ring = new IORing();
+  const port = await freePort();
+  const server = await Socket.create('tcp', { ring });
+  await server.bind(`127.0.0.1:${port}`);
+  await server.listen();
+  const peer = await connect(port);
+  const conn = await server.accept();
+  const failed = new Promise((resolve) => peer.on('error', (e) => resolve(e.code)));
+  peer.write('unread');
+  await new Promise((r) => setTimeout(r, 20));
+  await conn.close();
+  assert.is(await failed, 'ECONNRESET');
+  await server.close();
+  ring.drop();
+});
+
 test('poll on a UDP socket waits for a datagram rather than completing with nothing', async () => {
   const ring = new IORing();
   const udp = await Socket.create('udp', { ring });

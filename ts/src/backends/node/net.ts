@@ -263,7 +263,10 @@ export class Connection {
   }
 
   close(): void {
-    this.socket.destroy();
+    // Closing with received bytes unread resets the connection, as the kernel does: here they
+    // wait in this buffer rather than the kernel's, so the reset is asked for.
+    if (this.size > 0 && !this.readShut && typeof this.socket.resetAndDestroy === 'function') this.socket.resetAndDestroy();
+    else this.socket.destroy();
     for (const r of this.readers.splice(0)) r.reject(opError('canceled'));
   }
 }
