@@ -159,6 +159,20 @@ test('a link-timeout after an entry without a link flag is invalid and bounds no
   r.ring[Symbol.dispose]();
 });
 
+test('ipv6-only is refused on an IPv4 socket and taken on an IPv6 one', async () => {
+  const r = rawRing();
+  r.submit(sqe(1, { tag: 'socket', val: ['ipv4', 'stream'] }), sqe(2, { tag: 'socket', val: ['ipv6', 'stream'] }), sqe(3, { tag: 'socket', val: ['ipv4', 'datagram'] }));
+  const got = await r.cqes(3);
+  const h = (ud) => got.find((c) => c.userData === ud).detail.val;
+  const opt = (ud, handle) => sqe(ud, { tag: 'set-option', val: [handle, { tag: 'ipv6-only', val: true }] });
+  r.submit(opt(4, h(1)), opt(5, h(2)), opt(6, h(3)));
+  const res = (await r.cqes(3)).sort((a, b) => a.userData - b.userData).map(result);
+  assert.equal(res, ['invalid', 0, 'invalid']);
+  r.submit(...[1, 2, 3].map((ud) => sqe(10 + ud, { tag: 'close', val: h(ud) })));
+  await r.cqes(3);
+  r.ring[Symbol.dispose]();
+});
+
 test('a granted listener on port 0 reports its real port from the first local-address', async () => {
   grantListener('any-port', '127.0.0.1:0');
   const r = rawRing();

@@ -323,6 +323,8 @@ export class StreamSocket extends Descriptor {
   }
 
   override async setOption(option: SocketOption): Promise<OpResult> {
+    // IPV6_V6ONLY is an IPv6 option: setsockopt refuses it on an IPv4 socket (ENOPROTOOPT).
+    if (option.tag === 'ipv6-only' && this.family !== 'ipv6') fail('invalid');
     recordOption(this.options, option);
     const s = this.conn?.socket;
     if (s && option.tag === 'tcp-no-delay') s.setNoDelay(option.val);
@@ -563,6 +565,8 @@ export class DatagramSocket extends Descriptor {
   }
 
   override async setOption(option: SocketOption): Promise<OpResult> {
+    // IPV6_V6ONLY is an IPv6 option: setsockopt refuses it on an IPv4 socket (ENOPROTOOPT).
+    if (option.tag === 'ipv6-only' && this.family !== 'ipv6') fail('invalid');
     recordOption(this.options, option);
     return { res: 0 };
   }
