@@ -1,18 +1,24 @@
 // The conformance suite (test/conformance) on the Linux host: every case of every guest must
 // print `ok` (a skip is a failure here: the Linux host implements every operation), no guest
-// may crash or touch anything outside its grants, and the suite must be whole.
+// may crash or touch anything outside its grants, and the suite must be whole. And on the
+// Node backend of @ioring/ring (test/conformance/node, needs ts/dist built): every case `ok`,
+// or a `skip` that ts/README.md's Conformance paragraph lists (NODE_SKIPS).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { root } from '../lib/ioring.js';
 import { HOSTS, parseOutput, runSuite } from '../conformance/run.mjs';
 
-const results = runSuite({ hosts: ['linux'] });
+const results = runSuite({ hosts: ['linux', 'node'] });
+
+// The cases the Node backend skips (they complete with `not-supported` there): each is named
+// in ts/README.md's Conformance paragraph.
+const NODE_SKIPS = ['socket-families'];
 const guests = readdirSync(join(root, 'test/conformance')).filter((f) => f.endsWith('.c'));
 
 test('the Linux host is available and every guest ran cleanly', () => {
-  assert.equal(results.hosts, [{ name: 'linux', unavailable: null }]);
+  assert.equal(results.hosts.find((h) => h.name === 'linux'), { name: 'linux', unavailable: null });
   assert.is(results.guests.length, guests.length);
   for (const g of results.guests) assert.equal(g.runs.linux.problems, [], `${g.name}: ${g.runs.linux.problems.join('; ')}`);
 });
@@ -43,6 +49,25 @@ for (const row of results.cases) {
   test(`${row.guest}: ${row.name}`, () => {
     const r = row.results.linux;
     assert.is(r.status, 'ok', `${r.status} ${row.name}${r.why ? `: ${r.why}` : ''}`);
+  });
+}
+
+test('node: the Node backend is available, every guest is ported and ran without crashing', () => {
+  assert.equal(results.hosts.find((h) => h.name === 'node'), { name: 'node', unavailable: null });
+  for (const g of results.guests) assert.equal(g.runs.node.problems, [], `node ${g.name}: ${g.runs.node.problems.join('; ')}`);
+});
+
+test('node: every listed skip is named in ts/README.md', () => {
+  const readme = readFileSync(join(root, 'ts/README.md'), 'utf8');
+  for (const name of NODE_SKIPS) assert.ok(readme.includes(`\`${name}\``), `ts/README.md does not list ${name}`);
+});
+
+for (const row of results.cases) {
+  test(`node ${row.guest}: ${row.name}`, () => {
+    const r = row.results.node;
+    const why = `${r.status} ${row.name}${r.why ? `: ${r.why}` : ''}`;
+    if (r.status === 'skip') assert.ok(NODE_SKIPS.includes(row.name), `an unlisted skip: ${why}`);
+    else assert.is(r.status, 'ok', why);
   });
 }
 
