@@ -109,8 +109,9 @@ export const HOSTS = [
   (() => {
     // zephyr/tests/conformance on native_sim_64 (WAMR + RTIO): one image, built once per run
     // (cmake + ninja, into $IORING_ZEPHYR_BUILD or $TMPDIR/ioring-zephyr), that makes the
-    // fixture on an ext2 RAM disk, grants rw, ro and lst from its devicetree, and runs the
-    // guest's core module named after -testargs. The image checks the fixture itself and
+    // fixture on an ext2 RAM disk, grants rw, ro, lst and binds and connects to 127.0.0.1 (TCP,
+    // UDP, any port) from its devicetree, and runs the guest's core module named after
+    // -testargs. The image checks the fixture itself and
     // prints what changed outside rw/ (fixture: false: nothing here is on this file system).
     let built; // undefined: not tried; null: built; a string: why not
     const dir = join(process.env.IORING_ZEPHYR_BUILD ?? join(tmpdir(), 'ioring-zephyr'), 'conformance-native_sim_64');

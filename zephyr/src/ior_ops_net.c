@@ -4,13 +4,14 @@
  * ior_ops_net.c - sockets over Zephyr's BSD socket API, as two iodevs completing into the
  * ring's RTIO context:
  *
- * - the socket poller iodev: accept, recv, recvmsg, send, sendmsg (and read/write on a
- *   socket) wait on a thread of ours that zsock_poll()s every waiting socket and then makes
+ * - the socket poller iodev: accept, recv, recvmsg, send, sendmsg, poll, read-fixed and
+ *   write-fixed (and read/write on a socket) wait on a thread of ours that zsock_poll()s every waiting socket and then makes
  *   the call without blocking (ZSOCK_MSG_DONTWAIT). Receive buffers are taken from the
  *   in-flight heap only when data is ready, so a guest may keep many receives posted.
  *   Multishot accept and receive post one RTIO CQE per arrival (flagged more) and wait again
  *   once the guest has reaped it.
- * - the work queue (ior_ring.c's): socket, set-option, shutdown, local-address and close.
+ * - the work queue (ior_ring.c's): socket, bind, listen, connect (blocking), set-option,
+ *   shutdown, local-address and close.
  *
  * Grants: a guest's sockets come from devicetree listener grants (a TCP socket listening, or
  * a bound UDP socket, opened on first ior_grant_listener()), or it makes its own. Those may
