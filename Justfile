@@ -27,11 +27,16 @@ setup:
     have wasm-tools {{wasm_tools_version}} || cargo install --locked --quiet wasm-tools@{{wasm_tools_version}}
 
 # Build the host, the C SDK and examples, and the TypeScript library and examples.
-build: setup build-host build-guest build-ts
+build: setup build-host build-board build-guest build-ts
 
 # The `ioring` binary.
 build-host:
     cargo build --release --quiet --manifest-path host/Cargo.toml
+
+# The board build: `ioring` without a compiler, running only .cwasm files
+# (host/target/board/board/ioring; host/README.md, "A board build").
+build-board:
+    cargo build --profile board --no-default-features --quiet --manifest-path host/Cargo.toml --target-dir host/target/board
 
 # C examples: guest/build/<name>.core.wasm (core module) and <name>.wasm (component).
 build-guest:

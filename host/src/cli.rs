@@ -28,6 +28,11 @@ pub struct CompileArgs {
     /// Where to write the precompiled component.
     #[arg(short, long, value_name = "APP.cwasm")]
     pub output: PathBuf,
+    /// Compile for another machine: a target triple such as aarch64-unknown-linux-gnu, or
+    /// pulley32 / pulley64 (wasmtime's portable bytecode, for boards Cranelift has no backend
+    /// for, such as 32-bit ARM). The default is this machine.
+    #[arg(long, value_name = "TRIPLE")]
+    pub target: Option<String>,
 }
 
 #[derive(Args, Debug)]

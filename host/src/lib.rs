@@ -4,6 +4,7 @@
 mod bindings;
 mod caps;
 pub mod cli;
+#[cfg(feature = "compiler")]
 mod core_module;
 mod devices;
 mod errno;

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 use wasmtime::component::{Component, Linker};
-use wasmtime::{Cache, CacheConfig, Config, Engine, Precompiled, Store};
+use wasmtime::{Config, Engine, Precompiled, Store};
 use wasmtime_wasi::sockets::SocketAddrUse;
 use wasmtime_wasi::{I32Exit, WasiCtx};
 
@@ -61,7 +61,7 @@ impl Host {
             bail!("--timeout wants a number of seconds, got {}", args.timeout);
         }
         room_for_descriptors(args.max_handles)?;
-        let engine = engine()?;
+        let engine = engine(None)?;
         let component = load(&engine, &args.wasm, args.allow_precompiled)?;
         let mut linker = Linker::<Guest>::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
@@ -196,19 +196,22 @@ fn room_for_descriptors(max_handles: u32) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Compiles a component for this host ahead of time.
+/// Compiles a component ahead of time, for this machine or the one `--target` names.
+#[cfg(feature = "compiler")]
 pub fn compile(args: CompileArgs) -> anyhow::Result<()> {
-    let engine = engine()?;
-    let mut wasm = std::fs::read(&args.wasm).with_context(|| format!("cannot read `{}`", args.wasm.display()))?;
-    if crate::core_module::is_core_module(&wasm) {
-        wasm = crate::core_module::componentize(&wasm)
-            .with_context(|| format!("cannot make a component of core module `{}`", args.wasm.display()))?;
-    }
+    let engine = engine(args.target.as_deref())?;
+    let wasm = std::fs::read(&args.wasm).with_context(|| format!("cannot read `{}`", args.wasm.display()))?;
+    let wasm = as_component(wasm, &args.wasm)?;
     let compiled = engine
         .precompile_component(&wasm)
         .map_err(anyhow::Error::from)
         .with_context(|| format!("cannot compile `{}`", args.wasm.display()))?;
     std::fs::write(&args.output, compiled).with_context(|| format!("cannot write `{}`", args.output.display()))
+}
+
+#[cfg(not(feature = "compiler"))]
+pub fn compile(_: CompileArgs) -> anyhow::Result<()> {
+    bail!("this ioring is a board build, without a compiler: precompile on another machine with `ioring compile --target`")
 }
 
 /// A component from a .wasm file (a component, or a core module built for the `app` world,
@@ -223,31 +226,57 @@ fn load(engine: &Engine, path: &std::path::Path, allow_precompiled: bool) -> any
             path.display()
         ),
         // SAFETY: a precompiled component is native code, run only with --allow-precompiled,
-        // as wasmtime's own CLI; wasmtime checks that this version and configuration made it.
-        Some(Precompiled::Component) => unsafe { Component::deserialize(engine, &bytes) },
+        // as wasmtime's own CLI; wasmtime checks that this version, configuration and target
+        // made it.
+        Some(Precompiled::Component) => unsafe { Component::deserialize(engine, &bytes) }.map_err(Into::into),
         Some(Precompiled::Module) => bail!("`{}` is a precompiled core module, not a component", path.display()),
-        None if crate::core_module::is_core_module(&bytes) => {
-            let component = crate::core_module::componentize(&bytes)
-                .with_context(|| format!("cannot make a component of core module `{}`", path.display()))?;
-            Component::new(engine, &component)
-        }
-        None => Component::new(engine, &bytes),
+        None => compile_in_memory(engine, bytes, path),
     };
-    component.map_err(anyhow::Error::from).with_context(|| format!("cannot load component `{}`", path.display()))
+    component.with_context(|| format!("cannot load component `{}`", path.display()))
 }
 
-/// A component-model engine with the compilation cache on, so repeated runs of the same
-/// component (tests, boards restarting an app) skip Cranelift, and epoch interruption on, so
-/// a run-time bound can stop a guest (compile and run must agree on it).
-fn engine() -> anyhow::Result<Engine> {
+#[cfg(feature = "compiler")]
+fn compile_in_memory(engine: &Engine, bytes: Vec<u8>, path: &std::path::Path) -> anyhow::Result<Component> {
+    Component::new(engine, &as_component(bytes, path)?).map_err(Into::into)
+}
+
+#[cfg(not(feature = "compiler"))]
+fn compile_in_memory(_: &Engine, _: Vec<u8>, path: &std::path::Path) -> anyhow::Result<Component> {
+    bail!("`{}` is not precompiled: this board build runs only `.cwasm` files from `ioring compile`", path.display())
+}
+
+/// `wasm` as a component: itself, or the component of the `app` world its core module implements.
+#[cfg(feature = "compiler")]
+fn as_component(wasm: Vec<u8>, path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
+    if !crate::core_module::is_core_module(&wasm) {
+        return Ok(wasm);
+    }
+    crate::core_module::componentize(&wasm).with_context(|| format!("cannot make a component of core module `{}`", path.display()))
+}
+
+/// A component-model engine, for this machine or for `target`, with epoch interruption on,
+/// so a run-time bound can stop a guest (compile and run must agree on it), and with the
+/// compilation cache on where there is a compiler, so repeated runs of the same component
+/// (tests, boards restarting an app) skip Cranelift.
+fn engine(target: Option<&str>) -> anyhow::Result<Engine> {
     let mut config = Config::new();
     config.wasm_component_model(true);
     config.epoch_interruption(true);
-    match Cache::new(CacheConfig::new()) {
-        Ok(cache) => {
-            config.cache(Some(cache));
+    #[cfg(feature = "compiler")]
+    {
+        if let Some(target) = target {
+            config.target(target).map_err(anyhow::Error::from).with_context(|| format!("--target {target}"))?;
         }
-        Err(e) => eprintln!("ioring: compilation cache disabled: {e}"),
+        match wasmtime::Cache::new(wasmtime::CacheConfig::new()) {
+            Ok(cache) => {
+                config.cache(Some(cache));
+            }
+            Err(e) => eprintln!("ioring: compilation cache disabled: {e}"),
+        }
     }
-    Engine::new(&config).map_err(Into::into)
+    let engine = Engine::new(&config).map_err(anyhow::Error::from);
+    match target {
+        Some(target) => engine.with_context(|| format!("--target {target}")),
+        None => engine,
+    }
 }
