@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 // ioring-build: turns a TypeScript (or JavaScript) app into an `ioring:ring/app` component.
 //
-//   ioring-build app.ts -o app.wasm [--engine quickjs|starlingmonkey] [--no-check] [--js-out bundle.js]
+//   ioring-build app.ts -o app.wasm [--engine quickjs|starlingmonkey] [--project tsconfig.json] [--no-check] [--js-out bundle.js]
 //
 // Steps:
-//   1. type-check the app with tsc against @ioring/ring's declarations (skip with --no-check);
+//   1. type-check the app with tsc (skip with --no-check): with the project's tsconfig.json (the
+//      nearest one above the app, or --project), as `tsc -p tsconfig.json --noEmit` checks it,
+//      when that project includes the app; otherwise the app alone, against @ioring/ring's
+//      declarations and the engine's globals, ignoring any tsconfig.json (TypeScript 6 and
+//      later refuse files on the command line beside one unless told --ignoreConfig);
 //   2. bundle it with rolldown behind the prelude (@ioring/ring/prelude), with `async`/`await`
 //      lowered to generators so that its promises run on the ring's job queue (neither engine
 //      runs microtasks while a component blocks in the ring), the WIT interfaces left as
@@ -18,10 +22,10 @@
 // preview2-shim, which since 0.26 has no '/' preopen, so one is granted first; multi-file apps
 // are bundled before componentizing; the world is passed to the API, not the CLI.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, parse, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
@@ -30,6 +34,8 @@ const usage = `usage: ioring-build APP.ts -o APP.wasm [options]
 Options:
   -o, --out FILE        the component to write
   --engine NAME         quickjs (default) or starlingmonkey
+  -p, --project FILE    the tsconfig.json to type-check with (default: the nearest one
+                        above the app, if it includes the app)
   --no-check            skip the type check
   --js-out FILE         also write the bundled JavaScript
   --timings             print how long each step took
@@ -51,6 +57,7 @@ try {
     options: {
       out: { type: 'string', short: 'o' },
       engine: { type: 'string', default: 'quickjs' },
+      project: { type: 'string', short: 'p' },
       'no-check': { type: 'boolean' },
       'js-out': { type: 'string' },
       timings: { type: 'boolean' },
@@ -71,6 +78,12 @@ if (!engine) fail(`unknown engine '${values.engine}': starlingmonkey or quickjs`
 const input = resolve(positionals[0]);
 if (!existsSync(input)) fail(`no such file: ${positionals[0]}`);
 const output = resolve(values.out);
+let project = null;
+if (values.project) {
+  project = resolve(values.project);
+  if (existsSync(project) && statSync(project).isDirectory()) project = join(project, 'tsconfig.json');
+  if (!existsSync(project)) fail(`no such file: ${values.project}`);
+}
 const wit = [here('../wit'), here('../../wit')].find((p) => existsSync(p) && statSync(p).isDirectory());
 if (!wit) fail('cannot find the ioring WIT (ts/wit or the repository wit/)');
 
@@ -97,13 +110,59 @@ if (values.timings) console.error(`ioring-build: ${timings.join(', ')}`);
 
 function typeCheck(file) {
   const tsc = join(dirname(require.resolve('typescript/package.json')), 'bin/tsc');
+  const tsMajor = Number(require('typescript/package.json').version.split('.')[0]);
+  const config = project ?? nearestConfig(dirname(file));
+  if (config) {
+    const files = projectFiles(tsc, config);
+    if (files.has(realpathSync(file))) {
+      // The project's own check: its options, its files (the app among them), its globals.
+      const r = spawnSync(process.execPath, [tsc, '-p', config, '--noEmit'], { stdio: 'inherit' });
+      if (r.status !== 0) fail(`type errors (see above) in the project ${config}; --no-check skips the check`);
+      return;
+    }
+    if (project) fail(`${config} does not include ${file}: add it to the project's "include" or "files"`);
+  }
+  // The app alone, against the library's declarations and what every engine provides.
   const globals = here('../types/app-globals.d.ts');
   const args = [
     tsc, '--noEmit', '--strict', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext',
     '--lib', 'es2022,esnext.disposable', '--types', '', '--skipLibCheck', file, globals,
   ];
+  // TypeScript 6 and later refuse files on the command line when a tsconfig.json is in the
+  // current directory or above it (TS5112) unless told to ignore it.
+  if (tsMajor >= 6) args.splice(1, 0, '--ignoreConfig');
   const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
   if (r.status !== 0) fail('type errors (see above); --no-check skips the check');
+}
+
+/** The tsconfig.json in `dir` or the nearest directory above it, or null. */
+function nearestConfig(dir) {
+  for (;;) {
+    const candidate = join(dir, 'tsconfig.json');
+    if (existsSync(candidate)) return candidate;
+    if (dir === parse(dir).root) return null;
+    dir = dirname(dir);
+  }
+}
+
+/**
+ * The files (real paths) the project `config` compiles. A config tsc cannot read fails the build
+ * when it was named with --project; one found above the app is then passed over, with a note.
+ */
+function projectFiles(tsc, config) {
+  const r = spawnSync(process.execPath, [tsc, '-p', config, '--listFilesOnly'], { encoding: 'utf8' });
+  if (r.status !== 0) {
+    process.stderr.write(r.stdout + r.stderr);
+    if (project) fail(`cannot read the project ${config} (see above)`);
+    console.error(`ioring-build: cannot read ${config} (see above): checking ${basename(input)} on its own`);
+    return new Set();
+  }
+  const files = new Set();
+  for (const line of r.stdout.split('\n')) {
+    const path = line.trim();
+    if (path && existsSync(path)) files.add(realpathSync(path));
+  }
+  return files;
 }
 
 async function bundleApp(file, out) {
