@@ -97,11 +97,14 @@ export const HOSTS = [
       existsSync(join(root, 'ts/dist/backends/node/index.js'))
         ? null
         : 'not available (ts/dist is not built: npm run build -w @ioring/ring)',
-    // test/conformance/node/<guest>.mjs, granted through the environment as `ioring run` grants.
+    // test/conformance/node/<guest>.mjs, granted through the environment what the linux entry
+    // grants with flags.
     command: (guest, fx) => [
       'env',
       `IORING_DIR=${fx.rw}::rw;${fx.ro}::ro:ro`,
       'IORING_LISTEN=lst=tcp:127.0.0.1:0',
+      'IORING_BIND=tcp:127.0.0.1:*;udp:127.0.0.1:*',
+      'IORING_CONNECT=tcp:127.0.0.1:*;udp:127.0.0.1:*',
       process.execPath,
       join(here, 'node', `${guest.name}.mjs`),
     ],

@@ -35,6 +35,10 @@ function scenario(runner, name) {
   const [file, args] = runner === 'node' ? [process.execPath, [source, name]] : [ioring, ['run', ...grants, wasm[runner], name]];
   const env = { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' };
   if (runner === 'node' && name === 'ops') env.IORING_DIR = `${data.path}::data`;
+  if (runner === 'node' && grants.includes('--bind')) {
+    env.IORING_BIND = 'tcp:127.0.0.1:*';
+    env.IORING_CONNECT = 'tcp:127.0.0.1:*';
+  }
   return new Promise((resolve) => {
     // No colours from Node's console, whatever the test runner's environment asks for.
     const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], env });

@@ -2,7 +2,7 @@
 //
 //   ioring run --bind 'tcp:*:7000' tcp-echo.wasm 7000
 //   ioring run --bind tcp:127.0.0.1:7000 tcp-echo.wasm 127.0.0.1:7000   (loopback only)
-//   node tcp-echo.js 7000
+//   IORING_BIND='tcp:*:7000' node tcp-echo.js 7000
 import { Socket, args, command, formatAddress } from '@ioring/ring';
 
 export const run = command(async () => {

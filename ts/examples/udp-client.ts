@@ -2,7 +2,7 @@
 // with a timeout on each (a linked timeout in the ring).
 //
 //   ioring run --connect 'udp:127.0.0.1:9000' udp-client.wasm 127.0.0.1:9000 hello world
-//   node udp-client.js 127.0.0.1:9000 hello world
+//   IORING_CONNECT='udp:127.0.0.1:9000' node udp-client.js 127.0.0.1:9000 hello world
 import { IORingError, Socket, args, command, fromUtf8, utf8 } from '@ioring/ring';
 
 export const run = command(async () => {

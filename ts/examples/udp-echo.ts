@@ -2,7 +2,7 @@
 // one that says "quit".
 //
 //   ioring run --bind 'udp:127.0.0.1:9000' --connect 'udp:127.0.0.1:*' udp-echo.wasm 127.0.0.1:9000
-//   node udp-echo.js 127.0.0.1:9000
+//   IORING_BIND='udp:127.0.0.1:9000' IORING_CONNECT='udp:127.0.0.1:*' node udp-echo.js 127.0.0.1:9000
 import { Socket, args, command, fromUtf8 } from '@ioring/ring';
 
 export const run = command(async () => {

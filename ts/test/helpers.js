@@ -1,6 +1,13 @@
 // Shared helpers for the unit tests: they run the library on its Node backend, against real
 // sockets on 127.0.0.1 and real files in a fresh directory.
-import { backend } from '@ioring/ring/node';
+import { backend, grantBind, grantConnect } from '@ioring/ring/node';
+
+// The tests' sockets live on 127.0.0.1, granted as `ioring run --bind/--connect` would grant
+// them (the Node backend grants nothing by default). test/policy.test.js tries everything else.
+for (const t of ['tcp', 'udp']) {
+  grantBind(`${t}:127.0.0.1:*`);
+  grantConnect(`${t}:127.0.0.1:*`);
+}
 
 export { freePort, tempDir } from '../../test/lib/ioring.js';
 

@@ -8,7 +8,7 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { IORing, IORingError, Socket, formatAddress, fromUtf8, sleep, utf8 } from '@ioring/ring';
 import { freePort, rejection, tempDir } from './helpers.js';
-import { grantListener } from '@ioring/ring/node';
+import { grantBind, grantConnect, grantListener } from '@ioring/ring/node';
 
 async function listening(options = {}) {
   const server = await Socket.create(options.kind ?? 'tcp');
@@ -184,6 +184,8 @@ test('UDP: a datagram without a destination on an unconnected socket is EDESTADD
 test('unix stream sockets: bind to a path, accept, echo', async () => {
   const dir = tempDir();
   const path = join(dir.path, 'echo.sock');
+  grantBind(`unix:${path}`);
+  grantConnect(`unix:${path}`);
   const server = await Socket.create('unix');
   await server.bind(path);
   await server.listen();

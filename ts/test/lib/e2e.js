@@ -19,16 +19,19 @@ export function command(runner, name, args = [], grants = []) {
 
 /** `ioring run` grant flags as the Node backend's environment variables. */
 function nodeEnv(grants) {
-  const lists = { IORING_DIR: [], IORING_LISTEN: [], IORING_DEVICE: [] };
+  const lists = { IORING_DIR: [], IORING_LISTEN: [], IORING_DEVICE: [], IORING_BIND: [], IORING_CONNECT: [] };
   for (let i = 0; i < grants.length; i += 2) {
     const [flag, value] = [grants[i], grants[i + 1]];
     if (flag === '--dir') lists.IORING_DIR.push(value);
     else if (flag === '--listen') lists.IORING_LISTEN.push(value);
     else if (flag === '--device') lists.IORING_DEVICE.push(value);
-    // --bind and --connect: Node has no such policy; everything is allowed.
+    else if (flag === '--bind') lists.IORING_BIND.push(value);
+    else if (flag === '--connect') lists.IORING_CONNECT.push(value);
   }
   // No colours from Node's console, whatever the test runner's environment asks for.
   const env = { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' };
+  // Only what the flags grant: none of the test runner's own IORING_* variables.
+  for (const k of Object.keys(lists)) delete env[k];
   for (const [k, v] of Object.entries(lists)) if (v.length) env[k] = v.join(';');
   return env;
 }

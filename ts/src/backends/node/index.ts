@@ -3,8 +3,11 @@
 // `ioring run`'s flags:
 //
 //   IORING_DIR='HOST::GUEST[:ro];...'   IORING_LISTEN='NAME=tcp:ADDR;...'   IORING_DEVICE='NAME=PATH;...'
+//   IORING_BIND='PATTERN;...'   IORING_CONNECT='PATTERN;...'   (PATTERN: tcp:IP:PORT, udp:IP:PORT, unix:PATH)
 //
-// or from `grantDirectory`, `grantListener` and `grantDevice` (tests, embedding).
+// or from `grantDirectory`, `grantListener`, `grantDevice`, `grantBind` and `grantConnect`
+// (tests, embedding). Without IORING_BIND/IORING_CONNECT the app's own sockets may bind,
+// listen on, connect and send to nothing (see policy.ts).
 import * as fs from 'node:fs';
 import type { Backend, Turnable } from '../../backend.js';
 import { IORingError } from '../../errors.js';
@@ -17,6 +20,7 @@ import { Table } from './table.js';
 import { parseAddress } from '../../address.js';
 
 export { toErrorCode } from './errno.js';
+export { grantBind, grantConnect } from './policy.js';
 
 /** Size of the guest's descriptor table, as the Linux host's default. */
 const MAX_HANDLES = 1024;

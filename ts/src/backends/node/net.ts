@@ -6,6 +6,8 @@ import type { AddressFamily, ShutdownHow, SocketAddress, SocketOption } from 'io
 import { IORingError } from '../../errors.js';
 import { POLL } from '../../poll.js';
 import { fail, opError, toErrorCode } from './errno.js';
+import { mayBind, mayConnect } from './policy.js';
+import type { Transport } from './policy.js';
 import { Descriptor } from './table.js';
 import type { OpContext, OpResult, Table } from './table.js';
 
@@ -300,6 +302,8 @@ export class StreamSocket extends Descriptor {
   /** The server's start (bind and listen), until it has settled. */
   private starting: Promise<void> | undefined;
   private closed = false;
+  /** A listener granted by name: its address is the host's, not the app's, to choose. */
+  private grant = false;
 
   constructor(
     private readonly table: Table,
@@ -315,11 +319,21 @@ export class StreamSocket extends Descriptor {
     const s = new StreamSocket(table, family);
     s.startServer(address).catch(() => {});
     s.listening = true;
+    s.grant = true;
     return s;
   }
 
   get peer(): SocketAddress | undefined {
     return this.conn?.peer;
+  }
+
+  private get transport(): Transport {
+    return this.family === 'unix' ? 'unix' : 'tcp';
+  }
+
+  /** `access` unless the policy lets this socket connect or send to `to`. */
+  private mayReach(to: SocketAddress): void {
+    if (!mayConnect(this.transport, to)) fail('access');
   }
 
   override async setOption(option: SocketOption): Promise<OpResult> {
@@ -333,6 +347,8 @@ export class StreamSocket extends Descriptor {
   }
 
   override async bind(to: SocketAddress): Promise<OpResult> {
+    // A grant's address is the host's to choose; any other needs a bind grant.
+    if (this.grant || !mayBind(this.transport, to)) fail('access');
     if (!familyMatches(this.family, to)) fail('invalid');
     if (this.bound || this.conn) fail('invalid');
     await this.startServer(to);
@@ -368,6 +384,13 @@ export class StreamSocket extends Descriptor {
 
   override async listen(): Promise<OpResult> {
     if (this.conn) fail('invalid');
+    if (!this.grant) {
+      // Listening exposes an address to anyone who can reach it: the one this socket has (an
+      // unbound socket would be bound to the wildcard address) must be granted.
+      const a = this.server?.address();
+      const local = typeof a === 'string' ? { tag: 'unix', val: a } as SocketAddress : a ? fromNode(a.address, a.port, a.family) : this.bound ?? unbound(this.family);
+      if (!mayBind(this.transport, local)) fail('access');
+    }
     // Linux gives an unbound socket an ephemeral port when it listens.
     if (!this.server) await this.startServer(this.family === 'ipv6' ? anyIpv6() : anyIpv4());
     this.listening = true;
@@ -425,6 +448,7 @@ export class StreamSocket extends Descriptor {
   }
 
   override connect(to: SocketAddress, ctx: OpContext): Promise<OpResult> {
+    this.mayReach(to);
     if (this.conn) fail('is-connected');
     if (this.listening) fail('invalid');
     if (!familyMatches(this.family, to)) fail('address-family-not-supported');
@@ -487,6 +511,7 @@ export class StreamSocket extends Descriptor {
   }
 
   override sendmsg(data: Uint8Array, to: SocketAddress | undefined): Promise<OpResult> {
+    if (to) this.mayReach(to);
     if (to) fail('is-connected');
     return this.connection().send(data);
   }
@@ -557,8 +582,10 @@ export class DatagramSocket extends Descriptor {
   private socket: dgram.Socket | undefined;
   private ready: Promise<void> | undefined;
   private connected = false;
+  /** Connected, or bound to a granted address, once: it may hear anyone from then on. */
+  private hearsAnyone = false;
   private messages: Message[] = [];
-  private readers: { len: number; ctx: OpContext; resolve(r: OpResult): void; reject(e: unknown): void }[] = [];
+  private readers: { len: number; filtered: boolean; ctx: OpContext; resolve(r: OpResult): void; reject(e: unknown): void }[] = [];
 
   constructor(readonly family: 'ipv4' | 'ipv6') {
     super();
@@ -604,6 +631,7 @@ export class DatagramSocket extends Descriptor {
   }
 
   override async bind(to: SocketAddress): Promise<OpResult> {
+    if (!mayBind('udp', to)) fail('access');
     if (to.tag !== this.family) fail('invalid');
     if (this.ready) fail('invalid');
     await this.bindTo(to);
@@ -611,6 +639,7 @@ export class DatagramSocket extends Descriptor {
   }
 
   override async connect(to: SocketAddress): Promise<OpResult> {
+    if (!mayConnect('udp', to)) fail('access');
     if (to.tag !== this.family) fail('address-family-not-supported');
     const socket = this.open();
     await new Promise<void>((resolve, reject) => {
@@ -622,6 +651,7 @@ export class DatagramSocket extends Descriptor {
   }
 
   override async sendmsg(data: Uint8Array, to: SocketAddress | undefined): Promise<OpResult> {
+    if (to && !mayConnect('udp', to)) fail('access');
     if (!to && !this.connected) fail('destination-address-required');
     if (to && this.connected) fail('is-connected');
     if (to && to.tag !== this.family) fail('address-family-not-supported');
@@ -645,10 +675,31 @@ export class DatagramSocket extends Descriptor {
     return this.sendmsg(data, undefined);
   }
 
-  private receive(len: number, ctx: OpContext): Promise<OpResult> {
+  /**
+   * Whether a receive must filter its senders, as the Linux host decides: a datagram socket
+   * hears anyone when connected (to a --connect address) or bound to a granted address;
+   * otherwise (a client bound to the wildcard address by a send) only senders it may send to.
+   */
+  private filtered(): boolean {
+    if (this.hearsAnyone) return false;
+    let local: SocketAddress | undefined;
+    try {
+      const a = this.socket?.address();
+      if (a) local = fromNode(a.address, a.port, a.family);
+    } catch {
+      // Not bound yet.
+    }
+    if (this.connected || (local && portOf(local) !== 0 && mayBind('udp', local))) this.hearsAnyone = true;
+    return !this.hearsAnyone;
+  }
+
+  private receive(len: number, ctx: OpContext, canFilter: boolean): Promise<OpResult> {
+    const filtered = this.filtered();
+    // recv cannot tell the sender, so cannot drop the ones this socket may not hear.
+    if (filtered && !canFilter) fail('access');
     if (!this.ready) this.bindTo(this.family === 'ipv6' ? anyIpv6() : anyIpv4()).catch(() => {});
     return new Promise((resolve, reject) => {
-      const reader = { len, ctx, resolve, reject };
+      const reader = { len, filtered, ctx, resolve, reject };
       this.readers.push(reader);
       ctx.onCancel(() => {
         this.readers = this.readers.filter((r) => r !== reader);
@@ -660,8 +711,10 @@ export class DatagramSocket extends Descriptor {
 
   private pump(): void {
     while (this.readers.length > 0 && this.messages.length > 0) {
-      const r = this.readers.shift()!;
       const m = this.messages.shift()!;
+      // A datagram from a sender this socket may not hear is dropped, and the receive waits on.
+      if (this.readers[0].filtered && !mayConnect('udp', m.from)) continue;
+      const r = this.readers.shift()!;
       // A datagram longer than the buffer is truncated, as recvmsg without MSG_TRUNC does.
       const data = m.data.length > r.len ? m.data.subarray(0, r.len) : m.data;
       r.resolve({ res: data.length, data, detail: { tag: 'peer', val: m.from } });
@@ -670,11 +723,11 @@ export class DatagramSocket extends Descriptor {
   }
 
   override recvmsg(len: number, ctx: OpContext): Promise<OpResult> {
-    return this.receive(len, ctx);
+    return this.receive(len, ctx, true);
   }
 
   override async recv(len: number, _multishot: boolean, ctx: OpContext): Promise<OpResult> {
-    const r = await this.receive(len, ctx);
+    const r = await this.receive(len, ctx, false);
     return { res: r.res, data: r.data };
   }
 
