@@ -666,9 +666,14 @@ fn a_guest_datagram_socket_hears_only_senders_it_may_send_to_unless_connected_or
     let mut f = Fixture::with_policy(false, policy(&["udp:127.0.0.1:*"], &[&format!("udp:127.0.0.1:{port}")]));
     let recvmsg = |fd| Op::Recvmsg(RecvArgs { fd, len: 64 });
     let u = new_socket(&mut f, AddressFamily::Ipv4, SocketType::Datagram);
-    // Receives that cannot tell the sender are refused outright.
+    // Receives that cannot tell the sender are refused outright: a plain read or a fixed read
+    // of the socket too (found by the Node backend's port of the policy).
     assert_eq!(f.one(Op::Recv(RecvArgs { fd: u, len: 64 })).unwrap_err(), ErrorCode::Access);
     assert_eq!(f.one(Op::RecvMultishot(RecvArgs { fd: u, len: 0 })).unwrap_err(), ErrorCode::Access);
+    assert_eq!(f.one(read(u, 64, None)).unwrap_err(), ErrorCode::Access);
+    f.ring.register_buffers(1, 64).unwrap();
+    let fixed = Op::ReadFixed(FixedArgs { fd: u, buffer: 0, buffer_offset: 0, len: 64, offset: None });
+    assert_eq!(f.one(fixed).unwrap_err(), ErrorCode::Access);
     // A send to an allowed peer binds it to the wildcard address, where anyone can reach it.
     let to = Some(wit_addr(&format!("127.0.0.1:{port}")));
     f.one(Op::Sendmsg(SendmsgArgs { fd: u, data: b"x".to_vec(), to })).unwrap();

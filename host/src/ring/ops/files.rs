@@ -14,6 +14,7 @@ use crate::kernel::opcode::{self, CURRENT_POSITION, Entry};
 use crate::kernel::sys;
 use crate::ring::inflight::{Kind, Slot};
 use super::control::fixed_span;
+use super::sockets::{may_receive, unfiltered};
 use std::ffi::{CStr, CString};
 use std::os::fd::{FromRawFd, OwnedFd};
 
@@ -22,6 +23,8 @@ const MAX_PATH_LEN: usize = 4096;
 
 pub fn read(ReadArgs { fd, len, offset }: ReadArgs, slot: &mut Slot, env: &mut Env<'_>) -> Result<Entry, ErrorCode> {
     let d = env.descriptors.get(fd)?;
+    // A read of a datagram socket is a receive that cannot tell the sender.
+    unfiltered(may_receive(d, env.policy)?)?;
     slot.kind = Kind::Read;
     slot.buf = vec![0; checked_len(len)?];
     let read = opcode::Read::new(fd, slot.buf.as_mut_ptr(), len);
@@ -45,6 +48,7 @@ fn on_worker_if_tty(d: &Descriptor, entry: Entry) -> Entry {
 pub fn read_fixed(args: FixedArgs, slot: &mut Slot, env: &mut Env<'_>) -> Result<Entry, ErrorCode> {
     let FixedArgs { fd, buffer, buffer_offset, len, offset } = args;
     let d = env.descriptors.get(fd)?;
+    unfiltered(may_receive(d, env.policy)?)?;
     let (ptr, index) = fixed_span(env.fixed, buffer, buffer_offset, len)?;
     slot.kind = Kind::Fixed;
     env.fixed.inflight += 1;

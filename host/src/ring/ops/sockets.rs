@@ -194,7 +194,7 @@ fn may_listen(d: &Descriptor, policy: &NetPolicy) -> Result<(), ErrorCode> {
 /// Otherwise (a client that sends with an address, and so is bound by the kernel to the
 /// wildcard address) it hears only from senders it may send to: Ok(Some(transport)) asks
 /// for that filter, which only a receive that learns the sender (recvmsg) can apply.
-fn may_receive(d: &Descriptor, policy: &NetPolicy) -> Result<Option<Transport>, ErrorCode> {
+pub(super) fn may_receive(d: &Descriptor, policy: &NetPolicy) -> Result<Option<Transport>, ErrorCode> {
     if d.receive_checked() {
         return Ok(None);
     }
@@ -213,7 +213,7 @@ fn may_receive(d: &Descriptor, policy: &NetPolicy) -> Result<Option<Transport>, 
 }
 
 /// `access` for a receive that cannot filter its senders where `may_receive` asks it to.
-fn unfiltered(filter: Option<Transport>) -> Result<(), ErrorCode> {
+pub(super) fn unfiltered(filter: Option<Transport>) -> Result<(), ErrorCode> {
     if filter.is_some() { Err(ErrorCode::Access) } else { Ok(()) }
 }
 
