@@ -139,6 +139,8 @@ export class Connection {
   private broken = false;
   private readers: Reader[] = [];
   private readShut = false;
+  /** The handle was closed while receives were in flight: they end first. */
+  private closing = false;
 
   constructor(
     readonly socket: net.Socket,
@@ -179,6 +181,7 @@ export class Connection {
       ctx.onCancel(() => {
         this.readers = this.readers.filter((r) => r !== reader);
         reject(opError('canceled'));
+        this.settle();
       });
       this.pump();
     });
@@ -224,6 +227,7 @@ export class Connection {
     }
     if (this.size < HIGH_WATER && this.socket.isPaused() && !this.readShut) this.socket.resume();
     this.changed();
+    this.settle();
   }
 
   send(data: Uint8Array): Promise<OpResult> {
@@ -265,11 +269,25 @@ export class Connection {
   }
 
   close(): void {
+    // A receive in flight on a closed handle completes on its own, as on Linux, where the
+    // kernel holds the file until it ends: the socket goes once no receive waits on it.
+    if (this.readers.length > 0) this.closing = true;
+    else this.destroy();
+  }
+
+  private destroy(): void {
     // Closing with received bytes unread resets the connection, as the kernel does: here they
     // wait in this buffer rather than the kernel's, so the reset is asked for.
     if (this.size > 0 && !this.readShut && typeof this.socket.resetAndDestroy === 'function') this.socket.resetAndDestroy();
     else this.socket.destroy();
-    for (const r of this.readers.splice(0)) r.reject(opError('canceled'));
+  }
+
+  /** Destroys a closed connection once its last receive has ended. */
+  private settle(): void {
+    if (this.closing && this.readers.length === 0) {
+      this.closing = false;
+      this.destroy();
+    }
   }
 }
 
