@@ -228,16 +228,17 @@ fn load(engine: &Engine, path: &std::path::Path, allow_precompiled: bool) -> any
         // SAFETY: a precompiled component is native code, run only with --allow-precompiled,
         // as wasmtime's own CLI; wasmtime checks that this version, configuration and target
         // made it.
-        Some(Precompiled::Component) => unsafe { Component::deserialize(engine, &bytes) }.map_err(Into::into),
+        Some(Precompiled::Component) => unsafe { Component::deserialize(engine, &bytes) }.map_err(anyhow::Error::from),
         Some(Precompiled::Module) => bail!("`{}` is a precompiled core module, not a component", path.display()),
-        None => compile_in_memory(engine, bytes, path),
+        None => return compile_in_memory(engine, bytes, path),
     };
     component.with_context(|| format!("cannot load component `{}`", path.display()))
 }
 
 #[cfg(feature = "compiler")]
 fn compile_in_memory(engine: &Engine, bytes: Vec<u8>, path: &std::path::Path) -> anyhow::Result<Component> {
-    Component::new(engine, &as_component(bytes, path)?).map_err(Into::into)
+    let wasm = as_component(bytes, path)?;
+    Component::new(engine, &wasm).map_err(anyhow::Error::from).with_context(|| format!("cannot load component `{}`", path.display()))
 }
 
 #[cfg(not(feature = "compiler"))]
