@@ -117,6 +117,16 @@ pub struct Slot {
 /// carry a generation below u32::MAX in their high half.
 pub const INTERNAL: u64 = u64::MAX;
 
+/// A slot's key: its generation in the high half, its index in the low one.
+fn key_of(generation: u32, index: u32) -> u64 {
+    (u64::from(generation) << 32) | u64::from(index)
+}
+
+/// A key's generation and index.
+fn split(key: u64) -> (u32, u32) {
+    ((key >> 32) as u32, key as u32)
+}
+
 pub struct Inflight {
     slots: Box<[Slot]>,
     free: Vec<u32>,
@@ -183,20 +193,20 @@ impl Inflight {
         slot.timed_out = false;
         slot.guest_user_data = guest_user_data;
         slot.kind = kind;
-        let key = (u64::from(slot.generation) << 32) | u64::from(index);
+        let key = key_of(slot.generation, index);
         Some((key, slot))
     }
 
     /// The live slot for `key`, if the key is current.
     pub fn get_mut(&mut self, key: u64) -> Option<&mut Slot> {
-        let (generation, index) = ((key >> 32) as u32, key as u32);
+        let (generation, index) = split(key);
         let slot = self.slots.get_mut(index as usize)?;
         (slot.busy && slot.generation == generation).then_some(slot)
     }
 
     /// Releases the slot for `key` after its final completion, dropping what it held.
     pub fn remove(&mut self, key: u64) {
-        let index = key as u32;
+        let (_, index) = split(key);
         if let Some(slot) = self.get_mut(key) {
             let held = std::mem::take(&mut slot.held);
             slot.busy = false;
@@ -266,7 +276,7 @@ impl Inflight {
 
     /// The guest's user-data of the live operation `key`.
     pub fn user_data_of(&self, key: u64) -> Option<u32> {
-        let (generation, index) = ((key >> 32) as u32, key as u32);
+        let (generation, index) = split(key);
         let slot = self.slots.get(index as usize)?;
         (slot.busy && slot.generation == generation).then_some(slot.guest_user_data)
     }
@@ -275,7 +285,7 @@ impl Inflight {
     pub fn keys_of(&self, guest_user_data: u32) -> impl Iterator<Item = u64> + '_ {
         self.slots.iter().enumerate().filter_map(move |(i, s)| {
             (s.busy && s.guest_user_data == guest_user_data && !matches!(s.kind, Kind::Done(_) | Kind::Rejected(_)))
-                .then(|| (u64::from(s.generation) << 32) | i as u64)
+                .then(|| key_of(s.generation, i as u32))
         })
     }
 }

@@ -134,7 +134,10 @@ impl GuestRing {
             let head = chain_left == 0;
             if head {
                 let (len, drain) = self.chains[i];
-                let reserve = if len == 1 && matches!(op, Op::Cancel(_)) { 0 } else { CANCEL_RESERVE };
+                // A lone cancel may take the slots kept for it, and is never held back: it
+                // must reach what a drain waits for.
+                let lone_cancel = len == 1 && matches!(op, Op::Cancel(_));
+                let reserve = if lone_cancel { 0 } else { CANCEL_RESERVE };
                 refusing = len > self.sq_capacity || len > self.config.max_inflight;
                 if refusing {
                     // It can never fit: every entry of it fails, as a chain would. Bounded, so a
@@ -146,8 +149,6 @@ impl GuestRing {
                     break;
                 }
                 chain_left = len;
-                // A lone cancel is never held back: it must reach what a drain waits for.
-                let lone_cancel = reserve == 0;
                 holding = !refusing && !lone_cancel && (drain || !self.held.is_empty());
                 if holding {
                     self.held.start(drain);

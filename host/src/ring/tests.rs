@@ -1,7 +1,7 @@
 //! GuestRing against a real io_uring: each guest operation in, the guest's CQE out.
 
 use super::*;
-use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use crate::bindings::{Op, OpenFlags, SqeFlags};
 use crate::ioring::ring::types::{
     AddressFamily, CancelArgs, FixedArgs, MkdiratArgs, OpenatArgs, RenameatArgs, UnlinkatArgs, PollArgs, PollEvents, ReadArgs, RecvArgs, SendArgs,
@@ -495,12 +495,7 @@ fn linked_fixed_read_then_write_copies_a_file() {
 #[test]
 fn tty_configure_sets_raw_mode_and_speed_on_a_pseudo_terminal() {
     let mut f = Fixture::new(false);
-    let (mut master, mut slave) = (0, 0);
-    // SAFETY: openpty writes two new descriptors into the out parameters.
-    let r = unsafe { libc::openpty(&mut master, &mut slave, std::ptr::null_mut(), std::ptr::null(), std::ptr::null()) };
-    assert_eq!(r, 0);
-    // SAFETY: both are new descriptors that we now own.
-    let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+    let (master, slave) = super::fuzz::openpty();
     let raw_slave = std::os::fd::AsRawFd::as_raw_fd(&slave);
     let h = f.grant_device(slave);
     // A pty keeps raw mode, speed and stop bits; it forces CS8 and no parity, so those are
@@ -717,11 +712,7 @@ fn the_reply_list_learns_only_from_receives_on_the_granted_socket() {
 #[test]
 fn device_operations_are_refused_on_every_handle_but_a_device_grant() {
     let mut f = Fixture::new(false);
-    let (mut master, mut slave) = (0, 0);
-    // SAFETY: openpty writes two new descriptors into the out parameters.
-    assert_eq!(unsafe { libc::openpty(&mut master, &mut slave, std::ptr::null_mut(), std::ptr::null(), std::ptr::null()) }, 0);
-    // SAFETY: both are new descriptors that we now own.
-    let (_master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+    let (_master, slave) = super::fuzz::openpty();
     let raw_slave = std::os::fd::AsRawFd::as_raw_fd(&slave);
     // A terminal the guest holds some other way (stdio, a file under a directory grant).
     let tty = f.grant(slave);
@@ -1047,11 +1038,7 @@ fn a_write_to_a_full_tty_device_waits_without_holding_the_thread() {
     let (done, finished) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let mut f = Fixture::new(false);
-        let (mut master, mut slave) = (-1, -1);
-        // SAFETY: openpty writes two new descriptors into the out parameters.
-        assert_eq!(unsafe { libc::openpty(&mut master, &mut slave, std::ptr::null_mut(), std::ptr::null(), std::ptr::null()) }, 0);
-        // SAFETY: openpty just created both; nothing else owns them.
-        let (_master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+        let (_master, slave) = super::fuzz::openpty();
         let spec: crate::caps::grants::DeviceSpec = format!("tty=/proc/self/fd/{}", slave.as_raw_fd()).parse().unwrap();
         let fd = crate::caps::grants::Grants::open(&[], &[], &[spec]).unwrap().entries.remove(0).fd;
         let h = f.install(Descriptor::with_role(fd, crate::caps::descriptors::Role::Device));

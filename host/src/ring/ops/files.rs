@@ -200,11 +200,12 @@ fn in_parent(descriptors: &Descriptors, dir: u32, path: String, slot: &mut Slot)
         return Err(ErrorCode::Access);
     }
     let path = path.trim_end_matches('/');
+    // Not absolute, so a parent before a `/` is never empty.
     let (parent, name) = path.rsplit_once('/').unwrap_or((".", path));
     if matches!(name, "" | "." | "..") {
         return Err(ErrorCode::Invalid);
     }
-    let parent = guest_path(if parent.is_empty() { ".".into() } else { parent.into() })?;
+    let parent = guest_path(parent.into())?;
     let name = guest_path(name.into())?;
     let fd = pin_beneath(descriptors, dir.raw(), &parent, libc::O_PATH | libc::O_DIRECTORY, slot)?;
     Ok((fd, name))
