@@ -218,8 +218,15 @@ pub fn compile(_: CompileArgs) -> anyhow::Result<()> {
 /// made into one), or from a .cwasm that `ioring compile` made when the caller allows
 /// precompiled code.
 fn load(engine: &Engine, path: &std::path::Path, allow_precompiled: bool) -> anyhow::Result<Component> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))?;
-    let component = match Engine::detect_precompiled(&bytes) {
+    let cannot_read = || format!("cannot read `{}`", path.display());
+    // wasmtime's own check parses the file as ELF and fails on anything else, so wasm (which
+    // begins `\0asm`) is told apart first.
+    let precompiled = if is_elf(path).with_context(cannot_read)? {
+        Engine::detect_precompiled_file(path).map_err(anyhow::Error::from).with_context(cannot_read)?
+    } else {
+        None
+    };
+    let component = match precompiled {
         // Whatever its name: the contents decide, and native code runs only when asked for.
         Some(_) if !allow_precompiled => bail!(
             "`{}` is precompiled native code; run it with --allow-precompiled if you trust it (only `ioring compile` output you made)",
@@ -227,12 +234,32 @@ fn load(engine: &Engine, path: &std::path::Path, allow_precompiled: bool) -> any
         ),
         // SAFETY: a precompiled component is native code, run only with --allow-precompiled,
         // as wasmtime's own CLI; wasmtime checks that this version, configuration and target
-        // made it.
-        Some(Precompiled::Component) => unsafe { Component::deserialize(engine, &bytes) }.map_err(anyhow::Error::from),
+        // made it. Mapped rather than read: start-up then pays only for the pages it touches,
+        // and linear memory's initial image is mapped copy-on-write from the file, not copied
+        // (a QuickJS app's is over a megabyte).
+        Some(Precompiled::Component) => unsafe { Component::deserialize_file(engine, path) }.map_err(anyhow::Error::from),
         Some(Precompiled::Module) => bail!("`{}` is a precompiled core module, not a component", path.display()),
-        None => return compile_in_memory(engine, bytes, path),
+        None => {
+            let bytes = std::fs::read(path).with_context(cannot_read)?;
+            return compile_in_memory(engine, bytes, path);
+        }
     };
     component.with_context(|| format!("cannot load component `{}`", path.display()))
+}
+
+/// Whether `path` begins as an ELF file does: what `ioring compile` writes.
+fn is_elf(path: &std::path::Path) -> std::io::Result<bool> {
+    use std::io::Read;
+    let mut magic = [0u8; 4];
+    let mut file = std::fs::File::open(path)?;
+    let mut got = 0;
+    while got < magic.len() {
+        match file.read(&mut magic[got..])? {
+            0 => break,
+            n => got += n,
+        }
+    }
+    Ok(got == magic.len() && magic == *b"\x7fELF")
 }
 
 #[cfg(feature = "compiler")]
