@@ -5,10 +5,12 @@
 // run is bounded in time. Prints a table and writes results.json (name, value, unit,
 // baseline, baseline_value, ratio = value / baseline_value).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, closeSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, closeSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { connect } from 'node:net';
+import { cpus, release } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeTables } from './table.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '../..');
@@ -43,14 +45,32 @@ function record(name, value, unit, baseline, baselineValue) {
   results.push({ name, value, unit, baseline, baseline_value: baselineValue, ratio: value / baselineValue });
 }
 
-/** Runs each candidate `runs` times, alternating; returns name -> median of `measure`. */
+/**
+ * Runs each candidate `runs` times, alternating; returns name -> median of `measure`. A
+ * measure that returns an object of figures gets the median of each figure.
+ */
 async function alternate(candidates, measure) {
   const samples = Object.fromEntries(Object.keys(candidates).map((k) => [k, []]));
   for (let i = 0; i < RUNS; i++) {
     for (const [name, candidate] of Object.entries(candidates)) samples[name].push(await measure(candidate, name));
   }
-  return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
+  const middle = (v) =>
+    typeof v[0] === 'number' ? median(v) : Object.fromEntries(Object.keys(v[0]).map((f) => [f, median(v.map((x) => x[f]))]));
+  return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, middle(v)]));
 }
+
+/**
+ * CPU time a process has used, user and system, its threads included (io_uring's io-wq
+ * workers are threads of the process), in microseconds. /proc counts in clock ticks
+ * (10 ms here): over a 2 s run at full load that is within 1 %.
+ */
+function cpuMicros(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime are fields 14 and 15 of stat(5); fields[0] here is field 3.
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
 
 function waitForPort(port, ms = 20_000) {
   const deadline = Date.now() + ms;
@@ -90,22 +110,32 @@ async function echo(size, conns) {
     const port = nextPort++;
     const [cmd, args] = start(port);
     const [bin, argv] = pinned(0, cmd, args);
+    // taskset execs the server, so this pid is the server's own.
     const server = spawn(bin, argv, { stdio: ['ignore', 'ignore', 'inherit'] });
     try {
       // A 12 MB StarlingMonkey component compiles for seconds on its first run.
       await waitForPort(port, 60_000);
-      return runJson(1, native.loadgen, ['127.0.0.1', String(port), String(conns), '1', String(size), String(SECONDS)]).msgs_per_sec;
+      const before = cpuMicros(server.pid);
+      const load = runJson(1, native.loadgen, ['127.0.0.1', String(port), String(conns), '1', String(size), String(SECONDS)]);
+      const cpu = cpuMicros(server.pid) - before;
+      return { rate: load.msgs_per_sec, cpu: cpu / load.messages };
     } finally {
       server.kill('SIGKILL');
     }
   });
-  for (const [name, value] of Object.entries(medians)) {
-    if (name === 'native liburing') continue;
-    const baseline = name === 'Node net' || name.startsWith('ioring TS') ? 'Node net' : 'native liburing';
-    record(`echo ${size} B x${conns}: ${name}`, value, 'msgs/s', baseline, medians[baseline]);
-    if (name.startsWith('ioring')) record(`echo ${size} B x${conns}: ${name}`, value, 'msgs/s', 'wasi:sockets guest', medians['wasi:sockets guest']);
+  for (const [name, { rate, cpu }] of Object.entries(medians)) {
+    const baselines = name === 'native liburing' ? ['native liburing']
+      : name === 'Node net' || name.startsWith('ioring TS') ? ['Node net']
+      : ['native liburing'];
+    if (name.startsWith('ioring')) baselines.push('wasi:sockets guest');
+    for (const baseline of baselines) {
+      record(`echo ${size} B x${conns}: ${name}`, rate, 'msgs/s', baseline, medians[baseline].rate);
+      record(`echo ${size} B x${conns} server CPU: ${name}`, cpu, 'µs/msg', baseline, medians[baseline].cpu);
+    }
+    if (name.startsWith('ioring TS')) {
+      record(`echo ${size} B x${conns} server CPU: ${name}`, cpu, 'µs/msg', 'native liburing', medians['native liburing'].cpu);
+    }
   }
-  record(`echo ${size} B x${conns}: native liburing`, medians['native liburing'], 'msgs/s', 'native liburing', medians['native liburing']);
 }
 
 async function nops(batch) {
@@ -164,15 +194,29 @@ async function fileReads() {
   }
 }
 
+/**
+ * Start-up, from exec to the app's last completion, timed two ways: until the process exits,
+ * and until its stdout and stderr pipes reach end-of-file, which is what a shell pipeline or a
+ * supervisor waits for (a descriptor the host leaves behind shows only in the second).
+ */
 async function startup() {
   const cwasm = join(out, 'first-op.cwasm');
   execFileSync(ioring, ['compile', guest('first-op'), '-o', cwasm]);
-  const time = (cmd, args) => () => {
+  const time = (cmd, args) => () => new Promise((resolve, reject) => {
     const t = process.hrtime.bigint();
-    const r = spawnSync(cmd, args);
-    if (r.status !== 0) throw new Error(`${cmd}: ${r.stderr}`);
-    return Number(process.hrtime.bigint() - t) / 1e6;
-  };
+    const ms = () => Number(process.hrtime.bigint() - t) / 1e6;
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let exit;
+    let stderr = '';
+    child.stdout.resume();
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.on('exit', () => { exit = ms(); });
+    child.on('error', reject);
+    child.on('close', (status) => {
+      if (status !== 0) reject(new Error(`${cmd} ${args.join(' ')}: exit ${status}: ${stderr}`));
+      else resolve({ exit, eof: ms() });
+    });
+  });
   const candidates = {
     'C first-op .wasm': time(ioring, ['run', guest('first-op')]),
     'C first-op .cwasm': time(ioring, ['run', '--allow-precompiled', cwasm]),
@@ -191,10 +235,12 @@ async function startup() {
     candidates[`${name} .cwasm`] = time(ioring, ['run', '--allow-precompiled', '--dir', `${dir}::data`, cw, 'data/hello.txt']);
   }
   // The first run of a .wasm compiles it into the cache; the medians are warm starts.
-  for (const f of Object.values(candidates)) f();
+  for (const f of Object.values(candidates)) await f();
   const medians = await alternate(candidates, (f) => f());
-  for (const [name, value] of Object.entries(medians)) {
-    if (name !== 'native') record(`start-up to first completion: ${name}`, value, 'ms', 'native liburing process', medians.native);
+  for (const [name, { exit, eof }] of Object.entries(medians)) {
+    if (name === 'native') continue;
+    record(`start-up to exit: ${name}`, exit, 'ms', 'native liburing process', medians.native.exit);
+    record(`start-up to pipe EOF: ${name}`, eof, 'ms', 'native liburing process', medians.native.eof);
   }
 }
 
@@ -225,5 +271,7 @@ console.log(`${'benchmark'.padEnd(52)} ${'value'.padStart(14)}  ${'unit'.padEnd(
 for (const r of results) {
   console.log(`${r.name.padEnd(52)} ${fmt(r.value).padStart(14)}  ${r.unit.padEnd(14)} ${r.baseline.padEnd(26)} ${fmt(r.baseline_value).padStart(14)}  ${r.ratio.toFixed(2)}`);
 }
-writeFileSync(join(here, 'results.json'), JSON.stringify(results, null, 2) + '\n');
-console.log(`\n${results.length} results in test/bench/results.json, ${Math.round((Date.now() - started) / 1000)} s, ${RUNS} runs each`);
+const machine = `${cpus().length} × ${cpus()[0].model.trim()}, Linux ${release()}`;
+writeFileSync(join(here, 'results.json'), JSON.stringify({ date: new Date().toISOString(), machine, runs: RUNS, results }, null, 2) + '\n');
+writeTables();
+console.log(`\n${results.length} results in test/bench/results.json (tables: README.md, test/bench/results.md), ${Math.round((Date.now() - started) / 1000)} s, ${RUNS} runs each`);
