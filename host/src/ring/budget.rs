@@ -14,7 +14,17 @@ pub struct Budget {
 }
 
 // Only the guest's own thread touches a budget; the atomics are there to make it Send + Sync
-// for the store, not for contention, so a load followed by an add is not a race.
+// for the store, not for contention, so a load followed by an add is not a race. The counts
+// change by a plain load and store rather than a locked read-modify-write: a NOP at batch 32
+// spent about 6% of the host's time in those locked instructions.
+fn add(counter: &AtomicUsize, n: usize) {
+    counter.store(counter.load(Relaxed) + n, Relaxed);
+}
+
+fn sub(counter: &AtomicUsize, n: usize) {
+    counter.store(counter.load(Relaxed) - n, Relaxed);
+}
+
 impl Budget {
     pub fn new(max_bytes: usize, max_completions: usize) -> Self {
         Self { max_bytes, bytes: AtomicUsize::new(0), max_completions, completions: AtomicUsize::new(0) }
@@ -24,18 +34,18 @@ impl Budget {
     pub fn take_bytes(&self, n: usize) -> bool {
         let fits = self.bytes.load(Relaxed).checked_add(n).is_some_and(|total| total <= self.max_bytes);
         if fits {
-            self.bytes.fetch_add(n, Relaxed);
+            add(&self.bytes, n);
         }
         fits
     }
 
     /// Counts `n` bytes the host already holds (payloads reaped from the kernel), bound or not.
     pub fn add_bytes(&self, n: usize) {
-        self.bytes.fetch_add(n, Relaxed);
+        add(&self.bytes, n);
     }
 
     pub fn release_bytes(&self, n: usize) {
-        self.bytes.fetch_sub(n, Relaxed);
+        sub(&self.bytes, n);
     }
 
     pub fn bytes_exhausted(&self) -> bool {
@@ -48,11 +58,11 @@ impl Budget {
     }
 
     pub fn add_completions(&self, n: usize) {
-        self.completions.fetch_add(n, Relaxed);
+        add(&self.completions, n);
     }
 
     pub fn release_completions(&self, n: usize) {
-        self.completions.fetch_sub(n, Relaxed);
+        sub(&self.completions, n);
     }
 
     /// Bytes counted now (for tests and the fuzzer's accounting checks).
