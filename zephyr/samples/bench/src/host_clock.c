@@ -5,6 +5,7 @@
  * which advances during computation, unlike Zephyr's simulated clock.
  */
 #include <stdint.h>
+#include <stdlib.h>
 #include <time.h>
 
 uint64_t ioring_bench_host_ns(void)
@@ -13,4 +14,10 @@ uint64_t ioring_bench_host_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The runner's environment: IORING_BENCH_PROFILE selects one case to repeat (main.c). */
+const char *ioring_bench_host_env(const char *name)
+{
+	return getenv(name);
 }

@@ -34,6 +34,7 @@
 #define TIMER_NS 1000
 
 uint64_t ioring_bench_host_ns(void); /* src/host_clock.c, in the runner */
+const char *ioring_bench_host_env(const char *name);
 
 static const uint8_t guest_image[] = {
 #include "bench.inc"
@@ -160,8 +161,55 @@ static void bench_case(bool timer, unsigned batch, unsigned ops)
 	printk("\n");
 }
 
+/*
+ * IORING_BENCH_PROFILE=KIND:BATCH[:OPS] in the environment runs one case and prints its time,
+ * nothing else: KIND is nop, timer (the SDK loop), abi-nop, abi-timer (the bindings alone),
+ * native-nop or native-timer. Without OPS it repeats runs of 32768 operations for 3 s (for
+ * perf record); with OPS it makes one run of OPS operations (for valgrind --tool=callgrind:
+ * the instructions of a run of N less those of a run of 0 are the cost of N operations).
+ */
+static int profile(const char *spec)
+{
+	const char *p = strchr(spec, ':');
+	unsigned batch = p ? (unsigned)atoi(p + 1) : 1;
+	const char *q = p ? strchr(p + 1, ':') : NULL;
+	bool native = strncmp(spec, "native-", 7) == 0;
+	const char *kind = spec + (native ? 7 : 0);
+	bool timer = strncmp(kind, "timer", 5) == 0 || strncmp(kind, "abi-timer", 9) == 0;
+	uint64_t t0 = ioring_bench_host_ns(), ops = 0;
+	int (*run)(bool, unsigned, unsigned) = native ? native_run : guest_run;
+
+	guest_abi = strncmp(kind, "abi-", 4) == 0;
+	if (!batch || batch > 32)
+		return 1;
+	if (q) {
+		ops = (unsigned)atoi(q + 1);
+		if (run(timer, batch, (unsigned)ops) != 0)
+			return 1;
+	} else {
+		while (ioring_bench_host_ns() - t0 < 3000000000ull) {
+			if (run(timer, batch, 32768) != 0)
+				return 1;
+			ops += 32768;
+		}
+	}
+	printk("bench: profile %s: %llu ns/op\n", spec,
+	       (unsigned long long)((ioring_bench_host_ns() - t0) / (ops ? ops : 1)));
+	return 0;
+}
+
 int main(void)
 {
+	const char *only = ioring_bench_host_env("IORING_BENCH_PROFILE");
+
+	if (only) {
+		int ret = profile(only);
+
+#ifdef CONFIG_ARCH_POSIX
+		nsi_exit(ret);
+#endif
+		return ret;
+	}
 	printk("bench: %u runs each, best taken; guest = run(ops) - run(0), per operation\n",
 	       REPEAT);
 	bench_case(false, 1, 32768);
