@@ -8,10 +8,15 @@
  *
  *	ok NAME
  *	FAIL NAME: why
- *	skip NAME: not-supported on this host
+ *	skip NAME: not-supported: why
  *
- * A case ends with PASS(), FAIL(...), CHECK(cond, ...) failing, or SKIP_IF_NOTSUP(res) on a
- * completion of the operation under test that says `not-supported` (the only reason to skip).
+ * A case ends with PASS(), FAIL(...), CHECK(cond, ...) failing, or a skip: SKIP_IF_NOTSUP(res)
+ * on a completion of the operation under test, or of one the case needs to get there, that
+ * says `not-supported`; SKIP_IF_NO_LINK / SKIP_IF_NO_FIFO when the fixture's symbolic link or
+ * FIFO is missing (a host whose file systems have none; run.mjs makes both on Linux); or
+ * SKIP(...) where the case names the one result by which the host says it cannot (each use
+ * says why that result is unambiguous). A skip is no pass: run.mjs fails the run on a skip
+ * its host entry does not list as not-supported, and on a listed case that does not skip.
  * main() returns 1 if any case failed, else 0.
  *
  * Lines go to handle 1 through a ring of their own, formatted by t_format, not stdio: the
@@ -21,6 +26,8 @@
  *	directory "rw"   a writable directory holding only a FIFO "fifo" and a symbolic link
  *	                 "up" -> ".." (for escapes); beside it, outside every grant, outside.txt
  *	directory "ro"   read-only: data.txt (T_DATA), sub/inner.txt ("inner\n"), up -> ".."
+ *	                 (a host whose file systems have no FIFOs or symbolic links lacks
+ *	                 rw/fifo, rw/up and ro/up: the cases that need them skip)
  *	listener "lst"   TCP on 127.0.0.1, any port
  *	bind/connect     tcp and udp on 127.0.0.1, any port
  *	handle 0         /dev/null (a character device); 1, standard output, is what is parsed
@@ -73,8 +80,9 @@ static inline void t_write_out(const char *s, size_t len)
 }
 
 /*
- * A small vsnprintf: %s %c %d %u %x (%#x: with 0x) and %%, with the length modifiers l, ll
- * and z. wasi-libc's printf family would bring in WASI file imports the Zephyr host lacks.
+ * A small vsnprintf: %s %c %d %u %x %o (%#x: with 0x, %#o: with 0) and %%, with the length
+ * modifiers l, ll and z. wasi-libc's printf family would bring in WASI file imports the Zephyr
+ * host lacks.
  */
 static inline void t_vformat(char *buf, size_t size, const char *fmt, va_list ap)
 {
@@ -119,6 +127,7 @@ static inline void t_vformat(char *buf, size_t size, const char *fmt, va_list ap
 		}
 		case 'u':
 		case 'x':
+		case 'o':
 			u = longs >= 2 ? va_arg(ap, unsigned long long) : longs ? va_arg(ap, unsigned long) : va_arg(ap, unsigned);
 			break;
 		default:
@@ -126,10 +135,11 @@ static inline void t_vformat(char *buf, size_t size, const char *fmt, va_list ap
 			continue;
 		}
 		do {
-			unsigned d = (unsigned)(u % (conv == 'x' ? 16 : 10));
+			unsigned base = conv == 'x' ? 16 : conv == 'o' ? 8 : 10;
+			unsigned d = (unsigned)(u % base);
 
 			digits[i++] = (char)(d < 10 ? '0' + d : 'a' + d - 10);
-			u /= conv == 'x' ? 16 : 10;
+			u /= base;
 		} while (u);
 		if (neg)
 			T_PUT('-');
@@ -137,6 +147,8 @@ static inline void t_vformat(char *buf, size_t size, const char *fmt, va_list ap
 			T_PUT('0');
 			T_PUT('x');
 		}
+		if (alt && conv == 'o' && digits[i - 1] != '0')
+			T_PUT('0');
 		while (i > 0)
 			T_PUT(digits[--i]);
 	}
@@ -182,15 +194,38 @@ static inline void t_fail(const char *fmt, ...)
 	t_failures++;
 }
 
-static inline void t_skip(void)
+/* "skip NAME: not-supported: why". */
+static inline void t_skip(const char *fmt, ...)
 {
-	t_line("skip", "not-supported on this host");
+	char why[512];
+	va_list ap;
+
+	strcpy(why, "not-supported: ");
+	va_start(ap, fmt);
+	t_vformat(why + strlen(why), sizeof(why) - strlen(why), fmt, ap);
+	va_end(ap);
+	t_line("skip", why);
 }
 
 #define PASS() do { t_pass(); return; } while (0)
 #define FAIL(...) do { t_fail(__VA_ARGS__); return; } while (0)
 #define CHECK(cond, ...) do { if (!(cond)) FAIL(__VA_ARGS__); } while (0)
-#define SKIP_IF_NOTSUP(res) do { if ((res) == -IOR_ENOTSUP) { t_skip(); return; } } while (0)
+#define SKIP(...) do { t_skip(__VA_ARGS__); return; } while (0)
+#define SKIP_IF_NOTSUP(res) \
+	do { if ((res) == -IOR_ENOTSUP) SKIP("the host answered not-supported"); } while (0)
+
+/*
+ * Closing a TCP socket with received bytes it never read resets the connection (RST): the
+ * peer's receive ends with connection-reset. A host whose TCP has no abortive close ends the
+ * stream in order instead (FIN): the peer's receive ends with 0, which a host that resets never
+ * gives there. The cases that need a reset skip on that result (@res, of such a receive).
+ */
+#define SKIP_IF_NO_RESET(res)                                                                  \
+	do {                                                                                   \
+		if ((res) == 0)                                                                \
+			SKIP("the close with unread bytes ended the stream in order (0), not with " \
+			     "a reset: the host's TCP has no abortive close");                 \
+	} while (0)
 
 /* Run case @fn as @name on a fresh ring of 32 entries, dropped afterwards. */
 static inline void t_run(const char *name, void (*fn)(struct ior_ring *ring))
@@ -335,6 +370,50 @@ static inline int t_dir(const char *name)
 {
 	return ior_grant_directory(name);
 }
+
+/*
+ * Whether the fixture's @path beneath directory handle @dir (not followed) is there and of
+ * file type @type: 1, 0 when nothing is there by that name, else -IOR_E* (-IOR_EINVAL: it
+ * is something else).
+ */
+static inline int t_fixture_has(struct ior_ring *ring, int dir, const char *path, unsigned type)
+{
+	struct t_cqe c;
+	int res;
+
+	ior_prep_statx(ior_get_sqe(ring), (ior_handle_t)dir, path, true);
+	res = t_one(ring, &c);
+	if (res == -IOR_ENOENT)
+		return 0;
+	if (res < 0)
+		return res;
+	return c.has_stat && c.stat.type == type ? 1 : -IOR_EINVAL;
+}
+
+/*
+ * Skip the case when the fixture's symbolic link up (-> "..") beneath @dir, the grant named
+ * @name, is missing: a host whose file systems have no symbolic links (the Linux fixture
+ * always has it, and run.mjs checks ro/up after every guest). Anything else there fails.
+ */
+#define SKIP_IF_NO_LINK(ring, dir, name)                                                       \
+	do {                                                                                   \
+		int t_has = t_fixture_has(ring, dir, "up", IOR_FILE_SYMLINK);                   \
+		SKIP_IF_NOTSUP(t_has);                                                         \
+		if (t_has == 0)                                                                \
+			SKIP("no symbolic link %s/up in the fixture: the host's file systems "  \
+			     "have none", name);                                               \
+		CHECK(t_has == 1, "fixture: %s/up is no symbolic link (%s)", name, t_code(t_has)); \
+	} while (0)
+
+/* The same for the FIFO rw/fifo, beneath @dir, the grant "rw". */
+#define SKIP_IF_NO_FIFO(ring, dir)                                                             \
+	do {                                                                                   \
+		int t_has = t_fixture_has(ring, dir, "fifo", IOR_FILE_FIFO);                    \
+		SKIP_IF_NOTSUP(t_has);                                                         \
+		if (t_has == 0)                                                                \
+			SKIP("no FIFO rw/fifo in the fixture: the host's file systems have none"); \
+		CHECK(t_has == 1, "fixture: rw/fifo is no FIFO (%s)", t_code(t_has));          \
+	} while (0)
 
 /*
  * Fixture: open @path beneath @dir with IOR_O_* @flags (mode 0644) and, if @contents is

@@ -184,10 +184,26 @@ static void openat_read_only_grant(struct ior_ring *ring)
 static void openat_escape(struct ior_ring *ring)
 {
 	static const char *const paths[] = {
-		"../outside.txt", "/etc/passwd", "up/outside.txt", "./../outside.txt", "up",
+		"../outside.txt", "/etc/passwd", "./../outside.txt", "..", "../rw/escaped",
 	};
 	int rw = t_dir("rw"), res;
 
+	for (unsigned i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		res = open_res(ring, rw, paths[i], IOR_O_READ, NULL);
+		SKIP_IF_NOTSUP(res);
+		CHECK(res == -IOR_EACCES, "open \"%s\": %s, want access", paths[i], t_code(res));
+		res = open_res(ring, rw, paths[i], IOR_O_WRITE | IOR_O_CREATE, NULL);
+		CHECK(res == -IOR_EACCES, "create \"%s\": %s, want access", paths[i], t_code(res));
+	}
+	PASS();
+}
+
+static void openat_escape_symlink(struct ior_ring *ring)
+{
+	static const char *const paths[] = { "up/outside.txt", "up" };
+	int rw = t_dir("rw"), res;
+
+	SKIP_IF_NO_LINK(ring, rw, "rw");
 	for (unsigned i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
 		res = open_res(ring, rw, paths[i], IOR_O_READ, NULL);
 		SKIP_IF_NOTSUP(res);
@@ -248,6 +264,7 @@ static void openat_nonblock(struct ior_ring *ring)
 
 	/* rw/fifo, which nobody else opens. Without nonblock either open would wait for the
 	 * other end; with it, writing with no reader is no-such-device-or-address... */
+	SKIP_IF_NO_FIFO(ring, rw);
 	res = open_res(ring, rw, "fifo", IOR_O_WRITE | IOR_O_NONBLOCK, NULL);
 	SKIP_IF_NOTSUP(res);
 	CHECK(res == -IOR_ENXIO, "open a FIFO for writing, nonblock, no reader: %s, want "
@@ -310,6 +327,7 @@ int main(void)
 	t_run("openat-directory-for-writing", openat_directory_for_writing);
 	t_run("openat-read-only-grant", openat_read_only_grant);
 	t_run("openat-escape", openat_escape);
+	t_run("openat-escape-symlink", openat_escape_symlink);
 	t_run("close-then-use", openat_close);
 	t_run("fsync", openat_fsync);
 	return t_exit();

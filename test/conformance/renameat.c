@@ -154,7 +154,7 @@ static void renameat_read_only(struct ior_ring *ring)
 static void renameat_escape(struct ior_ring *ring)
 {
 	static const char *const outside[] = {
-		"../stolen", "up/stolen", "/tmp/ioring-conformance-stolen", "./../stolen",
+		"../stolen", "/tmp/ioring-conformance-stolen", "./../stolen",
 	};
 	int rw = t_dir("rw"), res;
 
@@ -169,6 +169,23 @@ static void renameat_escape(struct ior_ring *ring)
 	res = rename_res(ring, rw, "../outside.txt", rw, "inside.txt");
 	CHECK(res == -IOR_EACCES, "renameat ../outside.txt -> inside.txt: %s, want access",
 	      t_code(res));
+	res = rename_res(ring, rw, "/tmp", rw, "inside");
+	CHECK(res == -IOR_EACCES, "renameat /tmp -> inside: %s, want access", t_code(res));
+	CHECK(stat_res(ring, rw, "stays") == 0, "stays was moved");
+	CHECK(stat_res(ring, rw, "inside.txt") == -IOR_ENOENT, "outside.txt was moved in");
+	PASS();
+}
+
+static void renameat_escape_symlink(struct ior_ring *ring)
+{
+	int rw = t_dir("rw"), res;
+
+	SKIP_IF_NO_LINK(ring, rw, "rw");
+	res = t_open(ring, rw, "stays", IOR_O_WRITE | IOR_O_CREATE, "x");
+	CHECK(res >= 0, "fixture: %s", t_code(res));
+	res = rename_res(ring, rw, "stays", rw, "up/stolen");
+	SKIP_IF_NOTSUP(res);
+	CHECK(res == -IOR_EACCES, "renameat stays -> up/stolen: %s, want access", t_code(res));
 	res = rename_res(ring, rw, "up/outside.txt", rw, "inside.txt");
 	CHECK(res == -IOR_EACCES, "renameat up/outside.txt -> inside.txt: %s, want access",
 	      t_code(res));
@@ -186,5 +203,6 @@ int main(void)
 	t_run("renameat-missing", renameat_missing);
 	t_run("renameat-read-only", renameat_read_only);
 	t_run("renameat-escape", renameat_escape);
+	t_run("renameat-escape-symlink", renameat_escape_symlink);
 	return t_exit();
 }

@@ -152,13 +152,14 @@ static void stream_recv_multishot(struct ior_ring *ring)
 		}
 	}
 	CHECK(len == 13 && memcmp(got, "one-two-three", 13) == 0, "the stream's bytes differ");
-	/* The peer's end of stream ends the stream: result 0, more not set, nothing after. */
-	ior_prep_shutdown(ior_get_sqe(ring), (ior_handle_t)client, IOR_SHUT_WR);
+	/* The peer's end of stream (its close) ends the stream: result 0, more not set, nothing
+	 * after. */
+	ior_prep_close(ior_get_sqe(ring), (ior_handle_t)client);
 	for (int seen = 0; seen < 2;) {
 		CHECK(t_next(ring, &c) == 0, "no end of stream");
 		seen++;
 		if (c.user_data != 9) {
-			CHECK(c.res == 0, "shutdown: %s", t_code(c.res));
+			CHECK(c.res == 0, "close: %s", t_code(c.res));
 			continue;
 		}
 		CHECK(c.res == 0 && c.len == 0, "end of stream: %s with %zu bytes, want 0",
@@ -204,7 +205,8 @@ static void stream_recv_multishot_cancel(struct ior_ring *ring)
 
 /*
  * Closing a TCP socket with received bytes it never read makes the kernel reset the
- * connection: the peer's receive ends with connection-reset.
+ * connection: the peer's receive ends with connection-reset (SKIP_IF_NO_RESET: a host whose TCP
+ * has no abortive close).
  */
 static void stream_reset(struct ior_ring *ring)
 {
@@ -228,6 +230,7 @@ static void stream_reset(struct ior_ring *ring)
 		else
 			CHECK(two[i].res == 0, "close: %s", t_code(two[i].res));
 	}
+	SKIP_IF_NO_RESET(c.res);
 	CHECK(c.res == -IOR_ECONNRESET, "recv on a reset connection: %s, want connection-reset",
 	      t_code(c.res));
 	/* After the reset the connection is gone for sending too. */
@@ -257,6 +260,7 @@ static void stream_reset_multishot(struct ior_ring *ring)
 		if (c.user_data != 5)
 			continue;
 		SKIP_IF_NOTSUP(c.res);
+		SKIP_IF_NO_RESET(c.res);
 		CHECK(c.res == -IOR_ECONNRESET, "the stream ended with %s, want connection-reset",
 		      t_code(c.res));
 		CHECK(!c.more, "the stream's last CQE has more set");

@@ -282,8 +282,16 @@ export function FAIL(why) {
 export function CHECK(cond, why) {
   if (!cond) throw new Verdict('FAIL', typeof why === 'function' ? why() : why);
 }
+/** SKIP(why): "skip NAME: not-supported: why" (conform.h's SKIP). */
+export function SKIP(why) {
+  throw new Verdict('skip', `not-supported: ${why}`);
+}
 export function SKIP_IF_NOTSUP(res) {
-  if (res === -E.NOTSUP) throw new Verdict('skip', 'not-supported on this host');
+  if (res === -E.NOTSUP) SKIP('the host answered not-supported');
+}
+/** SKIP_IF_NO_RESET(res): a receive that should have ended with connection-reset ended with 0 (conform.h). */
+export function SKIP_IF_NO_RESET(res) {
+  if (res === 0) SKIP("the close with unread bytes ended the stream in order (0), not with a reset: the host's TCP has no abortive close");
 }
 
 /** Runs case `fn` as `name` on a fresh ring of 32 entries, dropped afterwards. */
@@ -454,4 +462,28 @@ export function startsWith(data, want) {
 export async function t_stat(ring, dir, path, noFollow = true) {
   ring.prep(op.statx(dir, path, noFollow));
   return t_one(ring);
+}
+
+/** t_fixture_has: 1 when `path` beneath `dir` (not followed) is there with file type `type`, 0 when nothing is, else -IOR_E*. */
+export async function t_fixture_has(ring, dir, path, type) {
+  const c = await t_stat(ring, dir, path, true);
+  if (c.res === -E.NOENT) return 0;
+  if (c.res < 0) return c.res;
+  return c.hasStat && c.stat.type === type ? 1 : -E.INVAL;
+}
+
+/** SKIP_IF_NO_LINK: skips when the fixture's link `up` beneath `dir` (the grant `name`) is missing. */
+export async function SKIP_IF_NO_LINK(ring, dir, name) {
+  const has = await t_fixture_has(ring, dir, 'up', FT.SYMLINK);
+  SKIP_IF_NOTSUP(has);
+  if (has === 0) SKIP(`no symbolic link ${name}/up in the fixture: the host's file systems have none`);
+  CHECK(has === 1, `fixture: ${name}/up is no symbolic link (${t_code(has)})`);
+}
+
+/** SKIP_IF_NO_FIFO: the same for rw/fifo beneath `dir`, the grant "rw". */
+export async function SKIP_IF_NO_FIFO(ring, dir) {
+  const has = await t_fixture_has(ring, dir, 'fifo', FT.FIFO);
+  SKIP_IF_NOTSUP(has);
+  if (has === 0) SKIP("no FIFO rw/fifo in the fixture: the host's file systems have none");
+  CHECK(has === 1, `fixture: rw/fifo is no FIFO (${t_code(has)})`);
 }

@@ -1,7 +1,7 @@
 // renameat: files and directories renamed beneath one directory handle or between two; an
 // existing target is replaced; `access` under a read-only grant on either side and for paths
 // that would leave their directory. (renameat.c)
-import { CHECK, E, O, PASS, SKIP_IF_NOTSUP, op, t_close, t_code, t_dir, t_exit, t_one, t_open, t_run, t_stat } from './conform.mjs';
+import { CHECK, E, O, PASS, SKIP_IF_NOTSUP, SKIP_IF_NO_LINK, op, t_close, t_code, t_dir, t_exit, t_one, t_open, t_run, t_stat } from './conform.mjs';
 
 async function renameRes(ring, od, oldPath, nd, newPath) {
   ring.prep(op.renameat(od, oldPath, nd, newPath));
@@ -118,7 +118,7 @@ async function renameat_read_only(ring) {
 }
 
 async function renameat_escape(ring) {
-  const outside = ['../stolen', 'up/stolen', '/tmp/ioring-conformance-stolen', './../stolen'];
+  const outside = ['../stolen', '/tmp/ioring-conformance-stolen', './../stolen'];
   const rw = t_dir('rw');
   let res = await t_open(ring, rw, 'stays', O.WRITE | O.CREATE, 'x');
   CHECK(res >= 0, `fixture: ${t_code(res)}`);
@@ -129,6 +129,21 @@ async function renameat_escape(ring) {
   }
   res = await renameRes(ring, rw, '../outside.txt', rw, 'inside.txt');
   CHECK(res === -E.ACCES, `renameat ../outside.txt -> inside.txt: ${t_code(res)}, want access`);
+  res = await renameRes(ring, rw, '/tmp', rw, 'inside');
+  CHECK(res === -E.ACCES, `renameat /tmp -> inside: ${t_code(res)}, want access`);
+  CHECK((await statRes(ring, rw, 'stays')) === 0, 'stays was moved');
+  CHECK((await statRes(ring, rw, 'inside.txt')) === -E.NOENT, 'outside.txt was moved in');
+  PASS();
+}
+
+async function renameat_escape_symlink(ring) {
+  const rw = t_dir('rw');
+  await SKIP_IF_NO_LINK(ring, rw, 'rw');
+  let res = await t_open(ring, rw, 'stays', O.WRITE | O.CREATE, 'x');
+  CHECK(res >= 0, `fixture: ${t_code(res)}`);
+  res = await renameRes(ring, rw, 'stays', rw, 'up/stolen');
+  SKIP_IF_NOTSUP(res);
+  CHECK(res === -E.ACCES, `renameat stays -> up/stolen: ${t_code(res)}, want access`);
   res = await renameRes(ring, rw, 'up/outside.txt', rw, 'inside.txt');
   CHECK(res === -E.ACCES, `renameat up/outside.txt -> inside.txt: ${t_code(res)}, want access`);
   CHECK((await statRes(ring, rw, 'stays')) === 0, 'stays was moved');
@@ -143,4 +158,5 @@ await t_run('renameat-two-handles', renameat_two_handles);
 await t_run('renameat-missing', renameat_missing);
 await t_run('renameat-read-only', renameat_read_only);
 await t_run('renameat-escape', renameat_escape);
+await t_run('renameat-escape-symlink', renameat_escape_symlink);
 t_exit();
