@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 // The conformance runner: builds the guests (test/conformance/*.c), runs each on every host
-// that is available, and prints a matrix of case x host (ok / FAIL / skip), then the reasons
-// of every failure. Writes the same to test/conformance/results.json. Exits 1 if any case
-// FAILs, is missing on a host that ran its guest, or a guest crashes or touches what it was
-// not granted.
+// that is available, and prints a matrix of case x host (ok / FAIL / skip / n/a), then the
+// reasons of every failure. Writes the same to test/conformance/results.json. Exits 1 if any
+// case FAILs, is missing on a host that ran its guest, skips where its host does not list it
+// as not-supported, or is listed but does not skip (a stale listing), or a guest crashes or
+// touches what it was not granted.
 //
 //   node test/conformance/run.mjs [--host NAME]... [--only GUEST]... [--json PATH] [--no-build]
 //
-// A host is one entry of HOSTS below: a name, why it is unavailable (or null), and the
-// command line that runs one guest against a fixture. See README.md, "Adding a host".
+// A host is one entry of HOSTS below: a name, why it is unavailable (or null), the command line
+// that runs one guest against a fixture, and the cases it may skip (notSupported) or still
+// fails as known differences (differences). See README.md, "Adding a host".
 import { spawnSync } from 'node:child_process';
 import {
   existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync,
@@ -73,10 +75,19 @@ export function fixtureViolations(fx) {
 // `command(guest, fx)` is the command line running one guest, where guest.core and
 // guest.component are its two builds and fx the fixture's directories (fx.rw, fx.ro); a host
 // that runs the guests elsewhere than on this file system sets `fixture: false`.
+//
+// `notSupported` names each case the host may skip, with why it cannot do it: such a case must
+// print `skip` (shown as n/a), and any other skip fails the run, as does a listed case that
+// passes or fails (a stale listing: take it off). `differences` names each case the host still
+// gets wrong, with why: it must FAIL (shown as `differs`); passing is a stale listing too.
+// `listedIn` is the README that must name every listed case (it mirrors the table here).
 export const HOSTS = [
   {
     name: 'linux',
     fixture: true,
+    // The Linux host implements every operation: it may skip nothing.
+    notSupported: {},
+    differences: {},
     unavailable: () => (existsSync(ioring) ? null : `${relative(root, ioring)} is not built (just build-host)`),
     command: (guest, fx) => [
       ioring, 'run',
@@ -93,6 +104,13 @@ export const HOSTS = [
     // per guest name, printing the same lines.
     name: 'node',
     fixture: true,
+    listedIn: 'ts/README.md',
+    notSupported: {
+      'socket-families': 'node:dgram and node:net have no unix datagram or seqpacket sockets (unix datagram: not-supported)',
+    },
+    differences: {
+      'socket-connect-refused': 'node:net cannot bind a TCP socket without listening, so a bound port accepts connections',
+    },
     unavailable: () =>
       existsSync(join(root, 'ts/dist/backends/node/index.js'))
         ? null
@@ -139,9 +157,37 @@ export const HOSTS = [
       }
       return built;
     };
+    // What Zephyr (3.4, native_sim) cannot do; zephyr/README.md ("The conformance column")
+    // mirrors this list.
+    const noLinks = "Zephyr's file systems have no symbolic links: the fixture has no rw/up or ro/up";
+    const noAbort = "Zephyr 3.4's TCP has no abortive close: closing a socket with unread bytes sends FIN, not RST, so the peer reads end of stream";
     return {
       name: 'zephyr',
       fixture: false,
+      listedIn: 'zephyr/README.md',
+      notSupported: {
+        'mkdirat-escape-symlink': noLinks,
+        'openat-escape-symlink': noLinks,
+        'renameat-escape-symlink': noLinks,
+        'statx-escape-symlink': noLinks,
+        'statx-symlink': noLinks,
+        'unlinkat-escape-symlink': noLinks,
+        'unlinkat-symlink': noLinks,
+        'openat-nonblock': "Zephyr's file systems have no FIFOs: the fixture has no rw/fifo",
+        'statx-fifo': "Zephyr's file systems have no FIFOs: the fixture has no rw/fifo",
+        'mkdirat-mode': "Zephyr's file systems keep no permission bits (fs_stat gives type and size): statx reports 0755 for a directory, modified-ns 0",
+        'statx-mode': "Zephyr's file systems keep no permission bits (fs_stat gives type and size): statx reports 0644 for a file, modified-ns 0",
+        'statx-modified': "Zephyr's file systems keep no modification times: statx reports modified-ns 0",
+        'socket-families': 'Zephyr has no unix-domain sockets (socket: address-family-not-supported)',
+        'socket-set-option-keep-alive': "Zephyr 3.4's sockets have no SO_KEEPALIVE (set-option: not-supported)",
+        'socket-set-option-reuse-port': "Zephyr 3.4's sockets have no SO_REUSEPORT (set-option: not-supported)",
+        'socket-shutdown': "Zephyr 3.4's zsock_shutdown implements only the reading side (shutdown of writing: not-supported)",
+        'poll-hang-up': "a hang-up needs the server's shutdown of writing, which Zephyr 3.4 lacks (not-supported)",
+        'poll-error': noAbort,
+        'stream-reset': noAbort,
+        'stream-reset-multishot': noAbort,
+      },
+      differences: {},
       unavailable: () =>
         !process.env.ZEPHYR_BASE || !process.env.WAMR_ROOT ? 'not available (set ZEPHYR_BASE and WAMR_ROOT)' : build(),
       command: (guest) => [join(dir, 'zephyr/zephyr.exe'), '-testargs', guest.core],
@@ -235,6 +281,8 @@ export function runSuite({ hosts = [], only = [], build: doBuild = true } = {}) 
   const list = guests(only);
   const results = {
     hosts: selected.map((h) => ({ name: h.name, unavailable: h.unavailable() })),
+    // Every guest ran: a listed case that no guest reported is then a stale listing.
+    complete: only.length === 0,
     guests: [],
   };
   for (const guest of list) {
@@ -249,7 +297,7 @@ export function runSuite({ hosts = [], only = [], build: doBuild = true } = {}) 
   return summarise(results);
 }
 
-/** Adds the matrix (one row per case, union over hosts) and the counts to `results`. */
+/** Adds the matrix (one row per case, union over hosts), the listings and the counts to `results`. */
 function summarise(results) {
   const ran = results.hosts.filter((h) => !h.unavailable).map((h) => h.name);
   results.cases = [];
@@ -261,24 +309,86 @@ function summarise(results) {
       for (const host of ran) {
         const c = g.runs[host]?.cases.find((x) => x.name === name);
         row.results[host] = c ? { status: c.status, ...(c.why ? { why: c.why } : {}) } : { status: 'missing' };
+        const entry = HOSTS.find((h) => h.name === host);
+        const notSupported = entry?.notSupported?.[name];
+        const difference = entry?.differences?.[name];
+        if (notSupported) Object.assign(row.results[host], { listed: 'not-supported', reason: notSupported });
+        else if (difference) Object.assign(row.results[host], { listed: 'difference', reason: difference });
       }
       results.cases.push(row);
     }
   }
   results.counts = {};
+  results.listing = {};
   for (const host of ran) {
-    const n = { ok: 0, FAIL: 0, skip: 0, missing: 0, crashed: 0 };
-    for (const row of results.cases) n[row.results[host].status]++;
+    const n = { ok: 0, FAIL: 0, skip: 0, notSupported: 0, differences: 0, stale: 0, missing: 0, crashed: 0 };
+    const problems = [];
+    for (const row of results.cases) {
+      const r = row.results[host];
+      const why = r.why ? `: ${r.why}` : '';
+      if (r.status === 'missing') n.missing++;
+      else if (r.status === 'ok') n.ok++;
+      else if (r.status === 'skip' && r.listed === 'not-supported') n.notSupported++;
+      else if (r.status === 'skip') {
+        n.skip++;
+        problems.push(`SKIP ${host} ${row.name}: a skip run.mjs does not list as not-supported on ${host}${why}`);
+      } else if (r.status === 'FAIL' && r.listed === 'difference') n.differences++;
+      else n.FAIL++;
+      if (r.listed === 'not-supported' && (r.status === 'ok' || r.status === 'FAIL')) {
+        n.stale++;
+        problems.push(r.status === 'ok'
+          ? `STALE ${host} ${row.name}: listed as not-supported, but ok: a stale listing, take it off`
+          : `STALE ${host} ${row.name}: listed as not-supported, but FAILs instead of skipping${why}`);
+      }
+      if (r.listed === 'difference' && r.status !== 'FAIL' && r.status !== 'missing') {
+        n.stale++;
+        problems.push(`STALE ${host} ${row.name}: listed as a difference, but ${r.status}: a stale listing, take it off`);
+      }
+    }
+    const entry = HOSTS.find((h) => h.name === host);
+    const listed = [...Object.keys(entry?.notSupported ?? {}), ...Object.keys(entry?.differences ?? {})];
+    if (results.complete) {
+      for (const name of listed) {
+        if (results.cases.some((row) => row.name === name)) continue;
+        n.stale++;
+        problems.push(`STALE ${host} ${name}: listed, but no guest has such a case`);
+      }
+    }
+    if (entry?.listedIn) {
+      const readme = readFileSync(join(root, entry.listedIn), 'utf8');
+      for (const name of listed) {
+        if (readme.includes(`\`${name}\``)) continue;
+        n.stale++;
+        problems.push(`STALE ${host} ${name}: listed here, but not in ${entry.listedIn}, which mirrors the list`);
+      }
+    }
     n.crashed = results.guests.filter((g) => g.runs[host]?.problems.length).length;
     results.counts[host] = n;
+    results.listing[host] = problems;
   }
   // The rows hold each case's result; a run keeps how many it reported, its time and problems.
   for (const g of results.guests) for (const run of Object.values(g.runs)) run.cases = run.cases.length;
   results.passed = ran.length > 0 && ran.every((h) => {
     const n = results.counts[h];
-    return n.FAIL === 0 && n.missing === 0 && n.crashed === 0;
+    return n.FAIL === 0 && n.skip === 0 && n.stale === 0 && n.missing === 0 && n.crashed === 0;
   });
   return results;
+}
+
+/** A result as the matrix shows it: a listed skip is n/a, a listed difference `differs`. */
+function cell(r) {
+  if (r.status === 'skip' && r.listed === 'not-supported') return 'n/a';
+  if (r.status === 'FAIL' && r.listed === 'difference') return 'differs';
+  return r.status;
+}
+
+/** A host's counts, as one line. */
+export function countsLine(name, n) {
+  return `${name}: ${n.ok} ok, ${n.FAIL} FAIL, ${n.skip} skip` +
+    (n.notSupported ? `, ${n.notSupported} not-supported` : '') +
+    (n.differences ? `, ${n.differences} listed difference${n.differences === 1 ? '' : 's'}` : '') +
+    (n.stale ? `, ${n.stale} stale listing${n.stale === 1 ? '' : 's'}` : '') +
+    (n.missing ? `, ${n.missing} missing` : '') + (n.crashed ? `, ${n.crashed} guests crashed` : '');
 }
 
 /** The matrix and the reasons, as text. */
@@ -294,7 +404,7 @@ export function report(results) {
       guest = row.guest;
       lines.push(`# ${guest}.c`);
     }
-    const cells = results.hosts.map((h) => (h.unavailable ? 'not available' : row.results[h.name].status));
+    const cells = results.hosts.map((h) => (h.unavailable ? 'not available' : cell(row.results[h.name])));
     lines.push(`${row.name.padEnd(width)}  ${cells.map((c) => c.padEnd(col)).join('  ')}`.trimEnd());
   }
   lines.push('');
@@ -303,17 +413,24 @@ export function report(results) {
       lines.push(`${h.name}: ${h.unavailable}`);
       continue;
     }
-    const n = results.counts[h.name];
-    lines.push(`${h.name}: ${n.ok} ok, ${n.FAIL} FAIL, ${n.skip} skip` +
-      (n.missing ? `, ${n.missing} missing` : '') + (n.crashed ? `, ${n.crashed} guests crashed` : ''));
+    lines.push(countsLine(h.name, results.counts[h.name]));
   }
+  const listed = [];
+  for (const row of results.cases) {
+    for (const [host, r] of Object.entries(row.results)) {
+      if (cell(r) === 'n/a') listed.push(`n/a ${host} ${row.name}: ${r.reason}`);
+      if (cell(r) === 'differs') listed.push(`differs ${host} ${row.name}: ${r.reason} (${r.why})`);
+    }
+  }
+  if (listed.length) lines.push('', ...listed);
   const details = [];
   for (const row of results.cases) {
     for (const [host, r] of Object.entries(row.results)) {
-      if (r.status === 'FAIL') details.push(`FAIL ${host} ${row.name}: ${r.why}`);
+      if (r.status === 'FAIL' && !r.listed) details.push(`FAIL ${host} ${row.name}: ${r.why}`);
       if (r.status === 'missing') details.push(`FAIL ${host} ${row.name}: not reported`);
     }
   }
+  for (const problems of Object.values(results.listing ?? {})) details.push(...problems);
   for (const g of results.guests) {
     for (const [host, run] of Object.entries(g.runs)) {
       for (const p of run.problems) details.push(`CRASH ${host} ${g.name}: ${p}`);
