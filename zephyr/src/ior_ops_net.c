@@ -9,7 +9,8 @@
  *   the call without blocking (ZSOCK_MSG_DONTWAIT). Receive buffers are taken from the
  *   in-flight heap only when data is ready, so a guest may keep many receives posted.
  *   Multishot accept and receive post one RTIO CQE per arrival (flagged more) and wait again
- *   once the guest has reaped it.
+ *   once the guest has reaped it. On a TCP socket, poll reports read-hang-up at the end of
+ *   stream, and a multishot poll reports arrivals, not a level (poll_now, poll_result).
  * - the work queue (ior_ring.c's): socket, bind, listen, connect (blocking), set-option,
  *   shutdown, local-address and close.
  *
@@ -25,11 +26,13 @@
  * to what a connect grant allows. A grant's own address is the host's: it may not be bound.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include <zephyr/kernel.h>
 #include <zephyr/net/net_context.h>
 #include <zephyr/net/socket.h>
+#include <zephyr/sys/fdtable.h>
 #ifdef CONFIG_EVENTFD
 #include <zephyr/posix/sys/eventfd.h>
 #endif
@@ -77,6 +80,41 @@ static struct {
 	struct sockaddr_in addr;
 } ior_net_peers[IOR_NET_PEERS];
 static unsigned int ior_net_peer_next;
+
+/*
+ * Bytes the guest has received from each socket (by Zephyr descriptor), and the arrivals each
+ * multishot poll on a TCP socket last reported (arrivals: received + waiting + 1 at the end of
+ * stream). Zephyr's poll is level-triggered; a multishot poll reports arrivals, as io_uring's:
+ * after a report it reports input again only once more has arrived than it reported
+ * (poll_now, poll_result). Polls past IOR_NET_MARKS at once report levels, as before.
+ */
+#ifdef CONFIG_POSIX_MAX_FDS
+#define IOR_NET_FDS CONFIG_POSIX_MAX_FDS
+#else
+#define IOR_NET_FDS 16
+#endif
+#define IOR_NET_MARKS 8
+static uint32_t ior_net_received[IOR_NET_FDS];
+static struct {
+	struct ior_op *op;
+	uint32_t reported;
+} ior_net_marks[IOR_NET_MARKS];
+static unsigned int ior_net_mark_next;
+static void mark_forget(struct ior_op *op);
+
+/* @n bytes received from socket @fd by the guest. */
+static void received(int fd, ssize_t n)
+{
+	if (fd >= 0 && fd < IOR_NET_FDS && n > 0)
+		ior_net_received[fd] += (uint32_t)n;
+}
+
+/* Socket @fd is new. */
+static void received_reset(int fd)
+{
+	if (fd >= 0 && fd < IOR_NET_FDS)
+		ior_net_received[fd] = 0;
+}
 
 /* --- addresses ---------------------------------------------------------------------------- */
 
@@ -263,6 +301,7 @@ int ior_net_listener(int grant)
 	if (zsock_bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
 	    (!g->udp && zsock_listen(fd, g->backlog) < 0))
 		goto fail;
+	received_reset(fd);
 	e = ior_handle_get(h, ~0u);
 	e->kind = IOR_H_SOCKET;
 	e->grant = (int16_t)grant;
@@ -305,7 +344,10 @@ static bool waits(uint8_t op)
 /* WIT poll-events bits (readable, writable, priority, error, hang-up) and Zephyr's. */
 static const short ior_poll_bits[] = {ZSOCK_POLLIN, ZSOCK_POLLOUT, ZSOCK_POLLPRI, ZSOCK_POLLERR,
 				      ZSOCK_POLLHUP};
-#define IOR_POLL_READ_HANG_UP BIT(5) /* no Zephyr equivalent */
+#define IOR_POLL_READABLE BIT(0)
+#define IOR_POLL_READ_HANG_UP BIT(5) /* no Zephyr equivalent: the end of stream (poll_result) */
+/* net_events, above the bits the poller hands zsock_poll (a short): a poll on a TCP socket. */
+#define IOR_NET_EV_STREAM BIT(16)
 
 int ior_net_prepare(struct ior_op *op)
 {
@@ -395,14 +437,19 @@ int ior_net_prepare(struct ior_op *op)
 	case IOR_ABI_OP_CLOSE:
 		return 0;
 	case IOR_ABI_OP_POLL:
-		/* Zephyr's poll cannot tell a peer's shutdown of writing from readable data. */
-		if (s->events & IOR_POLL_READ_HANG_UP)
-			return -ENOTSUP;
 		op->net_events = 0;
 		for (size_t i = 0; i < ARRAY_SIZE(ior_poll_bits); i++) {
 			if (s->events & BIT(i))
 				op->net_events |= ior_poll_bits[i];
 		}
+		/* A TCP socket that does not listen (granted listeners listen). */
+		if (!(h->net & (IOR_NET_UDP | IOR_NET_LISTENING)) && h->grant < 0)
+			op->net_events |= IOR_NET_EV_STREAM;
+		/* Read-hang-up (a UDP socket never has one) wakes on input: the end of stream is
+		 * readable. */
+		if ((s->events & IOR_POLL_READ_HANG_UP) && (op->net_events & IOR_NET_EV_STREAM))
+			op->net_events |= ZSOCK_POLLIN;
+		mark_forget(op);
 		return 0;
 	case IOR_ABI_OP_READ_FIXED:
 	case IOR_ABI_OP_WRITE_FIXED:
@@ -452,6 +499,156 @@ static bool net_unwait(struct ior_op *op)
 	return was;
 }
 
+/* --- poll: read-hang-up, and multishot polls that report arrivals -------------------------- */
+
+/* The arrivals multishot poll @op last reported, or NULL (none yet, or no room: a level). */
+static uint32_t *mark_of(struct ior_op *op, bool make)
+{
+	unsigned int key = irq_lock();
+	uint32_t *m = NULL;
+
+	for (int i = 0; i < IOR_NET_MARKS && !m; i++) {
+		if (ior_net_marks[i].op == op)
+			m = &ior_net_marks[i].reported;
+	}
+	for (int i = 0; i < IOR_NET_MARKS && !m && make; i++) {
+		if (!ior_net_marks[i].op) {
+			ior_net_marks[i].op = op;
+			m = &ior_net_marks[i].reported;
+		}
+	}
+	if (!m && make) {
+		/* Full: the oldest mark goes (that poll reports a level again, never less). */
+		ior_net_marks[ior_net_mark_next].op = op;
+		m = &ior_net_marks[ior_net_mark_next].reported;
+		ior_net_mark_next = (ior_net_mark_next + 1) % IOR_NET_MARKS;
+	}
+	irq_unlock(key);
+	return m;
+}
+
+/* @op is new, or ends: it reported nothing. */
+static void mark_forget(struct ior_op *op)
+{
+	unsigned int key = irq_lock();
+
+	for (int i = 0; i < IOR_NET_MARKS; i++) {
+		if (ior_net_marks[i].op == op)
+			ior_net_marks[i].op = NULL;
+	}
+	irq_unlock(key);
+}
+
+/* What a TCP socket holds: its end of stream, an error, bytes waiting, and its arrivals. */
+struct stream_now {
+	bool end, err, waiting;
+	uint32_t arrivals;
+};
+
+static int fionread(int fd, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fd);
+	ret = zsock_ioctl(fd, ZFD_IOCTL_FIONREAD, ap);
+	va_end(ap);
+	return ret;
+}
+
+/*
+ * A poll for nothing, not waiting, tells the end of stream (hang-up) and an error; FIONREAD
+ * the bytes waiting. (Not a MSG_PEEK: Zephyr 3.4's peek of fewer bytes than the first packet
+ * holds leaves that packet behind the others.)
+ */
+static void stream_now(int fd, struct stream_now *st)
+{
+	struct zsock_pollfd p = {.fd = fd};
+	int avail = 0;
+
+	(void)zsock_poll(&p, 1, 0);
+	st->err = p.revents & (ZSOCK_POLLERR | ZSOCK_POLLNVAL);
+	st->end = !st->err && (p.revents & ZSOCK_POLLHUP);
+	if (fionread(fd, &avail) < 0 || avail < 0)
+		avail = 0;
+	st->waiting = avail > 0;
+	st->arrivals = (fd >= 0 && fd < IOR_NET_FDS ? ior_net_received[fd] : 0) + (uint32_t)avail +
+		       (st->end ? 1 : 0);
+}
+
+/*
+ * The events to wait for on behalf of poll @op this round (the poller, before zsock_poll), or
+ * -1 to leave its socket out of it; *@soon when it is to be looked at again shortly.
+ * Zephyr's poll is level-triggered: bytes waiting wake it at once. A poll for read-hang-up
+ * that did not ask for input does not wait on them (the end of stream becomes visible once
+ * they are read); a multishot poll that reported them waits for more, looking every few
+ * milliseconds; at the end of stream (which Zephyr reports at once, every time) a multishot
+ * poll that reported it is left out.
+ */
+static int poll_now(struct ior_op *op, short events, bool *soon)
+{
+	const struct ior_abi_sqe *s = &op->sqe;
+	struct stream_now st;
+	uint32_t *reported;
+
+	if (s->op != IOR_ABI_OP_POLL || !(op->net_events & IOR_NET_EV_STREAM))
+		return events;
+	reported = s->flag ? mark_of(op, false) : NULL;
+	if (!reported && (s->events & IOR_POLL_READABLE))
+		return events;
+	stream_now(op->net_fd, &st);
+	if (st.err)
+		return events;
+	if (reported && st.arrivals <= *reported) {
+		if (st.end)
+			return -1;
+		if (st.waiting) {
+			*soon = true;
+			return events & ~ZSOCK_POLLIN;
+		}
+		return events;
+	}
+	if (st.waiting && !(s->events & IOR_POLL_READABLE))
+		return events & ~ZSOCK_POLLIN;
+	return events;
+}
+
+/*
+ * Poll @op's result from Zephyr's @revents: the WIT bits asked for, error and hang-up unasked
+ * (Zephyr reports hang-up at the end of a TCP stream: 3.4's TCP answers the peer's FIN with its
+ * own, so both sides are closed), read-hang-up at the end of stream. A multishot poll on a TCP
+ * socket reports input and read-hang-up only for new arrivals.
+ */
+static int poll_result(struct ior_op *op, short revents)
+{
+	const struct ior_abi_sqe *s = &op->sqe;
+	struct stream_now st = {0};
+	uint32_t *reported = NULL;
+	bool stream = op->net_events & IOR_NET_EV_STREAM;
+	int res = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(ior_poll_bits); i++) {
+		if (revents & ior_poll_bits[i] & (s->events & BIT(i) ? ior_poll_bits[i] : 0))
+			res |= BIT(i);
+		if (revents & ior_poll_bits[i] & (ZSOCK_POLLERR | ZSOCK_POLLHUP))
+			res |= BIT(i);
+	}
+	if (stream && (s->events & IOR_POLL_READ_HANG_UP) && (revents & ZSOCK_POLLHUP))
+		res |= IOR_POLL_READ_HANG_UP;
+	if (stream && s->flag) {
+		stream_now(op->net_fd, &st);
+		reported = mark_of(op, false);
+		if (reported && st.arrivals <= *reported)
+			res &= ~(IOR_POLL_READABLE | IOR_POLL_READ_HANG_UP);
+		if (res & (IOR_POLL_READABLE | IOR_POLL_READ_HANG_UP)) {
+			reported = mark_of(op, true);
+			if (reported)
+				*reported = st.arrivals;
+		}
+	}
+	return res;
+}
+
 /* One arrival of a multishot op, or its end. */
 static void net_result(struct ior_op *op, int res, bool multishot)
 {
@@ -472,12 +669,8 @@ static bool net_attempt(struct ior_op *op, short revents)
 
 	switch (s->op) {
 	case IOR_ABI_OP_POLL: {
-		int res = 0;
+		int res = poll_result(op, revents);
 
-		for (size_t i = 0; i < ARRAY_SIZE(ior_poll_bits); i++) {
-			if (revents & ior_poll_bits[i] & (op->net_events | ZSOCK_POLLERR | ZSOCK_POLLHUP))
-				res |= BIT(i);
-		}
 		if (!res)
 			return false;
 		net_result(op, res, s->flag);
@@ -508,6 +701,7 @@ static bool net_attempt(struct ior_op *op, short revents)
 		e->kind = IOR_H_SOCKET;
 		e->fd = fd;
 		e->net = IOR_NET_CONNECTED | IOR_NET_RECV_OK;
+		received_reset(fd);
 		op->detail.detail = IOR_ABI_DETAIL_ACCEPTED;
 		op->detail.handle = (uint32_t)h;
 		addr_to_abi((struct sockaddr *)&from, &op->detail.addr);
@@ -538,6 +732,7 @@ static bool net_attempt(struct ior_op *op, short revents)
 			ior_op_done(op, -errno);
 			return true;
 		}
+		received(op->net_fd, n);
 		if (op->net_filter && !net_may(IOR_GRANT_CONNECT, true, (struct sockaddr *)&from))
 			return false; /* from a sender it may not send to: dropped */
 		op->out_len = (uint32_t)n;
@@ -558,6 +753,8 @@ static bool net_attempt(struct ior_op *op, short revents)
 			    : zsock_send(op->net_fd, p, s->len, ZSOCK_MSG_DONTWAIT);
 		if (n < 0 && errno == EAGAIN)
 			return false;
+		if (s->op == IOR_ABI_OP_READ_FIXED)
+			received(op->net_fd, n);
 		ior_op_done(op, n < 0 ? -errno : (int)n);
 		return true;
 	}
@@ -614,7 +811,18 @@ static void net_poller(void *a, void *b, void *c)
 			k_sem_take(&ior_net_wake, K_FOREVER);
 			continue;
 		}
-		int nfds = n;
+		int nfds = n, wait_ms = IOR_NET_POLL_MS;
+		bool soon = false;
+
+		for (int i = 0; i < n; i++) {
+			int ev = poll_now(ops[i], fds[i].events, &soon);
+
+			/* Left out this round: a negative descriptor, which zsock_poll skips. */
+			fds[i].fd = ev < 0 ? -1 : fds[i].fd;
+			fds[i].events = ev < 0 ? 0 : (short)ev;
+		}
+		if (soon)
+			wait_ms = MIN(wait_ms, 5);
 
 #ifdef CONFIG_EVENTFD
 		if (ior_net_efd >= 0) {
@@ -623,8 +831,8 @@ static void net_poller(void *a, void *b, void *c)
 			fds[nfds++].revents = 0;
 		}
 #endif
-		if (zsock_poll(fds, nfds, IOR_NET_POLL_MS) < 0)
-			k_sleep(K_MSEC(IOR_NET_POLL_MS));
+		if (zsock_poll(fds, nfds, wait_ms) < 0)
+			k_sleep(K_MSEC(wait_ms));
 		k_sem_reset(&ior_net_wake);
 #ifdef CONFIG_EVENTFD
 		if (nfds > n && fds[n].revents) {
@@ -668,6 +876,7 @@ bool ior_net_cancel(struct ior_op *op)
 {
 	if (!net_unwait(op))
 		return false; /* busy in a call, on the work queue, or parked (see reaped) */
+	mark_forget(op);
 	ior_op_done(op, -ECANCELED);
 	return true;
 }
@@ -678,6 +887,7 @@ void ior_net_reaped(struct ior_op *op)
 	if (!op->iodev_sqe)
 		return;
 	if (op->canceled) {
+		mark_forget(op);
 		ior_op_done(op, -ECANCELED);
 		return;
 	}
@@ -754,6 +964,7 @@ static void cancel_waiting_on(int fd)
 	}
 	irq_unlock(key);
 	SYS_SLIST_FOR_EACH_CONTAINER_SAFE(&gone, op, next, node) {
+		mark_forget(op);
 		ior_op_done(op, -ECANCELED);
 	}
 }
@@ -866,6 +1077,7 @@ int ior_net_run_wq(struct ior_op *op)
 			ior_handle_free((uint32_t)h);
 			return err;
 		}
+		received_reset(fd);
 		e = ior_handle_get((uint32_t)h, ~0u);
 		e->kind = IOR_H_SOCKET;
 		e->fd = fd;
@@ -924,6 +1136,13 @@ int ior_net_run_wq(struct ior_op *op)
 		case 2:
 			level = IPPROTO_TCP, name = TCP_NODELAY;
 			break;
+		case 5: /* receive-buffer-size */
+		case 6: /* send-buffer-size */
+			/* Zephyr keeps at most 65535 (a TCP window): more is that, as Linux caps
+			 * at its maximum. Without CONFIG_NET_CONTEXT_RCVBUF / _SNDBUF: not-supported. */
+			level = SOL_SOCKET, name = s->sockopt == 5 ? SO_RCVBUF : SO_SNDBUF;
+			v = (int)MIN(s->sockopt_val, UINT16_MAX);
+			break;
 		case 3: /* ipv6-only */
 			e = ior_handle_get(s->fd, BIT(IOR_H_SOCKET));
 			if (!e || !(e->net & IOR_NET_V6))
@@ -933,8 +1152,15 @@ int ior_net_run_wq(struct ior_op *op)
 		default:
 			return -ENOTSUP;
 		}
-		return zsock_setsockopt(op->net_fd, level, name, &v, sizeof(v)) < 0 ? -errno : 0;
+		if (zsock_setsockopt(op->net_fd, level, name, &v, sizeof(v)) == 0)
+			return 0;
+		return errno == ENOPROTOOPT ? -ENOTSUP : -errno;
 	case IOR_ABI_OP_SHUTDOWN:
+		/* A socket that is neither connected nor listening: not-connected, as Linux
+		 * (before Zephyr 3.4, which has no shutdown of writing, would say not-supported). */
+		e = ior_handle_get(s->fd, BIT(IOR_H_SOCKET));
+		if (e && e->grant < 0 && !(e->net & (IOR_NET_CONNECTED | IOR_NET_LISTENING)))
+			return -ENOTCONN;
 		return zsock_shutdown(op->net_fd, s->how == 0 ? ZSOCK_SHUT_RD
 					  : s->how == 1 ? ZSOCK_SHUT_WR : ZSOCK_SHUT_RDWR) < 0
 			       ? -errno : 0;
