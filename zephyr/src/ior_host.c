@@ -34,6 +34,7 @@ static bool ior_wamr_ready;
 /* The guest being run (one at a time). */
 static struct {
 	wasm_module_inst_t inst;
+	wasm_memory_inst_t mem; /* its default memory (looked up once) */
 	wasm_exec_env_t env;
 	wasm_function_inst_t realloc;
 	int argc;
@@ -44,7 +45,7 @@ static struct {
 
 static uint8_t *g_mem(void *ctx, uint32_t *size)
 {
-	wasm_memory_inst_t m = wasm_runtime_get_default_memory(cur.inst);
+	wasm_memory_inst_t m = cur.mem;
 
 	ARG_UNUSED(ctx);
 	if (!m) {
@@ -386,6 +387,7 @@ int ioring_run(uint8_t *wasm, size_t len, int argc, const char *const argv[])
 		wasm_runtime_unload(module);
 		return -ENOMEM;
 	}
+	cur.mem = wasm_runtime_get_default_memory(cur.inst);
 	cur.env = wasm_runtime_create_exec_env(cur.inst, CONFIG_IORING_GUEST_STACK_SIZE);
 	cur.realloc = wasm_runtime_lookup_function(cur.inst, "cabi_realloc");
 	fn = wasm_runtime_lookup_function(cur.inst, "wasi:cli/run@0.2.0#run");

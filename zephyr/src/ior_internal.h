@@ -49,7 +49,12 @@ enum ior_family {
 	IOR_FAM_DEV,    /**< device iodev: SPI/I2C driver calls on the work queue */
 };
 
-/** @brief One guest operation, from its SQE to its last CQE. */
+/**
+ * @brief One guest operation, from its SQE to its last CQE.
+ *
+ * When a slot is reused (op_alloc), @ref sqe is cleared by decoding and the fields from
+ * @ref ring up to @ref work by op_alloc; the rest is never cleared.
+ */
 struct ior_op {
 	struct ior_abi_sqe sqe;       /**< decoded; guest ranges are stale after submit */
 	struct ior_ring *ring;
@@ -69,7 +74,6 @@ struct ior_op {
 	uint8_t *buf;                 /**< host buffer: write bytes in, read bytes out */
 	uint32_t buf_len;
 	uint32_t out_len;             /**< payload bytes in buf for the CQE */
-	struct ior_abi_cqe detail;    /**< detail, handle, address, stat for the CQE */
 	struct ior_op *link_prev;     /**< the entry before in a soft link chain */
 	struct ior_op *lt;            /**< the link-timeout guarding this op */
 	struct ior_op *guarded;       /**< link-timeout: the op it guards */
@@ -79,6 +83,9 @@ struct ior_op {
 	bool chain_end;               /**< the last entry of its link chain */
 	bool fixed_held;              /**< counted in its ring's fixed_busy */
 	uint32_t count_base;          /**< timeout with a count: the ring's posted at its start */
+	/** Detail, handle, address, stat for the CQE; complete() fills in the rest and writes
+	 * the guest's CQE from it. */
+	struct ior_abi_cqe detail;
 	/* Fields from here on are not cleared when the slot is reused. */
 	struct k_work work;
 	struct k_timer timer;
@@ -112,9 +119,13 @@ struct ior_ring {
 	struct rtio *r;
 	struct ior_op ops[IOR_RING_SLOTS];
 	uint32_t posted;              /**< completions posted, timeouts' aside (count timeouts) */
-	uint32_t running;             /**< ops given to RTIO, not finished (drain waits for 0) */
+	atomic_t running;             /**< ops given to RTIO, not finished (drain waits for 0) */
 	struct ior_op *held[IOR_RING_SLOTS]; /**< held behind a drain, in submit order */
 	uint32_t nheld;
+	uint16_t free[IOR_RING_SLOTS]; /**< indices of the free slots (a stack) */
+	uint32_t nfree;
+	uint32_t count_timeouts;      /**< timeouts with a count holding a slot (count_posted) */
+	uint32_t rearms;              /**< multishot ops marked to re-arm (ring_retire) */
 	uint32_t inflight;            /**< ops holding a slot */
 	uint32_t queued;              /**< RTIO SQEs acquired, not yet given to rtio_submit */
 	struct ior_fixed fixed;

@@ -164,7 +164,7 @@ static void op_finish(struct ior_op *op, int res)
 
 	op->more = false;
 	op->iodev_sqe = NULL;
-	op->ring->running--;
+	atomic_dec(&op->ring->running);
 	if (op->lt)
 		ior_lt_disarm(op);
 	if (iodev_sqe)
@@ -181,6 +181,8 @@ static void count_posted(struct ior_ring *ring, struct ior_op *op)
 	if (op->sqe.op == IOR_ABI_OP_TIMEOUT)
 		return;
 	ring->posted++;
+	if (!ring->count_timeouts)
+		return;
 	for (int i = 0; i < IOR_RING_SLOTS; i++) {
 		struct ior_op *t = &ring->ops[i];
 
@@ -393,36 +395,48 @@ int ior_ring_create(uint32_t entries)
 			memset(ring, 0, sizeof(*ring));
 			ring->in_use = true;
 			ring->r = r;
+			for (int k = 0; k < IOR_RING_SLOTS; k++)
+				ring->free[k] = (uint16_t)(IOR_RING_SLOTS - 1 - k);
+			ring->nfree = IOR_RING_SLOTS;
 			return i + 1;
 		}
 	}
 	return -ENOMEM;
 }
 
+/* A timeout that ends after a count of completions (count_posted looks for these). */
+static bool op_counts(const struct ior_op *op)
+{
+	return op->sqe.op == IOR_ABI_OP_TIMEOUT && op->sqe.count;
+}
+
 static void op_release(struct ior_ring *ring, struct ior_op *op)
 {
 	if (op->fixed_held)
 		ring->fixed_busy--;
+	if (op_counts(op))
+		ring->count_timeouts--;
 	ior_buf_free(op->buf);
 	op->buf = NULL;
 	op->in_use = false;
 	ring->inflight--;
+	ring->free[ring->nfree++] = (uint16_t)(op - ring->ops);
 }
 
+/* A free slot, cleared for a new operation (its sqe is left to decoding). */
 static struct ior_op *op_alloc(struct ior_ring *ring)
 {
-	for (int i = 0; i < IOR_RING_SLOTS; i++) {
-		struct ior_op *op = &ring->ops[i];
+	struct ior_op *op;
 
-		if (!op->in_use) {
-			memset(op, 0, offsetof(struct ior_op, work));
-			op->in_use = true;
-			op->ring = ring;
-			ring->inflight++;
-			return op;
-		}
-	}
-	return NULL;
+	if (!ring->nfree)
+		return NULL;
+	op = &ring->ops[ring->free[--ring->nfree]];
+	/* Inline stores (a freestanding build calls memset otherwise): this runs per entry. */
+	__builtin_memset(&op->ring, 0, offsetof(struct ior_op, work) - offsetof(struct ior_op, ring));
+	op->in_use = true;
+	op->ring = ring;
+	ring->inflight++;
+	return op;
 }
 
 /* Decide where @op runs and prepare it (copy bytes in, check handles). Returns -errno. */
@@ -552,10 +566,7 @@ static void op_queue(struct ior_ring *ring, struct ior_op *op, struct ior_op *pr
 				op->link_prev = prev->guarded ? prev->guarded : prev;
 		}
 	}
-	unsigned int key = irq_lock();
-
-	ring->running++;
-	irq_unlock(key);
+	atomic_inc(&ring->running);
 	ring->queued++;
 }
 
@@ -589,7 +600,7 @@ static void ring_release(struct ior_ring *ring)
 		else
 			k++;
 	}
-	if (!ring->nheld || ring->running)
+	if (!ring->nheld || atomic_get(&ring->running))
 		return;
 	if (ring->held[0]->sqe.flags & IOR_ABI_SQE_DRAIN) {
 		held_queue(ring, 0);
@@ -638,6 +649,8 @@ int ior_ring_submit(uint32_t idx, const uint8_t *mem, uint32_t size, uint32_t pt
 			struct ior_op *op = op_alloc(ring);
 			int ret = ior_abi_sqe_decode(mem, size, ptr + i * IOR_ABI_SQE_SIZE, &op->sqe);
 
+			if (op_counts(op))
+				ring->count_timeouts++;
 			if (ret > 0) {
 				op->preset = (uint8_t)ret;
 			} else {
@@ -655,7 +668,7 @@ int ior_ring_submit(uint32_t idx, const uint8_t *mem, uint32_t size, uint32_t pt
 			op->chain_end = k == n - 1;
 			/* Held behind a drain (or as one), unless a lone cancel. */
 			if (ring->nheld || ((op->sqe.flags & IOR_ABI_SQE_DRAIN) && k == 0 &&
-					    ring->running)) {
+					    atomic_get(&ring->running))) {
 				if (!(n == 1 && op->sqe.op == IOR_ABI_OP_CANCEL)) {
 					ring->held[ring->nheld++] = op;
 					continue;
@@ -669,13 +682,20 @@ int ior_ring_submit(uint32_t idx, const uint8_t *mem, uint32_t size, uint32_t pt
 	return (int)i;
 }
 
-/* Collected CQEs of one complete() call, and the ops they came from. */
-static struct ior_abi_cqe ior_cqes[CONFIG_IORING_CQ_ENTRIES];
+/*
+ * Collected CQEs of one complete() call: what to write to the guest (a finished op's own
+ * detail, filled in; a copy for a multishot arrival, as the op goes on), and the finished
+ * ops they came from.
+ */
+static const struct ior_abi_cqe *ior_cqe_out[CONFIG_IORING_CQ_ENTRIES];
 static struct ior_op *ior_cqe_ops[CONFIG_IORING_CQ_ENTRIES];
+static struct ior_abi_cqe ior_cqe_more[CONFIG_IORING_CQ_ENTRIES];
 
+/* Fill in CQE @c (@op's detail itself, or a copy of it) from @op's result. */
 static void cqe_fill(struct ior_abi_cqe *c, struct ior_op *op, bool more)
 {
-	*c = op->detail;
+	if (c != &op->detail)
+		*c = op->detail;
 	c->user_data = op->sqe.user_data;
 	c->is_err = op->is_err;
 	c->value = op->value;
@@ -701,8 +721,8 @@ static uint32_t ring_reap(struct ior_ring *ring, uint32_t min, uint32_t max, k_t
 	k_timepoint_t end = sys_timepoint_calc(timeout);
 	uint32_t n = 0;
 
-	if (max > ARRAY_SIZE(ior_cqes))
-		max = ARRAY_SIZE(ior_cqes);
+	if (max > ARRAY_SIZE(ior_cqe_ops))
+		max = ARRAY_SIZE(ior_cqe_ops);
 	while (n < max) {
 		struct rtio_cqe *rc = rtio_cqe_consume(ring->r);
 		struct ior_op *op;
@@ -724,20 +744,23 @@ static uint32_t ring_reap(struct ior_ring *ring, uint32_t min, uint32_t max, k_t
 		}
 		op = rc->userdata;
 		if (rc->flags & IOR_CQE_F_MORE) {
-			cqe_fill(&ior_cqes[n], op, true);
+			cqe_fill(&ior_cqe_more[n], op, true);
+			ior_cqe_out[n] = &ior_cqe_more[n];
 			ior_cqe_ops[n] = NULL; /* the op goes on */
 			op->cqe_pending = false;
 			op->rearm = true; /* once its payload is in the guest */
+			ring->rearms++;
 		} else {
 			/* A CQE RTIO made itself (an entry it cancelled) has no result of ours. */
 			if (!op->started) {
 				unsigned int key = irq_lock();
 
 				op_result(op, rc->result);
-				ring->running--;
+				atomic_dec(&ring->running);
 				irq_unlock(key);
 			}
-			cqe_fill(&ior_cqes[n], op, false);
+			cqe_fill(&op->detail, op, false);
+			ior_cqe_out[n] = &op->detail;
 			ior_cqe_ops[n] = op;
 		}
 		rtio_cqe_release(ring->r, rc);
@@ -757,6 +780,9 @@ static void ring_retire(struct ior_ring *ring, uint32_t n)
 		}
 	}
 	/* Multishot ops whose arrival the guest now holds may produce the next one. */
+	if (!ring->rearms)
+		return;
+	ring->rearms = 0;
 	for (int i = 0; i < IOR_RING_SLOTS; i++) {
 		struct ior_op *op = &ring->ops[i];
 
@@ -785,7 +811,7 @@ int ior_ring_complete(uint32_t idx, uint32_t min, uint32_t max, bool has_timeout
 			timeout = timeout_ns ? K_NSEC(timeout_ns) : K_NO_WAIT;
 		n = ring_reap(ring, min, max, timeout);
 	}
-	written = ior_abi_cqes_write(g, ior_cqes, n, retptr);
+	written = ior_abi_cqes_write_ptrs(g, ior_cqe_out, n, retptr);
 	if (ring)
 		ring_retire(ring, n);
 	return written < 0 ? -EFAULT : written;
@@ -804,7 +830,7 @@ void ior_ring_drop(uint32_t idx)
 	ring_kick(ring);
 	/* Reap until nothing is in flight; a blocking call on the work queue finishes first. */
 	while (ring->inflight) {
-		uint32_t n = ring_reap(ring, 1, ARRAY_SIZE(ior_cqes), K_SECONDS(5));
+		uint32_t n = ring_reap(ring, 1, ARRAY_SIZE(ior_cqe_ops), K_SECONDS(5));
 
 		if (!n) {
 			LOG_ERR("ring %u: %u operations did not finish", idx, ring->inflight);

@@ -9,7 +9,17 @@
 
 #include "ior_abi.h"
 
-/* Little-endian loads and stores: wasm memory is little-endian whatever the host is. */
+/*
+ * Little-endian loads and stores: wasm memory is little-endian whatever the host is. On a
+ * little-endian host they are plain (unaligned-safe) moves: __builtin_memcpy, as a freestanding
+ * build (Zephyr's) would otherwise call memcpy for each.
+ */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define IOR_ABI_LE_HOST 1
+#else
+#define IOR_ABI_LE_HOST 0
+#endif
+
 static inline uint8_t ld8(const uint8_t *m, uint32_t a)
 {
 	return m[a];
@@ -17,11 +27,23 @@ static inline uint8_t ld8(const uint8_t *m, uint32_t a)
 
 static inline uint16_t ld16(const uint8_t *m, uint32_t a)
 {
+	if (IOR_ABI_LE_HOST) {
+		uint16_t v;
+
+		__builtin_memcpy(&v, m + a, 2);
+		return v;
+	}
 	return (uint16_t)(m[a] | (m[a + 1] << 8));
 }
 
 static inline uint32_t ld32(const uint8_t *m, uint32_t a)
 {
+	if (IOR_ABI_LE_HOST) {
+		uint32_t v;
+
+		__builtin_memcpy(&v, m + a, 4);
+		return v;
+	}
 	return (uint32_t)m[a] | ((uint32_t)m[a + 1] << 8) | ((uint32_t)m[a + 2] << 16) |
 	       ((uint32_t)m[a + 3] << 24);
 }
@@ -38,12 +60,20 @@ static inline void st8(uint8_t *m, uint32_t a, uint8_t v)
 
 static inline void st16(uint8_t *m, uint32_t a, uint16_t v)
 {
+	if (IOR_ABI_LE_HOST) {
+		__builtin_memcpy(m + a, &v, 2);
+		return;
+	}
 	m[a] = (uint8_t)v;
 	m[a + 1] = (uint8_t)(v >> 8);
 }
 
 static inline void st32(uint8_t *m, uint32_t a, uint32_t v)
 {
+	if (IOR_ABI_LE_HOST) {
+		__builtin_memcpy(m + a, &v, 4);
+		return;
+	}
 	m[a] = (uint8_t)v;
 	m[a + 1] = (uint8_t)(v >> 8);
 	m[a + 2] = (uint8_t)(v >> 16);
@@ -178,7 +208,8 @@ int ior_abi_sqe_decode(const uint8_t *m, uint32_t size, uint32_t addr, struct io
 
 	if (!ior_abi_range_ok(size, addr, IOR_ABI_SQE_SIZE))
 		return -1;
-	memset(s, 0, sizeof(*s));
+	/* Inline stores, not a call: this runs for every entry submitted. */
+	__builtin_memset(s, 0, sizeof(*s));
 	s->op = ld8(m, addr);
 	s->user_data = ld32(m, addr + IOR_ABI_SQE_USER_DATA);
 	s->flags = ld8(m, addr + IOR_ABI_SQE_FLAGS);
@@ -447,8 +478,49 @@ static bool has_addr(const struct ior_abi_cqe *c)
 	       c->detail == IOR_ABI_DETAIL_ADDRESS;
 }
 
-int ior_abi_cqes_write(const struct ior_abi_guest *g, const struct ior_abi_cqe *cqes, uint32_t n,
-		       uint32_t retptr)
+/* CQE @c into the guest's CQE at @e, its payload and unix path already copied to @data, @path.
+ * Every byte a reader of the case looks at is written; padding is left as it was. */
+static void cqe_put(uint8_t *m, uint32_t e, const struct ior_abi_cqe *c, uint32_t data,
+		    uint32_t path)
+{
+	st32(m, e + IOR_ABI_CQE_USER_DATA, c->user_data);
+	st8(m, e + IOR_ABI_CQE_RES, c->is_err);
+	if (c->is_err)
+		st8(m, e + IOR_ABI_CQE_RES + 4, (uint8_t)c->value);
+	else
+		st32(m, e + IOR_ABI_CQE_RES + 4, c->value);
+	st8(m, e + IOR_ABI_CQE_MORE, c->more);
+	st32(m, e + IOR_ABI_CQE_DATA, data);
+	st32(m, e + IOR_ABI_CQE_DATA + 4, data ? c->data_len : 0);
+	st8(m, e + IOR_ABI_CQE_DETAIL, c->detail);
+	e += IOR_ABI_CQE_DETAIL_PAYLOAD;
+	switch (c->detail) {
+	case IOR_ABI_DETAIL_HANDLE:
+		st32(m, e, c->handle);
+		break;
+	case IOR_ABI_DETAIL_ACCEPTED:
+		st32(m, e, c->handle);
+		sockaddr_put(m, e + 4, &c->addr, path);
+		break;
+	case IOR_ABI_DETAIL_PEER:
+	case IOR_ABI_DETAIL_ADDRESS:
+		sockaddr_put(m, e, &c->addr, path);
+		break;
+	case IOR_ABI_DETAIL_STAT:
+		st8(m, e, c->stat.type);
+		st64(m, e + 8, c->stat.size);
+		st32(m, e + 16, c->stat.mode);
+		st32(m, e + 20, c->stat.links);
+		st64(m, e + 24, c->stat.modified_ns);
+		break;
+	default:
+		break;
+	}
+}
+
+/* ior_abi_cqes_write and ior_abi_cqes_write_ptrs: CQE i is ptrs[i], or cqes[i] without ptrs. */
+static int cqes_write(const struct ior_abi_guest *g, const struct ior_abi_cqe *cqes,
+		      const struct ior_abi_cqe *const *ptrs, uint32_t n, uint32_t retptr)
 {
 	uint32_t size, arr = 0, done = 0;
 	uint8_t *m = g->mem(g->ctx, &size);
@@ -457,61 +529,44 @@ int ior_abi_cqes_write(const struct ior_abi_guest *g, const struct ior_abi_cqe *
 		return -1;
 	if (n > UINT32_MAX / IOR_ABI_CQE_SIZE)
 		n = UINT32_MAX / IOR_ABI_CQE_SIZE;
-	if (n)
+	if (n) {
 		arr = guest_alloc(g, IOR_ABI_CQE_ALIGN, n * IOR_ABI_CQE_SIZE);
+		/* The allocation may have moved the memory. */
+		m = g->mem(g->ctx, &size);
+	}
 	if (!arr)
 		n = 0;
 	for (; done < n; done++) {
-		const struct ior_abi_cqe *c = &cqes[done];
-		uint32_t data = 0, path = 0, e = arr + done * IOR_ABI_CQE_SIZE;
+		const struct ior_abi_cqe *c = ptrs ? ptrs[done] : &cqes[done];
+		uint32_t data = 0, path = 0;
 
 		/* Allocate first: the memory may move. */
-		if (!guest_copy(g, c->data, c->data_len, &data))
-			break;
-		if (has_addr(c) && c->addr.family == IOR_ABI_AF_UNIX &&
-		    !guest_copy(g, c->path, c->addr.path.len, &path))
-			break;
-		m = g->mem(g->ctx, &size);
-		memset(m + e, 0, IOR_ABI_CQE_SIZE);
-		st32(m, e + IOR_ABI_CQE_USER_DATA, c->user_data);
-		st8(m, e + IOR_ABI_CQE_RES, c->is_err);
-		if (c->is_err)
-			st8(m, e + IOR_ABI_CQE_RES + 4, (uint8_t)c->value);
-		else
-			st32(m, e + IOR_ABI_CQE_RES + 4, c->value);
-		st8(m, e + IOR_ABI_CQE_MORE, c->more);
-		st32(m, e + IOR_ABI_CQE_DATA, data);
-		st32(m, e + IOR_ABI_CQE_DATA + 4, data ? c->data_len : 0);
-		st8(m, e + IOR_ABI_CQE_DETAIL, c->detail);
-		e += IOR_ABI_CQE_DETAIL_PAYLOAD;
-		switch (c->detail) {
-		case IOR_ABI_DETAIL_HANDLE:
-			st32(m, e, c->handle);
-			break;
-		case IOR_ABI_DETAIL_ACCEPTED:
-			st32(m, e, c->handle);
-			sockaddr_put(m, e + 4, &c->addr, path);
-			break;
-		case IOR_ABI_DETAIL_PEER:
-		case IOR_ABI_DETAIL_ADDRESS:
-			sockaddr_put(m, e, &c->addr, path);
-			break;
-		case IOR_ABI_DETAIL_STAT:
-			st8(m, e, c->stat.type);
-			st64(m, e + 8, c->stat.size);
-			st32(m, e + 16, c->stat.mode);
-			st32(m, e + 20, c->stat.links);
-			st64(m, e + 24, c->stat.modified_ns);
-			break;
-		default:
-			break;
+		if (c->data_len || (has_addr(c) && c->addr.family == IOR_ABI_AF_UNIX)) {
+			if (!guest_copy(g, c->data, c->data_len, &data))
+				break;
+			if (has_addr(c) && c->addr.family == IOR_ABI_AF_UNIX &&
+			    !guest_copy(g, c->path, c->addr.path.len, &path))
+				break;
+			m = g->mem(g->ctx, &size);
 		}
+		cqe_put(m, arr + done * IOR_ABI_CQE_SIZE, c, data, path);
 	}
 	/* The unused tail of the array stays allocated to the guest, which frees the whole. */
-	m = g->mem(g->ctx, &size);
 	st32(m, retptr, done ? arr : 0);
 	st32(m, retptr + 4, done);
 	return (int)done;
+}
+
+int ior_abi_cqes_write(const struct ior_abi_guest *g, const struct ior_abi_cqe *cqes, uint32_t n,
+		       uint32_t retptr)
+{
+	return cqes_write(g, cqes, NULL, n, retptr);
+}
+
+int ior_abi_cqes_write_ptrs(const struct ior_abi_guest *g, const struct ior_abi_cqe *const *cqes,
+			    uint32_t n, uint32_t retptr)
+{
+	return cqes_write(g, NULL, cqes, n, retptr);
 }
 
 int ior_abi_put_result_u32(const struct ior_abi_guest *g, uint32_t retptr, bool is_err,

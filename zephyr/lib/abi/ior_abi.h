@@ -290,6 +290,13 @@ int ior_abi_cqes_write(const struct ior_abi_guest *g, const struct ior_abi_cqe *
 		       uint32_t retptr);
 
 /**
+ * @brief ior_abi_cqes_write() for CQEs held by pointer (@p cqes[i] is the i-th), so that a host
+ * may write them from where it keeps them, with no copy in between.
+ */
+int ior_abi_cqes_write_ptrs(const struct ior_abi_guest *g, const struct ior_abi_cqe *const *cqes,
+			    uint32_t n, uint32_t retptr);
+
+/**
  * @brief Write `result<u32-like, error-code>` (a handle, a ring) to @p retptr.
  * @retval 0 written
  * @retval -1 @p retptr is outside the memory
