@@ -33,7 +33,8 @@ const usage = `usage: ioring-build APP.ts -o APP.wasm [options]
 
 Options:
   -o, --out FILE        the component to write
-  --engine NAME         quickjs (default) or starlingmonkey
+  --engine NAME         quickjs (default) or starlingmonkey; or ioring-qjs, experimental
+                        (ts/engine: QuickJS-ng built as a C guest, the app as bytecode)
   -p, --project FILE    the tsconfig.json to type-check with (default: the nearest one
                         above the app, if it includes the app)
   --no-check            skip the type check
@@ -41,7 +42,7 @@ Options:
   --timings             print how long each step took
   -h, --help            this text`;
 
-const ENGINES = { starlingmonkey: 'starlingmonkey', sm: 'starlingmonkey', quickjs: 'quickjs', qjs: 'quickjs' };
+const ENGINES = { starlingmonkey: 'starlingmonkey', sm: 'starlingmonkey', quickjs: 'quickjs', qjs: 'quickjs', 'ioring-qjs': 'ioring-qjs' };
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const require = createRequire(import.meta.url);
 
@@ -74,7 +75,7 @@ if (values.help) {
 }
 if (positionals.length !== 1 || !values.out) fail(usage.split('\n')[0]);
 const engine = ENGINES[values.engine];
-if (!engine) fail(`unknown engine '${values.engine}': starlingmonkey or quickjs`);
+if (!engine) fail(`unknown engine '${values.engine}': starlingmonkey, quickjs or ioring-qjs`);
 const input = resolve(positionals[0]);
 if (!existsSync(input)) fail(`no such file: ${positionals[0]}`);
 const output = resolve(values.out);
@@ -97,6 +98,13 @@ const step = async (name, fn) => {
 
 // JavaScript apps have no types to check.
 if (!values['no-check'] && /\.[cm]?tsx?$/.test(input)) await step('check', () => typeCheck(input));
+if (engine === 'ioring-qjs') {
+  // ts/engine bundles (native async/await, no Promise prelude), compiles and links by itself.
+  const { buildApp } = await import('../engine/build.mjs');
+  await step(engine, () => buildApp({ input, output, jsOut: values['js-out'], sourceMap: !values['no-source-map'] }).catch((e) => fail(e.message)));
+  if (values.timings) console.error(`ioring-build: ${timings.join(', ')}`);
+  process.exit(0);
+}
 const work = mkdtempSync(join(tmpdir(), 'ioring-build-'));
 try {
   const bundle = await step('bundle', () => bundleApp(input, join(work, `${basename(input).replace(/\.[cm]?[jt]s$/, '')}.js`)));
