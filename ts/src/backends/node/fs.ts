@@ -57,8 +57,9 @@ export class FileDescriptor extends Descriptor {
   }
 
   override async read(len: number, offset: number | undefined, _ctx?: OpContext): Promise<OpResult> {
-    const buf = Buffer.allocUnsafe(len);
     if (len === 0) return { res: 0 };
+    // Its own memory, not a slice of Node's shared pool: the bytes go to the app.
+    const buf = Buffer.allocUnsafeSlow(len);
     const n = await call<number>((done) => fs.read(this.fd, buf, 0, len, offset ?? null, done));
     return { res: n, data: buf.subarray(0, n) };
   }

@@ -16,6 +16,15 @@ import type { OpContext, OpResult, Table } from './table.js';
 
 const EMPTY = new Uint8Array(0);
 
+/**
+ * `data` as a plain Uint8Array over the same bytes: node:fs, node:net and node:dgram hand out
+ * Buffers, whose `toString`, `equals` and `instanceof Buffer` differ from what a component
+ * gets, so none leaves the backend.
+ */
+function plain(data: Uint8Array): Uint8Array {
+  return Object.getPrototypeOf(data) === Uint8Array.prototype ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
 /** Largest single transfer, as the Linux host's limit. */
 const MAX_IO_LEN = 16 << 20;
 
@@ -78,7 +87,7 @@ export class NodeRing implements RingBackend {
   private countWaiters: CountWaiter[] = [];
   /** Callers of `wait`, checked whenever a completion is posted. */
   private completeWaiters = new Set<() => void>();
-  private fixed: Buffer[] = [];
+  private fixed: Uint8Array[] = [];
   private fixedInflight = 0;
   private running = new Set<Promise<void>>();
   /** The last drain chain, until it has completed: what entries submitted after it wait for. */
@@ -159,13 +168,13 @@ export class NodeRing implements RingBackend {
   registerBuffers(count: number, size: number): void {
     if (this.fixedInflight > 0) refuse('busy', 'register-buffers');
     if (count * size > 256 << 20) refuse('no-memory', 'register-buffers');
-    this.fixed = Array.from({ length: count }, () => Buffer.alloc(size));
+    this.fixed = Array.from({ length: count }, () => new Uint8Array(size));
   }
 
   bufferRead(buffer: number, offset: number, len: number): Uint8Array {
     const b = this.fixed[buffer];
     if (!b || offset + len > b.length) refuse('invalid', 'buffer-read');
-    return Uint8Array.prototype.slice.call(b, offset, offset + len);
+    return b.slice(offset, offset + len);
   }
 
   bufferWrite(buffer: number, offset: number, data: Uint8Array): void {
@@ -185,7 +194,7 @@ export class NodeRing implements RingBackend {
     const cqe: Cqe =
       'error' in result
         ? { userData, res: { tag: 'err', val: result.error as never }, more: false, data: EMPTY, detail: { tag: 'none' } }
-        : { userData, res: { tag: 'ok', val: result.res }, more, data: result.data ?? EMPTY, detail: result.detail ?? { tag: 'none' } };
+        : { userData, res: { tag: 'ok', val: result.res }, more, data: result.data ? plain(result.data) : EMPTY, detail: result.detail ?? { tag: 'none' } };
     this.ready.push(cqe);
     if (this.ready.length === 1 && !this.closed) this.wake();
     if (this.countWaiters.length > 0) {
