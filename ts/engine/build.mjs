@@ -76,10 +76,14 @@ function embedSourceMap(code, map, out) {
   return `globalThis.__ioringSourceMap = ${JSON.stringify(embedded)};\n${code}`;
 }
 
+/** Runs the Makefile; its output is shown only when it fails (the first engine build takes minutes). */
 function make(args) {
-  const r = spawnSync('make', ['-s', '-C', here, ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const r = spawnSync('make', ['-s', '-C', here, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
   if (r.error) throw new Error(`make: ${r.error.message}`);
-  if (r.status !== 0) throw new Error(`building the ioring-qjs engine failed (make -C ${here} ${args.join(' ')})`);
+  if (r.status !== 0) {
+    process.stderr.write(r.stdout + r.stderr);
+    throw new Error(`building with the ioring-qjs engine failed (make -C ${here} ${args.join(' ')})`);
+  }
 }
 
 /**

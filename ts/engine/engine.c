@@ -27,6 +27,10 @@
 #include "ioring.h"
 #include "quickjs.h"
 
+#ifndef ENGINE_GC_THRESHOLD
+#define ENGINE_GC_THRESHOLD (256 * 1024)
+#endif
+
 extern const uint32_t ioring_app_bytecode_size;
 extern const uint8_t ioring_app_bytecode[];
 
@@ -1570,6 +1574,15 @@ int main(void)
 		JSValue reason, r;
 		int32_t code;
 
+		/*
+		 * QuickJS collects cycles once its heap has grown by half since the last collection,
+		 * and every collection walks every object, the app's and the library's code included:
+		 * with a small heap that is every few hundred messages. A floor under the threshold
+		 * (ENGINE_GC_THRESHOLD bytes of heap) makes collections rarer; refcounting still frees
+		 * what is not cyclic at once.
+		 */
+		if (JS_GetGCThreshold(rt) < ENGINE_GC_THRESHOLD)
+			JS_SetGCThreshold(rt, ENGINE_GC_THRESHOLD);
 		if (!run_jobs(rt))
 			break;
 		reason = take_rejection(ctx);
