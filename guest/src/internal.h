@@ -19,4 +19,14 @@ int __ior_submit_n(struct ior_ring *ring, unsigned nr);
 void __ior_complete(struct ior_ring *ring, unsigned min, unsigned max, int64_t timeout_ns,
 		    ioring_ring_ring_list_cqe_t *list);
 
+/*
+ * Done with @nr CQEs at @cqe, a list the host allocated (or one the SDK made from such lists):
+ * free what each CQE owns, and keep the list's block for the host's next list (see
+ * cabi_realloc in ioring.c).
+ */
+void __ior_cqes_release(ior_cqe_t *cqe, size_t nr);
+
+/* Keep block @p (from malloc, at least @cap bytes) as the spare list block, or free it. */
+void __ior_spare_put(void *p, size_t cap);
+
 #endif /* IORING_INTERNAL_H */

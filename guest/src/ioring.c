@@ -11,6 +11,76 @@
 /* The most CQEs one complete() call may return per SQE the local batch holds. */
 #define CQ_PER_SQ 2
 
+/*
+ * The spare list block. Every complete() that returns CQEs makes the host call cabi_realloc
+ * for the list (the canonical ABI's way to return a list), and the SDK frees the list once
+ * its CQEs are seen: a malloc and a free per crossing, which an interpreted guest pays
+ * dearly for (wasi-libc's dlmalloc runs hundreds of wasm instructions for the pair). So the
+ * SDK keeps the last list block it is done with, and cabi_realloc hands it back for the next
+ * fresh list allocation that fits. The block came from malloc, so whoever gets it may free()
+ * it as usual; the contract is unchanged (the host still allocates through cabi_realloc).
+ */
+static void *__ior_spare;
+static size_t __ior_spare_cap; /* at most its size: the bytes of the CQEs it held */
+
+/* Replaces wit-bindgen's (weak) cabi_realloc: the same, but for the spare block. */
+__attribute__((__export_name__("cabi_realloc")))
+void *cabi_realloc(void *ptr, size_t old_size, size_t align, size_t new_size)
+{
+	(void)old_size;
+	if (new_size == 0)
+		return (void *)align;
+	/* Lists of records (align 8, CQEs among them) take the spare; byte payloads do not. */
+	if (!ptr && align == _Alignof(ior_cqe_t) && __ior_spare && new_size <= __ior_spare_cap) {
+		ptr = __ior_spare;
+		__ior_spare = NULL;
+		return ptr;
+	}
+	ptr = realloc(ptr, new_size);
+	if (!ptr)
+		abort();
+	return ptr;
+}
+
+void __ior_spare_put(void *p, size_t cap)
+{
+	if (!p)
+		return;
+	if (!cap) {
+		free(p);
+		return;
+	}
+	if (__ior_spare) {
+		/* Keep the larger of the two. */
+		if (__ior_spare_cap >= cap) {
+			free(p);
+			return;
+		}
+		free(__ior_spare);
+	}
+	__ior_spare = p;
+	__ior_spare_cap = cap;
+}
+
+/* Free what @nr CQEs own: most own nothing; a payload or a unix socket address is allocated. */
+static void __ior_cqes_free_owned(ior_cqe_t *cqe, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++) {
+		uint8_t tag = cqe[i].detail.tag;
+
+		if (cqe[i].data.len || tag == IORING_RING_TYPES_CQE_DETAIL_ACCEPTED ||
+		    tag == IORING_RING_TYPES_CQE_DETAIL_PEER ||
+		    tag == IORING_RING_TYPES_CQE_DETAIL_ADDRESS)
+			ioring_ring_types_cqe_free(&cqe[i]);
+	}
+}
+
+void __ior_cqes_release(ior_cqe_t *cqe, size_t nr)
+{
+	__ior_cqes_free_owned(cqe, nr);
+	__ior_spare_put(cqe, nr * sizeof(*cqe));
+}
+
 int ior_ring_init(struct ior_ring *ring, unsigned entries)
 {
 	ioring_ring_ring_error_code_t err;
@@ -31,9 +101,10 @@ int ior_ring_init(struct ior_ring *ring, unsigned entries)
 /* Free the CQEs received and not yet seen, with their payloads. */
 static void __ior_cq_drop(struct ior_ring *ring)
 {
-	while (ring->cq_head < ring->cq_len)
-		ioring_ring_types_cqe_free(&ring->cq[ring->cq_head++]);
-	free(ring->cq);
+	if (ring->cq) {
+		__ior_cqes_free_owned(ring->cq + ring->cq_head, ring->cq_len - ring->cq_head);
+		__ior_spare_put(ring->cq, ring->cq_len * sizeof(*ring->cq));
+	}
 	ring->cq = NULL;
 	ring->cq_head = ring->cq_len = 0;
 }
@@ -42,20 +113,11 @@ void ior_ring_exit(struct ior_ring *ring)
 {
 	ioring_ring_ring_ring_drop_own(ring->ring);
 	__ior_cq_drop(ring);
+	free(__ior_spare);
+	__ior_spare = NULL;
 	free(ring->sq);
 	ring->sq = NULL;
 	ring->sq_len = 0;
-}
-
-ior_sqe_t *ior_get_sqe(struct ior_ring *ring)
-{
-	ior_sqe_t *sqe;
-
-	if (ring->sq_len == ring->sq_cap)
-		return NULL;
-	sqe = &ring->sq[ring->sq_len++];
-	memset(sqe, 0, sizeof(*sqe));
-	return sqe;
 }
 
 ioring_ring_ring_borrow_ring_t __ior_borrow(struct ior_ring *ring)
@@ -113,7 +175,7 @@ static int __ior_cq_fill(struct ior_ring *ring, unsigned min, int64_t timeout_ns
 	__ior_cq_drop(ring);
 	__ior_complete(ring, min, ring->sq_cap * CQ_PER_SQ, timeout_ns, &list);
 	if (!list.len) {
-		ioring_ring_ring_list_cqe_free(&list);
+		__ior_spare_put(list.ptr, 0);
 		return -IOR_EAGAIN;
 	}
 	ring->cq = list.ptr;
@@ -135,19 +197,19 @@ int ior_submit_and_wait(struct ior_ring *ring, unsigned wait_nr)
 			/* Append to the CQEs not yet seen, keeping their order. */
 			cq = malloc((have + list.len) * sizeof(*cq));
 			if (!cq) {
-				ioring_ring_ring_list_cqe_free(&list);
+				__ior_cqes_release(list.ptr, list.len);
 				return -IOR_ENOMEM;
 			}
 			if (have)
 				memcpy(cq, ring->cq + ring->cq_head, have * sizeof(*cq));
 			memcpy(cq + have, list.ptr, list.len * sizeof(*cq));
-			free(ring->cq);
-			free(list.ptr);
+			__ior_spare_put(ring->cq, ring->cq_len * sizeof(*cq));
+			__ior_spare_put(list.ptr, list.len * sizeof(*cq));
 			ring->cq = cq;
 			ring->cq_head = 0;
 			ring->cq_len = have + (unsigned)list.len;
 		} else {
-			ioring_ring_ring_list_cqe_free(&list);
+			__ior_spare_put(list.ptr, 0);
 		}
 	}
 	return submitted;
@@ -182,7 +244,7 @@ void ior_cqe_seen(struct ior_ring *ring, ior_cqe_t *cqe)
 {
 	if (ring->cq_head >= ring->cq_len)
 		return;
-	ioring_ring_types_cqe_free(cqe);
+	__ior_cqes_free_owned(cqe, 1);
 	if (++ring->cq_head == ring->cq_len)
 		__ior_cq_drop(ring);
 }
@@ -206,7 +268,7 @@ int ior_wait_cqes(struct ior_ring *ring, unsigned min, unsigned max, int64_t tim
 		out->nr = nr;
 		ring->cq_head += nr;
 		if (ring->cq_head == ring->cq_len) {
-			free(ring->cq);
+			__ior_spare_put(ring->cq, ring->cq_len * sizeof(*ring->cq));
 			ring->cq = NULL;
 			ring->cq_head = ring->cq_len = 0;
 		}
@@ -220,9 +282,7 @@ int ior_wait_cqes(struct ior_ring *ring, unsigned min, unsigned max, int64_t tim
 
 void ior_cqes_free(struct ior_cqes *cqes)
 {
-	ioring_ring_ring_list_cqe_t list = { cqes->cqe, cqes->nr };
-
-	ioring_ring_ring_list_cqe_free(&list);
+	__ior_cqes_release(cqes->cqe, cqes->nr);
 	cqes->cqe = NULL;
 	cqes->nr = 0;
 }

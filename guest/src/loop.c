@@ -35,7 +35,7 @@ static void __ior_loop_release(struct ior_loop *loop)
 
 	for (; h; h = next) {
 		next = h->next;
-		ioring_ring_ring_list_cqe_free(&h->list);
+		__ior_cqes_release(h->list.ptr, h->list.len);
 		free(h);
 	}
 	loop->held = NULL;
@@ -53,13 +53,13 @@ static void __ior_loop_retire(struct ior_loop *loop, ioring_ring_ring_list_cqe_t
 	ior_submit(&loop->ring);
 	if (!loop->ring.sq_len) {
 		__ior_loop_release(loop);
-		ioring_ring_ring_list_cqe_free(list);
+		__ior_cqes_release(list->ptr, list->len);
 		return;
 	}
 	h = malloc(sizeof(*h));
 	if (!h) {
 		/* Cannot keep it: losing the bytes beats leaking the batch on every turn. */
-		ioring_ring_ring_list_cqe_free(list);
+		__ior_cqes_release(list->ptr, list->len);
 		return;
 	}
 	h->list = *list;
