@@ -136,6 +136,15 @@ static struct names *const all_names[] = {
 	&details, &results,
 };
 
+static JSValue tagged(JSContext *ctx, const struct names *n, unsigned tag, JSValue val, bool has_val);
+
+/*
+ * What most CQEs carry: no detail and no bytes. One object of each serves them all (nothing in
+ * the library writes to either; a zero-length Uint8Array has no element to write), which saves
+ * three allocations per such CQE, a send's or a close's.
+ */
+static JSValue none_detail, no_bytes;
+
 static void names_init(JSContext *ctx)
 {
 	for (unsigned i = 0; i < A__COUNT; i++)
@@ -148,6 +157,8 @@ static void names_init(JSContext *ctx)
 			n->strings[i] = JS_AtomToString(ctx, n->atoms[i]);
 		}
 	}
+	none_detail = tagged(ctx, &details, IORING_RING_TYPES_CQE_DETAIL_NONE, JS_UNDEFINED, false);
+	no_bytes = JS_NewUint8ArrayCopy(ctx, NULL, 0);
 }
 
 /* The case of @v (a string) in @n, or -1 with an exception thrown. */
@@ -838,12 +849,37 @@ static int to_op(struct scratch *s, JSValueConst opv, ioring_ring_types_op_t *op
 
 /* ---- Making JS values of the bindings' C types --------------------------------------------- */
 
+/*
+ * A plain object with @n own properties, as an object literal makes it: defined, not set, so
+ * that no setter up the prototype chain is looked for (JS_NewObjectFrom sets). Takes the values.
+ */
+static JSValue new_object(JSContext *ctx, int n, const JSAtom *props, JSValue *vals)
+{
+	JSValue obj = JS_NewObject(ctx);
+	int i = 0;
+
+	if (JS_IsException(obj))
+		goto fail;
+	for (; i < n; i++) {
+		if (JS_DefinePropertyValue(ctx, obj, props[i], vals[i], JS_PROP_C_W_E) < 0) {
+			JS_FreeValue(ctx, obj);
+			i++;
+			goto fail;
+		}
+	}
+	return obj;
+fail:
+	for (; i < n; i++)
+		JS_FreeValue(ctx, vals[i]);
+	return JS_EXCEPTION;
+}
+
 static JSValue tagged(JSContext *ctx, const struct names *n, unsigned tag, JSValue val, bool has_val)
 {
 	JSAtom props[2] = { AT(tag), AT(val) };
 	JSValue vals[2] = { name_string(ctx, n, tag), val };
 
-	return JS_NewObjectFrom(ctx, has_val ? 2 : 1, props, vals);
+	return new_object(ctx, has_val ? 2 : 1, props, vals);
 }
 
 static JSValue from_sockaddr(JSContext *ctx, const ioring_ring_types_socket_address_t *a)
@@ -858,7 +894,7 @@ static JSValue from_sockaddr(JSContext *ctx, const ioring_ring_types_socket_addr
 		JSAtom props[2] = { AT(port), AT(address) };
 		JSValue vals[2] = { JS_NewInt32(ctx, a->val.ipv4.port), JS_NewArrayFrom(ctx, 4, octets) };
 
-		val = JS_NewObjectFrom(ctx, 2, props, vals);
+		val = new_object(ctx, 2, props, vals);
 		break;
 	}
 	case IORING_RING_TYPES_SOCKET_ADDRESS_IPV6: {
@@ -873,7 +909,7 @@ static JSValue from_sockaddr(JSContext *ctx, const ioring_ring_types_socket_addr
 				    JS_NewUint32(ctx, a->val.ipv6.flow_info), JS_NewArrayFrom(ctx, 8, groups),
 				    JS_NewUint32(ctx, a->val.ipv6.scope_id) };
 
-		val = JS_NewObjectFrom(ctx, 4, props, vals);
+		val = new_object(ctx, 4, props, vals);
 		break;
 	}
 	default:
@@ -905,10 +941,10 @@ static JSValue from_detail(JSContext *ctx, const ioring_ring_types_cqe_detail_t 
 				    JS_NewUint32(ctx, st->mode), JS_NewUint32(ctx, st->links),
 				    JS_NewBigUint64(ctx, st->modified_ns) };
 
-		return tagged(ctx, &details, d->tag, JS_NewObjectFrom(ctx, 5, props, vals), true);
+		return tagged(ctx, &details, d->tag, new_object(ctx, 5, props, vals), true);
 	}
 	default:
-		return tagged(ctx, &details, IORING_RING_TYPES_CQE_DETAIL_NONE, JS_UNDEFINED, false);
+		return JS_DupValue(ctx, none_detail);
 	}
 }
 
@@ -930,7 +966,7 @@ static JSValue bytes_to_js(JSContext *ctx, app_list_u8_t *b)
 
 	/* An empty list's pointer is only its alignment (cabi_realloc of 0 bytes): nothing to free. */
 	if (!b->len)
-		return JS_NewUint8ArrayCopy(ctx, NULL, 0);
+		return JS_DupValue(ctx, no_bytes);
 	v = JS_NewUint8Array(ctx, b->ptr, b->len, free_payload, NULL, false);
 	if (JS_IsException(v))
 		free(b->ptr);
@@ -947,7 +983,7 @@ static JSValue from_cqe(JSContext *ctx, ioring_ring_types_cqe_t *c)
 	JSValue vals[5] = { JS_NewUint32(ctx, c->user_data), res, JS_NewBool(ctx, c->more),
 			    bytes_to_js(ctx, &c->data), from_detail(ctx, &c->detail) };
 
-	return JS_NewObjectFrom(ctx, 5, props, vals);
+	return new_object(ctx, 5, props, vals);
 }
 
 /* Throws the error code as a string, as the library's callImport expects of the bindings. */
