@@ -92,29 +92,37 @@ static void n_ring_drop(wasm_exec_env_t env, uint32_t self)
 	ior_ring_drop(self);
 }
 
-static uint32_t n_ring_submit(wasm_exec_env_t env, uint32_t self, uint32_t ptr, uint32_t count)
+/*
+ * submit and complete, the two calls every batch makes, are raw natives: WAMR hands them its
+ * argument cells as they are (one uint64_t each; results go back in the first), which skips
+ * its per-call marshalling for the platform's calling convention (invokeNative).
+ */
+static void n_ring_submit(wasm_exec_env_t env, uint64_t *args)
 {
 	uint32_t size;
 	uint8_t *mem = g_mem(NULL, &size);
-	int n = ior_ring_submit(self, mem, size, ptr, count);
+	int n = ior_ring_submit((uint32_t)args[0], mem, size, (uint32_t)args[1],
+				(uint32_t)args[2]);
 
 	ARG_UNUSED(env);
 	if (n < 0) {
 		trap("ioring: SQE list outside memory");
-		return 0;
+		n = 0;
 	}
-	return (uint32_t)n;
+	*(uint32_t *)args = (uint32_t)n;
 }
 
-static void n_ring_complete(wasm_exec_env_t env, uint32_t self, uint32_t min, uint32_t max,
-			    uint32_t has_timeout, uint64_t timeout_ns, uint32_t retptr)
+static void n_ring_complete(wasm_exec_env_t env, uint64_t *args)
 {
+	uint32_t has_timeout = (uint32_t)args[3];
+
 	ARG_UNUSED(env);
 	if (has_timeout > 1) {
 		trap("ioring: malformed option");
 		return;
 	}
-	if (ior_ring_complete(self, min, max, has_timeout, timeout_ns, &ior_guest, retptr) < 0)
+	if (ior_ring_complete((uint32_t)args[0], (uint32_t)args[1], (uint32_t)args[2],
+			      has_timeout, args[4], &ior_guest, (uint32_t)args[5]) < 0)
 		trap("ioring: return area outside memory");
 }
 
@@ -298,11 +306,14 @@ static void n_proc_exit(wasm_exec_env_t env, uint32_t code)
 static NativeSymbol ior_ring_natives[] = {
 	NATIVE("[static]ring.create", n_ring_create, "(ii)"),
 	NATIVE("[resource-drop]ring", n_ring_drop, "(i)"),
-	NATIVE("[method]ring.submit", n_ring_submit, "(iii)i"),
-	NATIVE("[method]ring.complete", n_ring_complete, "(iiiiIi)"),
 	NATIVE("[method]ring.register-buffers", n_ring_register_buffers, "(iiii)"),
 	NATIVE("[method]ring.buffer-read", n_ring_buffer_read, "(iiiii)"),
 	NATIVE("[method]ring.buffer-write", n_ring_buffer_write, "(iiiiii)"),
+};
+
+static NativeSymbol ior_ring_natives_raw[] = {
+	NATIVE("[method]ring.submit", n_ring_submit, "(iii)i"),
+	NATIVE("[method]ring.complete", n_ring_complete, "(iiiiIi)"),
 };
 
 static NativeSymbol ior_grants_natives[] = {
@@ -345,6 +356,9 @@ static int ior_runtime_init(void)
 						   ior_import_modules[i].count))
 			return -ENOMEM;
 	}
+	if (!wasm_runtime_register_natives_raw(IOR_ABI_MODULE_RING, ior_ring_natives_raw,
+					       ARRAY_SIZE(ior_ring_natives_raw)))
+		return -ENOMEM;
 	ior_wamr_ready = true;
 	return 0;
 }
