@@ -1,12 +1,17 @@
-// The Node backend behaving as the Linux host where issue #12 found it did not, at the level of
-// the raw ring (`backend.createRing`, the WIT `ring`): bytes handed over as plain Uint8Arrays.
+// The Node backend behaving as the Linux host where issue #12 found it did not: bytes handed
+// over as plain Uint8Arrays; reads of FIFOs and terminals that a timeout or an abort ends at
+// once (they wait on readiness, not in libuv's thread pool); a terminal's hang-up read as end
+// of file.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import net from 'node:net';
 import dgram from 'node:dgram';
-import { writeFileSync } from 'node:fs';
-import { backend, grantDirectory } from '@ioring/ring/node';
+import { spawnSync } from 'node:child_process';
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { File, Tty } from '@ioring/ring';
+import { backend, grantDevice, grantDirectory } from '@ioring/ring/node';
 import { tempDir } from './helpers.js';
+import { openPty } from './lib/pty.js';
 
 /**
  * A ring driven by hand: `cqes(n)` resolves with the next `n` completions (all of a multishot
@@ -86,6 +91,109 @@ test('bytes reach the library as plain Uint8Arrays: file reads, receives, datagr
   assertPlain(r.ring.bufferRead(0, 0, 5), 'buffer-read');
   r.ring[Symbol.dispose]();
   dir.cleanup();
+});
+
+/** How `promise` settled within `ms`: { value } or { error }, or { pending: true }; with the time it took. */
+async function outcome(promise, ms) {
+  const started = Date.now();
+  let timer;
+  const r = await Promise.race([
+    promise.then((value) => ({ value }), (error) => ({ error })),
+    new Promise((resolve) => (timer = setTimeout(() => resolve({ pending: true }), ms))),
+  ]);
+  clearTimeout(timer);
+  return { ...r, ms: Date.now() - started };
+}
+
+const text = (bytes) => new TextDecoder().decode(bytes);
+
+/** A FIFO in a fresh granted directory: { dir, path, grant }. */
+function fifo(grant) {
+  const dir = tempDir();
+  const path = `${dir.path}/fifo`;
+  assert.is(spawnSync('mkfifo', [path]).status, 0, 'mkfifo');
+  grantDirectory(grant, dir.path);
+  return { dir, path, grant };
+}
+
+test('a FIFO read ends at its 500 ms timeout with ETIMEDOUT; an abort rejects that read, and the bytes go to the next', async () => {
+  const f = fifo('parity-fifo');
+  const file = await File.open(f.grant, 'fifo', { read: true, write: true });
+  const timed = await outcome(file.read(100, undefined, { timeoutMs: 500 }), 3000);
+  // (Were the read stuck in libuv's pool, bytes written from outside end it: the test ends.)
+  if (timed.pending) writeFileSync(f.path, 'unstick');
+  assert.is(timed.error?.code, 'ETIMEDOUT', `the read ${timed.pending ? 'was still waiting after 3 s' : `settled with ${timed.error?.code ?? text(timed.value)}`}`);
+  assert.ok(timed.ms >= 450 && timed.ms < 1500, `the 500 ms timeout took ${timed.ms} ms`);
+
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(), 100);
+  const aborted = await outcome(file.read(100, undefined, { signal: controller.signal }), 2000);
+  if (aborted.pending) writeFileSync(f.path, 'unstick');
+  assert.is(aborted.error?.code, 'ECANCELED', `the aborted read ${aborted.pending ? 'was still waiting' : `settled with ${aborted.error?.code ?? text(aborted.value)}`}`);
+  assert.ok(aborted.ms < 1000, `the abort took ${aborted.ms} ms`);
+  writeFileSync(f.path, 'after');
+  assert.is(text(await file.read(100, undefined, { timeoutMs: 2000 })), 'after');
+  // Writes go out too, and the reads see them.
+  assert.is(await file.write(new TextEncoder().encode('own')), 3);
+  assert.is(text(await file.read(100, undefined, { timeoutMs: 2000 })), 'own');
+  await file.close();
+  f.dir.cleanup();
+});
+
+test('a FIFO whose writers left reads end of file, and the bytes of a writer that comes later', async () => {
+  const f = fifo('parity-fifo-eof');
+  // A writer first, so that the read-only open does not wait for one.
+  let writer = openSync(f.path, 'r+');
+  const file = await File.open(f.grant, 'fifo', { read: true });
+  writeSync(writer, 'one');
+  assert.is(text(await file.read(100, undefined, { timeoutMs: 2000 })), 'one');
+  const pending = file.read(100, undefined, { timeoutMs: 2000 });
+  closeSync(writer);
+  assert.is((await pending).length, 0, 'end of file once the writer left');
+  assert.is((await file.read(100, undefined, { timeoutMs: 2000 })).length, 0, 'and again');
+  writer = openSync(f.path, 'r+');
+  writeSync(writer, 'two');
+  assert.is(text(await file.read(100, undefined, { timeoutMs: 2000 })), 'two');
+  closeSync(writer);
+  await file.close();
+  f.dir.cleanup();
+});
+
+test('a terminal read ends at its 500 ms timeout with ETIMEDOUT; an abort rejects that read; bytes come and go; a hang-up reads as end of file', async () => {
+  const pty = await openPty();
+  grantDevice('parity-tty', pty.path);
+  const tty = Tty.open('parity-tty');
+  try {
+    const timed = await outcome(tty.read(100, { timeoutMs: 500 }), 3000);
+    if (timed.pending) await pty.type('unstick\n');
+    assert.is(timed.error?.code, 'ETIMEDOUT', `the read ${timed.pending ? 'was still waiting after 3 s' : `settled with ${timed.error?.code ?? text(timed.value)}`}`);
+    assert.ok(timed.ms >= 450 && timed.ms < 1500, `the 500 ms timeout took ${timed.ms} ms`);
+
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 100);
+    const aborted = await outcome(tty.read(100, { signal: controller.signal }), 2000);
+    if (aborted.pending) await pty.type('unstick\n');
+    assert.is(aborted.error?.code, 'ECANCELED', `the aborted read ${aborted.pending ? 'was still waiting' : `settled with ${aborted.error?.code ?? text(aborted.value)}`}`);
+    assert.ok(aborted.ms < 1000, `the abort took ${aborted.ms} ms`);
+
+    // The terminal is in canonical mode: a line at a time.
+    await pty.type('typed\n');
+    assert.is(text(await tty.read(100, { timeoutMs: 2000 })), 'typed\n');
+    await tty.write(new TextEncoder().encode('shown'));
+    assert.ok((await pty.output()).toString().endsWith('shown'), 'what the app wrote reaches the other end');
+
+    // Hang-up: the read in flight, and those after it, complete with 0 bytes, as on the host.
+    const inFlight = tty.read(100, { timeoutMs: 2000 });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await pty.hangUp();
+    const hung = await outcome(inFlight, 3000);
+    assert.ok(hung.value?.length === 0, `the read in flight at the hang-up: ${hung.pending ? 'still waiting' : hung.error ? hung.error.code : `${hung.value.length} bytes`}, want end of file`);
+    const after = await outcome(tty.read(100, { timeoutMs: 2000 }), 3000);
+    assert.ok(after.value?.length === 0, `a read after the hang-up: ${after.pending ? 'still waiting' : after.error ? after.error.code : `${after.value.length} bytes`}, want end of file`);
+  } finally {
+    await tty.close().catch(() => {});
+    pty.close();
+  }
 });
 
 test.run();

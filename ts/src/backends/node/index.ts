@@ -13,7 +13,7 @@ import type { Backend, Turnable } from '../../backend.js';
 import { IORingError } from '../../errors.js';
 import { WAITING_FOR_NOTHING, describeError } from '../../runtime/report.js';
 import { fail } from './errno.js';
-import { DirectoryDescriptor, FileDescriptor } from './fs.js';
+import { DirectoryDescriptor, FileDescriptor, openedFile, streamKind } from './fs.js';
 import { StreamSocket } from './net.js';
 import { NodeRing, stdio } from './ring.js';
 import { Table } from './table.js';
@@ -100,7 +100,7 @@ function grant(kind: Grant['kind'], name: string): number {
   try {
     if (g.kind === 'directory') h = table.add(new DirectoryDescriptor(g.path, g.readOnly));
     else if (g.kind === 'device') {
-      const d = new FileDescriptor(fs.openSync(g.path, fs.constants.O_RDWR | fs.constants.O_NOCTTY));
+      const d = openDevice(g.path);
       d.device = true;
       h = table.add(d);
     }
@@ -114,6 +114,27 @@ function grant(kind: Grant['kind'], name: string): number {
   }
   given.set(key, h);
   return h;
+}
+
+/**
+ * Opens a device grant read-write, as the host does: non-blocking, so that a serial line
+ * without carrier does not hold the open. A terminal or FIFO is then read and written on
+ * readiness (a StreamFile, through a descriptor of its own); any other device is opened again,
+ * blocking, for node:fs, as the host makes its descriptor blocking again.
+ */
+function openDevice(path: string): FileDescriptor {
+  const C = fs.constants;
+  const fd = fs.openSync(path, C.O_RDWR | C.O_NOCTTY | C.O_NONBLOCK);
+  let stat: fs.Stats;
+  try {
+    stat = fs.fstatSync(fd);
+  } catch (e) {
+    fs.closeSync(fd);
+    throw e;
+  }
+  if (streamKind(fd, stat)) return openedFile(fd, { read: true, write: true }, false, stat);
+  fs.closeSync(fd);
+  return new FileDescriptor(fs.openSync(path, C.O_RDWR | C.O_NOCTTY));
 }
 
 let unhandledHooked = false;

@@ -5,12 +5,14 @@ import type { Cqe, ErrorCode, Op, Sqe } from 'ioring:ring/types@0.1.0';
 import type { RingBackend } from '../../backend.js';
 import { IORingError } from '../../errors.js';
 import { fail, opError, toErrorCode } from './errno.js';
-import { FileDescriptor } from './fs.js';
+import { FileDescriptor, StreamFile, streamKind } from './fs.js';
 import { InflightTable } from './inflight.js';
 import type { Inflight } from './inflight.js';
 import { Connection, DatagramSocket, StreamSocket } from './net.js';
 import { pollMultishot, pollOnce } from './poll.js';
 import { fstatSync } from 'node:fs';
+import type { Stats } from 'node:fs';
+import { isatty } from 'node:tty';
 import type { Socket } from 'node:net';
 import type { OpContext, OpResult, Table } from './table.js';
 
@@ -475,27 +477,48 @@ export function stdio(fd: number): FileDescriptor {
 }
 
 /**
- * Standard input. A pipe or terminal is read through `process.stdin`, so a read can be
- * cancelled (a linked timeout, a signal) and does not hold one of libuv's pool threads; a file
- * is read as any file.
+ * Standard input. A pipe or terminal is a StreamFile (read on readiness, so a read can be
+ * cancelled and holds none of libuv's pool threads), a socket (or a pipe or terminal where
+ * there is no /proc/self/fd) is read through `process.stdin`, and anything else (a file,
+ * /dev/null) is read as any file.
  */
 class Stdin extends FileDescriptor {
-  private stream: Connection | undefined;
+  /** How it is read, decided at first use: undefined until then, null for a file. */
+  private stream: StreamFile | Connection | null | undefined;
 
   constructor() {
     super(0, false, false);
   }
 
-  override read(len: number, offset: number | undefined, ctx: OpContext): Promise<OpResult> {
-    let regular = false;
+  private how(): StreamFile | Connection | null {
+    if (this.stream !== undefined) return this.stream;
+    let stat: Stats | undefined;
     try {
-      regular = fstatSync(0).isFile();
+      stat = fstatSync(0);
     } catch {
-      // A closed stdin reads as end of file below.
+      // A closed stdin reads as end of file through process.stdin.
     }
-    if (regular) return super.read(len, offset, ctx);
-    this.stream ??= new Connection(process.stdin as unknown as Socket);
-    return this.stream.recv(len, false, ctx);
+    const kind = stat && streamKind(0, stat);
+    if (kind) this.stream = new StreamFile(0, false, { read: true, write: false }, kind === 'terminal');
+    else if (stat && !stat.isSocket() && !stat.isFIFO() && !isatty(0)) this.stream = null;
+    else this.stream = new Connection(process.stdin as unknown as Socket);
+    return this.stream;
+  }
+
+  override read(len: number, offset: number | undefined, ctx: OpContext): Promise<OpResult> {
+    const how = this.how();
+    if (how === null) return super.read(len, offset, ctx);
+    return how instanceof StreamFile ? how.read(len, offset, ctx) : how.recv(len, false, ctx);
+  }
+
+  override readiness(): number {
+    const how = this.how();
+    return how instanceof StreamFile ? how.readiness() : super.readiness();
+  }
+
+  override watch(listener: () => void): () => void {
+    const how = this.how();
+    return how instanceof StreamFile ? how.watch(listener) : super.watch(listener);
   }
 }
 
