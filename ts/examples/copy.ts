@@ -18,6 +18,6 @@ export const run = command(async () => {
   const bytes = await copy(src, dst);
   await dst.sync();
   const { size } = await dst.stat();
-  if (size !== BigInt(bytes)) throw new Error(`copied ${bytes} bytes but the copy has ${size}`);
+  if (size !== bytes) throw new Error(`copied ${bytes} bytes but the copy has ${size}`);
   console.log(`copied ${bytes} bytes`);
 });

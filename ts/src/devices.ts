@@ -1,4 +1,6 @@
 import { device as grantedDevice } from './grants.js';
+import { readLines } from './lines.js';
+import type { LinesOptions } from './lines.js';
 import { IORing } from './ring.js';
 import type { Handle, PollEvents, TtyConfig } from './ring.js';
 import type { OperationOptions } from './signal.js';
@@ -204,6 +206,20 @@ export class Tty extends Device {
   /** Writes all of `data`. */
   write(data: Uint8Array, options?: OperationOptions): Promise<void> {
     return this.ring.writeAll(this.handle, data, options);
+  }
+
+  /**
+   * What arrives on the line, line by line (`\n` or `\r\n`, not included), decoded as UTF-8,
+   * until the line hangs up; a last line without an end is delivered too. Aborting `signal`
+   * cancels the read in flight and the loop throws `ECANCELED`.
+   *
+   * @example
+   * const stop = new AbortController();
+   * for await (const line of uart.lines({ signal: stop.signal })) console.log(`> ${line}`);
+   */
+  lines(options: LinesOptions = {}): AsyncGenerator<string, void, undefined> {
+    const size = options.chunkSize ?? 4096;
+    return readLines((signal) => this.ring.read(this.handle, size, { signal }), options);
   }
 
   /** Waits until the line has bytes to read (or hangs up). */

@@ -1,7 +1,9 @@
 import { IORingError } from './errors.js';
 import { directory as grantedDirectory } from './grants.js';
+import { readLines } from './lines.js';
+import type { LinesOptions } from './lines.js';
 import { IORing } from './ring.js';
-import type { FileStat, Handle, OpenOptions } from './ring.js';
+import type { BigIntFileStat, FileStat, Handle, OpenOptions, StatOptions } from './ring.js';
 import type { OperationOptions } from './signal.js';
 
 /** A ring to run on, for the factories. */
@@ -44,8 +46,14 @@ export class Directory {
     return new Directory(await this.ring.openat(this.handle, path, { ...options, directory: true }), this.ring);
   }
 
-  /** Describes `path` beneath this directory (or the directory itself, for `''`). */
-  stat(path = '', options?: OperationOptions & { noFollow?: boolean }): Promise<FileStat> {
+  /**
+   * Describes `path` beneath this directory (or the directory itself, for `''`); with
+   * `bigint: true`, `size` and `modifiedNs` are bigints. `noFollow` describes a symbolic link
+   * named last rather than what it points to.
+   */
+  stat(path?: string, options?: StatOptions & { noFollow?: boolean; bigint?: false }): Promise<FileStat>;
+  stat(path: string, options: StatOptions & { noFollow?: boolean; bigint: true }): Promise<BigIntFileStat>;
+  stat(path = '', options?: StatOptions & { noFollow?: boolean }): Promise<FileStat | BigIntFileStat> {
     return this.ring.statx(this.handle, path, options);
   }
 
@@ -131,7 +139,7 @@ export class File implements AsyncDisposable {
    * once, until end of file (a file that grows meanwhile is read to its new end).
    */
   async readAll(options?: OperationOptions): Promise<Uint8Array> {
-    const size = Number((await this.stat(options)).size);
+    const size = (await this.stat(options)).size;
     const chunks: Uint8Array[] = [];
     let offset = 0;
     if (size > 0) {
@@ -159,9 +167,32 @@ export class File implements AsyncDisposable {
     return all;
   }
 
-  /** The file's metadata. */
-  stat(options?: OperationOptions): Promise<FileStat> {
+  /**
+   * The file's metadata: `size` (bytes) and `modifiedNs` as numbers, or with `bigint: true` as
+   * bigints.
+   *
+   * @example
+   * const { size, modifiedMs } = await file.stat();
+   * const exact = await file.stat({ bigint: true });   // exact.size: bigint
+   */
+  stat(options?: StatOptions & { bigint?: false }): Promise<FileStat>;
+  stat(options: StatOptions & { bigint: true }): Promise<BigIntFileStat>;
+  stat(options?: StatOptions): Promise<FileStat | BigIntFileStat> {
     return this.ring.statx(this.handle, '', options);
+  }
+
+  /**
+   * The file's text line by line (`\n` or `\r\n`, not included), decoded as UTF-8, read from
+   * the current position to the end; a last line without an end is delivered too. Aborting
+   * `signal` cancels the read in flight and the loop throws `ECANCELED`.
+   *
+   * @example
+   * await using log = await File.open('data', 'app.log');
+   * for await (const line of log.lines()) if (line.includes('ERROR')) console.log(line);
+   */
+  lines(options: LinesOptions = {}): AsyncGenerator<string, void, undefined> {
+    const size = options.chunkSize ?? CHUNK;
+    return readLines((signal) => this.ring.read(this.handle, size, { signal }), options);
   }
 
   /** Sets the file's length to `length` bytes: cut, or extended with zeros. */

@@ -1,4 +1,5 @@
 import { callImport } from './errors.js';
+import { grantedDirectory, grantedListener } from './explain.js';
 import type { Handle } from './ring.js';
 import { backend } from '#backend';
 
@@ -10,7 +11,11 @@ import { backend } from '#backend';
  * const dir = grants.directory('data');
  */
 export function directory(name: string): Handle {
-  return callImport(`directory grant '${name}'`, () => backend.grants.directory(name));
+  const handle = callImport(`directory grant '${name}'`, () => backend.grants.directory(name), {
+    'no-entry': `none was granted: grant one with --dir PATH::${name} (IORING_DIR under Node)`,
+  });
+  grantedDirectory(handle, name);
+  return handle;
 }
 
 /**
@@ -18,7 +23,11 @@ export function directory(name: string): Handle {
  * under Node, `IORING_LISTEN=NAME=tcp:ADDR`), already bound and listening.
  */
 export function listener(name: string): Handle {
-  return callImport(`listener grant '${name}'`, () => backend.grants.listener(name));
+  const handle = callImport(`listener grant '${name}'`, () => backend.grants.listener(name), {
+    'no-entry': `none was granted: grant one with --listen ${name}=tcp:IP:PORT (IORING_LISTEN under Node)`,
+  });
+  grantedListener(handle);
+  return handle;
 }
 
 /**
@@ -26,5 +35,7 @@ export function listener(name: string): Handle {
  * `IORING_DEVICE=NAME=PATH`), opened read-write.
  */
 export function device(name: string): Handle {
-  return callImport(`device grant '${name}'`, () => backend.grants.device(name));
+  return callImport(`device grant '${name}'`, () => backend.grants.device(name), {
+    'no-entry': `none was granted: grant one with --device ${name}=PATH (IORING_DEVICE under Node)`,
+  });
 }

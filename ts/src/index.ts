@@ -29,6 +29,8 @@ export type {
   Op,
   Datagram,
   FileStat,
+  BigIntFileStat,
+  StatOptions,
   Handle,
   I2cMessage,
   IORingOptions,
@@ -51,10 +53,11 @@ export { SpiDevice, I2cDevice, Tty } from './devices.js';
 export type { SpiSegmentInit, I2cMessageInit, TtyOptions } from './devices.js';
 export { sleep, withTimeout } from './timers.js';
 export { IORingError, errorCodes, isErrorCode, posixName } from './errors.js';
-export type { ErrorCode } from './errors.js';
+export type { ErrorCode, IORingErrorOptions } from './errors.js';
 export type { AbortSignalLike, OperationOptions } from './signal.js';
-export { ipv4, ipv6, unixAddress, parseAddress, formatAddress } from './address.js';
-export type { AddressLike } from './address.js';
+export { NetAddress, ipv4, ipv6, unixAddress, parseAddress, formatAddress, toNetAddress } from './address.js';
+export type { AddressLike, AddressInit, AddressFamilyName } from './address.js';
+export type { LinesOptions } from './lines.js';
 export { utf8, fromUtf8 } from './text.js';
 export type { Backend, GrantsBackend, RingBackend, Turnable } from './backend.js';
 export * as grants from './grants.js';

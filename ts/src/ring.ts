@@ -16,6 +16,9 @@ import type {
 } from 'ioring:ring/types@0.1.0';
 import type { Backend, Cqe, RingBackend, Sqe, Turnable } from './backend.js';
 import { IORingError, callImport } from './errors.js';
+import { explain, forget, openedDirectory, socketBound, socketCreated } from './explain.js';
+import { parseAddress } from './address.js';
+import type { AddressLike } from './address.js';
 import type { ErrorCode } from './errors.js';
 import type { OperationOptions } from './signal.js';
 import { pollEvents } from './poll.js';
@@ -76,18 +79,40 @@ export interface Datagram {
   from: SocketAddress;
 }
 
-/** File metadata, as `statx` reports it. */
+/**
+ * File metadata, as `statx` reports it. Sizes and times are numbers, exact up to 2^53 (8 PiB;
+ * `modifiedNs` to within 256 ns today); `stat({ bigint: true })` gives `BigIntFileStat`.
+ */
 export interface FileStat {
   /** The kind of file. */
   type: WitFileStat['type'];
   /** Size in bytes. */
-  size: bigint;
+  size: number;
   /** Permission bits (the low 12 bits of st_mode). */
   mode: number;
   /** Number of hard links. */
   links: number;
-  /** Last modification time, in nanoseconds since the Unix epoch. */
+  /** Last modification time, in milliseconds since the Unix epoch (Node's `mtimeMs`): `new Date(stat.modifiedMs)`. */
+  modifiedMs: number;
+  /** Last modification time, in nanoseconds since the Unix epoch, as a number (see `BigIntFileStat` for every digit). */
+  modifiedNs: number;
+}
+
+/** `FileStat` with `size` and `modifiedNs` as bigints, exact: what `stat({ bigint: true })` gives. */
+export interface BigIntFileStat extends Omit<FileStat, 'size' | 'modifiedNs'> {
+  /** Size in bytes. */
+  size: bigint;
+  /**
+   * Last modification time, in nanoseconds since the Unix epoch. Exact, except in a component
+   * built for QuickJS, whose bindings carry every u64 as a number.
+   */
   modifiedNs: bigint;
+}
+
+/** Options of `stat`: a bigint `FileStat` or not. */
+export interface StatOptions extends OperationOptions {
+  /** `size` and `modifiedNs` as bigints (`BigIntFileStat`). */
+  bigint?: boolean;
 }
 
 /** Options of an `openat`. */
@@ -177,8 +202,13 @@ function dispose(host: RingBackend): void {
   (host as unknown as Record<symbol, (() => void) | undefined>)[key]?.call(host);
 }
 
-function abortError(what: string, signal: { reason?: unknown }): IORingError {
-  return new IORingError('canceled', what, { cause: signal.reason });
+function abortError(what: string, signal: { reason?: unknown }, op?: Op): IORingError {
+  return new IORingError('canceled', what, { ...(op && explain(op, 'canceled')), cause: signal.reason });
+}
+
+/** A completion's data as a plain Uint8Array: the Node backend's are Buffers, which the library never hands out. */
+function plain(data: Uint8Array): Uint8Array {
+  return data.constructor === Uint8Array ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
 /**
@@ -293,7 +323,7 @@ export class IORing implements Turnable, Disposable {
   /** Copies `length` bytes out of fixed buffer `buffer`, from `offset`. */
   bufferRead(buffer: number, offset: number, length: number): Uint8Array {
     const host = this.ring();
-    return callImport('buffer-read', () => host.bufferRead(buffer, offset, length));
+    return plain(callImport('buffer-read', () => host.bufferRead(buffer, offset, length)));
   }
 
   /** Copies `data` into fixed buffer `buffer` at `offset`. */
@@ -349,9 +379,18 @@ export class IORing implements Turnable, Disposable {
     return this.submit({ tag: 'recvmsg', val: { fd: handle, len: length } }, 'recvmsg', options, DATAGRAM);
   }
 
-  /** Sends one datagram (sendmsg), to `to` or, without it, to the connected peer. Resolves to the count sent. */
-  sendmsg(handle: Handle, data: Uint8Array, to?: SocketAddress, options?: OperationOptions): Promise<number> {
-    return this.submit({ tag: 'sendmsg', val: { fd: handle, data, to } }, 'sendmsg', options, RES);
+  /**
+   * Sends one datagram (sendmsg), to `to` (any `AddressLike`) or, without it, to the connected
+   * peer. Resolves to the count sent.
+   */
+  sendmsg(handle: Handle, data: Uint8Array, to?: AddressLike, options?: OperationOptions): Promise<number> {
+    let address: SocketAddress | undefined;
+    try {
+      address = to === undefined ? undefined : parseAddress(to);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.submit({ tag: 'sendmsg', val: { fd: handle, data, to: address } }, 'sendmsg', options, RES);
   }
 
   /** Accepts one connection on a listening socket. */
@@ -374,19 +413,23 @@ export class IORing implements Turnable, Disposable {
     });
   }
 
-  /** Connects a socket to `address`. */
-  async connect(handle: Handle, address: SocketAddress, options?: OperationOptions): Promise<void> {
-    await this.submit({ tag: 'connect', val: [handle, address] }, 'connect', options, FULL);
+  /** Connects a socket to `address` (any `AddressLike`). */
+  async connect(handle: Handle, address: AddressLike, options?: OperationOptions): Promise<void> {
+    await this.submit({ tag: 'connect', val: [handle, parseAddress(address)] }, 'connect', options, FULL);
   }
 
   /** Creates a socket; resolves to its handle. */
   async socket(family: AddressFamily, type: SocketType, options?: OperationOptions): Promise<Handle> {
-    return this.handleOf(await this.submit({ tag: 'socket', val: [family, type] }, 'socket', options, FULL), 'socket');
+    const handle = this.handleOf(await this.submit({ tag: 'socket', val: [family, type] }, 'socket', options, FULL), 'socket');
+    socketCreated(handle, family, type);
+    return handle;
   }
 
-  /** Binds a socket to `address`. */
-  async bind(handle: Handle, address: SocketAddress, options?: OperationOptions): Promise<void> {
-    await this.submit({ tag: 'bind', val: [handle, address] }, 'bind', options, FULL);
+  /** Binds a socket to `address` (any `AddressLike`; a bare port is an IPv4 one). */
+  async bind(handle: Handle, address: AddressLike, options?: OperationOptions): Promise<void> {
+    const to = parseAddress(address);
+    await this.submit({ tag: 'bind', val: [handle, to] }, 'bind', options, FULL);
+    socketBound(handle, to);
   }
 
   /** Listens on a bound stream socket. */
@@ -431,7 +474,9 @@ export class IORing implements Turnable, Disposable {
       noCtty: options.noCtty,
     };
     const op: Op = { tag: 'openat', val: { dir, path, flags, mode: options.mode ?? 0o644 } };
-    return this.handleOf(await this.submit(op, 'openat', options, FULL), 'openat');
+    const handle = this.handleOf(await this.submit(op, 'openat', options, FULL), 'openat');
+    if (options.directory) openedDirectory(handle, dir, path);
+    return handle;
   }
 
   /** As `openat`: opens `path` beneath `dir`. */
@@ -441,6 +486,8 @@ export class IORing implements Turnable, Disposable {
 
   /** Closes `handle`. */
   close(handle: Handle, options?: OperationOptions): Promise<void> {
+    // Its number may name something else once closed.
+    forget(handle);
     return this.submit({ tag: 'close', val: handle }, 'close', options, NONE);
   }
 
@@ -481,14 +528,20 @@ export class IORing implements Turnable, Disposable {
 
   /**
    * Describes `path` beneath the directory handle `dir`, or, with an empty path, the handle
-   * itself.
+   * itself. `size` and `modifiedNs` are numbers, or with `bigint: true` bigints.
    */
-  async statx(dir: Handle, path = '', options: OperationOptions & { noFollow?: boolean } = {}): Promise<FileStat> {
+  statx(dir: Handle, path?: string, options?: StatOptions & { noFollow?: boolean; bigint?: false }): Promise<FileStat>;
+  statx(dir: Handle, path: string, options: StatOptions & { noFollow?: boolean; bigint: true }): Promise<BigIntFileStat>;
+  statx(dir: Handle, path?: string, options?: StatOptions & { noFollow?: boolean }): Promise<FileStat | BigIntFileStat>;
+  async statx(dir: Handle, path = '', options: StatOptions & { noFollow?: boolean } = {}): Promise<FileStat | BigIntFileStat> {
     const c = await this.submit({ tag: 'statx', val: { dir, path, noFollow: options.noFollow ?? false } }, 'statx', options, FULL);
     if (c.detail.tag !== 'stat') throw new IORingError('io', 'statx');
     const s = c.detail.val;
-    // QuickJS's bindings give u64 as numbers.
-    return { type: s.type, size: BigInt(s.size), mode: s.mode, links: s.links, modifiedNs: BigInt(s.modifiedNs) };
+    // QuickJS's bindings give u64 as numbers, jco's and StarlingMonkey's as bigints.
+    const ns = BigInt(s.modifiedNs);
+    const modifiedMs = Number(ns / BigInt(1000)) / 1000;
+    if (options.bigint) return { type: s.type, size: BigInt(s.size), mode: s.mode, links: s.links, modifiedMs, modifiedNs: ns };
+    return { type: s.type, size: Number(s.size), mode: s.mode, links: s.links, modifiedMs, modifiedNs: Number(s.modifiedNs) };
   }
 
   /**
@@ -580,7 +633,7 @@ export class IORing implements Turnable, Disposable {
             complete: (cqe) => {
               if (onAbort) options.signal!.removeEventListener('abort', onAbort);
               const r = cqe.res;
-              resolve(r.tag === 'ok' ? { ok: true, res: r.val, data: cqe.data, detail: cqe.detail } : { ok: false, error: new IORingError(r.val, op.tag) });
+              resolve(r.tag === 'ok' ? { ok: true, res: r.val, data: cqe.data, detail: cqe.detail } : { ok: false, error: new IORingError(r.val, op.tag, explain(op, r.val)) });
             },
           }, i < ops.length - 1 ? flags : NO_FLAGS);
           const onAbort = options.signal ? () => this.cancelOperation(userData) : undefined;
@@ -753,7 +806,7 @@ export class IORing implements Turnable, Disposable {
    */
   private submit<T>(op: Op, what: string, options: OperationOptions | undefined, pick: (res: number, cqe: Cqe) => T): Promise<T> {
     const signal = options?.signal;
-    if (signal?.aborted) return Promise.reject(abortError(what, signal));
+    if (signal?.aborted) return Promise.reject(abortError(what, signal, op));
     return new Promise<T>((resolve, reject) => {
       let onAbort: (() => void) | undefined;
       const pending: Pending = {
@@ -767,8 +820,11 @@ export class IORing implements Turnable, Disposable {
               reject(e);
             }
           }
-          else if (res.val === 'canceled' && signal?.aborted) reject(abortError(what, signal));
-          else reject(new IORingError(res.val === 'canceled' && pending.timedOut ? 'timed-out' : res.val, what));
+          else if (res.val === 'canceled' && signal?.aborted) reject(abortError(what, signal, op));
+          else {
+            const code = res.val === 'canceled' && pending.timedOut ? 'timed-out' : res.val;
+            reject(new IORingError(code, what, explain(op, code)));
+          }
         },
       };
       const timeoutMs = options?.timeoutMs;
@@ -812,6 +868,7 @@ export class IORing implements Turnable, Disposable {
   private settle(cqe: Cqe): void {
     const pending = this.pending.get(cqe.userData);
     if (!pending) return;
+    if (cqe.data.constructor !== Uint8Array) cqe.data = plain(cqe.data);
     if (!cqe.more) this.pending.delete(cqe.userData);
     pending.complete(cqe);
   }
@@ -925,7 +982,7 @@ class Multishot<T> implements AsyncIterableIterator<T> {
     if (code === undefined) this.wake({ value: undefined, done: true });
     else {
       const signal = this.options?.signal;
-      const error = code === 'canceled' && signal?.aborted ? abortError(this.what, signal) : new IORingError(code, this.what);
+      const error = code === 'canceled' && signal?.aborted ? abortError(this.what, signal, this.op) : new IORingError(code, this.what, explain(this.op, code));
       if (this.waiter) {
         const w = this.waiter;
         this.waiter = undefined;

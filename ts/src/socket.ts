@@ -1,9 +1,11 @@
-import { formatAddress, parseAddress } from './address.js';
+import { NetAddress, parseAddress, toNetAddress } from './address.js';
 import type { AddressLike } from './address.js';
 import { IORingError } from './errors.js';
 import { listener as grantedListener } from './grants.js';
+import { readLines } from './lines.js';
+import type { LinesOptions } from './lines.js';
 import { IORing } from './ring.js';
-import type { Datagram, Handle, ShutdownHow, SocketAddress, SocketOption } from './ring.js';
+import type { Handle, ShutdownHow, SocketAddress, SocketOption } from './ring.js';
 import type { OperationOptions } from './signal.js';
 
 /**
@@ -29,7 +31,22 @@ export interface SocketOptions extends OperationOptions {
 }
 
 /** A datagram received by `receiveFrom`. */
-export interface ReceivedDatagram extends Datagram {}
+export interface ReceivedDatagram {
+  /** The payload. */
+  data: Uint8Array;
+  /** The sender, `{ address, port, family }`: pass it to `sendTo` to answer. */
+  from: NetAddress;
+}
+
+/**
+ * A peer as the library gives it: `undefined` when the host could not tell it, which it reports
+ * as an empty unix address on a socket that is no unix socket (a TCP connection reset before
+ * the host learned its peer).
+ */
+function peerOf(peer: SocketAddress, family: 'ipv4' | 'ipv6' | 'unix'): NetAddress | undefined {
+  if (peer.tag === 'unix' && peer.val === '' && family !== 'unix') return undefined;
+  return toNetAddress(peer);
+}
 
 /** The most bytes one `receive` asks for unless told otherwise. */
 const DEFAULT_RECEIVE = 64 * 1024;
@@ -71,16 +88,21 @@ export class Socket implements AsyncDisposable {
   readonly ring: IORing;
   /** The address family, which picks how `bind(port)` and `'host:port'` strings are read. */
   readonly family: 'ipv4' | 'ipv6' | 'unix';
-  /** The peer, for accepted connections. */
-  readonly peer: SocketAddress | undefined;
+  /**
+   * The peer of an accepted connection, `{ address, port, family }`; `undefined` on other
+   * sockets, and on a connection whose peer the host could not learn (it reset the connection
+   * before the host asked).
+   */
+  readonly peer: NetAddress | undefined;
   private closed = false;
   private readonly streams = new Set<AsyncIterator<unknown>>();
 
-  constructor(handle: Handle, options: { ring?: IORing; family?: 'ipv4' | 'ipv6' | 'unix'; peer?: SocketAddress } = {}) {
+  constructor(handle: Handle, options: { ring?: IORing; family?: 'ipv4' | 'ipv6' | 'unix'; peer?: AddressLike } = {}) {
     this.handle = handle;
     this.ring = options.ring ?? IORing.shared;
     this.family = options.family ?? 'ipv4';
-    this.peer = options.peer;
+    const peer = options.peer;
+    this.peer = peer === undefined ? undefined : typeof peer === 'object' && 'tag' in peer ? peerOf(peer, this.family) : toNetAddress(peer, this.family);
   }
 
   /**
@@ -165,14 +187,16 @@ export class Socket implements AsyncDisposable {
   }
 
   /**
-   * The address the socket is bound to; after `bind(0)`, the port the system chose.
+   * The address the socket is bound to, `{ address, port, family }`; after `bind(0)`, the port
+   * the system chose.
    *
    * @example
    * await server.bind('127.0.0.1:0');
-   * console.log(`listening on ${formatAddress(await server.localAddress())}`);
+   * const { port } = await server.localAddress();
+   * console.log(`listening on ${await server.localAddress()}`);   // 127.0.0.1:40521
    */
-  localAddress(options?: OperationOptions): Promise<SocketAddress> {
-    return this.ring.localAddress(this.handle, options);
+  async localAddress(options?: OperationOptions): Promise<NetAddress> {
+    return toNetAddress(await this.ring.localAddress(this.handle, options));
   }
 
   /** Listens for connections (after `bind`). */
@@ -262,8 +286,22 @@ export class Socket implements AsyncDisposable {
    * const { data, from } = await udp.receiveFrom();
    * await udp.sendTo(data, from);
    */
-  receiveFrom(maxLength = DEFAULT_RECEIVE, options?: OperationOptions): Promise<ReceivedDatagram> {
-    return this.ring.recvmsg(this.handle, maxLength, options);
+  async receiveFrom(maxLength = DEFAULT_RECEIVE, options?: OperationOptions): Promise<ReceivedDatagram> {
+    const d = await this.ring.recvmsg(this.handle, maxLength, options);
+    return { data: d.data, from: toNetAddress(d.from) };
+  }
+
+  /**
+   * The text the peer sends, line by line (`\n` or `\r\n`, not included), decoded as UTF-8,
+   * until it closes its end; a last line without an end is delivered too. A `break` stops
+   * reading; aborting `signal` cancels the receive in flight and the loop throws `ECANCELED`.
+   *
+   * @example
+   * for await (const line of conn.lines()) await conn.sendAll(utf8(`you said: ${line}\n`));
+   */
+  lines(options: LinesOptions = {}): AsyncGenerator<string, void, undefined> {
+    const size = options.chunkSize ?? DEFAULT_RECEIVE;
+    return readLines((signal) => this.ring.recv(this.handle, size, { signal }), options);
   }
 
   /** Shuts down sending (`'write'`, the default: the peer reads end-of-file), receiving, or both. */
@@ -286,9 +324,9 @@ export class Socket implements AsyncDisposable {
     return this.close();
   }
 
-  /** `'tcp 127.0.0.1:53412 (handle 5)'`, for logs. */
+  /** `'socket 5 from 127.0.0.1:53412'`, for logs. */
   toString(): string {
-    return `socket ${this.handle}${this.peer ? ` from ${formatAddress(this.peer)}` : ''}`;
+    return `socket ${this.handle}${this.peer ? ` from ${this.peer}` : ''}`;
   }
 }
 

@@ -354,7 +354,7 @@ test('poll on a UDP socket waits for a datagram rather than completing with noth
   const ring = new IORing();
   const udp = await Socket.create('udp', { ring });
   await udp.bind('127.0.0.1:0');
-  const port = Number((await udp.localAddress()).val.port);
+  const port = Number((await udp.localAddress()).port);
   const readable = ring.poll(udp.handle, { readable: true });
   const sender = await Socket.create('udp', { ring });
   await sender.sendTo(new Uint8Array([1]), `127.0.0.1:${port}`);

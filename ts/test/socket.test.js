@@ -105,9 +105,11 @@ test('localAddress() reports the port a bind to port 0 got', async () => {
   await server.bind('127.0.0.1:0');
   await server.listen();
   const local = await server.localAddress();
-  assert.is(local.tag, 'ipv4');
-  assert.ok(local.val.port > 0);
-  const back = client(local.val.port, Buffer.from('port zero'));
+  assert.is(local.family, 'IPv4');
+  assert.is(local.address, '127.0.0.1');
+  assert.ok(local.port > 0);
+  assert.equal(local.toWit(), { tag: 'ipv4', val: { port: local.port, address: [127, 0, 0, 1] } });
+  const back = client(local.port, Buffer.from('port zero'));
   await echoOnce(await server.accept());
   assert.is((await back).toString(), 'port zero');
   await server.close();
@@ -231,7 +233,7 @@ test('closing a socket ends its for await loops: the multishot operations are ca
   const server = await Socket.create('tcp', { ring });
   await server.bind('127.0.0.1:0');
   await server.listen();
-  const port = (await server.localAddress()).val.port;
+  const { port } = await server.localAddress();
   const accepted = [];
   const loop = (async () => {
     for await (const conn of server.accept()) {
