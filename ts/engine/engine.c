@@ -137,6 +137,7 @@ static struct names *const all_names[] = {
 };
 
 static JSValue tagged(JSContext *ctx, const struct names *n, unsigned tag, JSValue val, bool has_val);
+static void keep_wit_shapes(JSContext *ctx);
 
 /*
  * What most CQEs carry: no detail and no bytes. One object of each serves them all (nothing in
@@ -159,6 +160,7 @@ static void names_init(JSContext *ctx)
 	}
 	none_detail = tagged(ctx, &details, IORING_RING_TYPES_CQE_DETAIL_NONE, JS_UNDEFINED, false);
 	no_bytes = JS_NewUint8ArrayCopy(ctx, NULL, 0);
+	keep_wit_shapes(ctx);
 }
 
 /* The case of @v (a string) in @n, or -1 with an exception thrown. */
@@ -872,6 +874,54 @@ fail:
 	for (; i < n; i++)
 		JS_FreeValue(ctx, vals[i]);
 	return JS_EXCEPTION;
+}
+
+/*
+ * QuickJS shares an object's shape with every object whose properties were added in the same
+ * order, through a table of shapes, but frees a shape as soon as no object has it: so the
+ * shapes of objects that live one turn of the loop (CQEs, SQEs and their parts) are made again
+ * every turn, by cloning, one per property added (js_clone_shape, and js_free_shape0 a turn
+ * later). An object kept for each prefix of a record's fields keeps the whole chain of its
+ * shapes in the table, for the objects this file makes and for the app's object literals of
+ * the same fields in the same order (an SQE as `{ op, userData, flags }`).
+ */
+static void keep_shapes(JSContext *ctx, int n, const JSAtom *props)
+{
+	JSValue vals[8];
+
+	for (int k = 1; k <= n && k <= 8; k++) {
+		for (int i = 0; i < k; i++)
+			vals[i] = JS_UNDEFINED;
+		/* Never freed: they live as long as the engine. */
+		(void)new_object(ctx, k, props, vals);
+	}
+}
+
+static void keep_wit_shapes(JSContext *ctx)
+{
+	static const int records[][6] = {
+		/* The CQE, and its parts. */
+		{ 5, A_userData, A_res, A_more, A_data, A_detail },
+		{ 2, A_tag, A_val },
+		{ 2, A_port, A_address },
+		{ 4, A_port, A_flowInfo, A_address, A_scopeId },
+		{ 5, A_type, A_size, A_mode, A_links, A_modifiedNs },
+		/* The SQE, and the arguments of the operations a stream's turn makes. */
+		{ 3, A_op, A_userData, A_flags },
+		{ 2, A_fd, A_len },
+		{ 2, A_fd, A_data },
+		{ 3, A_fd, A_len, A_offset },
+		{ 3, A_fd, A_data, A_offset },
+		{ 2, A_target, A_all },
+	};
+
+	for (size_t r = 0; r < countof(records); r++) {
+		JSAtom props[5];
+
+		for (int i = 0; i < records[r][0]; i++)
+			props[i] = atoms[records[r][i + 1]];
+		keep_shapes(ctx, records[r][0], props);
+	}
 }
 
 static JSValue tagged(JSContext *ctx, const struct names *n, unsigned tag, JSValue val, bool has_val)
