@@ -1,7 +1,7 @@
 // The TypeScript tty-monitor example against a real pseudo-terminal (python3's pty module makes
 // the pair): under `ioring run` it sets raw mode through the ring's tty-configure and copies
-// every byte to stdout unchanged, ending when the other side hangs up. Node has no termios, so
-// there the configure step fails with ENOTSUP.
+// every byte to stdout unchanged, ending when the other side hangs up. Under Node raw mode is
+// set through Node's tty API (setRawMode), which leaves output processing on.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
@@ -64,11 +64,13 @@ for (const runner of ['starlingmonkey', 'quickjs']) {
   });
 }
 
-test('node: configuring the line is not supported (no termios in Node): ENOTSUP, exit 1', () => {
-  const r = monitor('node', Buffer.from('x'));
-  assert.is(r.status, 1);
-  assert.is(r.err, 'IORingError: tty-configure: not-supported (ENOTSUP)\n');
-  assert.is(r.out.length, 0);
+test('node: raw mode is set (output processing stays on), and every byte (controls, CR, NUL, 0xff) arrives unchanged', () => {
+  const bytes = Buffer.concat([Buffer.from('line one\r\n\x03\x04\x1a\x00\xff\x7f'), randomBytes(4000)]);
+  const r = monitor('node', bytes);
+  assert.is(r.status, 0, r.err);
+  assert.is(r.err, '');
+  assert.equal({ icanon: r.icanon, echo: r.echo, opost: r.opost, cs8: r.cs8 }, { icanon: false, echo: false, opost: true, cs8: true });
+  assert.ok(r.out.equals(bytes), `got ${r.out.length} of ${bytes.length} bytes, or other bytes`);
 });
 
 test.run();

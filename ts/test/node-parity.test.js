@@ -1,7 +1,7 @@
 // The Node backend behaving as the Linux host where issue #12 found it did not: bytes handed
 // over as plain Uint8Arrays; reads of FIFOs and terminals that a timeout or an abort ends at
 // once (they wait on readiness, not in libuv's thread pool); a terminal's hang-up read as end
-// of file.
+// of file; tty-configure's raw mode through Node's tty API.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import net from 'node:net';
@@ -190,6 +190,38 @@ test('a terminal read ends at its 500 ms timeout with ETIMEDOUT; an abort reject
     assert.ok(hung.value?.length === 0, `the read in flight at the hang-up: ${hung.pending ? 'still waiting' : hung.error ? hung.error.code : `${hung.value.length} bytes`}, want end of file`);
     const after = await outcome(tty.read(100, { timeoutMs: 2000 }), 3000);
     assert.ok(after.value?.length === 0, `a read after the hang-up: ${after.pending ? 'still waiting' : after.error ? after.error.code : `${after.value.length} bytes`}, want end of file`);
+  } finally {
+    await tty.close().catch(() => {});
+    pty.close();
+  }
+});
+
+test('tty-configure sets raw mode through Node\'s tty API: bytes arrive unprocessed; what Node cannot set is not-supported', async () => {
+  const pty = await openPty();
+  grantDevice('parity-raw', pty.path);
+  grantDevice('parity-null', '/dev/null');
+  const tty = Tty.open('parity-raw');
+  try {
+    const before = await pty.attrs();
+    assert.equal({ icanon: before.icanon, echo: before.echo }, { icanon: true, echo: true });
+    await tty.configure();
+    const after = await pty.attrs();
+    // Node's raw mode (libuv's) leaves output processing (opost) on: the one flag that differs.
+    assert.equal(after, { icanon: false, echo: false, isig: false, icrnl: false, opost: true, cs8: true });
+    // No line discipline: control characters, CR and no newline arrive as typed, at once.
+    await pty.type('a\x03\x04\r\x7f');
+    assert.is(Buffer.from(await tty.read(100, { timeoutMs: 2000 })).toString('hex'), Buffer.from('a\x03\x04\r\x7f').toString('hex'));
+    assert.is((await pty.output(0.2)).length, 0, 'nothing was echoed');
+    // raw: false leaves the mode as it is, as on the host.
+    await tty.configure({ raw: false });
+    assert.is((await pty.attrs()).icanon, false);
+    // What Node has no API for: not-supported; what no host takes: invalid; a non-terminal: not-a-tty.
+    for (const settings of [{ baud: 115200 }, { dataBits: 7 }, { parity: 'even' }, { stopBits: 2 }, { hardwareFlowControl: true }]) {
+      assert.is((await outcome(tty.configure(settings), 2000)).error?.code, 'ENOTSUP', JSON.stringify(settings));
+    }
+    assert.is((await outcome(tty.configure({ baud: 12345 }), 2000)).error?.code, 'EINVAL');
+    assert.is((await outcome(tty.configure({ stopBits: 3 }), 2000)).error?.code, 'EINVAL');
+    assert.is((await outcome(Tty.open('parity-null').configure(), 2000)).error?.code, 'ENOTTY');
   } finally {
     await tty.close().catch(() => {});
     pty.close();

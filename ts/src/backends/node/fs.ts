@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as tty from 'node:tty';
-import type { FileStat, FileType, OpenFlags } from 'ioring:ring/types@0.1.0';
+import type { FileStat, FileType, OpenFlags, TtyConfig } from 'ioring:ring/types@0.1.0';
 import type { IORingError } from '../../errors.js';
 import { POLL } from '../../poll.js';
 import { fail, opError, toErrorCode } from './errno.js';
@@ -83,6 +83,12 @@ export class FileDescriptor extends Descriptor {
     if (!this.writable) fail('access');
     await call<void>((done) => fs.ftruncate(this.fd, length, done));
     return { res: 0 };
+  }
+
+  override async ttyConfigure(_config: TtyConfig): Promise<OpResult> {
+    // A terminal here is one whose mode Node cannot reach (no /proc/self/fd to open it anew).
+    if (tty.isatty(this.fd)) fail('not-supported');
+    fail('not-a-tty');
   }
 
   override async statx(p: string): Promise<OpResult> {
@@ -429,6 +435,29 @@ export class StreamFile extends FileDescriptor {
     if (this.access.write && s && !s.writableNeedDrain) bits |= POLL.writable;
     if (this.ended && !this.terminal) bits |= POLL.hangUp;
     return bits;
+  }
+
+  /**
+   * Node sets a terminal's mode through its tty API alone: raw mode (`setRawMode`), no speed,
+   * framing or flow control. So only 8N1 at the current speed is taken; `raw` makes the line
+   * raw, as `setRawMode(true)` does (libuv's raw mode, which leaves output processing on),
+   * and `raw: false` leaves its mode as it is, as the host does.
+   */
+  override async ttyConfigure(config: TtyConfig): Promise<OpResult> {
+    if (!this.terminal) fail('not-a-tty');
+    if (config.baud !== 0 || config.dataBits !== 8 || config.parity !== 'none' || config.stopBits !== 1 || config.hardwareFlowControl) fail('not-supported');
+    if (!config.raw) return { res: 0 };
+    const s = this.open();
+    if (!s) fail('io');
+    if (!(s instanceof tty.ReadStream)) fail('not-supported');
+    // setRawMode reports a failure as an 'error' event, at once.
+    let failure: unknown;
+    const onError = (e: unknown) => (failure = e);
+    s.prependOnceListener('error', onError);
+    s.setRawMode(true);
+    s.off('error', onError);
+    if (failure !== undefined) throw opError(toErrorCode(failure));
+    return { res: 0 };
   }
 
   override async close(): Promise<void> {

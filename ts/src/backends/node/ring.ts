@@ -27,6 +27,12 @@ function plain(data: Uint8Array): Uint8Array {
   return Object.getPrototypeOf(data) === Uint8Array.prototype ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
+/** The speeds tty-configure takes (0 keeps the current one), as the Linux host's table. */
+const SPEEDS = new Set([
+  0, 50, 75, 110, 134, 150, 200, 300, 600, 1200, 1800, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800,
+  500000, 921600, 1000000, 2000000, 4000000,
+]);
+
 /** Largest single transfer, as the Linux host's limit. */
 const MAX_IO_LEN = 16 << 20;
 
@@ -403,11 +409,18 @@ export class NodeRing implements RingBackend {
       }
       case 'spi-transfer':
       case 'i2c-transfer':
-      case 'tty-configure':
         // `access` on any handle but a device grant's (stdio included), as the WIT says;
         // on a device, Node has no ioctl: device transfers need the Linux or Zephyr host.
-        if (!t.get(op.tag === 'tty-configure' ? op.val[0] : op.val.fd).device) return fail('access');
+        if (!t.get(op.val.fd).device) return fail('access');
         return fail('not-supported');
+      case 'tty-configure': {
+        const d = t.get(op.val[0]);
+        if (!d.device) return fail('access');
+        // The host's checks, in its order: the settings, then whether it is a terminal.
+        const c = op.val[1];
+        if (!SPEEDS.has(c.baud) || c.dataBits < 5 || c.dataBits > 8 || (c.stopBits !== 1 && c.stopBits !== 2)) return fail('invalid');
+        return d.ttyConfigure(c);
+      }
       default: {
         // A WIT operation with no arm here does not compile; at run time this is reached only
         // by a raw op from plain JavaScript with a tag the WIT does not have.

@@ -1,4 +1,4 @@
-import type { CqeDetail, OpenFlags, ShutdownHow, SocketAddress, SocketOption } from 'ioring:ring/types@0.1.0';
+import type { CqeDetail, OpenFlags, ShutdownHow, SocketAddress, SocketOption, TtyConfig } from 'ioring:ring/types@0.1.0';
 import { POLL } from '../../poll.js';
 import { fail } from './errno.js';
 
@@ -81,6 +81,10 @@ export abstract class Descriptor {
   }
   unlinkat(_path: string, _removeDir: boolean): Promise<OpResult> {
     fail('not-directory');
+  }
+  /** Configures a terminal (a device grant's; checked and validated by the ring). */
+  ttyConfigure(_config: TtyConfig): Promise<OpResult> {
+    fail('not-a-tty');
   }
   /** `newDir` is looked up only once the old path has been checked, in the host's order. */
   renameat(_oldPath: string, _newDir: () => Descriptor, _newPath: string): Promise<OpResult> {
