@@ -431,8 +431,9 @@ static struct ior_op *op_alloc(struct ior_ring *ring)
 	if (!ring->nfree)
 		return NULL;
 	op = &ring->ops[ring->free[--ring->nfree]];
-	/* Inline stores (a freestanding build calls memset otherwise): this runs per entry. */
-	__builtin_memset(&op->ring, 0, offsetof(struct ior_op, work) - offsetof(struct ior_op, ring));
+	/* Word stores (ior_abi_zero), not memset: this runs per entry. */
+	BUILD_ASSERT(offsetof(struct ior_op, ring) % 8 == 0 && offsetof(struct ior_op, work) % 8 == 0);
+	ior_abi_zero(&op->ring, offsetof(struct ior_op, work) - offsetof(struct ior_op, ring));
 	op->in_use = true;
 	op->ring = ring;
 	ring->inflight++;

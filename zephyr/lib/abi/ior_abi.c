@@ -208,8 +208,8 @@ int ior_abi_sqe_decode(const uint8_t *m, uint32_t size, uint32_t addr, struct io
 
 	if (!ior_abi_range_ok(size, addr, IOR_ABI_SQE_SIZE))
 		return -1;
-	/* Inline stores, not a call: this runs for every entry submitted. */
-	__builtin_memset(s, 0, sizeof(*s));
+	_Static_assert(sizeof(*s) % 8 == 0, "cleared in words");
+	ior_abi_zero(s, sizeof(*s));
 	s->op = ld8(m, addr);
 	s->user_data = ld32(m, addr + IOR_ABI_SQE_USER_DATA);
 	s->flags = ld8(m, addr + IOR_ABI_SQE_FLAGS);
