@@ -25,6 +25,7 @@ setup:
     have() { "$1" --version 2>/dev/null | grep -q "$2"; }
     have wit-bindgen {{wit_bindgen_version}} || cargo install --locked --quiet wit-bindgen-cli@{{wit_bindgen_version}}
     have wasm-tools {{wasm_tools_version}} || cargo install --locked --quiet wasm-tools@{{wasm_tools_version}}
+    have wasmtime 48.0.8 || cargo install --locked --quiet wasmtime-cli@48.0.8  # stock wasmtime, for the WASI adapter (about 15 min to build)
 
 # Build the host, the C SDK and examples, and the TypeScript library and examples.
 build: setup build-host build-board build-guest build-ts
@@ -157,3 +158,28 @@ zephyr:
 # Boundary cost on native_sim_64: guest NOP/timer through the host vs native C on RTIO.
 bench-zephyr:
     bash zephyr/scripts/bench.sh
+
+# The WASI adapter (adapter/): ioring:ring's interfaces over WASI 0.2, adapter/build/adapter.wasm.
+build-adapter:
+    make -s -C adapter
+
+# Runs under `wasmtime run -S inherit-network --dir HOST::GUEST --env IORING_LISTEN=... OUT.wasm`.
+# Compose APP.wasm with the WASI adapter into OUT.wasm, a component any WASI 0.2 runtime runs.
+wasi-app app out:
+    adapter/compose.sh {{app}} {{out}}
+
+# OUT must lie in this checkout (where @bytecodealliance/preview2-shim resolves); then
+# `node adapter/node/run.mjs [--dir HOST::GUEST] [--env NAME=VALUE] OUT/NAME.js [ARGS]`.
+# Compose APP.wasm with the WASI adapter and transpile it with jco into OUT/ for Node.
+wasi-node app out:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    name=$(basename "{{app}}" .wasm)
+    name=${name%.qjs}
+    mkdir -p "{{out}}"
+    adapter/compose.sh "{{app}}" "{{out}}/$name.wasm"
+    npx jco transpile "{{out}}/$name.wasm" -o "{{out}}" --name "$name" -q >/dev/null
+
+# The C and TS examples under stock wasmtime and under Node (jco), through the WASI adapter.
+test-adapter: build
+    npx uvu test/e2e 'adapter.*\.test\.js$'

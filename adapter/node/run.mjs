@@ -9,6 +9,7 @@
 // environment (IORING_LISTEN, IORING_BIND, IORING_CONNECT, IORING_READONLY, ...), which is
 // otherwise empty, as under wasmtime. The exit status is the app's.
 import { resolve } from 'node:path';
+import v8 from 'node:v8';
 import { pathToFileURL } from 'node:url';
 import { _setArgs, _setEnv } from '@bytecodealliance/preview2-shim/cli';
 import { _setPreopens } from '@bytecodealliance/preview2-shim/filesystem';
@@ -41,6 +42,8 @@ _setPreopens(preopens);
 _setEnv(env);
 _setArgs([app, ...argv.slice(i + 1)]);
 
+// QuickJS components use extended constant expressions, behind a flag in Node 20's V8.
+if (Number(process.versions.node.split('.')[0]) < 22) v8.setFlagsFromString('--experimental-wasm-extended-const');
 const mod = await import(pathToFileURL(resolve(app)).href);
 const run = mod.run ?? mod['wasi:cli/run@0.2.0'];
 try {

@@ -379,6 +379,11 @@ static void listener_make(struct grant *g, const char *spec, size_t n)
 			return;
 		}
 		o->ubound = true;
+		/* The streams at once: some runtimes (jco's) drop datagrams that come before them. */
+		if (IS_ERR(g->err = udp_ready(o))) {
+			obj_unref(o);
+			return;
+		}
 	} else {
 		wasi_sockets_tcp_own_tcp_socket_t s;
 		wasi_sockets_tcp_error_code_t e;

@@ -200,16 +200,20 @@ static void step_recv_multishot(op_t *op)
 	}
 }
 
-/* A write (or send) to a stream: every byte, as the stream takes them. */
+/*
+ * A write (or send) to a stream: every byte, as the stream takes them, then a flush; the
+ * operation completes once the flush has (the bytes are with the system, as a send's are when
+ * its CQE comes), so that a close after it loses nothing.
+ */
 static void step_send(op_t *op, const uint8_t *data, size_t len)
 {
 	obj_t *o = op->obj;
 	wasi_io_streams_stream_error_t e;
+	uint64_t n;
 
 	if (!opq_is_head(op))
 		return;
-	while (op->done_bytes < len) {
-		uint64_t n;
+	while (op->phase == 0 && op->done_bytes < len) {
 		adapter_list_u8_t chunk;
 
 		if (!wasi_io_streams_method_output_stream_check_write(BORROW_OUT(o), &n, &e)) {
@@ -234,16 +238,30 @@ static void step_send(op_t *op, const uint8_t *data, size_t len)
 		}
 		op->done_bytes += n;
 	}
-	/* Ask the stream to push what it holds; a later write waits for that. */
-	if (len && !wasi_io_streams_method_output_stream_flush(BORROW_OUT(o), &e))
+	if (op->phase == 0) {
+		op->phase = 1;
+		if (!wasi_io_streams_method_output_stream_flush(BORROW_OUT(o), &e)) {
+			(void)stream_err(&e, true);
+			op_done(op, (int64_t)len, NULL, 0, NULL);
+			return;
+		}
+	}
+	/* Flushed once the stream takes writes again. */
+	if (!wasi_io_streams_method_output_stream_check_write(BORROW_OUT(o), &n, &e)) {
 		(void)stream_err(&e, true);
+		n = 1;
+	}
+	if (n == 0) {
+		wait_out(op, o);
+		return;
+	}
 	op_done(op, (int64_t)len, NULL, 0, NULL);
 }
 
 /* ---- datagram sockets ---- */
 
 /* Bind (to the wildcard address, as a send does on Linux) and open the streams if not yet. */
-static int64_t udp_ready(obj_t *o)
+int64_t udp_ready(obj_t *o)
 {
 	wasi_sockets_udp_error_code_t e;
 	wasi_sockets_udp_tuple2_own_incoming_datagram_stream_own_outgoing_datagram_stream_t s;
@@ -1416,7 +1434,8 @@ static void start_socket_op(op_t *op)
 				return;
 			}
 			o->ubound = true;
-			op_done(op, 0, NULL, 0, NULL);
+			/* The streams at once: some runtimes (jco's) drop datagrams that come before them. */
+			op_done(op, udp_ready(o), NULL, 0, NULL);
 			return;
 		}
 		if (o->tstate != TCP_NEW) {
@@ -1487,13 +1506,16 @@ static void start_socket_op(op_t *op)
 			case EXPORTS_IORING_RING_TYPES_SOCKET_OPTION_REUSE_ADDRESS:
 				/* WASI runtimes set SO_REUSEADDR on every listener themselves. */
 				break;
+			case EXPORTS_IORING_RING_TYPES_SOCKET_OPTION_TCP_NO_DELAY:
+				/* No WASI 0.2.0 call: taken, with no effect (a latency hint; README). */
+				break;
 			case EXPORTS_IORING_RING_TYPES_SOCKET_OPTION_IPV6_ONLY:
 				/* WASI 0.2.0 sockets are IPv6-only; nothing turns that off. */
 				if (!opt->val.ipv6_only)
 					res = ERR(EC(NOT_SUPPORTED));
 				break;
 			default:
-				/* TCP_NODELAY and SO_REUSEPORT have no WASI 0.2.0 call. */
+				/* SO_REUSEPORT has no WASI 0.2.0 call. */
 				res = ERR(EC(NOT_SUPPORTED));
 				break;
 			}
@@ -1512,6 +1534,9 @@ static void start_socket_op(op_t *op)
 			case EXPORTS_IORING_RING_TYPES_SOCKET_OPTION_IPV6_ONLY:
 				if (!opt->val.ipv6_only)
 					res = ERR(EC(NOT_SUPPORTED));
+				break;
+			case EXPORTS_IORING_RING_TYPES_SOCKET_OPTION_REUSE_ADDRESS:
+				/* No WASI 0.2.0 call for a datagram socket: taken, with no effect (README). */
 				break;
 			default:
 				res = ERR(EC(NOT_SUPPORTED));

@@ -189,6 +189,7 @@ int64_t stream_err(wasi_io_streams_stream_error_t *e, bool writing);
 void op_start(op_t *op);
 void op_step(op_t *op);
 void op_cleanup(op_t *op);
+int64_t udp_ready(obj_t *o);
 int64_t cancel_in_ring(ring_t *r, uint32_t target, bool all, op_t *self);
 
 /* grants.c */
