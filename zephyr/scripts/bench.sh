@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The boundary-cost benchmark (samples/bench) on native_sim_64: builds it (its guest with
 # guest/ioring.mk), runs zephyr.exe with -no-rt and prints its lines. Needs ZEPHYR_BASE and
-# WAMR_ROOT; without them it prints one skip line and exits 0.
+# WAMR_ROOT; without them it prints one skip line and exits 0. IORING_BENCH_CLOCK=cpu times
+# with the process's CPU time (steadier on a loaded machine); IORING_BENCH_PROFILE runs one
+# case alone (samples/bench/src/main.c).
 set -euo pipefail
 
 if [[ -z "${ZEPHYR_BASE:-}" || -z "${WAMR_ROOT:-}" ]]; then
