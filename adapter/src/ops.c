@@ -84,6 +84,44 @@ static bool in_fill(obj_t *o)
 	return true;
 }
 
+#define IN_AHEAD_MAX (4u << 20)
+
+/* Read all the stream has now into the buffer (to IN_AHEAD_MAX): for a poll. */
+static void in_read_ahead(obj_t *o)
+{
+	struct inbuf *b = &o->ib;
+
+	if (!in_fill(o))
+		return;
+	while (!b->eof && !b->err && b->len - b->off < IN_AHEAD_MAX) {
+		adapter_list_u8_t data;
+		wasi_io_streams_stream_error_t e;
+
+		if (!wasi_io_streams_method_input_stream_read(BORROW_IN(o), 65536, &data, &e)) {
+			int64_t r = stream_err(&e, false);
+
+			if (r == 0)
+				b->eof = true;
+			else
+				b->err = r;
+			return;
+		}
+		if (data.len == 0)
+			return;
+		if (b->off) {
+			memmove(b->data, b->data + b->off, b->len - b->off);
+			b->len -= b->off;
+			b->off = 0;
+		}
+		b->data = realloc(b->data, b->len + data.len);
+		if (!b->data)
+			abort();
+		memcpy(b->data + b->len, data.ptr, data.len);
+		b->len += data.len;
+		free(data.ptr);
+	}
+}
+
 /* Up to @max bytes of what in_fill found: a count (0 at the end) or the error, once. */
 static int64_t in_take(obj_t *o, size_t max, uint8_t **out)
 {
@@ -611,20 +649,19 @@ static uint8_t readiness(obj_t *o, op_t *op, uint8_t events, bool subscribe)
 		break;
 	}
 	if (is_stream_in(o)) {
-		if (in_fill(o)) {
-			struct inbuf *b = &o->ib;
+		struct inbuf *b = &o->ib;
 
-			if (b->off < b->len)
-				ready |= PE(READABLE);
-			else if (b->err)
-				ready |= PE(READABLE) | PE(ERROR) | PE(HANG_UP);
-			else
-				ready |= PE(READABLE) | PE(READ_HANG_UP);
-			if (b->eof && o->kind == K_TCP && o->shut_wr)
-				ready |= PE(HANG_UP);
-		} else if (subscribe && (events & PE(READABLE))) {
+		/* Everything there is now, so that the end behind the bytes shows (read-hang-up,
+		 * hang-up) and the stream's pollable stays quiet until something new comes. */
+		in_read_ahead(o);
+		if (b->off < b->len)
+			ready |= PE(READABLE);
+		if (b->err)
+			ready |= PE(READABLE) | PE(ERROR) | PE(HANG_UP);
+		else if (b->eof)
+			ready |= PE(READABLE) | PE(READ_HANG_UP) | (o->kind == K_TCP && o->shut_wr ? PE(HANG_UP) : 0);
+		else if (subscribe && b->len - b->off < IN_AHEAD_MAX)
 			wait_in(op, o);
-		}
 	}
 	if (is_stream_out(o)) {
 		uint64_t n;
@@ -795,11 +832,27 @@ static void do_openat(op_t *op)
 		df |= WASI_FILESYSTEM_TYPES_DESCRIPTOR_FLAGS_WRITE;
 	if (isdir && !dir->readonly)
 		df |= WASI_FILESYSTEM_TYPES_DESCRIPTOR_FLAGS_MUTATE_DIRECTORY;
+	{
+		/* A FIFO: opening one would hold the runtime's one thread until a peer opens the
+		 * other end, and O_NONBLOCK has no WASI form. */
+		wasi_filesystem_types_descriptor_stat_t st;
+
+		if (wasi_filesystem_types_method_descriptor_stat_at(BORROW_DESC(dir), WASI_FILESYSTEM_TYPES_PATH_FLAGS_SYMLINK_FOLLOW,
+								      &path, &st, &e) &&
+		    st.type == WASI_FILESYSTEM_TYPES_DESCRIPTOR_TYPE_FIFO) {
+			done_err(op, ERR(EC(NOT_SUPPORTED)));
+			return;
+		}
+	}
 	if (!wasi_filesystem_types_method_descriptor_open_at(BORROW_DESC(dir), WASI_FILESYSTEM_TYPES_PATH_FLAGS_SYMLINK_FOLLOW,
 							      &path, of, df, &d, &e)) {
-		/* Opening a directory for writing is EISDIR on Linux. */
-		done_err(op, path_err(e));
-		return;
+		/* jco's filesystem takes no mutate-directory (and enforces none): without it. */
+		if (e != WASI_FILESYSTEM_TYPES_ERROR_CODE_UNSUPPORTED || !(df & WASI_FILESYSTEM_TYPES_DESCRIPTOR_FLAGS_MUTATE_DIRECTORY) ||
+		    !wasi_filesystem_types_method_descriptor_open_at(BORROW_DESC(dir), WASI_FILESYSTEM_TYPES_PATH_FLAGS_SYMLINK_FOLLOW,
+								      &path, of, df & ~WASI_FILESYSTEM_TYPES_DESCRIPTOR_FLAGS_MUTATE_DIRECTORY, &d, &e)) {
+			done_err(op, path_err(e));
+			return;
+		}
 	}
 	if (!wasi_filesystem_types_method_descriptor_get_type(wasi_filesystem_types_borrow_descriptor(d), &type, &e))
 		type = WASI_FILESYSTEM_TYPES_DESCRIPTOR_TYPE_REGULAR_FILE;
@@ -938,7 +991,7 @@ static void start_read_like(op_t *op, uint32_t fd, uint32_t len, const uint64_t 
 		done_err(op, ERR(EC(NOT_CONNECTED)));
 		return;
 	}
-	if (len == 0) {
+	if (len == 0 || (o->kind == K_TCP && o->shut_rd)) {
 		op_done(op, 0, NULL, 0, NULL);
 		return;
 	}
@@ -1114,7 +1167,7 @@ void op_start(op_t *op)
 			done_err(op, ERR(EC(NOT_CONNECTED)));
 			return;
 		}
-		if (s->op.tag == OPC(RECV) && a->len == 0 && o->kind == K_TCP) {
+		if ((s->op.tag == OPC(RECV) && a->len == 0 && o->kind == K_TCP) || (o->kind == K_TCP && o->shut_rd)) {
 			op_done(op, 0, NULL, 0, NULL);
 			return;
 		}
@@ -1560,6 +1613,8 @@ static void start_socket_op(op_t *op)
 			done_err(op, ERR(EC(NOT_CONNECTED)));
 			return;
 		}
+		if (how != EXPORTS_IORING_RING_TYPES_SHUTDOWN_HOW_WRITE)
+			o->shut_rd = true;
 		if (how != EXPORTS_IORING_RING_TYPES_SHUTDOWN_HOW_READ) {
 			/* What is written goes first: flush before the FIN. */
 			wasi_io_streams_stream_error_t se;
@@ -1672,7 +1727,12 @@ static void start_file_op(op_t *op)
 			memset(&d, 0, sizeof(d));
 			d.tag = EXPORTS_IORING_RING_TYPES_CQE_DETAIL_STAT;
 			if (o->kind == K_FILE || o->kind == K_DIR) {
-				if (!wasi_filesystem_types_method_descriptor_stat(BORROW_DESC(o), &st, &e)) {
+				adapter_string_t dot = { (uint8_t *)".", 1 };
+
+				/* jco cannot stat a preopen itself, only what is beneath it: "." is the same. */
+				if (!wasi_filesystem_types_method_descriptor_stat(BORROW_DESC(o), &st, &e) &&
+				    (o->kind != K_DIR ||
+				     !wasi_filesystem_types_method_descriptor_stat_at(BORROW_DESC(o), 0, &dot, &st, &e))) {
 					done_err(op, fs_err(e));
 					return;
 				}

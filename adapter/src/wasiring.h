@@ -95,7 +95,7 @@ typedef struct obj {
 	bool granted; /* a listener granted by name */
 	wasi_sockets_tcp_own_tcp_socket_t tcp;
 	enum tcp_state tstate;
-	bool shut_wr;
+	bool shut_wr, shut_rd;
 	struct pending_conn *conns;
 	size_t nconns;
 	wasi_sockets_udp_own_udp_socket_t udp;
