@@ -834,12 +834,13 @@ static void do_openat(op_t *op)
 		df |= WASI_FILESYSTEM_TYPES_DESCRIPTOR_FLAGS_MUTATE_DIRECTORY;
 	{
 		/* A FIFO: opening one would hold the runtime's one thread until a peer opens the
-		 * other end, and O_NONBLOCK has no WASI form. */
+		 * other end, and O_NONBLOCK has no WASI form. wasmtime says `unknown` for a FIFO:
+		 * what it cannot name is not opened either. */
 		wasi_filesystem_types_descriptor_stat_t st;
 
 		if (wasi_filesystem_types_method_descriptor_stat_at(BORROW_DESC(dir), WASI_FILESYSTEM_TYPES_PATH_FLAGS_SYMLINK_FOLLOW,
 								      &path, &st, &e) &&
-		    st.type == WASI_FILESYSTEM_TYPES_DESCRIPTOR_TYPE_FIFO) {
+		    (st.type == WASI_FILESYSTEM_TYPES_DESCRIPTOR_TYPE_FIFO || st.type == WASI_FILESYSTEM_TYPES_DESCRIPTOR_TYPE_UNKNOWN)) {
 			done_err(op, ERR(EC(NOT_SUPPORTED)));
 			return;
 		}
