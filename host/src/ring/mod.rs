@@ -568,7 +568,8 @@ impl GuestRing {
                         return Some(cqe);
                     }
                     slot.addr = RawAddr::default();
-                    ops::sockets::point_msg(slot, true);
+                    let len = slot.iov.iov_len;
+                    ops::sockets::point_msg(slot, len, true);
                     let entry = opcode::RecvMsg::new(handle, &mut slot.msg).build();
                     return self.rearm(key, entry);
                 }
@@ -595,8 +596,7 @@ impl GuestRing {
             _ if c.res < 0 => result(c.res),
             Kind::Count | Kind::Fixed | Kind::Close { .. } | Kind::LinkTimeout { .. } | Kind::Cancel { .. } => result(c.res),
             Kind::Read => {
-                data = std::mem::take(&mut slot.buf);
-                data.truncate(c.res as usize);
+                data = ops::filled(std::mem::take(&mut slot.buf), c.res as usize);
                 result(c.res)
             }
             Kind::RecvMultishot { .. } => {
@@ -607,8 +607,7 @@ impl GuestRing {
                 result(c.res)
             }
             Kind::RecvMsg { .. } => {
-                data = std::mem::take(&mut slot.buf);
-                data.truncate(c.res as usize);
+                data = ops::filled(std::mem::take(&mut slot.buf), c.res as usize);
                 let peer = slot.addr.to_wit();
                 // A granted datagram socket may answer whoever wrote to it.
                 if let (Some(peers), Some(from)) = (&slot.peers, as_inet(&peer)) {

@@ -3,7 +3,7 @@
 //! renameat. Every path stays beneath the directory handle it is given: openat2's
 //! RESOLVE_BENEATH for opens, and for the rest a parent directory opened with it.
 
-use super::{Env, checked_len, data_len};
+use super::{Env, checked_len, data_len, for_kernel};
 use crate::bindings::{ErrorCode, OpenFlags};
 use crate::caps::descriptors::{Descriptor, Descriptors};
 use crate::errno::to_error_code;
@@ -26,7 +26,7 @@ pub fn read(ReadArgs { fd, len, offset }: ReadArgs, slot: &mut Slot, env: &mut E
     // A read of a datagram socket is a receive that cannot tell the sender.
     unfiltered(may_receive(d, env.policy)?)?;
     slot.kind = Kind::Read;
-    slot.buf = vec![0; checked_len(len)?];
+    slot.buf = for_kernel(checked_len(len)?);
     let read = opcode::Read::new(fd, slot.buf.as_mut_ptr(), len);
     Ok(on_worker_if_tty(d, read.offset(offset.unwrap_or(CURRENT_POSITION)).build()))
 }

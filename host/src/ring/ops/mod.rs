@@ -114,6 +114,23 @@ pub fn checked_len(len: u32) -> Result<usize, ErrorCode> {
     if len > MAX_IO_LEN { Err(ErrorCode::Invalid) } else { Ok(len as usize) }
 }
 
+/// Room for the kernel to fill with up to `len` bytes, none of it initialised: zero-filling a
+/// receive's buffer first cost more than the receive (a TypeScript guest asks for 64 KiB per
+/// receive, and each fresh buffer's pages were faulted in and cleared). `filled` gives it
+/// the length the kernel wrote.
+pub fn for_kernel(len: usize) -> Vec<u8> {
+    Vec::with_capacity(len)
+}
+
+/// `buf`, from `for_kernel`, holding the `n` bytes the kernel wrote at its start.
+pub fn filled(mut buf: Vec<u8>, n: usize) -> Vec<u8> {
+    assert!(n <= buf.capacity(), "the kernel wrote past the buffer it was given");
+    // SAFETY: the kernel initialised the first n bytes (a completion's result never exceeds
+    // the length it was given), and n is within the allocation.
+    unsafe { buf.set_len(n) };
+    buf
+}
+
 pub fn data_len(data: &[u8]) -> Result<u32, ErrorCode> {
     u32::try_from(data.len()).ok().filter(|&l| l <= MAX_IO_LEN).ok_or(ErrorCode::Invalid)
 }

@@ -3,7 +3,7 @@
 //! address a guest binds, listens on, connects to or hears from is checked against the
 //! network policy here.
 
-use super::{Env, checked_len, data_len, done, io_code};
+use super::{Env, checked_len, data_len, done, for_kernel, io_code};
 use crate::bindings::ErrorCode;
 use crate::caps::descriptors::{Descriptor, Role, Seen};
 use crate::caps::net::{NetPolicy, RawAddr, Transport, as_inet, transport_of};
@@ -27,7 +27,7 @@ pub fn send(SendArgs { fd, data }: SendArgs, slot: &mut Slot, env: &mut Env<'_>)
 pub fn recv(RecvArgs { fd, len }: RecvArgs, slot: &mut Slot, env: &mut Env<'_>) -> Result<Entry, ErrorCode> {
     unfiltered(may_receive(env.descriptors.get(fd)?, env.policy)?)?;
     slot.kind = Kind::Read;
-    slot.buf = vec![0; checked_len(len)?];
+    slot.buf = for_kernel(checked_len(len)?);
     Ok(opcode::Recv::new(fd, slot.buf.as_mut_ptr(), len).build())
 }
 
@@ -46,9 +46,9 @@ pub fn recvmsg(RecvArgs { fd, len }: RecvArgs, slot: &mut Slot, env: &mut Env<'_
     slot.peers = d.peers.clone();
     slot.serial = env.descriptors.serial(fd);
     slot.kind = Kind::RecvMsg { handle: fd };
-    slot.buf = vec![0; checked_len(len)?];
+    slot.buf = for_kernel(checked_len(len)?);
     slot.addr = RawAddr::default();
-    point_msg(slot, true);
+    point_msg(slot, len as usize, true);
     Ok(opcode::RecvMsg::new(fd, &mut slot.msg).build())
 }
 
@@ -63,7 +63,7 @@ pub fn sendmsg(SendmsgArgs { fd, data, to }: SendmsgArgs, slot: &mut Slot, env: 
         slot.addr = RawAddr::from_wit(to)?;
     }
     slot.buf = data;
-    point_msg(slot, to.is_some());
+    point_msg(slot, slot.buf.len(), to.is_some());
     Ok(opcode::SendMsg::new(fd, &slot.msg).build())
 }
 
@@ -218,8 +218,11 @@ pub(super) fn unfiltered(filter: Option<Transport>) -> Result<(), ErrorCode> {
 }
 
 /// Points the slot's msghdr at its buffer and, if `named`, its address.
-pub fn point_msg(slot: &mut Slot, named: bool) {
-    slot.iov = libc::iovec { iov_base: slot.buf.as_mut_ptr().cast(), iov_len: slot.buf.len() };
+/// Points the slot's msghdr at its buffer, `len` bytes of it (a receive's buffer has room
+/// for that many, none written yet), and at its address when `named`.
+pub fn point_msg(slot: &mut Slot, len: usize, named: bool) {
+    debug_assert!(len <= slot.buf.capacity());
+    slot.iov = libc::iovec { iov_base: slot.buf.as_mut_ptr().cast(), iov_len: len };
     // SAFETY: msghdr is plain data.
     slot.msg = unsafe { std::mem::zeroed() };
     slot.msg.msg_iov = &mut slot.iov;
