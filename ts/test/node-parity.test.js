@@ -1,16 +1,20 @@
 // The Node backend behaving as the Linux host where issue #12 found it did not: bytes handed
 // over as plain Uint8Arrays; reads of FIFOs and terminals that a timeout or an abort ends at
 // once (they wait on readiness, not in libuv's thread pool); a terminal's hang-up read as end
-// of file; tty-configure's raw mode through Node's tty API.
+// of file; tty-configure's raw mode through Node's tty API; UDP and unix listener grants.
+//
+// This file grants no more binds and connects than each test needs (not ./helpers.js's
+// 127.0.0.1 for all): a granted UDP socket must answer its peers with no connect grant.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import net from 'node:net';
 import dgram from 'node:dgram';
 import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
-import { File, Tty } from '@ioring/ring';
-import { backend, grantDevice, grantDirectory } from '@ioring/ring/node';
-import { tempDir } from './helpers.js';
+import { File, Socket, Tty } from '@ioring/ring';
+import { backend, grantBind, grantConnect, grantDevice, grantDirectory, grantListener } from '@ioring/ring/node';
+import { freePort, tempDir } from '../../test/lib/ioring.js';
 import { openPty } from './lib/pty.js';
 
 /**
@@ -66,6 +70,7 @@ test('bytes reach the library as plain Uint8Arrays: file reads, receives, datagr
   const server = net.createServer((c) => c.end('over tcp'));
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const to = { tag: 'ipv4', val: { port: server.address().port, address: [127, 0, 0, 1] } };
+  grantConnect(`tcp:127.0.0.1:${to.val.port}`);
   for (const op of ['recv', 'recvmsg', 'recv-multishot']) {
     const s = (await r.one({ tag: 'socket', val: ['ipv4', 'stream'] })).detail.val;
     assert.is(result(await r.one({ tag: 'connect', val: [s, to] })), 0);
@@ -75,6 +80,7 @@ test('bytes reach the library as plain Uint8Arrays: file reads, receives, datagr
   server.close();
 
   // UDP: a datagram and its sender.
+  grantBind('udp:127.0.0.1:*');
   const u = (await r.one({ tag: 'socket', val: ['ipv4', 'datagram'] })).detail.val;
   await r.one({ tag: 'bind', val: [u, { tag: 'ipv4', val: { port: 0, address: [127, 0, 0, 1] } }] });
   const port = (await r.one({ tag: 'local-address', val: u })).detail.val.val.port;
@@ -226,6 +232,62 @@ test('tty-configure sets raw mode through Node\'s tty API: bytes arrive unproces
     await tty.close().catch(() => {});
     pty.close();
   }
+});
+
+test('a UDP listener grant (udp:IP:PORT) is bound by the backend, hears anyone, and answers its peers without a connect grant', async () => {
+  const port = await freePort();
+  grantListener('parity-udp', `udp:127.0.0.1:${port}`);
+  const udp = Socket.listener('parity-udp');
+  assert.is(String(await udp.localAddress()), `127.0.0.1:${port}`);
+  const peer = dgram.createSocket('udp4');
+  await new Promise((resolve) => peer.bind(0, '127.0.0.1', resolve));
+  const replies = [];
+  peer.on('message', (m) => replies.push(m.toString()));
+  // Nobody it has not heard from may be sent to (no connect grant here), nor may it be bound.
+  assert.is((await outcome(udp.sendTo(new TextEncoder().encode('x'), `127.0.0.1:${peer.address().port}`), 2000)).error?.code, 'EACCES');
+  assert.is((await outcome(udp.bind('127.0.0.1:0'), 2000)).error?.code, 'EACCES');
+  peer.send('ping', port, '127.0.0.1');
+  const { data, from } = await udp.receiveFrom(100, { timeoutMs: 2000 });
+  assert.is(text(data), 'ping');
+  assert.is(await udp.sendTo(new TextEncoder().encode('pong'), from), 4);
+  for (let i = 0; i < 100 && replies.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.equal(replies, ['pong']);
+  peer.close();
+  await udp.close();
+});
+
+test('a unix listener grant (unix:PATH) listens at the path', async () => {
+  const dir = tempDir();
+  const path = `${dir.path}/sock`;
+  grantListener('parity-unix', `unix:${path}`);
+  const server = Socket.listener('parity-unix', { family: 'unix' });
+  const client = net.connect(path);
+  client.on('data', (d) => client.end(`echo ${d}`));
+  const conn = await server.accept();
+  await conn.sendAll(new TextEncoder().encode('hello'));
+  assert.is(text(await conn.receive(100, { timeoutMs: 2000 })), 'echo hello');
+  await conn.close();
+  await server.close();
+  dir.cleanup();
+});
+
+test('IORING_LISTEN takes tcp:, udp: and unix: listeners, as ioring run --listen; a malformed one is refused', () => {
+  const dir = tempDir();
+  const script = `
+    import { Socket } from '@ioring/ring';
+    for (const [name, family] of [['t', 'ipv4'], ['u', 'ipv4'], ['s', 'unix']]) console.log(name, String(await Socket.listener(name, { family }).localAddress()));
+    process.exit(0);`;
+  const env = { ...process.env, IORING_LISTEN: `t=tcp:127.0.0.1:0;u=udp:127.0.0.1:0;s=unix:${dir.path}/s` };
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env, cwd: fileURLToPath(new URL('.', import.meta.url)), encoding: 'utf8' });
+  assert.is(r.status, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  assert.match(lines[0], /^t 127\.0\.0\.1:[1-9]\d*$/);
+  assert.match(lines[1], /^u 127\.0\.0\.1:[1-9]\d*$/);
+  assert.is(lines[2], `s ${dir.path}/s`);
+  for (const bad of ['udp:', 'udp:localhost', 'unix:', 'sctp:127.0.0.1:1']) {
+    assert.throws(() => grantListener('parity-bad', bad), (e) => e.code === 'EINVAL', bad);
+  }
+  dir.cleanup();
 });
 
 test.run();

@@ -2,7 +2,8 @@
 // @ioring/ring runs unmodified under `node`. Grants come from the environment, shaped like
 // `ioring run`'s flags:
 //
-//   IORING_DIR='HOST::GUEST[:ro];...'   IORING_LISTEN='NAME=tcp:ADDR;...'   IORING_DEVICE='NAME=PATH;...'
+//   IORING_DIR='HOST::GUEST[:ro];...'   IORING_LISTEN='NAME=tcp:ADDR;NAME=udp:ADDR;NAME=unix:PATH;...'
+//   IORING_DEVICE='NAME=PATH;...'
 //   IORING_BIND='PATTERN;...'   IORING_CONNECT='PATTERN;...'   (PATTERN: tcp:IP:PORT, udp:IP:PORT, unix:PATH)
 //
 // or from `grantDirectory`, `grantListener`, `grantDevice`, `grantBind` and `grantConnect`
@@ -14,15 +15,14 @@ import { IORingError } from '../../errors.js';
 import { WAITING_FOR_NOTHING, describeError } from '../../runtime/report.js';
 import { fail } from './errno.js';
 import { DirectoryDescriptor, FileDescriptor, openedFile, streamKind } from './fs.js';
-import { StreamSocket } from './net.js';
+import { DatagramSocket, StreamSocket } from './net.js';
 import { NodeRing, stdio } from './ring.js';
 import { Table } from './table.js';
-import { parseAddress } from '../../address.js';
+import { parseAddress, unixAddress } from '../../address.js';
+import type { SocketAddress } from 'ioring:ring/types@0.1.0';
 
 export { toErrorCode } from './errno.js';
 export { grantBind, grantConnect } from './policy.js';
-export { toReadable, toWritable } from './streams.js';
-export type { ByteStream, ToReadableOptions, ToWritableOptions } from './streams.js';
 
 /** Size of the guest's descriptor table, as the Linux host's default. */
 const MAX_HANDLES = 1024;
@@ -34,7 +34,10 @@ table.set(0, stdio(0));
 table.set(1, stdio(1));
 table.set(2, stdio(2));
 
-type Grant = { kind: 'directory'; path: string; readOnly: boolean } | { kind: 'listener'; address: string } | { kind: 'device'; path: string };
+type Grant =
+  | { kind: 'directory'; path: string; readOnly: boolean }
+  | { kind: 'listener'; transport: 'tcp' | 'udp' | 'unix'; address: SocketAddress }
+  | { kind: 'device'; path: string };
 
 const grants = new Map<string, Grant>();
 /** Handles already given out per grant, so asking twice returns the same one. */
@@ -51,8 +54,8 @@ function loadEnvironment(): void {
     grantDirectory(m[2], m[1], { readOnly: m[3] !== undefined });
   }
   for (const spec of list('IORING_LISTEN')) {
-    const m = /^([^=]+)=(?:tcp:)?(.+)$/.exec(spec);
-    if (!m) throw new IORingError('invalid', `IORING_LISTEN: expected NAME=tcp:ADDR, got ${spec}`);
+    const m = /^([^=]+)=(.+)$/.exec(spec);
+    if (!m) throw new IORingError('invalid', `IORING_LISTEN: expected NAME=tcp:ADDR, NAME=udp:ADDR or NAME=unix:PATH, got ${spec}`);
     grantListener(m[1], m[2]);
   }
   for (const spec of list('IORING_DEVICE')) {
@@ -73,9 +76,29 @@ export function grantDirectory(name: string, path: string, options: { readOnly?:
   grants.set(`directory:${name}`, { kind: 'directory', path: fs.realpathSync(path), readOnly: options.readOnly ?? false });
 }
 
-/** Grants a TCP listener on `address` (`'127.0.0.1:8080'`) as `name`, as `ioring run --listen NAME=tcp:ADDR`. */
+/**
+ * Grants a socket as `name`, bound by the backend (and listening, for TCP and unix), as
+ * `ioring run --listen NAME=ADDR`: `address` is `tcp:IP:PORT` (or just `IP:PORT`),
+ * `udp:IP:PORT` or `unix:PATH`. A granted UDP socket may answer the peers it has received
+ * from (recvmsg) without a connect grant, as on the host.
+ *
+ * @example
+ * grantListener('http', 'tcp:127.0.0.1:8080');
+ * grantListener('dns', 'udp:127.0.0.1:5353');
+ */
 export function grantListener(name: string, address: string): void {
-  grants.set(`listener:${name}`, { kind: 'listener', address });
+  const m = /^(tcp|udp|unix):(.*)$/.exec(address);
+  const transport = (m?.[1] ?? 'tcp') as 'tcp' | 'udp' | 'unix';
+  const rest = m ? m[2] : address;
+  let parsed: SocketAddress;
+  try {
+    if (rest === '') throw new TypeError('the address is missing');
+    parsed = transport === 'unix' ? unixAddress(rest) : parseAddress(rest);
+    if (transport !== 'unix' && parsed.tag === 'unix') throw new TypeError('expected IP:PORT');
+  } catch (e) {
+    throw new IORingError('invalid', `listener grant '${name}': \`${address}\`: ${(e as Error).message}`);
+  }
+  grants.set(`listener:${name}`, { kind: 'listener', transport, address: parsed });
 }
 
 /** Grants the device node `path` as `name`, as `ioring run --device NAME=PATH`. */
@@ -106,11 +129,8 @@ function grant(kind: Grant['kind'], name: string): number {
       d.device = true;
       h = table.add(d);
     }
-    else {
-      const address = parseAddress(g.address);
-      if (address.tag === 'unix') fail('not-supported');
-      h = table.add(StreamSocket.granted(table, address.tag, address));
-    }
+    else if (g.transport === 'udp') h = table.add(DatagramSocket.granted(g.address.tag as 'ipv4' | 'ipv6', g.address));
+    else h = table.add(StreamSocket.granted(table, g.address.tag, g.address));
   } catch (e) {
     throw new IORingError(e instanceof IORingError ? e.errorCode : 'io', what);
   }

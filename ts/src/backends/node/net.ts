@@ -589,6 +589,32 @@ interface Message {
   from: SocketAddress;
 }
 
+/**
+ * The most recent senders a granted datagram socket heard from (recvmsg), which it may answer
+ * without a connect grant: 256, the oldest forgotten first, as the Linux host keeps them.
+ */
+class Peers {
+  private static readonly REMEMBERED = 256;
+  private readonly keys: string[] = [];
+
+  private static key(a: SocketAddress): string | undefined {
+    if (a.tag === 'unix') return undefined;
+    return a.tag === 'ipv4' ? `4 ${a.val.address.join('.')} ${a.val.port}` : `6 ${[...a.val.address].join(':')} ${a.val.port} ${a.val.scopeId}`;
+  }
+
+  heardFrom(a: SocketAddress): void {
+    const k = Peers.key(a);
+    if (k === undefined || this.keys.includes(k)) return;
+    if (this.keys.length === Peers.REMEMBERED) this.keys.shift();
+    this.keys.push(k);
+  }
+
+  knows(a: SocketAddress): boolean {
+    const k = Peers.key(a);
+    return k !== undefined && this.keys.includes(k);
+  }
+}
+
 /** A UDP socket over node:dgram, created when it is first bound, connected or used. */
 export class DatagramSocket extends Descriptor {
   readonly kind = 'datagram-socket';
@@ -602,11 +628,32 @@ export class DatagramSocket extends Descriptor {
   private connected = false;
   /** Connected, or bound to a granted address, once: it may hear anyone from then on. */
   private hearsAnyone = false;
+  /** A socket granted by name (`--listen udp:`): bound by the backend, answering its peers. */
+  private grant = false;
+  /** A granted socket's peers, learnt from recvmsg: it may send to them. */
+  private peers: Peers | undefined;
   private messages: Message[] = [];
-  private readers: { len: number; filtered: boolean; ctx: OpContext; resolve(r: OpResult): void; reject(e: unknown): void }[] = [];
+  private readers: { len: number; filtered: boolean; learns: boolean; ctx: OpContext; resolve(r: OpResult): void; reject(e: unknown): void }[] = [];
+  /** A connect was issued on it: it never listens (the host refuses that with `invalid`). */
+  private connecting = false;
 
   constructor(readonly family: 'ipv4' | 'ipv6') {
     super();
+  }
+
+  /**
+   * A socket the host grants by name (`--listen NAME=udp:ADDR`): bound to `address` from the
+   * start (with SO_REUSEADDR, as the host binds it), hearing anyone, and free to answer whoever
+   * it has received from.
+   */
+  static granted(family: 'ipv4' | 'ipv6', address: SocketAddress): DatagramSocket {
+    const s = new DatagramSocket(family);
+    s.grant = true;
+    s.hearsAnyone = true;
+    s.peers = new Peers();
+    s.options.reuseAddress = true;
+    s.bindTo(address).catch(() => {});
+    return s;
   }
 
   override async setOption(option: SocketOption): Promise<OpResult> {
@@ -649,7 +696,8 @@ export class DatagramSocket extends Descriptor {
   }
 
   override async bind(to: SocketAddress): Promise<OpResult> {
-    if (!mayBind('udp', to)) fail('access');
+    // A grant's address is the host's to choose; any other needs a bind grant.
+    if (this.grant || !mayBind('udp', to)) fail('access');
     if (to.tag !== this.family) fail('invalid');
     if (this.ready) fail('invalid');
     await this.bindTo(to);
@@ -658,6 +706,7 @@ export class DatagramSocket extends Descriptor {
 
   override async connect(to: SocketAddress): Promise<OpResult> {
     if (!mayConnect('udp', to)) fail('access');
+    this.connecting = true;
     if (to.tag !== this.family) fail('address-family-not-supported');
     const socket = this.open();
     await new Promise<void>((resolve, reject) => {
@@ -668,8 +717,32 @@ export class DatagramSocket extends Descriptor {
     return { res: 0 };
   }
 
+  /**
+   * Listening is for stream sockets: the host checks it as for one (a granted socket may not,
+   * a connected one is `invalid`, and the address must be granted) before the kernel refuses it.
+   */
+  override async listen(): Promise<OpResult> {
+    if (this.grant) fail('access');
+    if (this.connecting) fail('invalid');
+    let local = unbound(this.family);
+    await this.ready?.catch(() => {});
+    try {
+      const a = this.socket?.address();
+      if (a) local = fromNode(a.address, a.port, a.family);
+    } catch {
+      // Not bound yet.
+    }
+    if (!mayBind('udp', local)) fail('access');
+    fail('not-supported');
+  }
+
+  override async accept(): Promise<OpResult> {
+    fail('not-supported');
+  }
+
   override async sendmsg(data: Uint8Array, to: SocketAddress | undefined): Promise<OpResult> {
-    if (to && !mayConnect('udp', to)) fail('access');
+    // A granted socket answers its peers freely; anything else needs a connect grant.
+    if (to && !this.peers?.knows(to) && !mayConnect('udp', to)) fail('access');
     if (!to && !this.connected) fail('destination-address-required');
     if (to && this.connected) fail('is-connected');
     if (to && to.tag !== this.family) fail('address-family-not-supported');
@@ -717,7 +790,8 @@ export class DatagramSocket extends Descriptor {
     if (filtered && !canFilter) fail('access');
     if (!this.ready) this.bindTo(this.family === 'ipv6' ? anyIpv6() : anyIpv4()).catch(() => {});
     return new Promise((resolve, reject) => {
-      const reader = { len, filtered, ctx, resolve, reject };
+      // recvmsg (which tells the sender) teaches a granted socket its peers, as on the host.
+      const reader = { len, filtered, learns: canFilter, ctx, resolve, reject };
       this.readers.push(reader);
       ctx.onCancel(() => {
         this.readers = this.readers.filter((r) => r !== reader);
@@ -733,6 +807,7 @@ export class DatagramSocket extends Descriptor {
       // A datagram from a sender this socket may not hear is dropped, and the receive waits on.
       if (this.readers[0].filtered && !mayConnect('udp', m.from)) continue;
       const r = this.readers.shift()!;
+      if (r.learns) this.peers?.heardFrom(m.from);
       // A datagram longer than the buffer is truncated, as recvmsg without MSG_TRUNC does.
       const data = m.data.length > r.len ? m.data.subarray(0, r.len) : m.data;
       r.resolve({ res: data.length, data, detail: { tag: 'peer', val: m.from } });
