@@ -75,23 +75,20 @@ function start(runtime, id, grants, args = [], timeoutMs = 60_000) {
 const runApp = (runtime, id, grants, args) => start(runtime, id, grants, args).done;
 
 /**
- * Waits until the app listens on 127.0.0.1:`port`. The TS app says so on stdout once its
- * `listen` has completed: wait for that, not for a connection, since under Node a bound socket
- * accepts (and drops) connections before it listens (node:net has no bind without listen).
- * The C app's listener is the adapter's, listening before the app runs: a connection tells.
+ * Waits until the echo server on 127.0.0.1:`port` echoes: a byte comes back. Not a bare
+ * connection: under Node a bound socket accepts (and drops) connections before it listens
+ * (node:net has no bind without listen), so only an echo says the app's listener is up.
  */
-async function tcpUp(port, app, banner) {
-  if (banner) {
-    for (let i = 0; !app.stdout().includes(banner); i++) {
-      if (i === 1200 || app.p.exitCode !== null) throw new Error(`the server did not start: ${app.stderr()}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    return;
-  }
+async function tcpUp(port, app) {
   for (let i = 0; ; i++) {
     const up = await new Promise((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => s.end(() => resolve(true)));
+      let got = '';
+      const s = net.connect(port, '127.0.0.1', () => s.end('.'));
+      s.setTimeout(1000, () => s.destroy());
+      s.on('data', (d) => (got += d));
+      s.on('end', () => resolve(got === '.'));
       s.on('error', () => resolve(false));
+      s.on('close', () => resolve(got === '.'));
     });
     if (up) return;
     if (i === 600 || app.p.exitCode !== null) throw new Error(`the server did not start: ${app.stderr()}`);
@@ -247,7 +244,7 @@ for (const runtime of Object.keys(runtimes).filter((r) => !only || only.includes
       const app = start(runtime, id('tcp-echo'), grants, lang === 'c' ? [] : [`127.0.0.1:${port}`]);
       let step = 'start';
       try {
-        await tcpUp(port, app, lang === 'ts' ? `listening on port ${port}` : undefined);
+        await tcpUp(port, app);
         step = 'a line';
         assert.is((await echo(port, [Buffer.from('hello through the adapter\n')])).toString(), 'hello through the adapter\n');
         step = '1 MiB';
