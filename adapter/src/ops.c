@@ -621,7 +621,8 @@ static uint8_t readiness(obj_t *o, op_t *op, uint8_t events, bool subscribe)
 		return PE(READABLE) | PE(WRITABLE);
 	case K_UDP:
 		ready |= PE(WRITABLE);
-		if (o->ustreams || IS_ERR(udp_ready(o)) == false) {
+		/* An unbound socket hears nothing yet (and a poll binds nothing). */
+		if (o->ustreams) {
 			if (udp_fill(o))
 				ready |= PE(READABLE);
 			else if (subscribe && (events & PE(READABLE)))
