@@ -1,7 +1,8 @@
 // The Node backend behaving as the Linux host where issue #12 found it did not: bytes handed
 // over as plain Uint8Arrays; reads of FIFOs and terminals that a timeout or an abort ends at
 // once (they wait on readiness, not in libuv's thread pool); a terminal's hang-up read as end
-// of file; tty-configure's raw mode through Node's tty API; UDP and unix listener grants.
+// of file; tty-configure's raw mode through Node's tty API; UDP and unix listener grants; a
+// TCP socket bound but not listening refuses connections.
 //
 // This file grants no more binds and connects than each test needs (not ./helpers.js's
 // 127.0.0.1 for all): a granted UDP socket must answer its peers with no connect grant.
@@ -288,6 +289,54 @@ test('IORING_LISTEN takes tcp:, udp: and unix: listeners, as ioring run --listen
     assert.throws(() => grantListener('parity-bad', bad), (e) => e.code === 'EINVAL', bad);
   }
   dir.cleanup();
+});
+
+test('a TCP socket bound but not listening refuses connections; its address is held until it listens or connects', async () => {
+  grantBind('tcp:127.0.0.1:*');
+  grantConnect('tcp:127.0.0.1:*');
+  const r = rawRing();
+  const socket = async () => (await r.one({ tag: 'socket', val: ['ipv4', 'stream'] })).detail.val;
+  const ip = (port) => ({ tag: 'ipv4', val: { port, address: [127, 0, 0, 1] } });
+  const portOf = async (s) => (await r.one({ tag: 'local-address', val: s })).detail.val.val.port;
+  const tryConnect = (port) =>
+    new Promise((resolve) => {
+      const c = net.connect(port, '127.0.0.1');
+      c.on('connect', () => (c.destroy(), resolve('connected')));
+      c.on('error', (e) => resolve(e.code));
+    });
+
+  const a = await socket();
+  assert.is(result(await r.one({ tag: 'bind', val: [a, ip(0)] })), 0);
+  const port = await portOf(a);
+  assert.ok(port > 0);
+  assert.is(await tryConnect(port), 'ECONNREFUSED', 'a connection to a bound socket that does not listen');
+  // Another socket of the app cannot take the address meanwhile...
+  const b = await socket();
+  assert.is(result(await r.one({ tag: 'bind', val: [b, ip(port)] })), 'address-in-use');
+  // ...unless both share it (reuse-address, neither listening), as Linux lets them.
+  const c = await socket();
+  const d = await socket();
+  for (const s of [c, d]) await r.one({ tag: 'set-option', val: [s, { tag: 'reuse-address', val: true }] });
+  assert.is(result(await r.one({ tag: 'bind', val: [c, ip(0)] })), 0);
+  assert.is(result(await r.one({ tag: 'bind', val: [d, ip(await portOf(c))] })), 0);
+  // Listening binds it for real: now connections are accepted.
+  assert.is(result(await r.one({ tag: 'listen', val: [a, 8] })), 0);
+  assert.is(await portOf(a), port);
+  assert.is(await tryConnect(port), 'connected');
+  // A connect goes out from the bound address.
+  const server = net.createServer((x) => x.destroy());
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const e = await socket();
+  assert.is(result(await r.one({ tag: 'bind', val: [e, ip(0)] })), 0);
+  const bound = await portOf(e);
+  assert.is(result(await r.one({ tag: 'connect', val: [e, ip(server.address().port)] })), 0);
+  assert.is(await portOf(e), bound);
+  // The kernel's own users count too: a port another listener holds is in use.
+  const f = await socket();
+  assert.is(result(await r.one({ tag: 'bind', val: [f, ip(server.address().port)] })), 'address-in-use');
+  server.close();
+  for (const s of [a, b, c, d, e, f]) await r.one({ tag: 'close', val: s });
+  r.ring[Symbol.dispose]();
 });
 
 test.run();

@@ -299,9 +299,12 @@ interface Waiter {
 }
 
 /**
- * A stream socket (TCP over IPv4/IPv6, or unix): fresh, bound, listening or connected. Node
- * binds and listens in one step, so `bind` starts the listening server (its errors, such as
- * EADDRINUSE, are bind's, as on Linux) and `listen` then lets connections be taken.
+ * A stream socket (TCP over IPv4/IPv6, or unix): fresh, bound, listening or connected. node:net
+ * binds only as it listens or connects, so a TCP `bind` checks the address with the kernel and
+ * holds it (see `reserve`) until `listen` or `connect` binds it: a bound socket that does
+ * neither refuses connections, as on Linux. A unix socket's `bind` starts the listening server
+ * (its errors, such as EADDRINUSE, are bind's, as on Linux), and `listen` then lets connections
+ * be taken.
  */
 export class StreamSocket extends Descriptor {
   readonly kind = 'stream-socket';
@@ -369,8 +372,42 @@ export class StreamSocket extends Descriptor {
     if (this.grant || !mayBind(this.transport, to)) fail('access');
     if (!familyMatches(this.family, to)) fail('invalid');
     if (this.bound || this.conn) fail('invalid');
-    await this.startServer(to);
+    // node:net binds a unix socket only by listening on it.
+    if (to.tag === 'unix') await this.startServer(to);
+    else await this.reserve(to);
     return { res: 0 };
+  }
+
+  /**
+   * Binds to `to` as far as node:net can without listening: node:net binds a TCP socket only
+   * to listen or to connect, and a listening one accepts connections where Linux refuses them
+   * (connection-refused). So the kernel is asked whether the address is free (and for the port,
+   * when `to` asks for any) by a listener opened and closed at once, and the address is held
+   * here, against this process's other sockets, until `listen` or `connect` binds it for real.
+   */
+  private async reserve(to: SocketAddress & { tag: 'ipv4' | 'ipv6' }): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const port = await probe(to, this.options.ipv6Only);
+      const address = { ...to, val: { ...to.val, port } } as SocketAddress;
+      if (!reserved.has(address, this)) {
+        this.bound = address;
+        reserved.add(this);
+        return;
+      }
+      // The kernel's free port for `to: 0` is held here already: ask again. A port asked for
+      // by number is in use.
+      if (to.val.port !== 0 || attempt === 16) fail('address-in-use');
+    }
+  }
+
+  /** The address this socket was bound to and holds, until it listens or connects. */
+  get reservedAddress(): SocketAddress | undefined {
+    return !this.server && !this.conn && !this.closed ? this.bound : undefined;
+  }
+
+  /** Whether this socket and one bound to the same address may both hold it (SO_REUSEADDR on both). */
+  get sharesAddress(): boolean {
+    return this.options.reuseAddress === true;
   }
 
   private startServer(to: SocketAddress): Promise<void> {
@@ -409,8 +446,14 @@ export class StreamSocket extends Descriptor {
       const local = typeof a === 'string' ? { tag: 'unix', val: a } as SocketAddress : a ? fromNode(a.address, a.port, a.family) : this.bound ?? unbound(this.family);
       if (!mayBind(this.transport, local)) fail('access');
     }
-    // Linux gives an unbound socket an ephemeral port when it listens.
-    if (!this.server) await this.startServer(this.family === 'ipv6' ? anyIpv6() : anyIpv4());
+    // A bound socket now binds for real; Linux gives an unbound one an ephemeral port.
+    if (!this.server) {
+      try {
+        await this.startServer(this.bound ?? (this.family === 'ipv6' ? anyIpv6() : anyIpv4()));
+      } finally {
+        reserved.delete(this);
+      }
+    }
     this.listening = true;
     this.serve();
     return { res: 0 };
@@ -470,13 +513,8 @@ export class StreamSocket extends Descriptor {
     if (this.conn) fail('is-connected');
     if (this.listening) fail('invalid');
     if (!familyMatches(this.family, to)) fail('address-family-not-supported');
-    let local: { localAddress?: string; localPort?: number } = {};
-    if (this.server && this.bound && this.bound.tag !== 'unix') {
-      // Bound first, connecting now: the address was only reserved by the server.
-      local = { localAddress: hostOf(this.bound), localPort: this.bound.val.port };
-      this.server.close();
-      this.server = undefined;
-    }
+    // Bound first, connecting now: the address held since `bind` is bound for real.
+    const local = this.bound && this.bound.tag !== 'unix' ? { localAddress: hostOf(this.bound), localPort: this.bound.val.port } : {};
     const socket =
       to.tag === 'unix'
         ? net.connect({ path: to.val, allowHalfOpen: true })
@@ -549,7 +587,7 @@ export class StreamSocket extends Descriptor {
     } else if (this.server) {
       const a = this.server.address();
       address = typeof a === 'string' ? { tag: 'unix', val: a } : a ? fromNode(a.address, a.port, a.family) : unbound(this.family);
-    } else address = unbound(this.family);
+    } else address = this.bound ?? unbound(this.family);
     return { res: 0, detail: { tag: 'address', val: address } };
   }
 
@@ -562,6 +600,7 @@ export class StreamSocket extends Descriptor {
 
   override async close(): Promise<void> {
     this.closed = true;
+    reserved.delete(this);
     this.conn?.close();
     for (const s of this.backlog.splice(0)) s.destroy();
     this.changed();
@@ -570,6 +609,55 @@ export class StreamSocket extends Descriptor {
     this.server = undefined;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
+}
+
+/**
+ * Asks the kernel whether `to` is free to bind, by listening on it and closing at once:
+ * resolves to the port (the one the kernel chose, for port 0), or fails as a bind would.
+ */
+function probe(to: SocketAddress & { tag: 'ipv4' | 'ipv6' }, ipv6Only: boolean | undefined): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', (e) => reject(opError(toErrorCode(e))));
+    server.listen({ host: hostOf(to), port: to.val.port, backlog: 1, exclusive: true, ipv6Only }, () => {
+      const a = server.address();
+      const port = typeof a === 'object' && a ? a.port : to.val.port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The TCP sockets of this process that are bound but neither listen nor connect: their
+ * addresses are held here, as the kernel would hold them, so that another socket of the app
+ * binding one fails with address-in-use (unless both set reuse-address), as on Linux.
+ */
+const reserved = {
+  sockets: new Set<StreamSocket>(),
+  add(s: StreamSocket): void {
+    this.sockets.add(s);
+  },
+  delete(s: StreamSocket): void {
+    this.sockets.delete(s);
+  },
+  /** Whether a socket other than `s` holds an address `a` overlaps. */
+  has(a: SocketAddress, s: StreamSocket): boolean {
+    for (const other of this.sockets) {
+      const b = other.reservedAddress;
+      if (other === s || !b || (s.sharesAddress && other.sharesAddress)) continue;
+      if (overlaps(a, b)) return true;
+    }
+    return false;
+  },
+};
+
+/** Whether two IP addresses bind the same port of the same address (a wildcard overlaps any). */
+function overlaps(a: SocketAddress, b: SocketAddress): boolean {
+  if (a.tag === 'unix' || b.tag === 'unix' || a.val.port !== b.val.port) return false;
+  const wildcard = (x: SocketAddress) => x.tag !== 'unix' && [...x.val.address].every((v) => v === 0);
+  // An IPv6 wildcard socket takes IPv4 connections too (unless ipv6-only, which is not told apart here).
+  if (a.tag !== b.tag) return (a.tag === 'ipv6' && wildcard(a)) || (b.tag === 'ipv6' && wildcard(b));
+  return wildcard(a) || wildcard(b) || hostOf(a) === hostOf(b);
 }
 
 function unbound(family: AddressFamily): SocketAddress {
