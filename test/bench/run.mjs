@@ -7,7 +7,7 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, closeSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { connect } from 'node:net';
-import { cpus, release } from 'node:os';
+import { cpus, homedir, release } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeTables } from './table.mjs';
@@ -105,6 +105,20 @@ for (const [engine, file] of [['StarlingMonkey', 'tcp-echo.wasm'], ['QuickJS', '
   if (existsSync(app)) echoServers[`ioring TS guest (${engine})`] = (port) => [ioring, ['run', '--bind', `tcp:*:${port}`, app, String(port)]];
 }
 
+// The C guest composed with the WASI adapter (adapter/, `just wasi-app`), under stock
+// wasmtime: what io_uring buys over WASI 0.2's streams and pollables, same app.
+const wasmtimeBin = join(homedir(), '.cargo/bin/wasmtime');
+const adapterEcho = join(out, 'tcp-echo.adapter.wasm');
+if (existsSync(wasmtimeBin)) {
+  const composed = spawnSync(join(root, 'adapter/compose.sh'), [join(root, 'guest/build/tcp-echo.wasm'), adapterEcho], { stdio: 'inherit' });
+  if (composed.status === 0) {
+    echoServers['C guest, wasmtime + WASI adapter'] = (port) => [
+      wasmtimeBin,
+      ['run', '-S', 'inherit-network', '--env', `IORING_LISTEN=echo=tcp:127.0.0.1:${port}`, adapterEcho],
+    ];
+  }
+}
+
 async function echo(size, conns) {
   const medians = await alternate(echoServers, async (start) => {
     const port = nextPort++;
@@ -125,6 +139,7 @@ async function echo(size, conns) {
   });
   for (const [name, { rate, cpu }] of Object.entries(medians)) {
     const baselines = name === 'native liburing' ? ['native liburing']
+      : name.includes('WASI adapter') ? ['ioring C guest']
       : name === 'Node net' || name.startsWith('ioring TS') ? ['Node net']
       : ['native liburing'];
     if (name.startsWith('ioring')) baselines.push('wasi:sockets guest');
