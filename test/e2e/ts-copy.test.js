@@ -1,6 +1,14 @@
 // The TypeScript copy and cat examples, the same source run as a component under `ioring run`
 // (each engine) and as JavaScript under `node`: files are copied byte for byte, and every
-// runner prints exactly the same, errors included.
+// runner prints exactly the same, errors included (an error's message, which names the path and
+// what would fix it; a stack's frames name the app's file, cat.ts or its cat.js).
+
+/** stderr without the frames of a stack (after checking that they are frames of the app). */
+function message(stderr) {
+  const [head, ...frames] = stderr.replace(/\n$/, '').split('\n');
+  for (const f of frames) assert.match(f, /^    at .*\bcat\.[jt]s:\d+:\d+\)?$/);
+  return stderr === '' ? '' : `${head}\n`;
+}
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomBytes } from 'node:crypto';
@@ -43,15 +51,19 @@ for (const runner of runners) {
   test(`${runner}: copy into the read-only grant fails with EROFS and creates nothing`, () => {
     const r = runExample(runner, 'copy', ['in/small.txt', 'in/again.txt'], grants);
     assert.is(r.status, 1);
-    assert.is(r.stderr, 'IORingError: openat: read-only (EROFS)\n');
+    assert.is(
+      r.stderr,
+      "IORingError: openat in/again.txt: read-only (EROFS); the directory grant 'in' is read-only (--dir HOST::in:ro); grant it without :ro to write beneath it\n",
+    );
     (outputs['copy read-only'] ??= {})[runner] = r.stdout.toString() + r.stderr;
   });
 
   for (const [args, expected] of [
     [['in/large.bin'], null],
-    [['in/missing.txt'], 'IORingError: openat: no-entry (ENOENT)\n'],
-    [['in/../../etc/passwd'], 'IORingError: openat: access (EACCES)\n'],
-    [['nothere/x'], "IORingError: directory grant 'nothere': no-entry (ENOENT)\n"],
+    [['in/missing.txt'], 'IORingError: openat in/missing.txt: no-entry (ENOENT)\n'],
+    [['in/../../etc/passwd'], "IORingError: openat in/../../etc/passwd: access (EACCES); the path leads out of 'in', which it may not\n"],
+    // Thrown where the app asks for the grant: a stack's frame names cat.
+    [['nothere/x'], "IORingError: directory grant 'nothere': no-entry (ENOENT); none was granted: grant one with --dir PATH::nothere (IORING_DIR under Node)\n"],
   ]) {
     test(`${runner}: cat ${args[0]}`, () => {
       const r = runExample(runner, 'cat', args, grants);
@@ -61,9 +73,9 @@ for (const runner of runners) {
       } else {
         assert.is(r.status, 1);
         assert.is(r.stdout.length, 0);
-        assert.is(r.stderr, expected);
+        assert.is(message(r.stderr), expected);
       }
-      (outputs[`cat ${args[0]}`] ??= {})[runner] = Buffer.concat([r.stdout, Buffer.from(r.stderr)]).toString('hex');
+      (outputs[`cat ${args[0]}`] ??= {})[runner] = Buffer.concat([r.stdout, Buffer.from(message(r.stderr))]).toString('hex');
     });
   }
 }

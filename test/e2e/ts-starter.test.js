@@ -102,7 +102,7 @@ test('build both ways beside the tsconfig.json, run both ways: the same bytes co
   const wasm = spawnSync(ioring, ['run', ...grants, 'app.wasm', 'missing'], { cwd: app, encoding: 'utf8' });
   const node = spawnSync(process.execPath, ['app.js', 'missing'], { cwd: app, env: nodeEnv, encoding: 'utf8' });
   assert.is(wasm.status, 1);
-  assert.is(wasm.stderr, 'IORingError: openat: no-entry (ENOENT)\n');
+  assert.is(wasm.stderr, 'IORingError: openat in/missing: no-entry (ENOENT)\n');
   assert.is(node.status, 1);
   assert.is(node.stderr, wasm.stderr);
 });

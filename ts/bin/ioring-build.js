@@ -12,7 +12,9 @@
 //   2. bundle it with rolldown behind the prelude (@ioring/ring/prelude), with `async`/`await`
 //      lowered to generators so that its promises run on the ring's job queue (neither engine
 //      runs microtasks while a component blocks in the ring), the WIT interfaces left as
-//      imports, and package.json conditions that pick the component backend;
+//      imports, and package.json conditions that pick the component backend; the bundle's
+//      source map goes into the bundle itself (its first line), so that the stack of an error
+//      that ends the app names the app's own files and lines (src/runtime/report.ts maps it);
 //   3. componentize the bundle: QuickJS through componentize-qjs (the default: without
 //      component-model async, which the Linux host does not enable), or StarlingMonkey through
 //      componentize-js. QuickJS is smaller, builds and starts faster, and echoes faster under
@@ -25,7 +27,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, parse, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, parse, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
@@ -39,6 +41,7 @@ Options:
                         above the app, if it includes the app)
   --no-check            skip the type check
   --js-out FILE         also write the bundled JavaScript
+  --no-source-map       do not embed the bundle's source map (stacks then name the bundle)
   --timings             print how long each step took
   -h, --help            this text`;
 
@@ -61,6 +64,7 @@ try {
       project: { type: 'string', short: 'p' },
       'no-check': { type: 'boolean' },
       'js-out': { type: 'string' },
+      'no-source-map': { type: 'boolean' },
       timings: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -198,9 +202,30 @@ async function bundleApp(file, out) {
       handler(level, log);
     },
   });
-  const { output } = await build.write({ file: out, format: 'esm' });
+  const { output } = await build.write({ file: out, format: 'esm', sourcemap: values['no-source-map'] ? false : 'hidden' });
   await build.close();
-  return { path: out, code: output[0].code };
+  let code = output[0].code;
+  if (output[0].map) {
+    code = embedSourceMap(code, output[0].map, out);
+    writeFileSync(out, code);
+  }
+  return { path: out, code };
+}
+
+/**
+ * The bundle with its source map as its first line, `globalThis.__ioringSourceMap = {...}`:
+ * the bundle's file name, the sources (relative to the current directory, as the app's author
+ * named them), and the mappings, one line later. No sources' text: a stack needs only places.
+ */
+function embedSourceMap(code, map, out) {
+  const sources = map.sources.map((s) => {
+    if (s.startsWith('\0') || /^[a-z]+:/i.test(s)) return s;
+    const absolute = resolve(dirname(out), s);
+    const rel = relative(process.cwd(), absolute);
+    return rel.startsWith('..') || isAbsolute(rel) ? absolute : rel;
+  });
+  const embedded = { file: basename(out), sources, mappings: `;${map.mappings}` };
+  return `globalThis.__ioringSourceMap = ${JSON.stringify(embedded)};\n${code}`;
 }
 
 async function componentizeStarlingMonkey(bundle) {

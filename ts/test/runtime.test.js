@@ -69,7 +69,7 @@ test('new IORing rejects a nonsensical size', () => {
 });
 
 // Apps under Node: command() starts main; its failure, or a floating rejection, ends the
-// process with status 1 and one line on stderr.
+// process with status 1 and the error on stderr: `Name: message`, then its stack.
 function app(name, body) {
   // The app must resolve @ioring/ring as an installed package would: it runs from here.
   const copy = new URL(`./.${name}.mjs`, import.meta.url);
@@ -79,23 +79,34 @@ function app(name, body) {
   return { status: r.status, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
 }
 
+/** stderr as its first line and the frames after it, each `    at ...`. */
+function printed(stderr) {
+  const [head, ...frames] = stderr.replace(/\n$/, '').split('\n');
+  for (const f of frames) assert.match(f, /^    at /);
+  return { head, frames };
+}
+
 test('command(): main resolving ends the app with status 0', () => {
   const r = app('ok', `export const run = command(async () => { await sleep(5); console.log('done'); });`);
   assert.is(r.status, 0, r.stderr);
   assert.is(r.stdout, 'done\n');
 });
 
-test('command(): main rejecting prints the error on stderr and exits 1', () => {
-  const r = app('fail', `export const run = command(async () => { throw new IORingError('no-entry', 'openat'); });`);
+test('command(): main rejecting prints the error and its stack on stderr and exits 1', () => {
+  const r = app('fail', `export const run = command(async () => {\n  throw new IORingError('no-entry', 'openat');\n});`);
   assert.is(r.status, 1);
-  assert.is(r.stderr, 'IORingError: openat: no-entry (ENOENT)\n');
+  const { head, frames } = printed(r.stderr);
+  assert.is(head, 'IORingError: openat: no-entry (ENOENT)');
+  assert.match(frames[0], /\.fail\.mjs:3:9\)?$/, 'the first frame is where the app threw');
 });
 
-test('command(): an unhandled rejection elsewhere ends the app with status 1', () => {
-  const r = app('floating', `export const run = command(async () => { Promise.reject(new Error('floating')); await sleep(2000); console.log('not reached'); });`);
+test('command(): an unhandled rejection elsewhere ends the app with status 1, its stack printed', () => {
+  const r = app('floating', `export const run = command(async () => {\n  Promise.reject(new Error('floating'));\n  await sleep(2000);\n  console.log('not reached');\n});`);
   assert.is(r.status, 1);
   assert.is(r.stdout, '');
-  assert.is(r.stderr, 'Error: floating\n');
+  const { head, frames } = printed(r.stderr);
+  assert.is(head, 'Error: floating');
+  assert.match(frames[0], /\.floating\.mjs:3:18\)?$/);
 });
 
 test.run();

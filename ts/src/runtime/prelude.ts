@@ -14,10 +14,16 @@ import { fromUtf8, utf8 } from '../text.js';
 import { Controller } from '../timers.js';
 import { IORing } from '../ring.js';
 import { installPromise } from './promise.js';
+import { describeError } from './report.js';
 
 const g = globalThis as Record<string, unknown>;
 
 installPromise();
+
+// Deep stacks: async/await lowered to generators puts a few frames of machinery between each
+// of the app's, and an error's stack is printed without those (./report.ts). QuickJS keeps 10
+// frames by default, often none of them the app's.
+if (typeof (Error as { stackTraceLimit?: unknown }).stackTraceLimit === 'number') (Error as { stackTraceLimit?: number }).stackTraceLimit = 64;
 
 // ---- timers -----------------------------------------------------------------------------------
 
@@ -61,7 +67,8 @@ g.clearInterval = stopTimer;
 
 function show(value: unknown): string {
   if (typeof value === 'string') return value;
-  if (value instanceof Error) return value.stack ? `${value.name}: ${value.message}\n${value.stack}` : `${value.name}: ${value.message}`;
+  // Its stack mapped back to the app's files, as an error that ends the app is printed.
+  if (value instanceof Error) return describeError(value);
   if (typeof value === 'object' && value !== null) {
     try {
       return JSON.stringify(value, (_, v) => (typeof v === 'bigint' ? `${v}n` : v));

@@ -120,7 +120,7 @@ const scenarios = {
     const server = await Socket.create('tcp');
     await server.bind('127.0.0.1:0');
     await server.listen();
-    const { port } = (await server.localAddress()).val;
+    const { port } = await server.localAddress();
     const seen = [];
     const loop = (async () => {
       let n = 0;
@@ -181,10 +181,10 @@ const scenarios = {
     const server = await Socket.create('tcp');
     await server.bind('127.0.0.1:0');
     await server.listen();
-    const port = (await server.localAddress()).val.port;
+    const { port } = await server.localAddress();
     const [client, conn] = await Promise.all([Socket.connect(`127.0.0.1:${port}`), server.accept()]);
     const local = await client.localAddress();
-    console.log(`local address: ${local.tag} ${local.val.address.join('.')} ephemeral ${local.val.port > 0}`);
+    console.log(`local address: ${local.family} ${local.address} ephemeral ${local.port > 0}`);
     const polled = ring.poll(conn.handle, { readable: true });
     await client.sendAll(utf8('ping'));
     console.log(`poll on a socket: readable ${(await polled).readable}`);
