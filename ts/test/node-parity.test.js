@@ -166,7 +166,7 @@ test('a FIFO whose writers left reads end of file, and the bytes of a writer tha
   f.dir.cleanup();
 });
 
-test('a terminal read ends at its 500 ms timeout with ETIMEDOUT; an abort rejects that read; bytes come and go; a hang-up reads as end of file', async () => {
+test('a terminal read ends at its 500 ms timeout with ETIMEDOUT; an abort rejects that read; bytes come and go', async () => {
   const pty = await openPty();
   grantDevice('parity-tty', pty.path);
   const tty = Tty.open('parity-tty');
@@ -188,8 +188,18 @@ test('a terminal read ends at its 500 ms timeout with ETIMEDOUT; an abort reject
     assert.is(text(await tty.read(100, { timeoutMs: 2000 })), 'typed\n');
     await tty.write(new TextEncoder().encode('shown'));
     assert.ok((await pty.output()).toString().endsWith('shown'), 'what the app wrote reaches the other end');
+  } finally {
+    await tty.close().catch(() => {});
+    pty.close();
+  }
+});
 
-    // Hang-up: the read in flight, and those after it, complete with 0 bytes, as on the host.
+test('a terminal that hangs up reads end of file (0 bytes), as on the host, not EIO', async () => {
+  const pty = await openPty();
+  grantDevice('parity-hangup', pty.path);
+  const tty = Tty.open('parity-hangup');
+  try {
+    // The read in flight, and those after it, complete with 0 bytes.
     const inFlight = tty.read(100, { timeoutMs: 2000 });
     await new Promise((resolve) => setTimeout(resolve, 50));
     await pty.hangUp();
