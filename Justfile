@@ -25,7 +25,10 @@ setup:
     have() { "$1" --version 2>/dev/null | grep -q "$2"; }
     have wit-bindgen {{wit_bindgen_version}} || cargo install --locked --quiet wit-bindgen-cli@{{wit_bindgen_version}}
     have wasm-tools {{wasm_tools_version}} || cargo install --locked --quiet wasm-tools@{{wasm_tools_version}}
-    have wasmtime 48.0.8 || cargo install --locked --quiet wasmtime-cli@48.0.8  # stock wasmtime, for the WASI adapter (about 15 min to build)
+    # Stock wasmtime, for the WASI adapter: only `wasmtime run` with components and Cranelift
+    # (the default features take three times as long to build: WASI-NN, HTTP, TLS, Winch, ...).
+    have wasmtime 48.0.8 || cargo install --locked --quiet wasmtime-cli@48.0.8 --no-default-features \
+        --features run,cranelift,component-model,parallel-compilation,pooling-allocator,clap/default
 
 # Build the host, the C SDK and examples, and the TypeScript library and examples.
 build: setup build-host build-board build-guest build-ts
