@@ -267,6 +267,25 @@ test('a UDP listener grant (udp:IP:PORT) is bound by the backend, hears anyone, 
   await udp.close();
 });
 
+test('a listener grant that cannot be bound fails when it is used, with the bind\'s error', async () => {
+  const held = dgram.createSocket('udp4');
+  await new Promise((resolve) => held.bind(0, '127.0.0.1', resolve));
+  const server = net.createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  grantListener('parity-udp-taken', `udp:127.0.0.1:${held.address().port}`);
+  grantListener('parity-tcp-taken', `tcp:127.0.0.1:${server.address().port}`);
+  const udp = Socket.listener('parity-udp-taken');
+  assert.is((await outcome(udp.receiveFrom(100), 2000)).error?.code, 'EADDRINUSE');
+  assert.is((await outcome(udp.localAddress(), 2000)).error?.code, 'EADDRINUSE');
+  const tcp = Socket.listener('parity-tcp-taken');
+  assert.is((await outcome(tcp.localAddress(), 2000)).error?.code, 'EADDRINUSE');
+  assert.is((await outcome(tcp.accept(), 2000)).error?.code, 'EADDRINUSE');
+  await udp.close();
+  await tcp.close();
+  held.close();
+  server.close();
+});
+
 test('a unix listener grant (unix:PATH) listens at the path', async () => {
   const dir = tempDir();
   const path = `${dir.path}/sock`;

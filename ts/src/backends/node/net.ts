@@ -580,6 +580,8 @@ export class StreamSocket extends Descriptor {
     // A granted listener starts listening in the background: its port (0 asks for any) is
     // known once it is, as `ioring run --listen` knows it before the guest starts.
     if (this.starting) await this.starting.catch(() => {});
+    // A grant whose address could not be bound: the bind's error, as accept reports it.
+    if (this.grant && this.serverError) throw this.serverError;
     let address: SocketAddress;
     if (this.conn) {
       const s = this.conn.socket;
@@ -740,8 +742,20 @@ export class DatagramSocket extends Descriptor {
     s.hearsAnyone = true;
     s.peers = new Peers();
     s.options.reuseAddress = true;
-    s.bindTo(address).catch(() => {});
+    s.bindTo(address).catch((e) => {
+      s.grantError = e;
+      for (const r of s.readers.splice(0)) r.reject(e);
+    });
     return s;
+  }
+
+  /** Why a granted socket could not be bound: every operation on it fails so, as on no host. */
+  private grantError: IORingError | undefined;
+
+  /** Fails with a granted socket's bind error, once it is known. */
+  private async granted(): Promise<void> {
+    await this.ready?.catch(() => {});
+    if (this.grantError) throw this.grantError;
   }
 
   override async setOption(option: SocketOption): Promise<OpResult> {
@@ -772,15 +786,20 @@ export class DatagramSocket extends Descriptor {
   /** Binds to `to`, or to an ephemeral port when the socket must receive before it was bound. */
   private bindTo(to: SocketAddress): Promise<void> {
     const socket = this.open();
-    this.ready = new Promise((resolve, reject) => {
-      const onError = (e: unknown) => reject(opError(toErrorCode(e)));
+    const ready: Promise<void> = new Promise((resolve, reject) => {
+      const onError = (e: unknown) => {
+        // Not bound after all: it may be bound again, as a socket whose bind failed may.
+        if (this.ready === ready) this.ready = undefined;
+        reject(opError(toErrorCode(e)));
+      };
       socket.once('error', onError);
       socket.bind({ address: hostOf(to), port: to.tag === 'unix' ? 0 : to.val.port, exclusive: !this.options.reusePort }, () => {
         socket.off('error', onError);
         resolve();
       });
     });
-    return this.ready;
+    this.ready = ready;
+    return ready;
   }
 
   override async bind(to: SocketAddress): Promise<OpResult> {
@@ -829,6 +848,7 @@ export class DatagramSocket extends Descriptor {
   }
 
   override async sendmsg(data: Uint8Array, to: SocketAddress | undefined): Promise<OpResult> {
+    if (this.grant) await this.granted();
     // A granted socket answers its peers freely; anything else needs a connect grant.
     if (to && !this.peers?.knows(to) && !mayConnect('udp', to)) fail('access');
     if (!to && !this.connected) fail('destination-address-required');
@@ -873,6 +893,7 @@ export class DatagramSocket extends Descriptor {
   }
 
   private receive(len: number, ctx: OpContext, canFilter: boolean): Promise<OpResult> {
+    if (this.grantError) throw this.grantError;
     const filtered = this.filtered();
     // recv cannot tell the sender, so cannot drop the ones this socket may not hear.
     if (filtered && !canFilter) fail('access');
@@ -922,7 +943,7 @@ export class DatagramSocket extends Descriptor {
   }
 
   override async localAddress(): Promise<OpResult> {
-    await this.ready;
+    await this.granted();
     let address = unbound(this.family);
     try {
       const a = this.socket?.address();
