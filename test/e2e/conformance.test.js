@@ -19,7 +19,7 @@ const results = runSuite({ hosts: ['linux', 'node'] });
 const NODE_SKIPS = ['socket-families'];
 // The cases where the Node backend still behaves otherwise than the contract, each named with
 // its cause in ts/README.md's Conformance paragraph.
-const NODE_DIFFERENCES = ['socket-connect-refused'];
+const NODE_DIFFERENCES = [];
 const guests = readdirSync(join(root, 'test/conformance')).filter((f) => f.endsWith('.c'));
 
 test('the Linux host is available and every guest ran cleanly', () => {
