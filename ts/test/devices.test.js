@@ -1,7 +1,8 @@
 // SpiDevice, I2cDevice and Tty. This kernel has no SPI or I2C subsystem and Node has no ioctl,
 // so the transfer shapes are checked against a fake device backend (tests named so), and the
-// Node backend's answer for real device operations against a real file: ENOTSUP (EACCES on handles
-// that are no device grant).
+// Node backend's answer for real device operations against a real file: ENOTSUP for transfers,
+// ENOTTY for tty-configure, as on the host (EACCES on handles that are no device grant).
+// ts/test/node-parity.test.js configures a real pseudo-terminal.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { writeFileSync } from 'node:fs';
@@ -84,7 +85,7 @@ test('tty (fake device backend): configure fills 8N1 raw defaults', async () => 
   });
 });
 
-test('under Node, device transfers on a granted device reject with ENOTSUP; the device reads and writes', async () => {
+test('under Node, device transfers on a granted device reject with ENOTSUP, configuring a file as a tty with ENOTTY; the device reads and writes', async () => {
   const dir = tempDir();
   const path = join(dir.path, 'device');
   writeFileSync(path, 'data');
@@ -93,7 +94,7 @@ test('under Node, device transfers on a granted device reject with ENOTSUP; the 
   assert.is((await rejection(spi.transfer([{ rxLength: 1 }]))).code, 'ENOTSUP');
   assert.is((await rejection(new I2cDevice(spi.handle).transfer([{ readLength: 1 }]))).code, 'ENOTSUP');
   const tty = new Tty(spi.handle);
-  assert.is((await rejection(tty.configure())).code, 'ENOTSUP');
+  assert.is((await rejection(tty.configure())).code, 'ENOTTY');
   assert.is(new TextDecoder().decode(await tty.read(4)), 'data');
   await spi.close();
   dir.cleanup();

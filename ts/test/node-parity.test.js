@@ -91,6 +91,8 @@ test('bytes reach the library as plain Uint8Arrays: file reads, receives, datagr
   assert.is(result(datagram), 8);
   assertPlain(datagram.data, 'a datagram');
   peer.close();
+  await r.one({ tag: 'close', val: u });
+  await r.one({ tag: 'close', val: file });
 
   // A registered buffer read back.
   r.ring.registerBuffers(1, 16);
@@ -250,12 +252,14 @@ test('a UDP listener grant (udp:IP:PORT) is bound by the backend, hears anyone, 
   grantListener('parity-udp', `udp:127.0.0.1:${port}`);
   const udp = Socket.listener('parity-udp');
   assert.is(String(await udp.localAddress()), `127.0.0.1:${port}`);
+  // The peer is on 127.0.0.2, which no connect grant covers (the other test files of a uvu run
+  // grant 127.0.0.1).
   const peer = dgram.createSocket('udp4');
-  await new Promise((resolve) => peer.bind(0, '127.0.0.1', resolve));
+  await new Promise((resolve) => peer.bind(0, '127.0.0.2', resolve));
   const replies = [];
   peer.on('message', (m) => replies.push(m.toString()));
   // Nobody it has not heard from may be sent to (no connect grant here), nor may it be bound.
-  assert.is((await outcome(udp.sendTo(new TextEncoder().encode('x'), `127.0.0.1:${peer.address().port}`), 2000)).error?.code, 'EACCES');
+  assert.is((await outcome(udp.sendTo(new TextEncoder().encode('x'), `127.0.0.2:${peer.address().port}`), 2000)).error?.code, 'EACCES');
   assert.is((await outcome(udp.bind('127.0.0.1:0'), 2000)).error?.code, 'EACCES');
   peer.send('ping', port, '127.0.0.1');
   const { data, from } = await udp.receiveFrom(100, { timeoutMs: 2000 });
