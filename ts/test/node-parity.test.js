@@ -13,7 +13,7 @@ import dgram from 'node:dgram';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
-import { File, Socket, Tty } from '@ioring/ring';
+import { File, IORing, Socket, Tty } from '@ioring/ring';
 import { backend, grantBind, grantConnect, grantDevice, grantDirectory, grantListener } from '@ioring/ring/node';
 import { freePort, tempDir } from '../../test/lib/ioring.js';
 import { openPty } from './lib/pty.js';
@@ -145,6 +145,19 @@ test('a FIFO read ends at its 500 ms timeout with ETIMEDOUT; an abort rejects th
   // Writes go out too, and the reads see them.
   assert.is(await file.write(new TextEncoder().encode('own')), 3);
   assert.is(text(await file.read(100, undefined, { timeoutMs: 2000 })), 'own');
+  await file.close();
+  f.dir.cleanup();
+});
+
+test('poll on a FIFO waits for bytes, as on the host, rather than reporting it ready at once', async () => {
+  const f = fifo('parity-fifo-poll');
+  const file = await File.open(f.grant, 'fifo', { read: true, write: true });
+  const idle = await outcome(IORing.shared.poll(file.handle, { readable: true }, { timeoutMs: 300 }), 2000);
+  assert.is(idle.error?.code, 'ETIMEDOUT', `poll with nothing to read: ${idle.error?.code ?? JSON.stringify(idle.value)}`);
+  const ready = IORing.shared.poll(file.handle, { readable: true }, { timeoutMs: 2000 });
+  writeFileSync(f.path, 'x');
+  assert.is((await ready).readable, true);
+  assert.is(text(await file.read(10)), 'x');
   await file.close();
   f.dir.cleanup();
 });

@@ -231,9 +231,9 @@ export function streamKind(fd: number, stat: fs.Stats = fs.fstatSync(fd)): 'fifo
  * StreamFile; anything else (and a non-blocking FIFO or terminal, whose reads never wait: they
  * complete with what there is, or `again`, as on the host) is read through node:fs.
  */
-export function openedFile(fd: number, access: Access, nonblock: boolean, stat: fs.Stats = fs.fstatSync(fd), owned = true): FileDescriptor {
+export function openedFile(fd: number, access: Access, nonblock: boolean, stat: fs.Stats = fs.fstatSync(fd)): FileDescriptor {
   const kind = nonblock ? undefined : streamKind(fd, stat);
-  return kind ? new StreamFile(fd, owned, access, kind === 'terminal') : new FileDescriptor(fd, owned, access.write);
+  return kind ? new StreamFile(fd, true, access, kind === 'terminal') : new FileDescriptor(fd, true, access.write);
 }
 
 /** A FIFO or a terminal, opened blocking: its reads wait on readiness, and can be cancelled. */
@@ -246,8 +246,8 @@ export class StreamFile extends FileDescriptor {
   private hungUp = false;
   /** A read's failure, for the next read. */
   private error: IORingError | undefined;
-  /** The failure of the last write, which the stream reports again as an 'error' event. */
-  private writeError: unknown;
+  /** A failure already reported to its operation (a write, setRawMode), which the stream emits again as an 'error' event. */
+  private reported: unknown;
   private readers: Reader[] = [];
   /** The handle was closed: nothing opens a stream any more, and the stream goes once no read waits. */
   private closed = false;
@@ -303,7 +303,8 @@ export class StreamFile extends FileDescriptor {
     }
     // Half open, so that end of file does not end the stream's writing and destroy it: it waits
     // for a read to take it. (A read-only FIFO is given a writable stream for the same reason;
-    // nothing writes to it.) No high-water mark: the stream reads ahead one chunk at most.
+    // nothing writes to it.) No high-water mark: the stream reads ahead one chunk at most. (A
+    // terminal opened write-only gets Node's tty.WriteStream, whose writes block.)
     let s: net.Socket;
     try {
       s = this.terminal
@@ -317,14 +318,16 @@ export class StreamFile extends FileDescriptor {
     }
     this.stream = s;
     if (first) s.unshift(first);
-    s.on('readable', () => this.pump());
-    s.on('end', () => {
-      if (this.stream !== s) return;
-      this.ended = true;
-      this.pump();
-    });
+    if (this.access.read) {
+      s.on('readable', () => this.pump());
+      s.on('end', () => {
+        if (this.stream !== s) return;
+        this.ended = true;
+        this.pump();
+      });
+    }
     s.on('error', (e: unknown) => {
-      if (this.stream !== s || e === this.writeError) return;
+      if (this.stream !== s || e === this.reported) return;
       // A terminal whose other end closed fails its reads with EIO: end of file, as the host reads it.
       if (this.terminal && toErrorCode(e) === 'io') this.ended = true;
       else this.error ??= opError(toErrorCode(e));
@@ -411,7 +414,7 @@ export class StreamFile extends FileDescriptor {
     return new Promise((resolve, reject) => {
       s.write(copy, (e) => {
         if (!e) return resolve({ res: copy.length });
-        this.writeError = e;
+        this.reported = e;
         reject(opError(toErrorCode(e)));
       });
     });
@@ -450,9 +453,9 @@ export class StreamFile extends FileDescriptor {
     const s = this.open();
     if (!s) fail('io');
     if (!(s instanceof tty.ReadStream)) fail('not-supported');
-    // setRawMode reports a failure as an 'error' event, at once.
+    // setRawMode reports a failure as an 'error' event, at once: this operation's, not a read's.
     let failure: unknown;
-    const onError = (e: unknown) => (failure = e);
+    const onError = (e: unknown) => (failure = this.reported = e);
     s.prependOnceListener('error', onError);
     s.setRawMode(true);
     s.off('error', onError);
