@@ -108,9 +108,7 @@ export const HOSTS = [
     notSupported: {
       'socket-families': 'node:dgram and node:net have no unix datagram or seqpacket sockets (unix datagram: not-supported)',
     },
-    differences: {
-      'socket-connect-refused': 'node:net cannot bind a TCP socket without listening, so a bound port accepts connections',
-    },
+    differences: {},
     unavailable: () =>
       existsSync(join(root, 'ts/dist/backends/node/index.js'))
         ? null

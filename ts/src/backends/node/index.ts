@@ -23,6 +23,8 @@ import type { SocketAddress } from 'ioring:ring/types@0.1.0';
 
 export { toErrorCode } from './errno.js';
 export { grantBind, grantConnect } from './policy.js';
+export { toReadable, toWritable } from './streams.js';
+export type { ByteStream, ToReadableOptions, ToWritableOptions } from './streams.js';
 
 /** Size of the guest's descriptor table, as the Linux host's default. */
 const MAX_HANDLES = 1024;
