@@ -27,9 +27,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { basename, dirname, isAbsolute, join, parse, relative, resolve } from 'node:path';
+import { basename, dirname, join, parse, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { embedSourceMap } from './source-map.js';
 
 const usage = `usage: ioring-build APP.ts -o APP.wasm [options]
 
@@ -210,22 +211,6 @@ async function bundleApp(file, out) {
     writeFileSync(out, code);
   }
   return { path: out, code };
-}
-
-/**
- * The bundle with its source map as its first line, `globalThis.__ioringSourceMap = {...}`:
- * the bundle's file name, the sources (relative to the current directory, as the app's author
- * named them), and the mappings, one line later. No sources' text: a stack needs only places.
- */
-function embedSourceMap(code, map, out) {
-  const sources = map.sources.map((s) => {
-    if (s.startsWith('\0') || /^[a-z]+:/i.test(s)) return s;
-    const absolute = resolve(dirname(out), s);
-    const rel = relative(process.cwd(), absolute);
-    return rel.startsWith('..') || isAbsolute(rel) ? absolute : rel;
-  });
-  const embedded = { file: basename(out), sources, mappings: `;${map.mappings}` };
-  return `globalThis.__ioringSourceMap = ${JSON.stringify(embedded)};\n${code}`;
 }
 
 async function componentizeStarlingMonkey(bundle) {

@@ -15,9 +15,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { embedSourceMap } from '../bin/source-map.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = resolve(here, '../dist');
@@ -62,18 +63,6 @@ export async function bundle(input, out, { sourceMap = true } = {}) {
   if (output[0].map) code = embedSourceMap(code, output[0].map, out);
   writeFileSync(out, code);
   return code;
-}
-
-/** As ioring-build embeds it: report.js maps an error's stack through it. */
-function embedSourceMap(code, map, out) {
-  const sources = map.sources.map((s) => {
-    if (s.startsWith('\0') || /^[a-z]+:/i.test(s)) return s;
-    const absolute = resolve(dirname(out), s);
-    const rel = relative(process.cwd(), absolute);
-    return rel.startsWith('..') || isAbsolute(rel) ? absolute : rel;
-  });
-  const embedded = { file: basename(out), sources, mappings: `;${map.mappings}` };
-  return `globalThis.__ioringSourceMap = ${JSON.stringify(embedded)};\n${code}`;
 }
 
 /** Runs the Makefile; its output is shown only when it fails (the first engine build takes minutes). */
