@@ -182,6 +182,11 @@ static void step_recv(op_t *op, uint32_t len)
 
 	if (!opq_is_head(op))
 		return;
+	if (o->kind == K_TCP && o->shut_rd) {
+		/* Shut for reading while it waited: it ends, as a new receive would. */
+		op_done(op, 0, NULL, 0, NULL);
+		return;
+	}
 	if (!in_fill(o)) {
 		wait_in(op, o);
 		return;
@@ -225,6 +230,10 @@ static void step_recv_multishot(op_t *op)
 		uint8_t *data;
 		int64_t n;
 
+		if (o->kind == K_TCP && o->shut_rd) {
+			op_done(op, 0, NULL, 0, NULL);
+			return;
+		}
 		if (!in_fill(o)) {
 			wait_in(op, o);
 			return;
@@ -251,6 +260,11 @@ static void step_send(op_t *op, const uint8_t *data, size_t len)
 
 	if (!opq_is_head(op))
 		return;
+	if (o->kind == K_TCP && !o->has_out) {
+		/* Shut for sending while it waited (its bytes so far were flushed first). */
+		op_done(op, op->done_bytes ? (int64_t)op->done_bytes : ERR(EC(PIPE)), NULL, 0, NULL);
+		return;
+	}
 	while (op->phase == 0 && op->done_bytes < len) {
 		adapter_list_u8_t chunk;
 
@@ -514,6 +528,256 @@ int64_t tcp_listen(obj_t *o, uint32_t backlog)
 	return 0;
 }
 
+/* ---- where the runtime's TCP is not the system's ---- */
+
+/*
+ * Two things some runtimes' TCP does that the system's does not, each found out by trying
+ * it once on loopback, when the app first needs to know (-1: not tried yet):
+ *
+ * - A bound socket accepts connections before it listens: jco's preview2-shim binds through
+ *   node:net, which binds only by listening (and drops what comes before the listen). Then a
+ *   bind is the adapter's own (tcp_bind_app), as the Node backend's is.
+ * - A shutdown of either direction closes the whole connection: preview2-shim destroys the
+ *   node:net socket. Then the adapter shuts a direction itself (tcp_shutdown_app).
+ *
+ * A probe that cannot run (no network for the app either) finds nothing to work around.
+ */
+static int bind_listens = -1, shutdown_closes = -1;
+
+#define PROBE_WAIT_NS 2000000000ull
+
+/* Block until @p is ready or @ns pass; true if it is ready. Drops @p. */
+static bool block_for(pollable_t p, uint64_t ns)
+{
+	pollable_t timer = wasi_clocks_monotonic_clock_subscribe_duration(ns);
+	wasi_io_poll_borrow_pollable_t list[2] = { wasi_io_poll_borrow_pollable(p),
+						    wasi_io_poll_borrow_pollable(timer) };
+	wasi_io_poll_list_borrow_pollable_t in = { list, 2 };
+	adapter_list_u32_t ready;
+	bool got = false;
+
+	wasi_io_poll_poll(&in, &ready);
+	for (size_t i = 0; i < ready.len; i++)
+		got |= ready.ptr[i] == 0;
+	if (ready.len)
+		free(ready.ptr);
+	wasi_io_poll_pollable_drop_own(timer);
+	wasi_io_poll_pollable_drop_own(p);
+	return got;
+}
+
+/* A new IPv4 socket bound to 127.0.0.1 (any port), and the address it got; NULL if none. */
+static obj_t *probe_bound(ipaddr_t *at)
+{
+	ipaddr_t lo = addr_any(WASI_SOCKETS_NETWORK_IP_ADDRESS_FAMILY_IPV4);
+	wasi_sockets_tcp_error_code_t e;
+	obj_t *o;
+
+	lo.val.ipv4.address.f0 = 127;
+	lo.val.ipv4.address.f3 = 1;
+	if (IS_ERR(tcp_new(WASI_SOCKETS_NETWORK_IP_ADDRESS_FAMILY_IPV4, &o)))
+		return NULL;
+	if (IS_ERR(tcp_bind(o, &lo)) || !wasi_sockets_tcp_method_tcp_socket_local_address(BORROW_TCP(o), at, &e)) {
+		obj_unref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* A new socket connected to @at, its streams open; NULL if it could not connect. */
+static obj_t *probe_connect(ipaddr_t *at)
+{
+	wasi_sockets_tcp_tuple2_own_input_stream_own_output_stream_t s;
+	wasi_sockets_tcp_error_code_t e;
+	obj_t *o;
+
+	if (IS_ERR(tcp_new(WASI_SOCKETS_NETWORK_IP_ADDRESS_FAMILY_IPV4, &o)))
+		return NULL;
+	if (wasi_sockets_tcp_method_tcp_socket_start_connect(BORROW_TCP(o), BORROW_NET(), at, &e)) {
+		for (;;) {
+			if (wasi_sockets_tcp_method_tcp_socket_finish_connect(BORROW_TCP(o), &s, &e)) {
+				o->in = s.f0;
+				o->out = s.f1;
+				o->has_in = o->has_out = true;
+				o->tstate = TCP_CONNECTED;
+				return o;
+			}
+			if (e != WASI_SOCKETS_NETWORK_ERROR_CODE_WOULD_BLOCK ||
+			    !block_for(wasi_sockets_tcp_method_tcp_socket_subscribe(BORROW_TCP(o)), PROBE_WAIT_NS))
+				break;
+		}
+	}
+	obj_unref(o);
+	return NULL;
+}
+
+/* Whether a connection to a bound socket that does not listen succeeds (it is refused on Linux). */
+static bool runtime_bind_listens(void)
+{
+	ipaddr_t at;
+	obj_t *bound, *c;
+
+	if (bind_listens >= 0)
+		return bind_listens;
+	bind_listens = 0;
+	if (!(bound = probe_bound(&at)))
+		return false;
+	if ((c = probe_connect(&at))) {
+		bind_listens = 1;
+		obj_unref(c);
+	}
+	obj_unref(bound);
+	return bind_listens;
+}
+
+/* Whether shutting the sending side of a connection ends its receiving side too. */
+static bool runtime_shutdown_closes(void)
+{
+	wasi_sockets_tcp_tuple3_own_tcp_socket_own_input_stream_own_output_stream_t t;
+	wasi_sockets_tcp_error_code_t e;
+	wasi_io_streams_stream_error_t se;
+	ipaddr_t at;
+	obj_t *lst, *c = NULL;
+	bool accepted = false;
+
+	if (shutdown_closes >= 0)
+		return shutdown_closes;
+	shutdown_closes = 0;
+	if (!(lst = probe_bound(&at)))
+		return false;
+	if (IS_ERR(tcp_listen(lst, 1)) || !(c = probe_connect(&at)))
+		goto out;
+	while (!(accepted = wasi_sockets_tcp_method_tcp_socket_accept(BORROW_TCP(lst), &t, &e))) {
+		if (e != WASI_SOCKETS_NETWORK_ERROR_CODE_WOULD_BLOCK ||
+		    !block_for(wasi_sockets_tcp_method_tcp_socket_subscribe(BORROW_TCP(lst)), PROBE_WAIT_NS))
+			goto out;
+	}
+	if (!wasi_sockets_tcp_method_tcp_socket_shutdown(BORROW_TCP(c), WASI_SOCKETS_TCP_SHUTDOWN_TYPE_SEND, &e))
+		goto out;
+	/* The other way, one byte: does the shut socket still receive it? */
+	{
+		adapter_list_u8_t one = { (uint8_t *)"x", 1 }, got;
+
+		if (!wasi_io_streams_method_output_stream_blocking_write_and_flush(wasi_io_streams_borrow_output_stream(t.f2), &one, &se)) {
+			(void)stream_err(&se, true);
+			goto out;
+		}
+		for (;;) {
+			if (!wasi_io_streams_method_input_stream_read(BORROW_IN(c), 1, &got, &se)) {
+				(void)stream_err(&se, false);
+				shutdown_closes = 1;
+				break;
+			}
+			if (got.len) {
+				free(got.ptr);
+				break;
+			}
+			if (!block_for(wasi_io_streams_method_input_stream_subscribe(BORROW_IN(c)), PROBE_WAIT_NS))
+				break;
+		}
+	}
+out:
+	if (accepted) {
+		wasi_io_streams_input_stream_drop_own(t.f1);
+		wasi_io_streams_output_stream_drop_own(t.f2);
+		wasi_sockets_tcp_tcp_socket_drop_own(t.f0);
+	}
+	obj_unref(c);
+	obj_unref(lst);
+	return shutdown_closes;
+}
+
+/* Whether @a and @b name the same port of one address (a wildcard address overlaps any). */
+static bool addr_overlaps(const ipaddr_t *a, const ipaddr_t *b)
+{
+	static const uint8_t zero[16];
+
+	if (a->tag != b->tag || addr_port(a) != addr_port(b))
+		return false;
+	if (a->tag == WASI_SOCKETS_NETWORK_IP_SOCKET_ADDRESS_IPV4)
+		return !memcmp(&a->val.ipv4.address, &b->val.ipv4.address, 4) ||
+		       !memcmp(&a->val.ipv4.address, zero, 4) || !memcmp(&b->val.ipv4.address, zero, 4);
+	return !memcmp(&a->val.ipv6.address, &b->val.ipv6.address, 16) ||
+	       !memcmp(&a->val.ipv6.address, zero, 16) || !memcmp(&b->val.ipv6.address, zero, 16);
+}
+
+/*
+ * An app's bind of TCP socket @o to @a. Where the runtime's bind would accept connections,
+ * the address is only asked of the system, by a socket bound to it and dropped at once (which
+ * gives the port, for port 0, and the bind's errors), and held here against the app's other
+ * sockets (address-in-use) until listen or connect binds @o to it: so a bound socket that
+ * does neither refuses connections, as on Linux. (Between the drop and that bind, another
+ * process could take the port: listen or connect then fails with address-in-use.)
+ */
+static int64_t tcp_bind_app(obj_t *o, ipaddr_t *a)
+{
+	wasi_sockets_tcp_error_code_t e;
+	ipaddr_t got;
+	obj_t *p;
+	int64_t r;
+
+	if (!runtime_bind_listens())
+		return tcp_bind(o, a);
+	for (uint32_t h = 0; h < MAX_HANDLES; h++)
+		if (handles[h] && handles[h] != o && handles[h]->kind == K_TCP && handles[h]->reserved &&
+		    addr_overlaps(&handles[h]->held, a))
+			return ERR(EC(ADDRESS_IN_USE));
+	if (IS_ERR(r = tcp_new(o->family, &p)))
+		return r;
+	r = tcp_bind(p, a);
+	if (!IS_ERR(r) && !wasi_sockets_tcp_method_tcp_socket_local_address(BORROW_TCP(p), &got, &e))
+		r = net_err(e);
+	obj_unref(p);
+	if (IS_ERR(r))
+		return r;
+	o->reserved = true;
+	o->held = got;
+	o->tstate = TCP_BOUND;
+	return 0;
+}
+
+/* Bind @o for real to the address its bind held (before a listen or a connect). */
+static int64_t tcp_bind_held(obj_t *o)
+{
+	if (!o->reserved)
+		return 0;
+	o->reserved = false;
+	o->tstate = TCP_NEW;
+	return tcp_bind(o, &o->held);
+}
+
+/*
+ * A shutdown where the runtime's would close the whole connection: the receiving side is
+ * shut here (receives end at once, as after shutdown(2) of reading, and the peer is told
+ * nothing, as on Linux), the sending side by dropping the output stream, which ends it (a FIN)
+ * and leaves the connection open the other way. What waits on @o looks again.
+ */
+static void tcp_shutdown_app(obj_t *o)
+{
+	op_t **list;
+	size_t n = 0;
+
+	for (op_t *op = live_ops; op; op = op->next_live)
+		n += op->obj == o;
+	list = malloc((n ? n : 1) * sizeof(*list));
+	if (!list)
+		abort();
+	n = 0;
+	for (op_t *op = live_ops; op; op = op->next_live)
+		if (op->obj == o && op->state == OP_RUNNING)
+			list[n++] = op;
+	if (o->shut_wr && o->has_out) {
+		obj_drop_polls(o);
+		wasi_io_streams_output_stream_drop_own(o->out);
+		o->has_out = false;
+	}
+	for (size_t i = 0; i < n; i++) {
+		op_clear_polls(list[i]);
+		op_step(list[i]);
+	}
+	free(list);
+}
+
 /* Accept one connection ahead into the listener's queue: true if one is there. */
 static int64_t tcp_accept_ahead(obj_t *o)
 {
@@ -649,7 +913,10 @@ static uint8_t readiness(obj_t *o, op_t *op, uint8_t events, bool subscribe)
 		stdio_open(o);
 		break;
 	}
-	if (is_stream_in(o)) {
+	if (o->kind == K_TCP && o->shut_rd) {
+		/* Shut for reading: a receive ends at once (the runtime's stream may not know). */
+		ready |= PE(READABLE) | PE(READ_HANG_UP) | (o->shut_wr ? PE(HANG_UP) : 0);
+	} else if (is_stream_in(o)) {
 		struct inbuf *b = &o->ib;
 
 		/* Everything there is now, so that the end behind the bytes shows (read-hang-up,
@@ -769,19 +1036,78 @@ static uint8_t file_type(wasi_filesystem_types_descriptor_type_t t)
 	}
 }
 
-static detail_t stat_detail(const wasi_filesystem_types_descriptor_stat_t *s)
-{
-	detail_t d = { .tag = EXPORTS_IORING_RING_TYPES_CQE_DETAIL_STAT };
+/*
+ * WASI 0.2 carries no permission bits, and the adapter makes no file with other bits than the
+ * runtime's (0666 for a file, 0777 for a directory, less its umask: 0644 and 0755 under the
+ * usual 022; see mode_given): statx reports those, whatever the file's own bits, as a file
+ * system without permission bits does (README, "Where it differs").
+ */
+#define MODE_FILE 0644u
+#define MODE_DIR 0755u
 
-	d.val.stat.type = file_type(s->type);
-	d.val.stat.size = s->size;
-	/* WASI 0.2 has no permission bits: 0 says so (README, "Where it differs"). */
-	d.val.stat.mode = 0;
-	d.val.stat.links = (uint32_t)s->link_count;
+/*
+ * @d the statx detail of @s: 0, or not-supported for a file the runtime calls `unknown`
+ * (wasmtime 48 says so of a FIFO or a socket file): its kind is not known, and `unknown`,
+ * "anything else" in the contract, would say what it is not.
+ */
+static int64_t stat_detail(const wasi_filesystem_types_descriptor_stat_t *s, detail_t *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->tag = EXPORTS_IORING_RING_TYPES_CQE_DETAIL_STAT;
+	if (s->type == WASI_FILESYSTEM_TYPES_DESCRIPTOR_TYPE_UNKNOWN)
+		return ERR(EC(NOT_SUPPORTED));
+	d->val.stat.type = file_type(s->type);
+	d->val.stat.size = s->size;
+	d->val.stat.mode = s->type == WASI_FILESYSTEM_TYPES_DESCRIPTOR_TYPE_DIRECTORY	   ? MODE_DIR
+			   : s->type == WASI_FILESYSTEM_TYPES_DESCRIPTOR_TYPE_SYMBOLIC_LINK ? 0777u
+											     : MODE_FILE;
+	d->val.stat.links = (uint32_t)s->link_count;
 	if (s->data_modification_timestamp.is_some)
-		d.val.stat.modified_ns = s->data_modification_timestamp.val.seconds * 1000000000ull +
-					 s->data_modification_timestamp.val.nanoseconds;
-	return d;
+		d->val.stat.modified_ns = s->data_modification_timestamp.val.seconds * 1000000000ull +
+					  s->data_modification_timestamp.val.nanoseconds;
+	return 0;
+}
+
+/*
+ * Whether a file (or, with @dir, a directory) made with @mode gets those bits from the
+ * runtime, which makes every file 0666 and every directory 0777 less its umask: the modes
+ * that give 0644 (0755) under a umask of 022. Any other, a private file (0600, 0640) or one
+ * with execute or set-id bits, would come out other than asked: not-supported.
+ */
+static bool mode_given(uint32_t mode, bool dir)
+{
+	return ((mode & 07777u) & ~022u) == (dir ? MODE_DIR : MODE_FILE);
+}
+
+/*
+ * What a creation with a mode the runtime cannot give answers, where the mode does not
+ * matter: `exists` when @path is there (@follow: after a final symbolic link), the error of
+ * its parent directory when that is missing or no directory, else not-supported; 1 when it
+ * is there and @follow (an open with create opens it without creating).
+ */
+static int64_t create_without_mode(obj_t *dir, const adapter_string_t *path, bool follow)
+{
+	wasi_filesystem_types_descriptor_stat_t st;
+	wasi_filesystem_types_error_code_t e;
+	adapter_string_t parent = *path;
+
+	if (wasi_filesystem_types_method_descriptor_stat_at(BORROW_DESC(dir), follow ? WASI_FILESYSTEM_TYPES_PATH_FLAGS_SYMLINK_FOLLOW : 0,
+							      (adapter_string_t *)path, &st, &e))
+		return follow ? 1 : ERR(EC(EXISTS));
+	if (e != WASI_FILESYSTEM_TYPES_ERROR_CODE_NO_ENTRY)
+		return path_err(e);
+	/* Missing: is it the file, or a directory on the way to it? */
+	while (parent.len && parent.ptr[parent.len - 1] == '/')
+		parent.len--;
+	while (parent.len && parent.ptr[parent.len - 1] != '/')
+		parent.len--;
+	if (parent.len &&
+	    !wasi_filesystem_types_method_descriptor_stat_at(BORROW_DESC(dir), WASI_FILESYSTEM_TYPES_PATH_FLAGS_SYMLINK_FOLLOW,
+							     &parent, &st, &e))
+		return path_err(e);
+	if (parent.len && st.type != WASI_FILESYSTEM_TYPES_DESCRIPTOR_TYPE_DIRECTORY)
+		return ERR(EC(NOT_DIRECTORY));
+	return ERR(EC(NOT_SUPPORTED));
 }
 
 static void do_openat(op_t *op)
@@ -818,6 +1144,16 @@ static void do_openat(op_t *op)
 						       EXPORTS_IORING_RING_TYPES_OPEN_FLAGS_APPEND)))) {
 		done_err(op, ERR(EC(ACCESS)));
 		return;
+	}
+	if (create && !mode_given(a->mode, false)) {
+		/* A file the runtime would make with other bits than asked is not made; one that is
+		 * there is opened, as open(2) does, whatever the mode. */
+		r = create_without_mode(dir, &path, !(f & EXPORTS_IORING_RING_TYPES_OPEN_FLAGS_EXCLUSIVE));
+		if (r != 1) {
+			done_err(op, r);
+			return;
+		}
+		create = false;
 	}
 	if (create)
 		of |= WASI_FILESYSTEM_TYPES_OPEN_FLAGS_CREATE;
@@ -868,6 +1204,7 @@ static void do_openat(op_t *op)
 	o->readable = read;
 	o->writable = write;
 	o->append = f & EXPORTS_IORING_RING_TYPES_OPEN_FLAGS_APPEND;
+	o->regular = type == WASI_FILESYSTEM_TYPES_DESCRIPTOR_TYPE_REGULAR_FILE;
 	o->readonly = dir->readonly;
 	r = handle_add(o);
 	if (IS_ERR(r)) {
@@ -882,23 +1219,51 @@ static void do_openat(op_t *op)
 	}
 }
 
+/*
+ * A read of a file: of a regular one @len bytes, fewer only at its end, as read(2) gives. A
+ * runtime may give less per call (wasmtime 48: at most 64 KiB): read on. (A device gives
+ * what it has.)
+ */
 static int64_t file_read(obj_t *o, uint32_t len, const uint64_t *offset, uint8_t **data)
 {
 	adapter_tuple2_list_u8_bool_t got;
 	wasi_filesystem_types_error_code_t e;
 	uint64_t at = offset ? *offset : o->pos;
+	uint8_t *buf = NULL;
+	size_t n = 0;
 
 	*data = NULL;
 	if (o->kind == K_DIR)
 		return ERR(EC(IS_DIRECTORY));
 	if (!o->readable)
 		return ERR(EC(BAD_DESCRIPTOR));
-	if (!wasi_filesystem_types_method_descriptor_read(BORROW_DESC(o), len, at, &got, &e))
-		return fs_err(e);
+	while (n < len) {
+		if (!wasi_filesystem_types_method_descriptor_read(BORROW_DESC(o), len - n, at + n, &got, &e)) {
+			if (n)
+				break; /* what was read counts; the error comes again on the next read */
+			return fs_err(e);
+		}
+		if (!buf && got.f0.len == len) {
+			buf = got.f0.ptr; /* all of it at once: the runtime's buffer is the result */
+			n = len;
+			break;
+		}
+		if (got.f0.len) {
+			if (!buf && !(buf = malloc(len)))
+				abort();
+			memcpy(buf + n, got.f0.ptr, got.f0.len);
+			n += got.f0.len;
+			free(got.f0.ptr);
+		}
+		if (got.f1 || got.f0.len == 0 || !o->regular)
+			break; /* the end of the file */
+	}
 	if (!offset)
-		o->pos += got.f0.len;
-	*data = got.f0.len ? got.f0.ptr : NULL;
-	return (int64_t)got.f0.len;
+		o->pos += n;
+	*data = n ? buf : NULL;
+	if (!n)
+		free(buf);
+	return (int64_t)n;
 }
 
 static int64_t file_write(obj_t *o, const uint8_t *data, size_t len, const uint64_t *offset)
@@ -1453,6 +1818,10 @@ static void start_socket_op(op_t *op)
 			done_err(op, ERR(EC(ADDRESS_FAMILY_NOT_SUPPORTED)));
 			return;
 		}
+		if (IS_ERR(r = tcp_bind_held(o))) {
+			done_err(op, r);
+			return;
+		}
 		if (!wasi_sockets_tcp_method_tcp_socket_start_connect(BORROW_TCP(o), BORROW_NET(), &a, &e)) {
 			done_err(op, net_err(e));
 			return;
@@ -1497,7 +1866,7 @@ static void start_socket_op(op_t *op)
 			done_err(op, ERR(EC(INVALID)));
 			return;
 		}
-		op_done(op, tcp_bind(o, &a), NULL, 0, NULL);
+		op_done(op, tcp_bind_app(o, &a), NULL, 0, NULL);
 		return;
 	}
 	case OPC(LISTEN): {
@@ -1516,7 +1885,9 @@ static void start_socket_op(op_t *op)
 			done_err(op, ERR(EC(INVALID)));
 			return;
 		}
-		if (o->tstate == TCP_BOUND) {
+		if (o->tstate == TCP_BOUND && o->reserved) {
+			local = o->held;
+		} else if (o->tstate == TCP_BOUND) {
 			if (!wasi_sockets_tcp_method_tcp_socket_local_address(BORROW_TCP(o), &local, &e)) {
 				done_err(op, net_err(e));
 				return;
@@ -1528,7 +1899,7 @@ static void start_socket_op(op_t *op)
 			done_err(op, ERR(EC(ACCESS)));
 			return;
 		}
-		if (o->tstate == TCP_NEW && IS_ERR(r = tcp_bind(o, &local))) {
+		if ((o->tstate == TCP_NEW && IS_ERR(r = tcp_bind(o, &local))) || IS_ERR(r = tcp_bind_held(o))) {
 			done_err(op, r);
 			return;
 		}
@@ -1617,13 +1988,18 @@ static void start_socket_op(op_t *op)
 		}
 		if (how != EXPORTS_IORING_RING_TYPES_SHUTDOWN_HOW_WRITE)
 			o->shut_rd = true;
-		if (how != EXPORTS_IORING_RING_TYPES_SHUTDOWN_HOW_READ) {
+		if (how != EXPORTS_IORING_RING_TYPES_SHUTDOWN_HOW_READ && o->has_out) {
 			/* What is written goes first: flush before the FIN. */
 			wasi_io_streams_stream_error_t se;
 
 			if (!wasi_io_streams_method_output_stream_blocking_flush(BORROW_OUT(o), &se))
 				(void)stream_err(&se, true);
 			o->shut_wr = true;
+		}
+		if (runtime_shutdown_closes()) {
+			tcp_shutdown_app(o);
+			op_done(op, 0, NULL, 0, NULL);
+			return;
 		}
 		if (!wasi_sockets_tcp_method_tcp_socket_shutdown(BORROW_TCP(o),
 								 how == EXPORTS_IORING_RING_TYPES_SHUTDOWN_HOW_READ ? WASI_SOCKETS_TCP_SHUTDOWN_TYPE_RECEIVE
@@ -1640,7 +2016,9 @@ static void start_socket_op(op_t *op)
 		detail_t d = { .tag = EXPORTS_IORING_RING_TYPES_CQE_DETAIL_ADDRESS };
 		ipaddr_t a = addr_any(o->family);
 
-		if (o->kind == K_TCP && o->tstate != TCP_NEW) {
+		if (o->kind == K_TCP && o->reserved) {
+			a = o->held;
+		} else if (o->kind == K_TCP && o->tstate != TCP_NEW) {
 			wasi_sockets_tcp_error_code_t e;
 
 			(void)wasi_sockets_tcp_method_tcp_socket_local_address(BORROW_TCP(o), &a, &e);
@@ -1738,15 +2116,21 @@ static void start_file_op(op_t *op)
 					done_err(op, fs_err(e));
 					return;
 				}
-				d = stat_detail(&st);
+				if (IS_ERR(r = stat_detail(&st, &d))) {
+					done_err(op, r);
+					return;
+				}
 			} else if (is_socket(o)) {
+				/* A socket's mode on Linux. */
 				d.val.stat.type = EXPORTS_IORING_RING_TYPES_FILE_TYPE_SOCKET;
 				d.val.stat.mode = 0777;
 				d.val.stat.links = 1;
 			} else {
-				/* Standard streams: WASI does not say what they are. */
-				d.val.stat.type = EXPORTS_IORING_RING_TYPES_FILE_TYPE_UNKNOWN;
-				d.val.stat.links = 1;
+				/* Standard streams (and devices): WASI does not say what they are (a
+				 * terminal, a file, a pipe, /dev/null), and `unknown` would say what they
+				 * are not. */
+				done_err(op, ERR(EC(NOT_SUPPORTED)));
+				return;
 			}
 			op_done(op, 0, NULL, 0, &d);
 			return;
@@ -1764,7 +2148,10 @@ static void start_file_op(op_t *op)
 			done_err(op, path_err(e));
 			return;
 		}
-		d = stat_detail(&st);
+		if (IS_ERR(r = stat_detail(&st, &d))) {
+			done_err(op, r);
+			return;
+		}
 		op_done(op, 0, NULL, 0, &d);
 		return;
 	}
@@ -1786,6 +2173,11 @@ static void start_file_op(op_t *op)
 		}
 		if (o->readonly) {
 			done_err(op, ERR(EC(ACCESS)));
+			return;
+		}
+		if (s->op.tag == OPC(MKDIRAT) && !mode_given(s->op.val.mkdirat.mode, true)) {
+			/* A directory the runtime would make with other bits than asked is not made. */
+			done_err(op, create_without_mode(o, p, false));
 			return;
 		}
 		if (s->op.tag == OPC(MKDIRAT))

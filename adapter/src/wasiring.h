@@ -83,6 +83,7 @@ typedef struct obj {
 	wasi_filesystem_types_own_descriptor_t desc;
 	bool borrowed;	/* a preopen: the adapter keeps it past any close */
 	bool readable, writable, append;
+	bool regular;	/* a regular file: a read gives all it asks for but at the end */
 	bool readonly;	/* a directory under a read-only grant (and what is opened beneath it) */
 	uint64_t pos;
 	/* streams: stdin, stdout/stderr, a TCP connection */
@@ -96,6 +97,10 @@ typedef struct obj {
 	wasi_sockets_tcp_own_tcp_socket_t tcp;
 	enum tcp_state tstate;
 	bool shut_wr, shut_rd;
+	/* Bound in the adapter only, to @held, until listen or connect binds it (where the
+	 * runtime's bind would accept connections: see tcp_bind_app in ops.c). */
+	bool reserved;
+	ipaddr_t held;
 	struct pending_conn *conns;
 	size_t nconns;
 	wasi_sockets_udp_own_udp_socket_t udp;

@@ -7,7 +7,7 @@
 static int open_res(struct ior_ring *ring, int dir, const char *path, uint16_t flags,
 		    struct t_cqe *c)
 {
-	ior_prep_openat(ior_get_sqe(ring), (ior_handle_t)dir, path, flags, 0600);
+	ior_prep_openat(ior_get_sqe(ring), (ior_handle_t)dir, path, flags, 0644);
 	return t_one(ring, c);
 }
 

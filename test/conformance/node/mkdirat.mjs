@@ -9,7 +9,7 @@ async function mkdirRes(ring, dir, path, mode) {
 
 async function mkdirat_create(ring) {
   const rw = t_dir('rw');
-  let res = await mkdirRes(ring, rw, 'd', 0o750);
+  let res = await mkdirRes(ring, rw, 'd', 0o755);
   SKIP_IF_NOTSUP(res);
   CHECK(res === 0, `mkdirat d: ${t_code(res)}, want 0`);
   let c = await t_stat(ring, rw, 'd');
@@ -17,7 +17,7 @@ async function mkdirat_create(ring) {
   // It is a directory like any other: a file can be made in it, and a directory.
   res = await t_open(ring, rw, 'd/f', O.WRITE | O.CREATE, 'in d');
   CHECK(res >= 0, `create d/f: ${t_code(res)}`);
-  res = await mkdirRes(ring, rw, 'd/e', 0o700);
+  res = await mkdirRes(ring, rw, 'd/e', 0o755);
   CHECK(res === 0, `mkdirat d/e: ${t_code(res)}`);
   c = await t_stat(ring, rw, 'd/e');
   CHECK(c.res === 0 && c.stat?.type === FT.DIRECTORY, `statx d/e: ${t_code(c.res)}`);

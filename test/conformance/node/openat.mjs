@@ -7,7 +7,7 @@ import {
 
 /** The open's CQE (res, handle). */
 async function openRes(ring, dir, path, flags) {
-  ring.prep(op.openat(dir, path, flags, 0o600));
+  ring.prep(op.openat(dir, path, flags, 0o644));
   return t_one(ring);
 }
 
