@@ -95,6 +95,10 @@ test: build
     npx uvu ts/test '\.test\.js$'
     npx uvu test/e2e '\.test\.js$'
 
+# Some workloads only: `BENCH_ONLY=echo,nop,pingpong,files,startup,sizes just bench`, or
+# BENCH_ONLY=adapter for the WASI adapter's rows alone (tcp-echo and file reads under stock
+# wasmtime + adapter/ beside `ioring run`); such a run writes test/bench/build/results.partial.json
+# and leaves results.json and the README and results.md tables alone. BENCH_RUNS, BENCH_SECONDS.
 # Benchmarks against native io_uring, epoll, Node and fio: a table, and test/bench/results.json.
 bench: build
     make -s -C test/bench/guests

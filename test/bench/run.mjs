@@ -4,6 +4,12 @@
 // and single-process benchmarks to CPU 1 where they drive a server. Loopback only; every
 // run is bounded in time. Prints a table and writes results.json (name, value, unit,
 // baseline, baseline_value, ratio = value / baseline_value).
+//
+// BENCH_ONLY=GROUP,... runs some workloads only: echo, nop, pingpong, files, startup, sizes,
+// or adapter (the WASI adapter's rows alone: the C tcp-echo and file reads composed with
+// adapter/ under stock wasmtime, beside the same guests under `ioring run`, no other server).
+// Such a run prints its table and writes test/bench/build/results.partial.json, leaving
+// results.json and the tables it makes alone (they are one whole run's).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, closeSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -19,6 +25,12 @@ const ioring = join(root, 'host/target/release/ioring');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 const results = [];
+const GROUPS = ['echo', 'nop', 'pingpong', 'files', 'startup', 'sizes', 'adapter'];
+const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',').map((g) => g.trim()) : null;
+for (const g of only ?? []) if (!GROUPS.includes(g)) throw new Error(`BENCH_ONLY: no group ${g} (${GROUPS.join(', ')})`);
+/** Whether a run includes group @g: every group in a whole run; `adapter` alone runs the adapter's rows of echo and files. */
+const runs = (g) => !only || only.includes(g) || (only.includes('adapter') && (g === 'echo' || g === 'files'));
+const adapterOnly = only && only.includes('adapter') && !only.includes('echo') && !only.includes('files');
 
 mkdirSync(out, { recursive: true });
 const native = {};
@@ -119,8 +131,17 @@ if (existsSync(wasmtimeBin)) {
   }
 }
 
+// The file-read guest composed likewise, for the same comparison on files.
+const adapterRead = existsSync(wasmtimeBin) ? join(out, 'fileread.adapter.wasm') : null;
+if (adapterRead && spawnSync(join(root, 'adapter/compose.sh'), [guest('fileread'), adapterRead], { stdio: 'inherit' }).status !== 0) {
+  throw new Error('adapter/compose.sh could not compose the file-read guest');
+}
+
 async function echo(size, conns) {
-  const medians = await alternate(echoServers, async (start) => {
+  const servers = adapterOnly
+    ? Object.fromEntries(Object.entries(echoServers).filter(([name]) => name === 'ioring C guest' || name.includes('WASI adapter')))
+    : echoServers;
+  const medians = await alternate(servers, async (start) => {
     const port = nextPort++;
     const [cmd, args] = start(port);
     const [bin, argv] = pinned(0, cmd, args);
@@ -143,11 +164,11 @@ async function echo(size, conns) {
       : name === 'Node net' || name.startsWith('ioring TS') ? ['Node net']
       : ['native liburing'];
     if (name.startsWith('ioring')) baselines.push('wasi:sockets guest');
-    for (const baseline of baselines) {
+    for (const baseline of baselines.filter((b) => medians[b])) {
       record(`echo ${size} B x${conns}: ${name}`, rate, 'msgs/s', baseline, medians[baseline].rate);
       record(`echo ${size} B x${conns} server CPU: ${name}`, cpu, 'µs/msg', baseline, medians[baseline].cpu);
     }
-    if (name.startsWith('ioring TS')) {
+    if (name.startsWith('ioring TS') && medians['native liburing']) {
       record(`echo ${size} B x${conns} server CPU: ${name}`, cpu, 'µs/msg', 'native liburing', medians['native liburing'].cpu);
     }
   }
@@ -192,20 +213,26 @@ async function fileReads() {
     }
     closeSync(fd);
   }
-  // Both read from the page cache: warm it, and tell fio not to drop it.
+  // All read from the page cache: warm it, and tell fio not to drop it.
   execFileSync('cat', [file], { stdio: ['ignore', 'ignore', 'inherit'], maxBuffer: 0 });
+  const fileread = (cmd, prefix, mode, bs, depth) => () =>
+    runJson(1, cmd, [...prefix, 'data/data.bin', String(size), mode, String(bs), String(depth), String(SECONDS)]).reads_per_sec;
   for (const [mode, bs, depth, label] of [['rand', 4096, 1, '4 KiB random QD1'], ['rand', 4096, 32, '4 KiB random QD32'], ['seq', 131072, 4, '128 KiB sequential QD4']]) {
-    const medians = await alternate(
-      {
-        guest: () => runJson(1, ioring, ['run', '--dir', `${dir}::data`, guest('fileread'), 'data/data.bin', String(size), mode, String(bs), String(depth), String(SECONDS)]).reads_per_sec,
-        fio: () => {
-          const r = runJson(1, 'fio', ['--name=r', `--filename=${file}`, `--rw=${mode === 'rand' ? 'randread' : 'read'}`, `--bs=${bs}`, `--iodepth=${depth}`, '--ioengine=io_uring', '--invalidate=0', '--time_based', `--runtime=${SECONDS}`, '--output-format=json']);
-          return r.jobs[0].read.iops;
-        },
-      },
-      (f) => f(),
-    );
-    record(`file read ${label}: ioring C guest`, medians.guest, 'reads/s', 'fio io_uring', medians.fio);
+    const candidates = {
+      guest: fileread(ioring, ['run', '--dir', `${dir}::data`, guest('fileread')], mode, bs, depth),
+    };
+    if (!adapterOnly) {
+      candidates.fio = () => {
+        const r = runJson(1, 'fio', ['--name=r', `--filename=${file}`, `--rw=${mode === 'rand' ? 'randread' : 'read'}`, `--bs=${bs}`, `--iodepth=${depth}`, '--ioengine=io_uring', '--invalidate=0', '--time_based', `--runtime=${SECONDS}`, '--output-format=json']);
+        return r.jobs[0].read.iops;
+      };
+    }
+    // The same guest composed with the WASI adapter under stock wasmtime (its reads are
+    // wasi:filesystem's, one at a time: the depth is the ring's, not the runtime's).
+    if (adapterRead) candidates.adapter = fileread(wasmtimeBin, ['run', '--dir', `${dir}::data`, adapterRead], mode, bs, depth);
+    const medians = await alternate(candidates, (f) => f());
+    if (medians.fio) record(`file read ${label}: ioring C guest`, medians.guest, 'reads/s', 'fio io_uring', medians.fio);
+    if (medians.adapter) record(`file read ${label}: C guest, wasmtime + WASI adapter`, medians.adapter, 'reads/s', 'ioring C guest', medians.guest);
   }
 }
 
@@ -274,12 +301,12 @@ function sizes() {
 }
 
 const started = Date.now();
-for (const size of [64, 4096]) for (const conns of [1, 50]) await echo(size, conns);
-for (const batch of [1, 32]) await nops(batch);
-await pingpong();
-await fileReads();
-await startup();
-sizes();
+if (runs('echo')) for (const size of [64, 4096]) for (const conns of [1, 50]) await echo(size, conns);
+if (runs('nop')) for (const batch of [1, 32]) await nops(batch);
+if (runs('pingpong')) await pingpong();
+if (runs('files')) await fileReads();
+if (runs('startup')) await startup();
+if (runs('sizes')) sizes();
 
 const fmt = (v) => (v >= 100 ? Math.round(v).toLocaleString('en') : v.toFixed(2));
 console.log(`${'benchmark'.padEnd(52)} ${'value'.padStart(14)}  ${'unit'.padEnd(14)} ${'baseline'.padEnd(26)} ${'baseline value'.padStart(14)}  ratio`);
@@ -287,6 +314,13 @@ for (const r of results) {
   console.log(`${r.name.padEnd(52)} ${fmt(r.value).padStart(14)}  ${r.unit.padEnd(14)} ${r.baseline.padEnd(26)} ${fmt(r.baseline_value).padStart(14)}  ${r.ratio.toFixed(2)}`);
 }
 const machine = `${cpus().length} × ${cpus()[0].model.trim()}, Linux ${release()}`;
-writeFileSync(join(here, 'results.json'), JSON.stringify({ date: new Date().toISOString(), machine, runs: RUNS, results }, null, 2) + '\n');
-writeTables();
-console.log(`\n${results.length} results in test/bench/results.json (tables: README.md, test/bench/results.md), ${Math.round((Date.now() - started) / 1000)} s, ${RUNS} runs each`);
+const record_ = JSON.stringify({ date: new Date().toISOString(), machine, runs: RUNS, only: only ?? undefined, results }, null, 2) + '\n';
+const took = `${Math.round((Date.now() - started) / 1000)} s, ${RUNS} runs each`;
+if (only) {
+  writeFileSync(join(out, 'results.partial.json'), record_);
+  console.log(`\n${results.length} results of ${only.join(', ')} in test/bench/build/results.partial.json (results.json and the tables untouched), ${took}`);
+} else {
+  writeFileSync(join(here, 'results.json'), record_);
+  writeTables();
+  console.log(`\n${results.length} results in test/bench/results.json (tables: README.md, test/bench/results.md), ${took}`);
+}

@@ -33,6 +33,15 @@ export const TARGETS = [
   { name: 'start-up to pipe EOF: TS cat (QuickJS) .cwasm', baseline: 'native liburing process', value: ['at most', 10] },
 ];
 
+// Rows shown beside the targets with no bound: the same C guest composed with the WASI adapter
+// (adapter/) under stock wasmtime, against it under `ioring run` (README.md, "Running under
+// stock wasmtime and Node"). What they measure is reported, not promised.
+const ADAPTER = 'C guest, wasmtime + WASI adapter';
+export const COMPARISONS = [
+  ...['echo 64 B x1', 'echo 64 B x50', 'echo 4096 B x1', 'echo 4096 B x50'].map((w) => ({ name: `${w}: ${ADAPTER}`, baseline: 'ioring C guest' })),
+  ...['4 KiB random QD1', '4 KiB random QD32', '128 KiB sequential QD4'].map((w) => ({ name: `file read ${w}: ${ADAPTER}`, baseline: 'ioring C guest' })),
+];
+
 const fmt = (v) => (v >= 100 ? Math.round(v).toLocaleString('en') : v >= 10 ? v.toFixed(1) : v.toFixed(2));
 const holds = ([how, bound], x) => (how === 'at most' ? x <= bound : x >= bound);
 
@@ -49,6 +58,18 @@ export function targetsTable(results) {
     }
     const met = t.ratio ? holds(t.ratio, r.ratio) : holds(t.value, r.value);
     lines.push(`| ${t.name}, ${what} | ${fmt(r.value)} ${r.unit} | ${fmt(r.baseline_value)} (${r.baseline}) | ${r.ratio.toFixed(2)} | ${met ? 'yes' : '**no**'} |`);
+  }
+  return lines.join('\n');
+}
+
+/** The comparisons as a markdown table: each figure, its baseline's, and the ratio. */
+export function comparisonsTable(results) {
+  const lines = ['| the C guest under wasmtime + the WASI adapter | adapter | ioring run | ratio |', '| --- | ---: | ---: | ---: |'];
+  for (const c of COMPARISONS) {
+    const r = results.find((x) => x.name === c.name && x.baseline === c.baseline);
+    const what = c.name.slice(0, c.name.indexOf(':'));
+    if (!r) lines.push(`| ${what} | not run | | |`);
+    else lines.push(`| ${what} | ${fmt(r.value)} ${r.unit} | ${fmt(r.baseline_value)} | ${r.ratio.toFixed(2)} |`);
   }
   return lines.join('\n');
 }
@@ -74,7 +95,7 @@ function splice(file, key, text) {
 export function writeTables(resultsFile = join(here, 'results.json')) {
   const { date, machine, runs, results } = JSON.parse(readFileSync(resultsFile, 'utf8'));
   const about = `From \`just bench\` on ${date.slice(0, 10)}, ${machine}, median of ${runs} runs.`;
-  splice(join(root, 'README.md'), 'bench:targets', `${about}\n\n${targetsTable(results)}`);
+  splice(join(root, 'README.md'), 'bench:targets', `${about}\n\n${targetsTable(results)}\n\nNo target, a comparison: the same C guest composed with the WASI adapter under stock wasmtime, against it under \`ioring run\`.\n\n${comparisonsTable(results)}`);
   writeFileSync(
     join(here, 'results.md'),
     `# Benchmark figures\n\nMade by \`test/bench/table.mjs\` from \`results.json\`; do not edit. ${about}\n\n${allTable(results)}\n`,
