@@ -1,5 +1,6 @@
 // The TypeScript copy and cat examples, the same source run as a component under `ioring run`
-// (each engine) and as JavaScript under `node`: files are copied byte for byte, and every
+// (each engine) and as JavaScript under `node`: files are copied byte for byte, a stalled
+// source ends at the per-operation timeout or the copy's deadline (an AbortSignal), and every
 // runner prints exactly the same, errors included (an error's message, which names the path and
 // what would fix it; a stack's frames name the app's file, cat.ts or its cat.js).
 
@@ -12,7 +13,8 @@ function message(stderr) {
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runExample, runners } from '../../ts/test/lib/e2e.js';
 import { tempDir } from '../lib/ioring.js';
@@ -20,6 +22,7 @@ import { tempDir } from '../lib/ioring.js';
 const src = tempDir();
 const dst = tempDir();
 test.after(() => {
+  closeSync(stalled);
   src.cleanup();
   dst.cleanup();
 });
@@ -32,6 +35,9 @@ const files = {
   'large.bin': randomBytes(3 * 256 * 1024 + 12345),
 };
 for (const [name, bytes] of Object.entries(files)) writeFileSync(join(src.path, name), bytes);
+execFileSync('mkfifo', [join(src.path, 'stalled.fifo')]);
+// Read and write: opens at once, and keeps the FIFO's readers from seeing end-of-file.
+const stalled = openSync(join(src.path, 'stalled.fifo'), 'r+');
 const grants = ['--dir', `${src.path}::in:ro`, '--dir', `${dst.path}::out`];
 
 const outputs = {};
@@ -57,6 +63,22 @@ for (const runner of runners) {
     );
     (outputs['copy read-only'] ??= {})[runner] = r.stdout.toString() + r.stderr;
   });
+
+  // A FIFO that this test holds open and never writes to: a read of it waits until a per-operation
+  // timeout (ETIMEDOUT) or the whole copy's deadline, an AbortSignal (ECANCELED), ends it.
+  for (const [flag, expected] of [
+    ['--op-timeout', 'IORingError: read in/stalled.fifo: timed-out (ETIMEDOUT)\n'],
+    ['--deadline', 'IORingError: read in/stalled.fifo: canceled (ECANCELED)\n'],
+  ]) {
+    test(`${runner}: copy ${flag} 300 from a stalled FIFO fails with the error the limit says`, () => {
+      const r = runExample(runner, 'copy', [flag, '300', 'in/stalled.fifo', `out/${runner}/stalled${flag}`], grants);
+      assert.is(r.status, 1);
+      assert.is(r.stdout.length, 0);
+      assert.is(r.stderr, expected);
+      assert.is(readFileSync(join(dst.path, runner, `stalled${flag}`)).length, 0, 'nothing was written');
+      (outputs[`copy ${flag}`] ??= {})[runner] = r.stdout.toString() + r.stderr;
+    });
+  }
 
   for (const [args, expected] of [
     [['in/large.bin'], null],

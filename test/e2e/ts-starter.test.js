@@ -14,7 +14,9 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, relative } from 'node:path';
-import { artefact, ioring, root, tempDir } from '../lib/ioring.js';
+import dgram from 'node:dgram';
+import { artefact, echo, freePort, ioring, root, tempDir } from '../lib/ioring.js';
+import { nodeEnv, start } from '../../ts/test/lib/e2e.js';
 
 const work = tempDir();
 test.after(() => work.cleanup());
@@ -23,7 +25,6 @@ const data = join(app, 'in');
 const out = join(app, 'out');
 // As ts/README.md has them: relative to the project's directory, where everything runs.
 const grants = ['--dir', 'in::in:ro', '--dir', 'out::out'];
-const nodeEnv = { ...process.env, IORING_DIR: 'in::in:ro;out::out', FORCE_COLOR: '0', NO_COLOR: '1' };
 // npm and npx without update checks, audits or funding messages; tsc without colours.
 const npmEnv = { ...process.env, npm_config_update_notifier: 'false', npm_config_audit: 'false', npm_config_fund: 'false', FORCE_COLOR: '0', NO_COLOR: '1' };
 
@@ -79,7 +80,7 @@ function installByHand(tarball) {
 function runBoth(what, wasm, js) {
   for (const [name, bytes] of Object.entries(files)) {
     const runners = [['ioring run', ioring, ['run', ...grants, wasm, name], process.env]];
-    if (js) runners.push(['node', process.execPath, [js, name], nodeEnv]);
+    if (js) runners.push(['node', process.execPath, [js, name], nodeEnv(grants)]);
     for (const [runner, file, args, env] of runners) {
       rmSync(join(out, name), { force: true });
       const r = spawnSync(file, args, { cwd: app, env, timeout: 60_000 });
@@ -100,12 +101,74 @@ test('build both ways beside the tsconfig.json, run both ways: the same bytes co
   runBoth('starter', join(app, 'app.wasm'), join(app, 'app.js'));
   // A missing file: the same error both ways.
   const wasm = spawnSync(ioring, ['run', ...grants, 'app.wasm', 'missing'], { cwd: app, encoding: 'utf8' });
-  const node = spawnSync(process.execPath, ['app.js', 'missing'], { cwd: app, env: nodeEnv, encoding: 'utf8' });
+  const node = spawnSync(process.execPath, ['app.js', 'missing'], { cwd: app, env: nodeEnv(grants), encoding: 'utf8' });
   assert.is(wasm.status, 1);
   assert.is(wasm.stderr, 'IORingError: openat in/missing: no-entry (ENOENT)\n');
   assert.is(node.status, 1);
   assert.is(node.stderr, wasm.stderr);
 });
+
+// The four apps ts/README.md walks through ("Four apps, both ways"), copied from ts/examples into
+// the project as a reader would, built both ways there and run both ways against real peers.
+const apps = ['tcp-echo', 'udp-echo', 'copy', 'tty-monitor'];
+const ways = {
+  component: (name, args, grants) => ({ file: ioring, args: ['run', ...grants, join(app, `${name}.wasm`), ...args], env: process.env }),
+  node: (name, args, grants) => ({ file: process.execPath, args: [join(app, `${name}.js`), ...args], env: nodeEnv(grants) }),
+};
+
+/** Sends `data` to a UDP `port` on loopback and resolves with the reply. */
+function udpRoundTrip(sock, port, data) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no reply')), 10_000);
+    sock.once('message', (msg) => {
+      clearTimeout(timer);
+      resolve(msg);
+    });
+    sock.send(data, port, '127.0.0.1');
+  });
+}
+
+test("the four apps of ts/README.md, copied into the project, build both ways", () => {
+  for (const name of apps) cpSync(join(root, 'ts/examples', `${name}.ts`), join(app, `${name}.ts`));
+  ok(sh('npx', ['tsc'], { cwd: app }), 'npx tsc');
+  for (const name of apps) {
+    assert.ok(existsSync(join(app, `${name}.js`)), `tsc wrote no ${name}.js`);
+    ok(sh('npx', ['ioring-build', `${name}.ts`, '-o', `${name}.wasm`], { cwd: app }), `npx ioring-build ${name}.ts`);
+  }
+});
+
+for (const [way, command] of Object.entries(ways)) {
+  test(`${way}: tcp-echo echoes 1 MiB to each of 8 clients, udp-echo a 65,507-byte datagram, copy copies`, async () => {
+    const tcpPort = await freePort();
+    const tcp = await start(command('tcp-echo', [`127.0.0.1:${tcpPort}`], ['--bind', `tcp:127.0.0.1:${tcpPort}`]), `tcp-echo (${way})`, /listening on port/);
+    try {
+      const payloads = Array.from({ length: 8 }, () => randomBytes(1 << 20));
+      const backs = await Promise.all(payloads.map((p) => echo(tcpPort, [p])));
+      backs.forEach((b, i) => assert.ok(b.equals(payloads[i]), `tcp client ${i} got ${b.length} other bytes`));
+    } finally {
+      tcp.kill();
+    }
+    const udpPort = await freePort();
+    const udpGrants = ['--bind', `udp:127.0.0.1:${udpPort}`, '--connect', 'udp:127.0.0.1:*'];
+    const udp = await start(command('udp-echo', [`127.0.0.1:${udpPort}`], udpGrants), `udp-echo (${way})`, /bound to/);
+    const sock = dgram.createSocket('udp4');
+    try {
+      await new Promise((resolve) => sock.bind(0, '127.0.0.1', resolve));
+      const big = randomBytes(65_507);
+      assert.ok((await udpRoundTrip(sock, udpPort, big)).equals(big), 'the datagram came back changed');
+      sock.send('quit', udpPort, '127.0.0.1');
+      assert.is(await udp.exited, 0, udp.stderr());
+    } finally {
+      sock.close();
+      udp.kill();
+    }
+    const c = command('copy', ['--op-timeout', '5000', 'in/data.bin', `out/copy-${way}.bin`], grants);
+    const r = spawnSync(c.file, c.args, { cwd: app, env: c.env, encoding: 'utf8' });
+    assert.is(r.status, 0, r.stderr);
+    assert.is(r.stdout, `copied ${files['data.bin'].length} bytes\n`);
+    assert.ok(readFileSync(join(out, `copy-${way}.bin`)).equals(files['data.bin']), 'the copy differs');
+  });
+}
 
 test("ioring-build checks with the project's tsconfig.json: a type error fails the build", () => {
   writeFileSync(join(app, 'broken.ts'), "import { args } from '@ioring/ring';\nexport const n: number = args()[0];\n");

@@ -39,6 +39,12 @@ for (const runner of runners) {
     backs.forEach((b, i) => assert.ok(b.equals(payloads[i]), `client ${i} got other bytes`));
   });
 
+  test(`${runner}: serves 50 concurrent clients 1 MiB each, byte for byte`, async () => {
+    const payloads = Array.from({ length: 50 }, () => randomBytes(1 << 20));
+    const backs = await Promise.all(payloads.map((p) => echo(port, [p])));
+    backs.forEach((b, i) => assert.ok(b.equals(payloads[i]), `client ${i} got ${b.length} other bytes`));
+  });
+
   test(`${runner}: a client that resets mid-stream does not take the server down`, async () => {
     await new Promise((resolve) => {
       const sock = net.connect(port, '127.0.0.1', () => {

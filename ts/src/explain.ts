@@ -31,16 +31,20 @@ interface SocketInfo {
 
 const directories = new Map<number, DirectoryInfo>();
 const sockets = new Map<number, SocketInfo>();
+/** Files the app opened, by handle: as the app sees them (`'data/notes.txt'`). */
+const files = new Map<number, string>();
 
 /** Remembers that `handle` is the directory grant `name`. */
 export function grantedDirectory(handle: number, name: string): void {
   directories.set(handle, { name, grant: name });
 }
 
-/** Remembers that `handle` is the directory `path`, opened beneath the directory handle `parent`. */
-export function openedDirectory(handle: number, parent: number, path: string): void {
+/** Remembers that `handle` is `path`, a file or a directory opened beneath the directory handle `parent`. */
+export function opened(handle: number, parent: number, path: string, directory: boolean): void {
   const p = directories.get(parent);
-  directories.set(handle, { name: joinPath(p?.name, path), grant: p?.grant ?? path });
+  const name = joinPath(p?.name, path);
+  if (directory) directories.set(handle, { name, grant: p?.grant ?? path });
+  else files.set(handle, name);
 }
 
 /** Remembers the family and type of a socket the app created. */
@@ -63,6 +67,7 @@ export function socketBound(handle: number, address: SocketAddress): void {
 export function forget(handle: number): void {
   directories.delete(handle);
   sockets.delete(handle);
+  files.delete(handle);
 }
 
 function joinPath(dir: string | undefined, path: string): string {
@@ -112,6 +117,12 @@ function leaves(path: string): boolean {
   return false;
 }
 
+/** What a failed operation on an opened file or directory says: its path. */
+function fileError(handle: number): IORingErrorOptions | undefined {
+  const path = files.get(handle) ?? directories.get(handle)?.name;
+  return path === undefined ? undefined : { path };
+}
+
 /** What a failed path operation says: the path, and why a refusal was one. */
 function pathError(code: ErrorCode, dir: number, path: string, writes: boolean): IORingErrorOptions {
   const d = directories.get(dir);
@@ -144,7 +155,8 @@ export function explain(op: Op, code: ErrorCode): IORingErrorOptions | undefined
     case 'unlinkat':
       return pathError(code, op.val.dir, op.val.path, true);
     case 'statx':
-      return op.val.path === '' && !directories.has(op.val.dir) ? undefined : pathError(code, op.val.dir, op.val.path, false);
+      if (op.val.path === '' && !directories.has(op.val.dir)) return fileError(op.val.dir);
+      return pathError(code, op.val.dir, op.val.path, false);
     case 'renameat': {
       const o = pathError(code, op.val.oldDir, op.val.oldPath, true);
       o.dest = joinPath(directories.get(op.val.newDir)?.name, op.val.newPath);
@@ -199,9 +211,13 @@ export function explain(op: Op, code: ErrorCode): IORingErrorOptions | undefined
       o.hint = grantHint('--bind', pattern(s.transport, at, at.tag !== 'unix' && at.val.port === 0 ? '*' : undefined));
       return o;
     }
+    case 'write':
+    case 'fsync':
+      return fileError(op.tag === 'write' ? op.val.fd : op.val[0]);
     case 'recv':
     case 'recv-multishot':
     case 'read': {
+      if (op.tag === 'read' && !sockets.has(op.val.fd)) return fileError(op.val.fd);
       if (code !== 'access' || sockets.get(op.val.fd)?.transport !== 'udp') return undefined;
       return {
         hint: 'a UDP socket bound by a send hears only the addresses it may send to, which only receiveFrom (recvmsg) can tell: use it, or connect the socket, or bind it to a --bind address',

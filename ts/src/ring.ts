@@ -16,7 +16,7 @@ import type {
 } from 'ioring:ring/types@0.1.0';
 import type { Backend, Cqe, RingBackend, Sqe, Turnable } from './backend.js';
 import { IORingError, callImport } from './errors.js';
-import { explain, forget, openedDirectory, socketBound, socketCreated } from './explain.js';
+import { explain, forget, opened, socketBound, socketCreated } from './explain.js';
 import { parseAddress } from './address.js';
 import type { AddressLike } from './address.js';
 import type { ErrorCode } from './errors.js';
@@ -475,7 +475,7 @@ export class IORing implements Turnable, Disposable {
     };
     const op: Op = { tag: 'openat', val: { dir, path, flags, mode: options.mode ?? 0o644 } };
     const handle = this.handleOf(await this.submit(op, 'openat', options, FULL), 'openat');
-    if (options.directory) openedDirectory(handle, dir, path);
+    opened(handle, dir, path, options.directory ?? false);
     return handle;
   }
 

@@ -38,16 +38,6 @@ export interface ReceivedDatagram {
   from: NetAddress;
 }
 
-/**
- * A peer as the library gives it: `undefined` when the host could not tell it, which it reports
- * as an empty unix address on a socket that is no unix socket (a TCP connection reset before
- * the host learned its peer).
- */
-function peerOf(peer: SocketAddress, family: 'ipv4' | 'ipv6' | 'unix'): NetAddress | undefined {
-  if (peer.tag === 'unix' && peer.val === '' && family !== 'unix') return undefined;
-  return toNetAddress(peer);
-}
-
 /** The most bytes one `receive` asks for unless told otherwise. */
 const DEFAULT_RECEIVE = 64 * 1024;
 
@@ -90,8 +80,7 @@ export class Socket implements AsyncDisposable {
   readonly family: 'ipv4' | 'ipv6' | 'unix';
   /**
    * The peer of an accepted connection, `{ address, port, family }`; `undefined` on other
-   * sockets, and on a connection whose peer the host could not learn (it reset the connection
-   * before the host asked).
+   * sockets. A connection reset before its peer could be learnt is never handed out.
    */
   readonly peer: NetAddress | undefined;
   private closed = false;
@@ -102,7 +91,7 @@ export class Socket implements AsyncDisposable {
     this.ring = options.ring ?? IORing.shared;
     this.family = options.family ?? 'ipv4';
     const peer = options.peer;
-    this.peer = peer === undefined ? undefined : typeof peer === 'object' && 'tag' in peer ? peerOf(peer, this.family) : toNetAddress(peer, this.family);
+    this.peer = peer === undefined ? undefined : toNetAddress(peer, this.family);
   }
 
   /**

@@ -108,6 +108,21 @@ test('grants asked for by a name never granted say how to grant one', () => {
   assert.throws(() => grants.device('adc9'), (e) => /--device adc9=PATH/.test(e.message));
 });
 
+test('reads, writes and syncs of an opened file name its path; once closed, its handle no longer does', async () => {
+  writeFileSync(join(dir.path, 'rw', 'only-written.txt'), 'x');
+  const f = await File.open('errdata', 'only-written.txt', { write: true });
+  const r = await rejection(f.read(10));
+  assert.is(r.message, 'read errdata/only-written.txt: bad-descriptor (EBADF)');
+  assert.is(r.path, 'errdata/only-written.txt');
+  const d = await Directory.granted('errdata').openDirectory('logs');
+  const w = await rejection(IORing.shared.write(d.handle, utf8('x')));
+  assert.match(w.message, /^write errdata\/logs: /);
+  const handle = f.handle;
+  await f.close();
+  const after = await rejection(IORing.shared.read(handle, 10));
+  assert.is(after.path, undefined);
+});
+
 test('an operation without a path or address keeps its one-word message', async () => {
   const e = await rejection(IORing.shared.read(999, 10));
   assert.is(e.message, 'read: bad-descriptor (EBADF)');

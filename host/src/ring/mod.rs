@@ -23,7 +23,7 @@ use held::Held;
 use inflight::{INTERNAL, Inflight, Kind, Slot};
 use ops::FixedBuffers;
 use std::collections::VecDeque;
-use std::os::fd::{BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, FromRawFd, IntoRawFd, OwnedFd, RawFd};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -574,6 +574,27 @@ impl GuestRing {
                     return self.rearm(key, entry);
                 }
             }
+            // Who the peer is must be asked while the connection lives, and a multishot accept
+            // carries no address. One the peer reset before the host asked is dropped, as
+            // accept(2) with an address drops it (ECONNABORTED): the guest never sees it.
+            Kind::Accept { multishot: Some(handle) } if c.res >= 0 => {
+                // SAFETY: the kernel just created this descriptor and nothing else holds it.
+                let fd = unsafe { OwnedFd::from_raw_fd(c.res) };
+                slot.addr = RawAddr::peer_of(fd.as_fd());
+                if slot.addr.len == 0 {
+                    drop(fd);
+                    if more {
+                        return None;
+                    }
+                    if descriptors.serial(handle) == slot.serial {
+                        return self.rearm(key, opcode::Accept::multishot(handle).build());
+                    }
+                    let cqe = plain_cqe(slot.guest_user_data, Err(ErrorCode::Canceled));
+                    self.inflight.remove(key);
+                    return Some(cqe);
+                }
+                let _ = fd.into_raw_fd();
+            }
             _ => {}
         }
         let slot = self.inflight.get_mut(key)?;
@@ -635,10 +656,8 @@ impl GuestRing {
                 detail = CqeDetail::Handle(h);
                 0
             }),
-            Kind::Accept { multishot } => {
-                // SAFETY: the kernel just created this descriptor; we only borrow it here.
-                let fd = unsafe { BorrowedFd::borrow_raw(c.res) };
-                let peer = if multishot.is_some() { RawAddr::peer_of(fd) } else { slot.addr };
+            Kind::Accept { .. } => {
+                let peer = slot.addr;
                 install(descriptors, changes, c.res, |fd| Descriptor::accepted(fd)).map(|h| {
                     detail = CqeDetail::Accepted((h, peer.to_wit()));
                     0

@@ -377,6 +377,34 @@ fn multishot_accept_and_recv_stream_until_the_peer_closes() {
 }
 
 #[test]
+fn a_multishot_accept_drops_a_connection_reset_before_its_peer_was_asked_and_names_the_next() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut f = Fixture::new(false);
+    let l = f.grant(listener);
+    assert_eq!(f.ring.submit(&mut f.descriptors, vec![Fixture::sqe(Op::AcceptMultishot(l), 7)], &mut f.changes), 1);
+    // The kernel accepts this one at once, but the host only asks who it is when the guest
+    // next reaps: by then the peer has reset it.
+    let early = TcpStream::connect(addr).unwrap();
+    let linger = libc::linger { l_onoff: 1, l_linger: 0 };
+    // SAFETY: a valid socket and a linger struct of the size given.
+    let set = unsafe {
+        libc::setsockopt(early.as_raw_fd(), libc::SOL_SOCKET, libc::SO_LINGER, (&raw const linger).cast(), size_of_val(&linger) as u32)
+    };
+    assert_eq!(set, 0);
+    std::thread::sleep(Duration::from_millis(50));
+    drop(early);
+    std::thread::sleep(Duration::from_millis(50));
+    let handles_before = f.descriptors.open().count();
+    let late = TcpStream::connect(addr).unwrap();
+    let c = f.next();
+    assert_eq!((c.user_data, c.res, c.more), (7, Ok(0), true));
+    let CqeDetail::Accepted((_, peer)) = &c.detail else { panic!("{c:?}") };
+    assert_eq!(format!("{peer:?}"), format!("{:?}", std_to_wit(late.local_addr().unwrap())));
+    assert_eq!(f.descriptors.open().count(), handles_before + 1, "the reset connection holds no handle");
+}
+
+#[test]
 fn datagrams_carry_their_peer_addresses_on_ipv4_ipv6_and_unix() {
     let mut f = Fixture::with_policy(false, policy(&[], &["udp:*:*"]));
     for local in ["127.0.0.1:0", "[::1]:0"] {

@@ -18,7 +18,7 @@ export function command(runner, name, args = [], grants = []) {
 }
 
 /** `ioring run` grant flags as the Node backend's environment variables. */
-function nodeEnv(grants) {
+export function nodeEnv(grants) {
   const lists = { IORING_DIR: [], IORING_LISTEN: [], IORING_DEVICE: [], IORING_BIND: [], IORING_CONNECT: [] };
   for (let i = 0; i < grants.length; i += 2) {
     const [flag, value] = [grants[i], grants[i + 1]];
@@ -66,13 +66,17 @@ export function runExampleAsync(runner, name, args, grants) {
  * `ready`. The result has `stdout()`, `stderr()`, `exited` (a promise of the status) and `kill()`.
  */
 export function startExample(runner, name, args, grants, ready) {
-  const c = command(runner, name, args, grants);
+  return start(command(runner, name, args, grants), `${name} (${runner})`, ready);
+}
+
+/** As `startExample`, for any command `{ file, args, env }`, called `label` in errors. */
+export function start(c, label, ready) {
   const child = spawn(c.file, c.args, { env: c.env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
   const started = new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} (${runner}) did not start: ${err}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`${label} did not start: ${err}`)), 30_000);
     child.stdout.on('data', (d) => {
       out += d;
       if (ready.test(out)) {
@@ -83,7 +87,7 @@ export function startExample(runner, name, args, grants, ready) {
     child.stderr.on('data', (d) => (err += d));
     exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`${name} (${runner}) exited with ${code} before it was ready: ${err}`));
+      reject(new Error(`${label} exited with ${code} before it was ready: ${err}`));
     });
   });
   return started.then(() => ({

@@ -472,6 +472,12 @@ export class StreamSocket extends Descriptor {
     if (!this.listening) return;
     while (this.waiters.length > 0 && this.backlog.length > 0) {
       const socket = this.backlog.shift()!;
+      // As on the host: a connection reset before anyone asked who its peer was is dropped,
+      // as accept(2) with an address drops it, so a TCP peer is never unknown.
+      if (this.family !== 'unix' && socket.remoteAddress === undefined) {
+        socket.destroy();
+        continue;
+      }
       const w = this.waiters[0];
       let handle: number;
       const child = new StreamSocket(this.table, this.family, socket);
