@@ -116,6 +116,15 @@ for (const [engine, file] of [['StarlingMonkey', 'tcp-echo.wasm'], ['QuickJS', '
   const app = join(root, 'ts/build', file);
   if (existsSync(app)) echoServers[`ioring TS guest (${engine})`] = (port) => [ioring, ['run', '--bind', `tcp:*:${port}`, app, String(port)]];
 }
+// The same example on ioring-qjs, the engine built as a C guest (ts/engine), built on each run
+// from the library as it is (the engine itself, QuickJS-ng from its crate, takes a few minutes
+// the first time).
+const qjsEcho = join(out, 'tcp-echo.ioring-qjs.wasm');
+{
+  const built = spawnSync(process.execPath, [join(root, 'ts/bin/ioring-build.js'), join(root, 'ts/examples/tcp-echo.ts'), '-o', qjsEcho, '--engine', 'ioring-qjs'], { stdio: 'inherit' });
+  if (built.status !== 0) throw new Error('ioring-build --engine ioring-qjs could not build the TS echo example');
+}
+echoServers['ioring TS guest (ioring-qjs)'] = (port) => [ioring, ['run', '--bind', `tcp:*:${port}`, qjsEcho, String(port)]];
 
 // The C guest composed with the WASI adapter (adapter/, `just wasi-app`), under stock
 // wasmtime: what io_uring buys over WASI 0.2's streams and pollables, same app.
