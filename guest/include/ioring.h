@@ -52,6 +52,7 @@ typedef ioring_ring_types_file_stat_t ior_stat_t;
 typedef ioring_ring_types_spi_segment_t ior_spi_segment_t;
 typedef ioring_ring_types_i2c_message_t ior_i2c_msg_t;
 typedef ioring_ring_types_tty_config_t ior_tty_config_t;
+typedef ioring_ring_types_ip_address_t ior_ipaddr_t;
 
 /*
  * Error codes: the WIT error-code enum (wit/types.wit) offset by one, so that 0 is success.
@@ -163,6 +164,17 @@ void ior_perror(const char *msg, int err);
 #define IOR_SO_KEEPALIVE IORING_RING_TYPES_SOCKET_OPTION_KEEP_ALIVE
 #define IOR_SO_RCVBUF IORING_RING_TYPES_SOCKET_OPTION_RECEIVE_BUFFER_SIZE
 #define IOR_SO_SNDBUF IORING_RING_TYPES_SOCKET_OPTION_SEND_BUFFER_SIZE
+/* Multicast (ior_prep_set_option takes the last two; the others have helpers of their own). */
+#define IOR_IP_ADD_MEMBERSHIP IORING_RING_TYPES_SOCKET_OPTION_MULTICAST_JOIN
+#define IOR_IP_DROP_MEMBERSHIP IORING_RING_TYPES_SOCKET_OPTION_MULTICAST_LEAVE
+#define IOR_IP_MULTICAST_IF IORING_RING_TYPES_SOCKET_OPTION_MULTICAST_INTERFACE
+#define IOR_IP_MULTICAST_LOOP IORING_RING_TYPES_SOCKET_OPTION_MULTICAST_LOOP
+#define IOR_IP_MULTICAST_TTL IORING_RING_TYPES_SOCKET_OPTION_MULTICAST_TTL
+#define IOR_SO_BINDTODEVICE IORING_RING_TYPES_SOCKET_OPTION_BIND_TO_DEVICE
+
+/* IP address kinds (ior_ipaddr_t.tag): a multicast group. */
+#define IOR_IPADDR_V4 IORING_RING_TYPES_IP_ADDRESS_IPV4
+#define IOR_IPADDR_V6 IORING_RING_TYPES_IP_ADDRESS_IPV6
 
 /* ior_prep_shutdown. */
 #define IOR_SHUT_RD IORING_RING_TYPES_SHUTDOWN_HOW_READ
@@ -367,6 +379,12 @@ void ior_addr_unix(ior_sockaddr_t *sa, const char *path);
  * @text). Returns 0 or -IOR_EINVAL.
  */
 int ior_addr_parse(ior_sockaddr_t *sa, const char *text);
+
+/* @ip = IPv4 address @a.@b.@c.@d (a multicast group: 224.0.0.0/4). */
+void ior_ipaddr_v4(ior_ipaddr_t *ip, uint8_t a, uint8_t b, uint8_t c, uint8_t d);
+
+/* Parse "A.B.C.D" or an IPv6 address ("ff02::fb", no brackets) into @ip. 0 or -IOR_EINVAL. */
+int ior_ipaddr_parse(ior_ipaddr_t *ip, const char *text);
 
 /*
  * Format @sa as ior_addr_parse reads it into @buf of @size bytes, NUL-terminated (truncated
@@ -646,7 +664,11 @@ static inline void ior_prep_listen(ior_sqe_t *sqe, ior_handle_t fd, uint32_t bac
 	sqe->op.val.listen.f1 = backlog;
 }
 
-/* Set socket option @opt (IOR_SO_REUSEADDR, IOR_TCP_NODELAY, ...) of @fd to @value. */
+/*
+ * Set socket option @opt (IOR_SO_REUSEADDR, IOR_TCP_NODELAY, ..., IOR_IP_MULTICAST_LOOP,
+ * IOR_IP_MULTICAST_TTL) of @fd to @value. The options with an address or a name have helpers
+ * of their own: ior_prep_multicast_join/_leave/_if, ior_prep_bind_to_device.
+ */
 static inline void ior_prep_set_option(ior_sqe_t *sqe, ior_handle_t fd, unsigned opt,
 				       uint32_t value)
 {
@@ -655,11 +677,70 @@ static inline void ior_prep_set_option(ior_sqe_t *sqe, ior_handle_t fd, unsigned
 	__ior_prep(sqe, IORING_RING_TYPES_OP_SET_OPTION);
 	sqe->op.val.set_option.f0 = fd;
 	o->tag = (uint8_t)opt;
-	/* The variant's cases are booleans except the two buffer sizes. */
+	/* The variant's cases are booleans except the two buffer sizes and the TTL. */
 	if (opt == IOR_SO_RCVBUF || opt == IOR_SO_SNDBUF)
 		o->val.receive_buffer_size = value;
+	else if (opt == IOR_IP_MULTICAST_TTL)
+		o->val.multicast_ttl = value > 255 ? 255 : (uint8_t)value;
 	else
 		o->val.reuse_address = value != 0;
+}
+
+static inline void __ior_prep_membership(ior_sqe_t *sqe, unsigned opt, ior_handle_t fd,
+					 const ior_ipaddr_t *group, const char *ifname)
+{
+	ioring_ring_types_socket_option_t *o = &sqe->op.val.set_option.f1;
+
+	__ior_prep(sqe, IORING_RING_TYPES_OP_SET_OPTION);
+	sqe->op.val.set_option.f0 = fd;
+	o->tag = (uint8_t)opt;
+	o->val.multicast_join.group = *group;
+	o->val.multicast_join.interface_name = __ior_string(ifname ? ifname : "");
+}
+
+/*
+ * Join multicast group *@group (copied into the SQE) on datagram socket @fd, on network
+ * interface @ifname ("lo"; NULL or "": the system's choice; copied at submit): the socket
+ * then receives the group's datagrams, when bound to the group's address or the wildcard.
+ * -IOR_EACCES unless the host's grants cover the group (`ioring run --multicast`).
+ */
+static inline void ior_prep_multicast_join(ior_sqe_t *sqe, ior_handle_t fd,
+					   const ior_ipaddr_t *group, const char *ifname)
+{
+	__ior_prep_membership(sqe, IOR_IP_ADD_MEMBERSHIP, fd, group, ifname);
+}
+
+/* Leave a group joined with ior_prep_multicast_join (-IOR_EADDRNOTAVAIL if not joined). */
+static inline void ior_prep_multicast_leave(ior_sqe_t *sqe, ior_handle_t fd,
+					    const ior_ipaddr_t *group, const char *ifname)
+{
+	__ior_prep_membership(sqe, IOR_IP_DROP_MEMBERSHIP, fd, group, ifname);
+}
+
+/*
+ * Send @fd's multicast datagrams out of network interface @ifname (NULL or "": the system's
+ * choice), copied at submit. With IOR_IP_MULTICAST_LOOP and IOR_IP_MULTICAST_TTL (through
+ * ior_prep_set_option) it needs a multicast grant of the host's (-IOR_EACCES otherwise).
+ */
+static inline void ior_prep_multicast_if(ior_sqe_t *sqe, ior_handle_t fd, const char *ifname)
+{
+	__ior_prep(sqe, IORING_RING_TYPES_OP_SET_OPTION);
+	sqe->op.val.set_option.f0 = fd;
+	sqe->op.val.set_option.f1.tag = IOR_IP_MULTICAST_IF;
+	sqe->op.val.set_option.f1.val.multicast_interface = __ior_string(ifname ? ifname : "");
+}
+
+/*
+ * Bind socket @fd to network interface @ifname (SO_BINDTODEVICE; NULL or "" removes such a
+ * binding), copied at submit. -IOR_EACCES unless the host's grants name the interface
+ * (`ioring run --bind-device`); -IOR_ENODEV when the system has no such interface.
+ */
+static inline void ior_prep_bind_to_device(ior_sqe_t *sqe, ior_handle_t fd, const char *ifname)
+{
+	__ior_prep(sqe, IORING_RING_TYPES_OP_SET_OPTION);
+	sqe->op.val.set_option.f0 = fd;
+	sqe->op.val.set_option.f1.tag = IOR_SO_BINDTODEVICE;
+	sqe->op.val.set_option.f1.val.bind_to_device = __ior_string(ifname ? ifname : "");
 }
 
 /* Shut down part (IOR_SHUT_RD/WR) or all (IOR_SHUT_RDWR) of connection @fd. */

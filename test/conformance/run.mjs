@@ -71,6 +71,13 @@ export function fixtureViolations(fx) {
   return problems;
 }
 
+// The multicast guest's grants (multicast.c): two groups on the loopback interface, sending
+// to one of them, and binding sockets to lo.
+const MULTICAST_GRANTS = [
+  '--multicast', '239.255.80.0/24', '--multicast', 'ff02::80:0/112',
+  '--connect', 'udp:239.255.80.1:*', '--bind-device', 'lo',
+];
+
 // The hosts, one column each. `unavailable()` says why a column is empty (null: it runs);
 // `command(guest, fx)` is the command line running one guest, where guest.core and
 // guest.component are its two builds and fx the fixture's directories (fx.rw, fx.ro); a host
@@ -95,6 +102,7 @@ export const HOSTS = [
       '--listen', 'lst=tcp:127.0.0.1:0',
       '--bind', 'tcp:127.0.0.1:*', '--bind', 'udp:127.0.0.1:*',
       '--connect', 'tcp:127.0.0.1:*', '--connect', 'udp:127.0.0.1:*',
+      ...MULTICAST_GRANTS,
       '--timeout', String(GUEST_TIMEOUT),
       guest.component,
     ],
@@ -107,6 +115,7 @@ export const HOSTS = [
     listedIn: 'ts/README.md',
     notSupported: {
       'socket-families': 'node:dgram and node:net have no unix datagram or seqpacket sockets (unix datagram: not-supported)',
+      'socket-bind-to-device': 'node:dgram and node:net have no SO_BINDTODEVICE (bind-to-device: not-supported)',
     },
     differences: {},
     unavailable: () =>
@@ -120,7 +129,9 @@ export const HOSTS = [
       `IORING_DIR=${fx.rw}::rw;${fx.ro}::ro:ro`,
       'IORING_LISTEN=lst=tcp:127.0.0.1:0',
       'IORING_BIND=tcp:127.0.0.1:*;udp:127.0.0.1:*',
-      'IORING_CONNECT=tcp:127.0.0.1:*;udp:127.0.0.1:*',
+      'IORING_CONNECT=tcp:127.0.0.1:*;udp:127.0.0.1:*;udp:239.255.80.1:*',
+      'IORING_MULTICAST=239.255.80.0/24;ff02::80:0/112',
+      'IORING_BIND_DEVICE=lo',
       process.execPath,
       join(here, 'node', `${guest.name}.mjs`),
     ],
@@ -159,6 +170,7 @@ export const HOSTS = [
     // mirrors this list.
     const noLinks = "Zephyr's file systems have no symbolic links: the fixture has no rw/up or ro/up";
     const noAbort = "Zephyr 3.4's TCP has no abortive close: closing a socket with unread bytes sends FIN, not RST, so the peer reads end of stream";
+    const noMulticast = "Zephyr 3.4's sockets have no multicast options (IP_ADD_MEMBERSHIP and its kin): set-option not-supported";
     return {
       name: 'zephyr',
       fixture: false,
@@ -184,6 +196,11 @@ export const HOSTS = [
         'poll-error': noAbort,
         'stream-reset': noAbort,
         'stream-reset-multishot': noAbort,
+        'multicast-join-receive': noMulticast,
+        'multicast-ungranted': noMulticast,
+        'multicast-options': noMulticast,
+        'multicast-ipv6-join': noMulticast,
+        'socket-bind-to-device': "the Zephyr host has no grant form for SO_BINDTODEVICE yet (bind-to-device: not-supported)",
       },
       differences: {},
       unavailable: () =>
@@ -224,9 +241,15 @@ export const HOSTS = [
       '--env', 'IORING_CONNECT=tcp:127.0.0.1:*;udp:127.0.0.1:*',
     ];
     const noAbort = 'WASI 0.2 has no abortive close (SO_LINGER 0): a close with unread bytes ends the stream in order';
+    const noMulticast = 'WASI 0.2 has no multicast socket options';
     const notSupported = {
       'socket-families': 'WASI 0.2 has no unix sockets and no seqpacket',
       'socket-set-option-reuse-port': 'WASI 0.2.0 has no SO_REUSEPORT',
+      'multicast-join-receive': noMulticast,
+      'multicast-ungranted': noMulticast,
+      'multicast-options': noMulticast,
+      'multicast-ipv6-join': noMulticast,
+      'socket-bind-to-device': 'WASI 0.2 has no SO_BINDTODEVICE',
       'stream-reset': noAbort,
       'stream-reset-multishot': noAbort,
       'poll-error': noAbort,

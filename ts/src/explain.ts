@@ -199,6 +199,33 @@ export function explain(op: Op, code: ErrorCode): IORingErrorOptions | undefined
       o.hint = grantHint('--bind', pattern(s.transport, at, at.tag !== 'unix' && at.val.port === 0 ? '*' : undefined));
       return o;
     }
+    case 'set-option': {
+      if (code !== 'access') return undefined;
+      const option = op.val[1];
+      switch (option.tag) {
+        case 'multicast-join':
+        case 'multicast-leave': {
+          const g = option.val.group;
+          const group = g.tag === 'ipv4' ? g.val.join('.') : ipv6Text(g.val);
+          return {
+            address: group,
+            reason: 'no --multicast grant covers the group',
+            hint: `grant it with --multicast ${group} (IORING_MULTICAST under Node)`,
+          };
+        }
+        case 'multicast-interface':
+        case 'multicast-loop':
+        case 'multicast-ttl':
+          return { reason: 'multicast options need a --multicast grant', hint: 'grant the groups with --multicast GROUP[/PREFIX] (IORING_MULTICAST under Node)' };
+        case 'bind-to-device':
+          return {
+            reason: `no --bind-device grant names ${option.val}`,
+            hint: `grant it with --bind-device ${option.val} (IORING_BIND_DEVICE under Node)`,
+          };
+        default:
+          return undefined;
+      }
+    }
     case 'recv':
     case 'recv-multishot':
     case 'read': {

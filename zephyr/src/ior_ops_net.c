@@ -1150,6 +1150,9 @@ int ior_net_run_wq(struct ior_op *op)
 			/* Zephyr's IPv6 sockets never take IPv4 (mapped) peers: always v6-only. */
 			return v ? 0 : -ENOTSUP;
 		default:
+			/* reuse-port, keep-alive; and multicast membership, interface, loopback and
+			 * TTL (3.4's sockets have none of IP_ADD_MEMBERSHIP and its kin) and
+			 * bind-to-device (no grant form for it here yet): not-supported. */
 			return -ENOTSUP;
 		}
 		if (zsock_setsockopt(op->net_fd, level, name, &v, sizeof(v)) == 0)

@@ -109,6 +109,8 @@ pub struct Slot {
     pub timed_out: bool,
     /// For --trace: what, since when.
     pub trace: Option<(&'static str, Instant)>,
+    /// For --trace: why a refused operation was refused, where a grant is missing.
+    pub note: Option<String>,
     /// Bytes of guest data this operation holds, counted against the in-flight byte limit.
     held: usize,
 }
@@ -167,6 +169,7 @@ impl Inflight {
                 counter: 0,
                 timed_out: false,
                 trace: None,
+                note: None,
                 held: 0,
             })
             .collect();
@@ -191,6 +194,7 @@ impl Inflight {
         slot.generation = (slot.generation + 1) % (u32::MAX - 1);
         slot.busy = true;
         slot.timed_out = false;
+        slot.note = None;
         slot.guest_user_data = guest_user_data;
         slot.kind = kind;
         let key = key_of(slot.generation, index);

@@ -826,7 +826,10 @@ fn op_name(op: &Op) -> &'static str {
 /// For --trace: a rejected entry says why at submit.
 fn describe_kind(slot: &Slot) -> String {
     match slot.kind {
-        Kind::Rejected(code) => format!(" rejected: {}", code.name()),
+        Kind::Rejected(code) => match &slot.note {
+            Some(why) => format!(" rejected: {} ({why})", code.name()),
+            None => format!(" rejected: {}", code.name()),
+        },
         _ => String::new(),
     }
 }

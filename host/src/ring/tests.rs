@@ -276,7 +276,7 @@ fn wit_addr(s: &str) -> SocketAddress {
 
 fn policy(bind: &[&str], connect: &[&str]) -> NetPolicy {
     let parse = |v: &[&str]| v.iter().map(|p| p.parse::<AddrPattern>().unwrap()).collect();
-    NetPolicy { bind: parse(bind), connect: parse(connect) }
+    NetPolicy { bind: parse(bind), connect: parse(connect), ..Default::default() }
 }
 
 fn new_socket(f: &mut Fixture, family: AddressFamily, ty: SocketType) -> u32 {
@@ -1070,4 +1070,127 @@ fn completions_the_host_consumes_take_none_of_the_guests_room() {
     }
     seen.sort_by_key(|s| s.0);
     assert_eq!(seen, [(5, Err(ErrorCode::Canceled)), (5, Err(ErrorCode::Canceled)), (6, Ok(2))]);
+}
+
+/// A multicast membership on the loopback interface (index of `lo`), for the tests below.
+fn group_on_lo(a: u8, b: u8, c: u8, d: u8) -> crate::ioring::ring::types::MulticastGroup {
+    crate::ioring::ring::types::MulticastGroup {
+        group: crate::ioring::ring::types::IpAddress::Ipv4((a, b, c, d)),
+        interface_name: "lo".into(),
+    }
+}
+
+/// Whether the kernel lists `group` (as /proc/net/igmp writes it: hex, low octet first) as
+/// joined on `lo`.
+fn lo_has_group(group: [u8; 4]) -> bool {
+    let hex = format!("{:02X}{:02X}{:02X}{:02X}", group[3], group[2], group[1], group[0]);
+    let igmp = std::fs::read_to_string("/proc/net/igmp").unwrap();
+    let mut on_lo = false;
+    for line in igmp.lines() {
+        if !line.starts_with('\t') {
+            on_lo = line.split_whitespace().nth(1) == Some("lo");
+        } else if on_lo && line.split_whitespace().next() == Some(hex.as_str()) {
+            return true;
+        }
+    }
+    false
+}
+
+#[test]
+fn multicast_on_loopback_joins_receives_and_leaves_within_the_grant() {
+    let mut p = policy(&[], &["udp:239.255.77.1:*"]);
+    p.multicast = vec!["239.255.77.0/24".parse().unwrap()];
+    let mut f = Fixture::with_policy(false, p);
+    let rx = new_socket(&mut f, AddressFamily::Ipv4, SocketType::Datagram);
+    // Bound to the group's address: allowed by the --multicast grant, not by a --bind.
+    f.one(Op::Bind((rx, wit_addr("239.255.77.1:0")))).unwrap();
+    let port = match f.one(Op::LocalAddress(rx)).unwrap().detail {
+        CqeDetail::Address(SocketAddress::Ipv4(a)) => a.port,
+        other => panic!("{other:?}"),
+    };
+    f.one(Op::SetOption((rx, SocketOption::MulticastJoin(group_on_lo(239, 255, 77, 1))))).unwrap();
+    assert!(lo_has_group([239, 255, 77, 1]), "the kernel has the membership on lo");
+    let tx = new_socket(&mut f, AddressFamily::Ipv4, SocketType::Datagram);
+    f.one(Op::SetOption((tx, SocketOption::MulticastInterface("lo".into())))).unwrap();
+    f.one(Op::SetOption((tx, SocketOption::MulticastLoop(true)))).unwrap();
+    f.one(Op::SetOption((tx, SocketOption::MulticastTtl(0)))).unwrap();
+    let to = Some(wit_addr(&format!("239.255.77.1:{port}")));
+    f.one(Op::Sendmsg(SendmsgArgs { fd: tx, data: b"to the group".to_vec(), to })).unwrap();
+    let got = f.one(Op::Recvmsg(RecvArgs { fd: rx, len: 64 })).unwrap();
+    assert_eq!(got.data, b"to the group");
+    // Outside the grant: refused, and the kernel never saw it.
+    assert_eq!(
+        f.one(Op::SetOption((rx, SocketOption::MulticastJoin(group_on_lo(239, 255, 76, 1))))).unwrap_err(),
+        ErrorCode::Access
+    );
+    assert!(!lo_has_group([239, 255, 76, 1]));
+    assert_eq!(f.one(Op::Bind((tx, wit_addr("239.255.76.1:0")))).unwrap_err(), ErrorCode::Access);
+    // Not a group at all, a group of the other family, an interface that does not exist.
+    assert_eq!(f.one(Op::SetOption((rx, SocketOption::MulticastJoin(group_on_lo(127, 0, 0, 1))))).unwrap_err(), ErrorCode::Invalid);
+    let v6 = crate::ioring::ring::types::MulticastGroup {
+        group: crate::ioring::ring::types::IpAddress::Ipv6((0xff02, 0, 0, 0, 0, 0, 0x77, 1)),
+        interface_name: "lo".into(),
+    };
+    assert_eq!(f.one(Op::SetOption((rx, SocketOption::MulticastJoin(v6)))).unwrap_err(), ErrorCode::Access, "no v6 grant");
+    let nowhere = crate::ioring::ring::types::MulticastGroup { interface_name: "nosuchif0".into(), ..group_on_lo(239, 255, 77, 2) };
+    assert_eq!(f.one(Op::SetOption((rx, SocketOption::MulticastJoin(nowhere)))).unwrap_err(), ErrorCode::NoDevice);
+    // On a file: no socket.
+    assert_eq!(f.one(Op::SetOption((0, SocketOption::MulticastLoop(true)))).unwrap_err(), ErrorCode::BadDescriptor);
+    f.one(Op::SetOption((rx, SocketOption::MulticastLeave(group_on_lo(239, 255, 77, 1))))).unwrap();
+    assert!(!lo_has_group([239, 255, 77, 1]), "left");
+    assert_eq!(
+        f.one(Op::SetOption((rx, SocketOption::MulticastLeave(group_on_lo(239, 255, 77, 1))))).unwrap_err(),
+        ErrorCode::AddressNotAvailable,
+        "leaving a group not joined"
+    );
+}
+
+#[test]
+fn multicast_options_need_a_multicast_grant() {
+    let mut f = Fixture::with_policy(false, policy(&["udp:127.0.0.1:*"], &[]));
+    let s = new_socket(&mut f, AddressFamily::Ipv4, SocketType::Datagram);
+    for option in [
+        SocketOption::MulticastJoin(group_on_lo(239, 255, 77, 1)),
+        SocketOption::MulticastLeave(group_on_lo(239, 255, 77, 1)),
+        SocketOption::MulticastInterface("lo".into()),
+        SocketOption::MulticastLoop(false),
+        SocketOption::MulticastTtl(4),
+    ] {
+        assert_eq!(f.one(Op::SetOption((s, option.clone()))).unwrap_err(), ErrorCode::Access, "{option:?}");
+    }
+    assert!(!lo_has_group([239, 255, 77, 1]));
+    // The TTL the kernel keeps is still its default.
+    let mut ttl: libc::c_int = 0;
+    let mut len = 4;
+    let raw = f.descriptors.get(s).unwrap().raw();
+    // SAFETY: an int-sized out parameter.
+    unsafe { libc::getsockopt(raw, libc::IPPROTO_IP, libc::IP_MULTICAST_TTL, (&raw mut ttl).cast(), &mut len) };
+    assert_eq!(ttl, 1);
+}
+
+/// The interface a socket is bound to (SO_BINDTODEVICE), empty when none.
+fn bound_device(f: &Fixture, s: u32) -> String {
+    let mut name = [0u8; libc::IFNAMSIZ];
+    let mut len = name.len() as libc::socklen_t;
+    let raw = f.descriptors.get(s).unwrap().raw();
+    // SAFETY: room for an interface name.
+    unsafe { libc::getsockopt(raw, libc::SOL_SOCKET, libc::SO_BINDTODEVICE, name.as_mut_ptr().cast(), &mut len) };
+    String::from_utf8_lossy(&name[..name.iter().position(|&b| b == 0).unwrap_or(0)]).into_owned()
+}
+
+#[test]
+fn bind_to_device_only_to_a_granted_interface() {
+    let mut p = policy(&[], &[]);
+    p.bind_devices = vec!["lo".into(), "nosuchif0".into()];
+    let mut f = Fixture::with_policy(false, p);
+    let s = new_socket(&mut f, AddressFamily::Ipv4, SocketType::Datagram);
+    assert_eq!(f.one(Op::SetOption((s, SocketOption::BindToDevice("eth0".into())))).unwrap_err(), ErrorCode::Access);
+    assert_eq!(bound_device(&f, s), "", "refused before the kernel saw it");
+    f.one(Op::SetOption((s, SocketOption::BindToDevice("lo".into())))).unwrap();
+    assert_eq!(bound_device(&f, s), "lo");
+    // Granted, but no such interface on this system.
+    assert_eq!(f.one(Op::SetOption((s, SocketOption::BindToDevice("nosuchif0".into())))).unwrap_err(), ErrorCode::NoDevice);
+    f.one(Op::SetOption((s, SocketOption::BindToDevice(String::new())))).unwrap();
+    assert_eq!(bound_device(&f, s), "");
+    assert_eq!(f.one(Op::SetOption((s, SocketOption::BindToDevice("x".repeat(16))))).unwrap_err(), ErrorCode::Access, "not granted, whatever its length");
 }

@@ -287,15 +287,45 @@ int ior_abi_sqe_decode(const uint8_t *m, uint32_t size, uint32_t addr, struct io
 	case IOR_ABI_OP_SET_OPTION:
 		s->fd = ld32(m, p);
 		s->sockopt = ld8(m, p + 4);
-		if (s->sockopt > 6) {
-			ret = BAD(IOR_ABI_EINVAL);
-		} else if (s->sockopt >= 5) {
+		switch (s->sockopt) {
+		case IOR_ABI_SO_RCVBUF:
+		case IOR_ABI_SO_SNDBUF:
 			s->sockopt_val = ld32(m, p + 8);
-		} else {
-			bool b = false;
+			break;
+		case IOR_ABI_SO_MULTICAST_JOIN:
+		case IOR_ABI_SO_MULTICAST_LEAVE:
+			/* multicast-group: ip-address (tag @8, groups @10), interface-name @28. */
+			s->has_addr = true;
+			s->addr.family = ld8(m, p + 8);
+			if (s->addr.family == IOR_ABI_AF_INET) {
+				for (int i = 0; i < 4; i++)
+					s->addr.v4[i] = ld8(m, p + 10 + i);
+			} else if (s->addr.family == IOR_ABI_AF_INET6) {
+				for (int i = 0; i < 8; i++)
+					s->addr.v6[i] = ld16(m, p + 10 + 2 * i);
+			} else {
+				ret = BAD(IOR_ABI_EINVAL);
+				break;
+			}
+			ret = range_at(m, size, p + 28, &s->data);
+			break;
+		case IOR_ABI_SO_MULTICAST_IF:
+		case IOR_ABI_SO_BINDTODEVICE:
+			ret = range_at(m, size, p + 8, &s->data);
+			break;
+		case IOR_ABI_SO_MULTICAST_TTL:
+			s->sockopt_val = ld8(m, p + 8);
+			break;
+		default:
+			if (s->sockopt >= IOR_ABI_SO_COUNT) {
+				ret = BAD(IOR_ABI_EINVAL);
+			} else {
+				bool b = false;
 
-			ret = bool_at(m, p + 8, &b);
-			s->sockopt_val = b;
+				ret = bool_at(m, p + 8, &b);
+				s->sockopt_val = b;
+			}
+			break;
 		}
 		break;
 	case IOR_ABI_OP_SHUTDOWN:

@@ -112,6 +112,16 @@ enum ior_abi_err {
 #define IOR_ABI_O_ALL 0x1ffu
 /** @} */
 
+/** @brief `socket-option` cases, in WIT order. */
+enum ior_abi_sockopt {
+	IOR_ABI_SO_REUSEADDR, IOR_ABI_SO_REUSEPORT, IOR_ABI_SO_TCP_NODELAY, IOR_ABI_SO_IPV6_ONLY,
+	IOR_ABI_SO_KEEPALIVE, IOR_ABI_SO_RCVBUF, IOR_ABI_SO_SNDBUF,
+	/* Added later, at the end of the variant. */
+	IOR_ABI_SO_MULTICAST_JOIN, IOR_ABI_SO_MULTICAST_LEAVE, IOR_ABI_SO_MULTICAST_IF,
+	IOR_ABI_SO_MULTICAST_LOOP, IOR_ABI_SO_MULTICAST_TTL, IOR_ABI_SO_BINDTODEVICE,
+	IOR_ABI_SO_COUNT /**< not an option: the number of cases */
+};
+
 /** @brief `socket-address` cases. */
 enum ior_abi_family { IOR_ABI_AF_INET, IOR_ABI_AF_INET6, IOR_ABI_AF_UNIX };
 
@@ -165,7 +175,7 @@ struct ior_abi_sqe {
 	bool has_offset;     /**< read/write/fixed: offset given */
 	uint64_t offset;     /**< file offset; ftruncate: the new length */
 	struct ior_abi_range data; /**< write/send/sendmsg bytes; openat/statx/mkdirat/unlinkat
-				    *   path; renameat old-path */
+				    *   path; renameat old-path; set-option: an interface name */
 	struct ior_abi_range data2; /**< renameat: new-path */
 	uint32_t buffer;     /**< fixed: buffer index */
 	uint32_t buffer_offset; /**< fixed: offset in the buffer */
@@ -176,13 +186,14 @@ struct ior_abi_sqe {
 	uint32_t open_flags; /**< IOR_ABI_O_* */
 	uint32_t mode;       /**< openat, mkdirat mode */
 	uint8_t events;      /**< poll events */
-	bool has_addr;       /**< connect/bind always, sendmsg when `to` given */
+	bool has_addr;       /**< connect/bind always, sendmsg when `to` given; set-option:
+			      *   a multicast group (family and address, no port) */
 	struct ior_abi_sockaddr addr;
 	uint8_t family;      /**< socket: address-family */
 	uint8_t socktype;    /**< socket: socket-type */
 	uint8_t how;         /**< shutdown-how */
-	uint8_t sockopt;     /**< set-option: case */
-	uint32_t sockopt_val; /**< set-option: value (bool as 0/1) */
+	uint8_t sockopt;     /**< set-option: case (enum ior_abi_sockopt) */
+	uint32_t sockopt_val; /**< set-option: value (bool as 0/1, the TTL) */
 	struct ior_abi_range list; /**< spi segments / i2c messages: ptr and element count */
 	uint32_t xfer_tx;    /**< spi/i2c: total bytes sent */
 	uint32_t xfer_rx;    /**< spi/i2c: total bytes received */

@@ -35,3 +35,11 @@ CHECK(offsetof(ioring_ring_types_renameat_args_t, new_dir) == 12);
 CHECK(offsetof(ioring_ring_types_renameat_args_t, new_path) == 16);
 CHECK(IORING_RING_TYPES_ERROR_CODE_UNKNOWN == IOR_ABI_EUNKNOWN);
 CHECK(IORING_RING_TYPES_ERROR_CODE_TIMED_OUT == IOR_ABI_ETIMEDOUT);
+/* Socket options added later: their case numbers and where set-option's payload keeps them. */
+CHECK(IORING_RING_TYPES_SOCKET_OPTION_SEND_BUFFER_SIZE == IOR_ABI_SO_SNDBUF);
+CHECK(IORING_RING_TYPES_SOCKET_OPTION_MULTICAST_JOIN == IOR_ABI_SO_MULTICAST_JOIN);
+CHECK(IORING_RING_TYPES_SOCKET_OPTION_BIND_TO_DEVICE == IOR_ABI_SO_BINDTODEVICE);
+CHECK(IORING_RING_TYPES_SOCKET_OPTION_BIND_TO_DEVICE + 1 == IOR_ABI_SO_COUNT);
+CHECK(offsetof(ioring_ring_types_sqe_t, op.val.set_option.f1.val) - IOR_ABI_SQE_OP_PAYLOAD == 8);
+CHECK(offsetof(ioring_ring_types_sqe_t, op.val.set_option.f1.val.multicast_join.group.val) - IOR_ABI_SQE_OP_PAYLOAD == 10);
+CHECK(offsetof(ioring_ring_types_sqe_t, op.val.set_option.f1.val.multicast_join.interface_name) - IOR_ABI_SQE_OP_PAYLOAD == 28);

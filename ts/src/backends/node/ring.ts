@@ -8,7 +8,7 @@ import { fail, opError, toErrorCode } from './errno.js';
 import { FileDescriptor, StreamFile, streamKind } from './fs.js';
 import { InflightTable } from './inflight.js';
 import type { Inflight } from './inflight.js';
-import { Connection, DatagramSocket, StreamSocket } from './net.js';
+import { Connection, DatagramSocket, StreamSocket, checkOptionGrant } from './net.js';
 import { pollMultishot, pollOnce } from './poll.js';
 import { fstatSync } from 'node:fs';
 import type { Stats } from 'node:fs';
@@ -362,8 +362,11 @@ export class NodeRing implements RingBackend {
         return t.get(op.val[0]).bind(op.val[1]);
       case 'listen':
         return t.get(op.val[0]).listen(op.val[1]);
-      case 'set-option':
-        return t.get(op.val[0]).setOption(op.val[1]);
+      case 'set-option': {
+        const d = t.get(op.val[0]);
+        checkOptionGrant(op.val[1]);
+        return d.setOption(op.val[1]);
+      }
       case 'shutdown':
         return t.get(op.val[0]).shutdown(op.val[1]);
       case 'local-address':
