@@ -53,6 +53,7 @@ typedef ioring_ring_types_spi_segment_t ior_spi_segment_t;
 typedef ioring_ring_types_i2c_message_t ior_i2c_msg_t;
 typedef ioring_ring_types_tty_config_t ior_tty_config_t;
 typedef ioring_ring_types_ip_address_t ior_ipaddr_t;
+typedef ioring_ring_types_gpio_edge_t ior_gpio_edge_t;
 
 /*
  * Error codes: the WIT error-code enum (wit/types.wit) offset by one, so that 0 is success.
@@ -203,6 +204,18 @@ void ior_perror(const char *msg, int err);
 #define IOR_PARITY_NONE IORING_RING_TYPES_PARITY_NONE
 #define IOR_PARITY_ODD IORING_RING_TYPES_PARITY_ODD
 #define IOR_PARITY_EVEN IORING_RING_TYPES_PARITY_EVEN
+
+/* ior_prep_gpio_request: the direction, then flags (bias, active-low, edges, initial value). */
+#define IOR_GPIO_INPUT IORING_RING_TYPES_GPIO_DIRECTION_INPUT
+#define IOR_GPIO_OUTPUT IORING_RING_TYPES_GPIO_DIRECTION_OUTPUT
+#define IOR_GPIO_EDGE_RISING (1u << 0)	/* report inactive -> active (gpio-edges) */
+#define IOR_GPIO_EDGE_FALLING (1u << 1)	/* report active -> inactive */
+#define IOR_GPIO_EDGE_BOTH (IOR_GPIO_EDGE_RISING | IOR_GPIO_EDGE_FALLING)
+#define IOR_GPIO_ACTIVE_LOW (1u << 4)	/* values and edges are logical: active is low */
+#define IOR_GPIO_PULL_UP (1u << 5)
+#define IOR_GPIO_PULL_DOWN (1u << 6)
+#define IOR_GPIO_BIAS_DISABLED (1u << 7)	/* no pull (neither flag: as the chip has it) */
+#define IOR_GPIO_INITIAL_ACTIVE (1u << 8)	/* an output line starts active */
 
 /* ior_prep_fsync. */
 #define IOR_FSYNC_DATASYNC 1u
@@ -361,7 +374,7 @@ int ior_buffer_write(struct ior_ring *ring, unsigned buf, unsigned offset, const
 
 int ior_grant_directory(const char *name);	/* --dir HOST::NAME */
 int ior_grant_listener(const char *name);	/* --listen NAME=ADDR: bound and listening */
-int ior_grant_device(const char *name);		/* --device NAME=PATH: tty, spidev, i2c-dev */
+int ior_grant_device(const char *name);		/* --device NAME=PATH: tty, spidev, i2c-dev, gpiochip */
 
 /* ------------------------------------------------------------------------------------------
  * Socket addresses
@@ -990,6 +1003,71 @@ static inline void ior_prep_local_address(ior_sqe_t *sqe, ior_handle_t fd)
 {
 	__ior_prep(sqe, IORING_RING_TYPES_OP_LOCAL_ADDRESS);
 	sqe->op.val.local_address = fd;
+}
+
+/*
+ * Request line @line of GPIO chip @chip (a device grant: `--device NAME=/dev/gpiochipN` on
+ * Linux, a GPIO controller's devicetree grant on Zephyr) as IOR_GPIO_INPUT or IOR_GPIO_OUTPUT,
+ * with IOR_GPIO_* @flags. The CQE carries the line's handle (ior_cqe_handle); release it with
+ * ior_prep_gpio_release. -IOR_EACCES on a handle that is no device grant, -IOR_ENOTTY on a
+ * device that is no GPIO chip, -IOR_EINVAL for a line the chip lacks or edges on an output,
+ * -IOR_EBUSY for a line in use.
+ */
+static inline void ior_prep_gpio_request(ior_sqe_t *sqe, ior_handle_t chip, uint32_t line,
+					 unsigned direction, unsigned flags)
+{
+	ioring_ring_types_gpio_request_args_t *a = &sqe->op.val.gpio_request;
+
+	__ior_prep(sqe, IORING_RING_TYPES_OP_GPIO_REQUEST);
+	a->chip = chip;
+	a->line = line;
+	a->direction = (uint8_t)direction;
+	a->bias = flags & IOR_GPIO_PULL_UP	    ? IORING_RING_TYPES_GPIO_BIAS_PULL_UP
+		  : flags & IOR_GPIO_PULL_DOWN	    ? IORING_RING_TYPES_GPIO_BIAS_PULL_DOWN
+		  : flags & IOR_GPIO_BIAS_DISABLED ? IORING_RING_TYPES_GPIO_BIAS_DISABLED
+					    : IORING_RING_TYPES_GPIO_BIAS_AS_IS;
+	a->active_low = (flags & IOR_GPIO_ACTIVE_LOW) != 0;
+	a->edges = (uint8_t)(flags & IOR_GPIO_EDGE_BOTH);
+	a->initial = (flags & IOR_GPIO_INITIAL_ACTIVE) != 0;
+}
+
+/* Read GPIO line @line: the result is its logical value, 0 or 1. */
+static inline void ior_prep_gpio_get(ior_sqe_t *sqe, ior_handle_t line)
+{
+	__ior_prep(sqe, IORING_RING_TYPES_OP_GPIO_GET);
+	sqe->op.val.gpio_get = line;
+}
+
+/* Drive output line @line to logical @value (-IOR_EPERM on an input line). */
+static inline void ior_prep_gpio_set(ior_sqe_t *sqe, ior_handle_t line, bool value)
+{
+	__ior_prep(sqe, IORING_RING_TYPES_OP_GPIO_SET);
+	sqe->op.val.gpio_set.f0 = line;
+	sqe->op.val.gpio_set.f1 = value;
+}
+
+/*
+ * The edges of input line @line (requested with IOR_GPIO_EDGE_*), as a multishot operation:
+ * one CQE per edge, ior_cqe_more() set, its result 1 (rising) or 0 (falling), and the edge,
+ * its timestamp and sequence number in ior_cqe_gpio_edge(), until cancelled or an error.
+ */
+static inline void ior_prep_gpio_edges(ior_sqe_t *sqe, ior_handle_t line)
+{
+	__ior_prep(sqe, IORING_RING_TYPES_OP_GPIO_EDGES);
+	sqe->op.val.gpio_edges = line;
+}
+
+/* Release GPIO line @line: closes its handle (end its edge stream first, with a cancel). */
+static inline void ior_prep_gpio_release(ior_sqe_t *sqe, ior_handle_t line)
+{
+	ior_prep_close(sqe, line);
+}
+
+/* The edge a gpio-edges CQE carries (rising, timestamp-ns, seqno), or NULL. */
+static inline const ior_gpio_edge_t *ior_cqe_gpio_edge(const ior_cqe_t *cqe)
+{
+	return cqe->detail.tag == IORING_RING_TYPES_CQE_DETAIL_GPIO_EDGE ? &cqe->detail.val.gpio_edge
+									 : NULL;
 }
 
 /* ------------------------------------------------------------------------------------------

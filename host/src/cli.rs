@@ -68,7 +68,9 @@ pub struct RunArgs {
     #[arg(long = "bind-device", value_name = "IFNAME", value_parser = parse_ifname)]
     pub bind_devices: Vec<String>,
 
-    /// Grant a device node (tty, spidev, i2c-dev) under a name, opened read-write.
+    /// Grant a device node (tty, spidev, i2c-dev, or a GPIO chip /dev/gpiochipN, whose lines the
+    /// guest requests) under a name, opened read-write. A path named gpiochip* must be a GPIO
+    /// chip.
     #[arg(long = "device", value_name = "NAME=PATH")]
     pub devices: Vec<DeviceSpec>,
 

@@ -78,6 +78,13 @@ const MULTICAST_GRANTS = [
   '--connect', 'udp:239.255.80.1:*', '--bind-device', 'lo',
 ];
 
+// The GPIO cases (gpio.c) that need a chip whose lines 0 -> 1 and 2 -> 3 are wired. The Zephyr
+// image has one (gpio_emul); on Linux, IORING_CONFORMANCE_GPIO may name one (/dev/gpiochipN),
+// granted as "gpio"; without, these skip (no-entry for the grant).
+const GPIO_CASES = ['gpio-output', 'gpio-input-wired', 'gpio-refusals', 'gpio-edges', 'gpio-active-low'];
+const gpioChip = process.env.IORING_CONFORMANCE_GPIO;
+const noChip = (why) => Object.fromEntries(GPIO_CASES.map((c) => [c, why]));
+
 // The hosts, one column each. `unavailable()` says why a column is empty (null: it runs);
 // `command(guest, fx)` is the command line running one guest, where guest.core and
 // guest.component are its two builds and fx the fixture's directories (fx.rw, fx.ro); a host
@@ -92,8 +99,10 @@ export const HOSTS = [
   {
     name: 'linux',
     fixture: true,
-    // The Linux host implements every operation: it may skip nothing.
-    notSupported: {},
+    // The Linux host implements every operation: it may skip only the GPIO cases, and only
+    // when no wired chip is given (this machine's kernel has no GPIO chip).
+    notSupported: gpioChip ? {} : noChip('no GPIO chip on this machine (IORING_CONFORMANCE_GPIO unset): the grant "gpio" is no-entry'),
+    listedIn: 'host/README.md',
     differences: {},
     unavailable: () => (existsSync(ioring) ? null : `${relative(root, ioring)} is not built (just build-host)`),
     command: (guest, fx) => [
@@ -103,6 +112,7 @@ export const HOSTS = [
       '--bind', 'tcp:127.0.0.1:*', '--bind', 'udp:127.0.0.1:*',
       '--connect', 'tcp:127.0.0.1:*', '--connect', 'udp:127.0.0.1:*',
       ...MULTICAST_GRANTS,
+      ...(gpioChip ? ['--device', `gpio=${gpioChip}`] : []),
       '--timeout', String(GUEST_TIMEOUT),
       guest.component,
     ],
@@ -116,6 +126,7 @@ export const HOSTS = [
     notSupported: {
       'socket-families': 'node:dgram and node:net have no unix datagram or seqpacket sockets (unix datagram: not-supported)',
       'socket-bind-to-device': 'node:dgram and node:net have no SO_BINDTODEVICE (bind-to-device: not-supported)',
+      ...noChip('no GPIO chip is granted to the Node backend, which has no ioctl to drive one (gpio-request on a chip: not-supported)'),
     },
     differences: {},
     unavailable: () =>
@@ -250,6 +261,7 @@ export const HOSTS = [
       'multicast-options': noMulticast,
       'multicast-ipv6-join': noMulticast,
       'socket-bind-to-device': 'WASI 0.2 has no SO_BINDTODEVICE',
+      ...noChip('no GPIO chip is granted under the adapter, and WASI 0.2 has no GPIO (gpio-request on a device grant: not-supported)'),
       'stream-reset': noAbort,
       'stream-reset-multishot': noAbort,
       'poll-error': noAbort,

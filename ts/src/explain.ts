@@ -199,6 +199,10 @@ export function explain(op: Op, code: ErrorCode): IORingErrorOptions | undefined
       o.hint = grantHint('--bind', pattern(s.transport, at, at.tag !== 'unix' && at.val.port === 0 ? '*' : undefined));
       return o;
     }
+    case 'gpio-request':
+      if (code === 'not-a-tty') return { reason: 'the device granted is no GPIO chip' };
+      if (code === 'access') return { reason: 'the handle is no device grant', hint: 'grant the chip with --device NAME=/dev/gpiochipN (IORING_DEVICE under Node)' };
+      return undefined;
     case 'set-option': {
       if (code !== 'access') return undefined;
       const option = op.val[1];

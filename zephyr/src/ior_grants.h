@@ -34,7 +34,10 @@ struct ior_grant {
 };
 
 /** @brief What a device grant's node is. */
-enum { IOR_GRANT_BUS_NONE, IOR_GRANT_BUS_SPI, IOR_GRANT_BUS_I2C, IOR_GRANT_BUS_UART };
+enum {
+	IOR_GRANT_BUS_NONE, IOR_GRANT_BUS_SPI, IOR_GRANT_BUS_I2C, IOR_GRANT_BUS_UART,
+	IOR_GRANT_BUS_GPIO, /**< the node is a GPIO controller: its lines (gpio-request) */
+};
 
 extern const struct ior_grant ior_grants[];
 extern const size_t ior_grants_count;

@@ -372,6 +372,9 @@ static void ior_teardown(void)
 	ior_net_close_all();
 #endif
 	ior_fs_close_all();
+#ifdef CONFIG_IORING_GPIO
+	ior_gpio_close_all();
+#endif
 	ior_handles_reset();
 }
 

@@ -32,7 +32,7 @@ use super::{Budget, GuestRing, MAX_IO_LEN, RingConfig, TableChanges};
 use crate::bindings::{Cqe, CqeDetail, Op, OpenFlags, Sqe, SqeFlags};
 use crate::caps::descriptors::{Descriptor, Descriptors, Role};
 use crate::ioring::ring::types::{
-    AddressFamily, CancelArgs, FixedArgs, I2cArgs, I2cMessage, IpAddress, MulticastGroup, Ipv4SocketAddress, Ipv6SocketAddress, MkdiratArgs, OpenatArgs, RenameatArgs, UnlinkatArgs,
+    AddressFamily, CancelArgs, FixedArgs, I2cArgs, I2cMessage, IpAddress, MulticastGroup, GpioBias, GpioDirection, GpioEdgeFlags, GpioRequestArgs, Ipv4SocketAddress, Ipv6SocketAddress, MkdiratArgs, OpenatArgs, RenameatArgs, UnlinkatArgs,
     Parity, PollArgs, PollEvents, ReadArgs, RecvArgs, SendArgs, SendmsgArgs, ShutdownHow, SocketAddress, SocketOption,
     SocketType, SpiArgs, SpiSegment, StatxArgs, TimeoutArgs, TtyConfig, WriteArgs,
 };
@@ -1117,6 +1117,34 @@ impl World {
             let e = Expect::new("local-address");
             return (Op::LocalAddress(self.handle()), e);
         }
+        if self.rng.one_in(3) {
+            return self.gpio_op();
+        }
+        (op, e)
+    }
+
+    /// GPIO operations: the world's device grant is /dev/null and it holds no GPIO line, so a
+    /// request (whatever handle it names) and every line operation must fail.
+    fn gpio_op(&mut self) -> (Op, Expect) {
+        let fd = self.handle();
+        let (op, mut e) = match self.rng.below(4) {
+            0 => {
+                let args = GpioRequestArgs {
+                    chip: fd,
+                    line: self.rng.pick(&[0, 1, 63, 64, u32::MAX]),
+                    direction: self.rng.pick(&[GpioDirection::Input, GpioDirection::Output]),
+                    bias: self.rng.pick(&[GpioBias::AsIs, GpioBias::Disabled, GpioBias::PullUp, GpioBias::PullDown]),
+                    active_low: self.rng.bool(),
+                    edges: self.rng.pick(&[GpioEdgeFlags::empty(), GpioEdgeFlags::RISING, GpioEdgeFlags::RISING | GpioEdgeFlags::FALLING]),
+                    initial: self.rng.bool(),
+                };
+                (Op::GpioRequest(args), Expect::new("gpio-request"))
+            }
+            1 => (Op::GpioGet(fd), Expect::new("gpio-get")),
+            2 => (Op::GpioSet((fd, self.rng.bool())), Expect::new("gpio-set")),
+            _ => (Op::GpioEdges(fd), Expect { multishot: true, ..Expect::new("gpio-edges") }),
+        };
+        e.must_fail = Some("a GPIO operation in a world with no GPIO chip or line");
         (op, e)
     }
 

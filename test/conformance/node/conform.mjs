@@ -150,6 +150,26 @@ export const op = {
   i2cTransfer: (fd, messages) => ({ tag: 'i2c-transfer', val: { fd, messages } }),
   ttyConfigure: (fd, config) => ({ tag: 'tty-configure', val: [fd, config] }),
   localAddress: (fd) => ({ tag: 'local-address', val: fd }),
+  /** ior_prep_gpio_request: `flags` are GPIO.* bits. */
+  gpioRequest: (chip, line, direction, flags = 0) => ({
+    tag: 'gpio-request',
+    val: {
+      chip, line, direction,
+      bias: flags & GPIO.PULL_UP ? 'pull-up' : flags & GPIO.PULL_DOWN ? 'pull-down' : flags & GPIO.BIAS_DISABLED ? 'disabled' : 'as-is',
+      activeLow: (flags & GPIO.ACTIVE_LOW) !== 0,
+      edges: { rising: (flags & GPIO.EDGE_RISING) !== 0, falling: (flags & GPIO.EDGE_FALLING) !== 0 },
+      initial: (flags & GPIO.INITIAL_ACTIVE) !== 0,
+    },
+  }),
+  gpioGet: (line) => ({ tag: 'gpio-get', val: line }),
+  gpioSet: (line, value) => ({ tag: 'gpio-set', val: [line, !!value] }),
+  gpioEdges: (line) => ({ tag: 'gpio-edges', val: line }),
+};
+
+/** IOR_GPIO_* flags of ior_prep_gpio_request. */
+export const GPIO = {
+  EDGE_RISING: 1, EDGE_FALLING: 2, EDGE_BOTH: 3, ACTIVE_LOW: 16, PULL_UP: 32, PULL_DOWN: 64, BIAS_DISABLED: 128,
+  INITIAL_ACTIVE: 256,
 };
 
 /** ior_spi_segment / ior_i2c_msg_* / ior_tty_config_raw. */
@@ -367,6 +387,8 @@ function copy(cqe) {
     addr,
     hasStat: d.tag === 'stat',
     stat: d.tag === 'stat' ? d.val : undefined,
+    hasEdge: d.tag === 'gpio-edge',
+    edge: d.tag === 'gpio-edge' ? d.val : undefined,
   };
 }
 

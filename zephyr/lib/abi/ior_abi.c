@@ -418,6 +418,30 @@ int ior_abi_sqe_decode(const uint8_t *m, uint32_t size, uint32_t addr, struct io
 		if (!ret)
 			ret = range_at(m, size, p + 16, &s->data2);
 		break;
+	case IOR_ABI_OP_GPIO_REQUEST:
+		/* gpio-request-args: chip @0, line @4, direction @8, bias @9, active-low @10,
+		 * edges @11, initial @12. */
+		s->fd = ld32(m, p);
+		s->gpio.line = ld32(m, p + 4);
+		s->gpio.direction = ld8(m, p + 8);
+		s->gpio.bias = ld8(m, p + 9);
+		s->gpio.edges = ld8(m, p + 11);
+		ret = bool_at(m, p + 10, &s->gpio.active_low);
+		if (!ret)
+			ret = bool_at(m, p + 12, &s->gpio.initial);
+		if (!ret && (s->gpio.direction > IOR_ABI_GPIO_OUTPUT ||
+			     s->gpio.bias > IOR_ABI_GPIO_PULL_DOWN ||
+			     (s->gpio.edges & ~(IOR_ABI_GPIO_EDGE_RISING | IOR_ABI_GPIO_EDGE_FALLING))))
+			ret = BAD(IOR_ABI_EINVAL);
+		break;
+	case IOR_ABI_OP_GPIO_GET:
+	case IOR_ABI_OP_GPIO_EDGES:
+		s->fd = ld32(m, p);
+		break;
+	case IOR_ABI_OP_GPIO_SET:
+		s->fd = ld32(m, p);
+		ret = bool_at(m, p + 4, &s->flag);
+		break;
 	default:
 		ret = BAD(IOR_ABI_EINVAL);
 		break;
@@ -542,6 +566,11 @@ static void cqe_put(uint8_t *m, uint32_t e, const struct ior_abi_cqe *c, uint32_
 		st32(m, e + 16, c->stat.mode);
 		st32(m, e + 20, c->stat.links);
 		st64(m, e + 24, c->stat.modified_ns);
+		break;
+	case IOR_ABI_DETAIL_GPIO_EDGE:
+		st8(m, e, c->edge.rising);
+		st64(m, e + 8, c->edge.timestamp_ns);
+		st32(m, e + 16, c->edge.seqno);
 		break;
 	default:
 		break;

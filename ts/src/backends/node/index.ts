@@ -130,6 +130,7 @@ function grant(kind: Grant['kind'], name: string): number {
     else if (g.kind === 'device') {
       const d = openDevice(g.path);
       d.device = true;
+      d.devicePath = g.path;
       h = table.add(d);
     }
     else if (g.transport === 'udp') h = table.add(DatagramSocket.granted(g.address.tag as 'ipv4' | 'ipv6', g.address));
