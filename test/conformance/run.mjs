@@ -211,7 +211,6 @@ export const HOSTS = [
         'multicast-ungranted': noMulticast,
         'multicast-options': noMulticast,
         'multicast-ipv6-join': noMulticast,
-        'socket-bind-to-device': "the Zephyr host has no grant form for SO_BINDTODEVICE yet (bind-to-device: not-supported)",
       },
       differences: {},
       unavailable: () =>

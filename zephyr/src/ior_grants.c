@@ -60,6 +60,7 @@
 		.bus = IOR_GRANT_BUS(node),                                                    \
 		.reg = IOR_GRANT_REG(node),                                                    \
 		.max_hz = IOR_GRANT_HZ(node),                                                  \
+		.ifname = DT_PROP_OR(node, interface, NULL),                                   \
 	},
 
 #define IOR_GRANTS_OF(node) DT_FOREACH_CHILD(node, IOR_GRANT_ENTRY)

@@ -31,6 +31,7 @@ struct ior_grant {
 	uint8_t bus;             /**< device: IOR_GRANT_BUS_* */
 	uint16_t reg;            /**< device on a bus: chip select (SPI) or address (I2C) */
 	uint32_t max_hz;         /**< SPI device: spi-max-frequency, 0 if none */
+	const char *ifname;      /**< bind-device: the network interface's name */
 };
 
 /** @brief What a device grant's node is. */

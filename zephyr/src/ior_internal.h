@@ -211,6 +211,7 @@ enum ior_grant_kind {
 	IOR_GRANT_DEVICE,
 	IOR_GRANT_BIND,    /**< no name: what the guest's own sockets may bind to */
 	IOR_GRANT_CONNECT, /**< no name: what they may connect and send to */
+	IOR_GRANT_BIND_DEVICE, /**< no name: a network interface sockets may be bound to */
 };
 
 #endif /* IOR_INTERNAL_H_ */
