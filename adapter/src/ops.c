@@ -1581,6 +1581,20 @@ void op_start(op_t *op)
 		done_err(op, ERR(!o ? EC(BAD_DESCRIPTOR) : o->kind == K_DEVICE ? EC(NOT_SUPPORTED) : EC(ACCESS)));
 		return;
 	}
+	case OPC(GPIO_REQUEST): {
+		obj_t *o = handle_get(s->op.val.gpio_request.chip);
+
+		/* As the hosts: `access` on anything but a device grant; a device grant has no
+		 * WASI call to reach a GPIO chip through. */
+		done_err(op, ERR(!o ? EC(BAD_DESCRIPTOR) : o->kind == K_DEVICE ? EC(NOT_SUPPORTED) : EC(ACCESS)));
+		return;
+	}
+	case OPC(GPIO_GET):
+	case OPC(GPIO_SET):
+	case OPC(GPIO_EDGES):
+		/* No request succeeds here, so no handle is a GPIO line. */
+		done_err(op, ERR(EC(BAD_DESCRIPTOR)));
+		return;
 	case OPC(ACCEPT):
 	case OPC(ACCEPT_MULTISHOT):
 	case OPC(CONNECT):

@@ -52,6 +52,8 @@ typedef ioring_ring_types_file_stat_t ior_stat_t;
 typedef ioring_ring_types_spi_segment_t ior_spi_segment_t;
 typedef ioring_ring_types_i2c_message_t ior_i2c_msg_t;
 typedef ioring_ring_types_tty_config_t ior_tty_config_t;
+typedef ioring_ring_types_ip_address_t ior_ipaddr_t;
+typedef ioring_ring_types_gpio_edge_t ior_gpio_edge_t;
 
 /*
  * Error codes: the WIT error-code enum (wit/types.wit) offset by one, so that 0 is success.
@@ -163,6 +165,17 @@ void ior_perror(const char *msg, int err);
 #define IOR_SO_KEEPALIVE IORING_RING_TYPES_SOCKET_OPTION_KEEP_ALIVE
 #define IOR_SO_RCVBUF IORING_RING_TYPES_SOCKET_OPTION_RECEIVE_BUFFER_SIZE
 #define IOR_SO_SNDBUF IORING_RING_TYPES_SOCKET_OPTION_SEND_BUFFER_SIZE
+/* Multicast (ior_prep_set_option takes the last two; the others have helpers of their own). */
+#define IOR_IP_ADD_MEMBERSHIP IORING_RING_TYPES_SOCKET_OPTION_MULTICAST_JOIN
+#define IOR_IP_DROP_MEMBERSHIP IORING_RING_TYPES_SOCKET_OPTION_MULTICAST_LEAVE
+#define IOR_IP_MULTICAST_IF IORING_RING_TYPES_SOCKET_OPTION_MULTICAST_INTERFACE
+#define IOR_IP_MULTICAST_LOOP IORING_RING_TYPES_SOCKET_OPTION_MULTICAST_LOOP
+#define IOR_IP_MULTICAST_TTL IORING_RING_TYPES_SOCKET_OPTION_MULTICAST_TTL
+#define IOR_SO_BINDTODEVICE IORING_RING_TYPES_SOCKET_OPTION_BIND_TO_DEVICE
+
+/* IP address kinds (ior_ipaddr_t.tag): a multicast group. */
+#define IOR_IPADDR_V4 IORING_RING_TYPES_IP_ADDRESS_IPV4
+#define IOR_IPADDR_V6 IORING_RING_TYPES_IP_ADDRESS_IPV6
 
 /* ior_prep_shutdown. */
 #define IOR_SHUT_RD IORING_RING_TYPES_SHUTDOWN_HOW_READ
@@ -191,6 +204,18 @@ void ior_perror(const char *msg, int err);
 #define IOR_PARITY_NONE IORING_RING_TYPES_PARITY_NONE
 #define IOR_PARITY_ODD IORING_RING_TYPES_PARITY_ODD
 #define IOR_PARITY_EVEN IORING_RING_TYPES_PARITY_EVEN
+
+/* ior_prep_gpio_request: the direction, then flags (bias, active-low, edges, initial value). */
+#define IOR_GPIO_INPUT IORING_RING_TYPES_GPIO_DIRECTION_INPUT
+#define IOR_GPIO_OUTPUT IORING_RING_TYPES_GPIO_DIRECTION_OUTPUT
+#define IOR_GPIO_EDGE_RISING (1u << 0)	/* report inactive -> active (gpio-edges) */
+#define IOR_GPIO_EDGE_FALLING (1u << 1)	/* report active -> inactive */
+#define IOR_GPIO_EDGE_BOTH (IOR_GPIO_EDGE_RISING | IOR_GPIO_EDGE_FALLING)
+#define IOR_GPIO_ACTIVE_LOW (1u << 4)	/* values and edges are logical: active is low */
+#define IOR_GPIO_PULL_UP (1u << 5)
+#define IOR_GPIO_PULL_DOWN (1u << 6)
+#define IOR_GPIO_BIAS_DISABLED (1u << 7)	/* no pull (neither flag: as the chip has it) */
+#define IOR_GPIO_INITIAL_ACTIVE (1u << 8)	/* an output line starts active */
 
 /* ior_prep_fsync. */
 #define IOR_FSYNC_DATASYNC 1u
@@ -349,7 +374,7 @@ int ior_buffer_write(struct ior_ring *ring, unsigned buf, unsigned offset, const
 
 int ior_grant_directory(const char *name);	/* --dir HOST::NAME */
 int ior_grant_listener(const char *name);	/* --listen NAME=ADDR: bound and listening */
-int ior_grant_device(const char *name);		/* --device NAME=PATH: tty, spidev, i2c-dev */
+int ior_grant_device(const char *name);		/* --device NAME=PATH: tty, spidev, i2c-dev, gpiochip */
 
 /* ------------------------------------------------------------------------------------------
  * Socket addresses
@@ -367,6 +392,12 @@ void ior_addr_unix(ior_sockaddr_t *sa, const char *path);
  * @text). Returns 0 or -IOR_EINVAL.
  */
 int ior_addr_parse(ior_sockaddr_t *sa, const char *text);
+
+/* @ip = IPv4 address @a.@b.@c.@d (a multicast group: 224.0.0.0/4). */
+void ior_ipaddr_v4(ior_ipaddr_t *ip, uint8_t a, uint8_t b, uint8_t c, uint8_t d);
+
+/* Parse "A.B.C.D" or an IPv6 address ("ff02::fb", no brackets) into @ip. 0 or -IOR_EINVAL. */
+int ior_ipaddr_parse(ior_ipaddr_t *ip, const char *text);
 
 /*
  * Format @sa as ior_addr_parse reads it into @buf of @size bytes, NUL-terminated (truncated
@@ -646,7 +677,11 @@ static inline void ior_prep_listen(ior_sqe_t *sqe, ior_handle_t fd, uint32_t bac
 	sqe->op.val.listen.f1 = backlog;
 }
 
-/* Set socket option @opt (IOR_SO_REUSEADDR, IOR_TCP_NODELAY, ...) of @fd to @value. */
+/*
+ * Set socket option @opt (IOR_SO_REUSEADDR, IOR_TCP_NODELAY, ..., IOR_IP_MULTICAST_LOOP,
+ * IOR_IP_MULTICAST_TTL) of @fd to @value. The options with an address or a name have helpers
+ * of their own: ior_prep_multicast_join/_leave/_if, ior_prep_bind_to_device.
+ */
 static inline void ior_prep_set_option(ior_sqe_t *sqe, ior_handle_t fd, unsigned opt,
 				       uint32_t value)
 {
@@ -655,11 +690,70 @@ static inline void ior_prep_set_option(ior_sqe_t *sqe, ior_handle_t fd, unsigned
 	__ior_prep(sqe, IORING_RING_TYPES_OP_SET_OPTION);
 	sqe->op.val.set_option.f0 = fd;
 	o->tag = (uint8_t)opt;
-	/* The variant's cases are booleans except the two buffer sizes. */
+	/* The variant's cases are booleans except the two buffer sizes and the TTL. */
 	if (opt == IOR_SO_RCVBUF || opt == IOR_SO_SNDBUF)
 		o->val.receive_buffer_size = value;
+	else if (opt == IOR_IP_MULTICAST_TTL)
+		o->val.multicast_ttl = value > 255 ? 255 : (uint8_t)value;
 	else
 		o->val.reuse_address = value != 0;
+}
+
+static inline void __ior_prep_membership(ior_sqe_t *sqe, unsigned opt, ior_handle_t fd,
+					 const ior_ipaddr_t *group, const char *ifname)
+{
+	ioring_ring_types_socket_option_t *o = &sqe->op.val.set_option.f1;
+
+	__ior_prep(sqe, IORING_RING_TYPES_OP_SET_OPTION);
+	sqe->op.val.set_option.f0 = fd;
+	o->tag = (uint8_t)opt;
+	o->val.multicast_join.group = *group;
+	o->val.multicast_join.interface_name = __ior_string(ifname ? ifname : "");
+}
+
+/*
+ * Join multicast group *@group (copied into the SQE) on datagram socket @fd, on network
+ * interface @ifname ("lo"; NULL or "": the system's choice; copied at submit): the socket
+ * then receives the group's datagrams, when bound to the group's address or the wildcard.
+ * -IOR_EACCES unless the host's grants cover the group (`ioring run --multicast`).
+ */
+static inline void ior_prep_multicast_join(ior_sqe_t *sqe, ior_handle_t fd,
+					   const ior_ipaddr_t *group, const char *ifname)
+{
+	__ior_prep_membership(sqe, IOR_IP_ADD_MEMBERSHIP, fd, group, ifname);
+}
+
+/* Leave a group joined with ior_prep_multicast_join (-IOR_EADDRNOTAVAIL if not joined). */
+static inline void ior_prep_multicast_leave(ior_sqe_t *sqe, ior_handle_t fd,
+					    const ior_ipaddr_t *group, const char *ifname)
+{
+	__ior_prep_membership(sqe, IOR_IP_DROP_MEMBERSHIP, fd, group, ifname);
+}
+
+/*
+ * Send @fd's multicast datagrams out of network interface @ifname (NULL or "": the system's
+ * choice), copied at submit. With IOR_IP_MULTICAST_LOOP and IOR_IP_MULTICAST_TTL (through
+ * ior_prep_set_option) it needs a multicast grant of the host's (-IOR_EACCES otherwise).
+ */
+static inline void ior_prep_multicast_if(ior_sqe_t *sqe, ior_handle_t fd, const char *ifname)
+{
+	__ior_prep(sqe, IORING_RING_TYPES_OP_SET_OPTION);
+	sqe->op.val.set_option.f0 = fd;
+	sqe->op.val.set_option.f1.tag = IOR_IP_MULTICAST_IF;
+	sqe->op.val.set_option.f1.val.multicast_interface = __ior_string(ifname ? ifname : "");
+}
+
+/*
+ * Bind socket @fd to network interface @ifname (SO_BINDTODEVICE; NULL or "" removes such a
+ * binding), copied at submit. -IOR_EACCES unless the host's grants name the interface
+ * (`ioring run --bind-device`); -IOR_ENODEV when the system has no such interface.
+ */
+static inline void ior_prep_bind_to_device(ior_sqe_t *sqe, ior_handle_t fd, const char *ifname)
+{
+	__ior_prep(sqe, IORING_RING_TYPES_OP_SET_OPTION);
+	sqe->op.val.set_option.f0 = fd;
+	sqe->op.val.set_option.f1.tag = IOR_SO_BINDTODEVICE;
+	sqe->op.val.set_option.f1.val.bind_to_device = __ior_string(ifname ? ifname : "");
 }
 
 /* Shut down part (IOR_SHUT_RD/WR) or all (IOR_SHUT_RDWR) of connection @fd. */
@@ -909,6 +1003,71 @@ static inline void ior_prep_local_address(ior_sqe_t *sqe, ior_handle_t fd)
 {
 	__ior_prep(sqe, IORING_RING_TYPES_OP_LOCAL_ADDRESS);
 	sqe->op.val.local_address = fd;
+}
+
+/*
+ * Request line @line of GPIO chip @chip (a device grant: `--device NAME=/dev/gpiochipN` on
+ * Linux, a GPIO controller's devicetree grant on Zephyr) as IOR_GPIO_INPUT or IOR_GPIO_OUTPUT,
+ * with IOR_GPIO_* @flags. The CQE carries the line's handle (ior_cqe_handle); release it with
+ * ior_prep_gpio_release. -IOR_EACCES on a handle that is no device grant, -IOR_ENOTTY on a
+ * device that is no GPIO chip, -IOR_EINVAL for a line the chip lacks or edges on an output,
+ * -IOR_EBUSY for a line in use.
+ */
+static inline void ior_prep_gpio_request(ior_sqe_t *sqe, ior_handle_t chip, uint32_t line,
+					 unsigned direction, unsigned flags)
+{
+	ioring_ring_types_gpio_request_args_t *a = &sqe->op.val.gpio_request;
+
+	__ior_prep(sqe, IORING_RING_TYPES_OP_GPIO_REQUEST);
+	a->chip = chip;
+	a->line = line;
+	a->direction = (uint8_t)direction;
+	a->bias = flags & IOR_GPIO_PULL_UP	    ? IORING_RING_TYPES_GPIO_BIAS_PULL_UP
+		  : flags & IOR_GPIO_PULL_DOWN	    ? IORING_RING_TYPES_GPIO_BIAS_PULL_DOWN
+		  : flags & IOR_GPIO_BIAS_DISABLED ? IORING_RING_TYPES_GPIO_BIAS_DISABLED
+					    : IORING_RING_TYPES_GPIO_BIAS_AS_IS;
+	a->active_low = (flags & IOR_GPIO_ACTIVE_LOW) != 0;
+	a->edges = (uint8_t)(flags & IOR_GPIO_EDGE_BOTH);
+	a->initial = (flags & IOR_GPIO_INITIAL_ACTIVE) != 0;
+}
+
+/* Read GPIO line @line: the result is its logical value, 0 or 1. */
+static inline void ior_prep_gpio_get(ior_sqe_t *sqe, ior_handle_t line)
+{
+	__ior_prep(sqe, IORING_RING_TYPES_OP_GPIO_GET);
+	sqe->op.val.gpio_get = line;
+}
+
+/* Drive output line @line to logical @value (-IOR_EPERM on an input line). */
+static inline void ior_prep_gpio_set(ior_sqe_t *sqe, ior_handle_t line, bool value)
+{
+	__ior_prep(sqe, IORING_RING_TYPES_OP_GPIO_SET);
+	sqe->op.val.gpio_set.f0 = line;
+	sqe->op.val.gpio_set.f1 = value;
+}
+
+/*
+ * The edges of input line @line (requested with IOR_GPIO_EDGE_*), as a multishot operation:
+ * one CQE per edge, ior_cqe_more() set, its result 1 (rising) or 0 (falling), and the edge,
+ * its timestamp and sequence number in ior_cqe_gpio_edge(), until cancelled or an error.
+ */
+static inline void ior_prep_gpio_edges(ior_sqe_t *sqe, ior_handle_t line)
+{
+	__ior_prep(sqe, IORING_RING_TYPES_OP_GPIO_EDGES);
+	sqe->op.val.gpio_edges = line;
+}
+
+/* Release GPIO line @line: closes its handle (end its edge stream first, with a cancel). */
+static inline void ior_prep_gpio_release(ior_sqe_t *sqe, ior_handle_t line)
+{
+	ior_prep_close(sqe, line);
+}
+
+/* The edge a gpio-edges CQE carries (rising, timestamp-ns, seqno), or NULL. */
+static inline const ior_gpio_edge_t *ior_cqe_gpio_edge(const ior_cqe_t *cqe)
+{
+	return cqe->detail.tag == IORING_RING_TYPES_CQE_DETAIL_GPIO_EDGE ? &cqe->detail.val.gpio_edge
+									 : NULL;
 }
 
 /* ------------------------------------------------------------------------------------------

@@ -135,6 +135,53 @@ int ior_addr_parse(ior_sockaddr_t *sa, const char *text)
 	}
 }
 
+void ior_ipaddr_v4(ior_ipaddr_t *ip, uint8_t a, uint8_t b, uint8_t c, uint8_t d)
+{
+	memset(ip, 0, sizeof(*ip));
+	ip->tag = IOR_IPADDR_V4;
+	ip->val.ipv4.f0 = a;
+	ip->val.ipv4.f1 = b;
+	ip->val.ipv4.f2 = c;
+	ip->val.ipv4.f3 = d;
+}
+
+int ior_ipaddr_parse(ior_ipaddr_t *ip, const char *text)
+{
+	const char *p = text;
+
+	if (strchr(text, ':')) {
+		/* The IPv6 parser reads up to a ']': give it one. */
+		char buf[48];
+		uint16_t g[8];
+		size_t n = strlen(text);
+
+		if (n + 2 > sizeof(buf))
+			return -IOR_EINVAL;
+		memcpy(buf, text, n);
+		buf[n] = ']';
+		buf[n + 1] = '\0';
+		p = buf;
+		if (__ior_parse_ipv6(&p, g) < 0 || p[1] != '\0')
+			return -IOR_EINVAL;
+		memset(ip, 0, sizeof(*ip));
+		ip->tag = IOR_IPADDR_V6;
+		memcpy(&ip->val.ipv6, g, sizeof(g));
+		return 0;
+	} else {
+		long b[4];
+
+		for (int i = 0; i < 4; i++) {
+			b[i] = __ior_num(&p, 10, 255);
+			if (b[i] < 0 || (i < 3 && *p++ != '.'))
+				return -IOR_EINVAL;
+		}
+		if (*p)
+			return -IOR_EINVAL;
+		ior_ipaddr_v4(ip, (uint8_t)b[0], (uint8_t)b[1], (uint8_t)b[2], (uint8_t)b[3]);
+		return 0;
+	}
+}
+
 struct __ior_out {
 	char *buf;
 	size_t size;

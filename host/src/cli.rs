@@ -1,7 +1,7 @@
 //! The command line, shaped like `wasmtime run`.
 
 use crate::caps::grants::{DeviceSpec, DirSpec};
-use crate::caps::net::{AddrPattern, ListenSpec};
+use crate::caps::net::{AddrPattern, ListenSpec, MulticastPattern};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -57,7 +57,20 @@ pub struct RunArgs {
     #[arg(long = "bind", value_name = "PATTERN")]
     pub bind: Vec<AddrPattern>,
 
-    /// Grant a device node (tty, spidev, i2c-dev) under a name, opened read-write.
+    /// Allow joining and leaving the multicast groups a pattern covers, and binding datagram
+    /// sockets to them (any port): GROUP (239.255.0.1, ff02::fb), GROUP/PREFIX
+    /// (239.255.0.0/16) or `*`. Any such grant also lets a socket set its outgoing multicast
+    /// interface, loopback and TTL. Sending to a group needs --connect udp:GROUP:PORT.
+    #[arg(long = "multicast", value_name = "GROUP[/PREFIX]")]
+    pub multicast: Vec<MulticastPattern>,
+
+    /// Allow binding sockets to a network interface by name (SO_BINDTODEVICE), as `lo`.
+    #[arg(long = "bind-device", value_name = "IFNAME", value_parser = parse_ifname)]
+    pub bind_devices: Vec<String>,
+
+    /// Grant a device node (tty, spidev, i2c-dev, or a GPIO chip /dev/gpiochipN, whose lines the
+    /// guest requests) under a name, opened read-write. A path named gpiochip* must be a GPIO
+    /// chip.
     #[arg(long = "device", value_name = "NAME=PATH")]
     pub devices: Vec<DeviceSpec>,
 
@@ -115,6 +128,13 @@ pub struct RunArgs {
     /// Arguments for the guest (its argv[1..]).
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     pub args: Vec<String>,
+}
+
+/// A network interface name as the kernel takes one: 1 to 15 bytes (IFNAMSIZ less its NUL), no
+/// `/`, whitespace or NUL.
+fn parse_ifname(s: &str) -> Result<String, String> {
+    let ok = (1..libc::IFNAMSIZ).contains(&s.len()) && !s.bytes().any(|b| b == b'/' || b == 0 || b.is_ascii_whitespace());
+    if ok { Ok(s.to_owned()) } else { Err(format!("`{s}` is not a network interface name (1 to 15 bytes, no `/` or spaces)")) }
 }
 
 fn parse_env(s: &str) -> Result<(String, String), String> {

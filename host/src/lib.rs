@@ -8,6 +8,7 @@ pub mod cli;
 mod core_module;
 mod devices;
 mod errno;
+mod gpio;
 mod guest;
 mod imports;
 mod kernel;

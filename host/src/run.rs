@@ -74,7 +74,12 @@ impl Host {
         let args = &self.args;
         let grants = Grants::open(&args.dirs, &args.listeners, &args.devices)?;
         let program = args.wasm.file_name().map_or("app".into(), |n| n.to_string_lossy().into_owned());
-        let policy = Arc::new(NetPolicy { bind: args.bind.clone(), connect: args.connect.clone() });
+        let policy = Arc::new(NetPolicy {
+            bind: args.bind.clone(),
+            connect: args.connect.clone(),
+            multicast: args.multicast.clone(),
+            bind_devices: args.bind_devices.clone(),
+        });
         let mut wasi = WasiCtx::builder();
         wasi.inherit_stdio().arg(program).args(&args.args);
         // wasi:sockets is on, confined by the same grants as ring sockets.

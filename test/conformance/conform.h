@@ -30,6 +30,8 @@
  *	                 rw/fifo, rw/up and ro/up: the cases that need them skip)
  *	listener "lst"   TCP on 127.0.0.1, any port
  *	bind/connect     tcp and udp on 127.0.0.1, any port
+ *	device "gpio"    a GPIO chip whose lines 0 -> 1 and 2 -> 3 are wired (gpio.c; a host
+ *	                 with none answers no-entry and its GPIO cases skip)
  *	handle 0         /dev/null (a character device); 1, standard output, is what is parsed
  */
 #ifndef CONFORM_H
@@ -284,6 +286,8 @@ struct t_cqe {
 	char unix_path[128];
 	bool has_stat;
 	ior_stat_t stat;
+	bool has_edge;		/* a GPIO edge (gpio-edges) */
+	ior_gpio_edge_t edge;
 };
 
 /*
@@ -323,6 +327,10 @@ static inline int t_next(struct ior_ring *ring, struct t_cqe *c)
 	if (ior_cqe_stat(cqe)) {
 		c->has_stat = true;
 		c->stat = *ior_cqe_stat(cqe);
+	}
+	if (ior_cqe_gpio_edge(cqe)) {
+		c->has_edge = true;
+		c->edge = *ior_cqe_gpio_edge(cqe);
 	}
 	ior_cqe_seen(ring, cqe);
 	return 0;

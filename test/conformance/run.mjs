@@ -9,8 +9,8 @@
 //   node test/conformance/run.mjs [--host NAME]... [--only GUEST]... [--json PATH] [--no-build]
 //
 // A host is one entry of HOSTS below: a name, why it is unavailable (or null), the command line
-// that runs one guest against a fixture, and the cases it may skip (notSupported) or still
-// fails as known differences (differences). See README.md, "Adding a host".
+// that runs one guest against a fixture, and the cases it may skip (notSupported). Every other
+// case must pass. See README.md, "Adding a host".
 import { spawnSync } from 'node:child_process';
 import {
   existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync,
@@ -71,6 +71,20 @@ export function fixtureViolations(fx) {
   return problems;
 }
 
+// The multicast guest's grants (multicast.c): two groups on the loopback interface, sending
+// to one of them, and binding sockets to lo.
+const MULTICAST_GRANTS = [
+  '--multicast', '239.255.80.0/24', '--multicast', 'ff02::80:0/112',
+  '--connect', 'udp:239.255.80.1:*', '--bind-device', 'lo',
+];
+
+// The GPIO cases (gpio.c) that need a chip whose lines 0 -> 1 and 2 -> 3 are wired. The Zephyr
+// image has one (gpio_emul); on Linux, IORING_CONFORMANCE_GPIO may name one (/dev/gpiochipN),
+// granted as "gpio"; without, these skip (no-entry for the grant).
+const GPIO_CASES = ['gpio-output', 'gpio-input-wired', 'gpio-refusals', 'gpio-edges', 'gpio-active-low'];
+const gpioChip = process.env.IORING_CONFORMANCE_GPIO;
+const noChip = (why) => Object.fromEntries(GPIO_CASES.map((c) => [c, why]));
+
 // The hosts, one column each. `unavailable()` says why a column is empty (null: it runs);
 // `command(guest, fx)` is the command line running one guest, where guest.core and
 // guest.component are its two builds and fx the fixture's directories (fx.rw, fx.ro); a host
@@ -78,16 +92,16 @@ export function fixtureViolations(fx) {
 //
 // `notSupported` names each case the host may skip, with why it cannot do it: such a case must
 // print `skip` (shown as n/a), and any other skip fails the run, as does a listed case that
-// passes or fails (a stale listing: take it off). `differences` names each case the host still
-// gets wrong, with why: it must FAIL (shown as `differs`); passing is a stale listing too.
+// passes or fails (a stale listing: take it off).
 // `listedIn` is the README that must name every listed case (it mirrors the table here).
 export const HOSTS = [
   {
     name: 'linux',
     fixture: true,
-    // The Linux host implements every operation: it may skip nothing.
-    notSupported: {},
-    differences: {},
+    // The Linux host implements every operation: it may skip only the GPIO cases, and only
+    // when no wired chip is given (this machine's kernel has no GPIO chip).
+    notSupported: gpioChip ? {} : noChip('no GPIO chip on this machine (IORING_CONFORMANCE_GPIO unset): the grant "gpio" is no-entry'),
+    listedIn: 'host/README.md',
     unavailable: () => (existsSync(ioring) ? null : `${relative(root, ioring)} is not built (just build-host)`),
     command: (guest, fx) => [
       ioring, 'run',
@@ -95,6 +109,8 @@ export const HOSTS = [
       '--listen', 'lst=tcp:127.0.0.1:0',
       '--bind', 'tcp:127.0.0.1:*', '--bind', 'udp:127.0.0.1:*',
       '--connect', 'tcp:127.0.0.1:*', '--connect', 'udp:127.0.0.1:*',
+      ...MULTICAST_GRANTS,
+      ...(gpioChip ? ['--device', `gpio=${gpioChip}`] : []),
       '--timeout', String(GUEST_TIMEOUT),
       guest.component,
     ],
@@ -107,8 +123,9 @@ export const HOSTS = [
     listedIn: 'ts/README.md',
     notSupported: {
       'socket-families': 'node:dgram and node:net have no unix datagram or seqpacket sockets (unix datagram: not-supported)',
+      'socket-bind-to-device': 'node:dgram and node:net have no SO_BINDTODEVICE (bind-to-device: not-supported)',
+      ...noChip('no GPIO chip is granted to the Node backend, which has no ioctl to drive one (gpio-request on a chip: not-supported)'),
     },
-    differences: {},
     unavailable: () =>
       existsSync(join(root, 'ts/dist/backends/node/index.js'))
         ? null
@@ -120,7 +137,9 @@ export const HOSTS = [
       `IORING_DIR=${fx.rw}::rw;${fx.ro}::ro:ro`,
       'IORING_LISTEN=lst=tcp:127.0.0.1:0',
       'IORING_BIND=tcp:127.0.0.1:*;udp:127.0.0.1:*',
-      'IORING_CONNECT=tcp:127.0.0.1:*;udp:127.0.0.1:*',
+      'IORING_CONNECT=tcp:127.0.0.1:*;udp:127.0.0.1:*;udp:239.255.80.1:*',
+      'IORING_MULTICAST=239.255.80.0/24;ff02::80:0/112',
+      'IORING_BIND_DEVICE=lo',
       process.execPath,
       join(here, 'node', `${guest.name}.mjs`),
     ],
@@ -159,6 +178,7 @@ export const HOSTS = [
     // mirrors this list.
     const noLinks = "Zephyr's file systems have no symbolic links: the fixture has no rw/up or ro/up";
     const noAbort = "Zephyr 3.4's TCP has no abortive close: closing a socket with unread bytes sends FIN, not RST, so the peer reads end of stream";
+    const noMulticast = "Zephyr 3.4's sockets have no multicast options (IP_ADD_MEMBERSHIP and its kin): set-option not-supported";
     return {
       name: 'zephyr',
       fixture: false,
@@ -184,8 +204,11 @@ export const HOSTS = [
         'poll-error': noAbort,
         'stream-reset': noAbort,
         'stream-reset-multishot': noAbort,
+        'multicast-join-receive': noMulticast,
+        'multicast-ungranted': noMulticast,
+        'multicast-options': noMulticast,
+        'multicast-ipv6-join': noMulticast,
       },
-      differences: {},
       unavailable: () =>
         !process.env.ZEPHYR_BASE || !process.env.WAMR_ROOT ? 'not available (set ZEPHYR_BASE and WAMR_ROOT)' : build(),
       command: (guest) => [join(dir, 'zephyr/zephyr.exe'), '-testargs', guest.core],
@@ -225,11 +248,18 @@ export const HOSTS = [
     ];
     const noAbort = 'WASI 0.2 has no abortive close (SO_LINGER 0): a close with unread bytes ends the stream in order';
     const noFifo = "wasmtime 48 calls a FIFO's type unknown: statx of rw/fifo completes with not-supported (the adapter cannot say what it is)";
+    const noMulticast = 'WASI 0.2 has no multicast socket options';
     // Every case either passes or is one of these, which the adapter completes with
-    // not-supported: no column has a listed difference.
+    // not-supported.
     const notSupported = {
       'socket-families': 'WASI 0.2 has no unix sockets and no seqpacket',
       'socket-set-option-reuse-port': 'WASI 0.2.0 has no SO_REUSEPORT',
+      'multicast-join-receive': noMulticast,
+      'multicast-ungranted': noMulticast,
+      'multicast-options': noMulticast,
+      'multicast-ipv6-join': noMulticast,
+      'socket-bind-to-device': 'WASI 0.2 has no SO_BINDTODEVICE',
+      ...noChip('no GPIO chip is granted under the adapter, and WASI 0.2 has no GPIO (gpio-request on a device grant: not-supported)'),
       'stream-reset': noAbort,
       'stream-reset-multishot': noAbort,
       'poll-error': noAbort,
@@ -381,9 +411,7 @@ function summarise(results) {
         row.results[host] = c ? { status: c.status, ...(c.why ? { why: c.why } : {}) } : { status: 'missing' };
         const entry = HOSTS.find((h) => h.name === host);
         const notSupported = entry?.notSupported?.[name];
-        const difference = entry?.differences?.[name];
         if (notSupported) Object.assign(row.results[host], { listed: 'not-supported', reason: notSupported });
-        else if (difference) Object.assign(row.results[host], { listed: 'difference', reason: difference });
       }
       results.cases.push(row);
     }
@@ -391,7 +419,7 @@ function summarise(results) {
   results.counts = {};
   results.listing = {};
   for (const host of ran) {
-    const n = { ok: 0, FAIL: 0, skip: 0, notSupported: 0, differences: 0, stale: 0, missing: 0, crashed: 0 };
+    const n = { ok: 0, FAIL: 0, skip: 0, notSupported: 0, stale: 0, missing: 0, crashed: 0 };
     const problems = [];
     for (const row of results.cases) {
       const r = row.results[host];
@@ -402,21 +430,16 @@ function summarise(results) {
       else if (r.status === 'skip') {
         n.skip++;
         problems.push(`SKIP ${host} ${row.name}: a skip run.mjs does not list as not-supported on ${host}${why}`);
-      } else if (r.status === 'FAIL' && r.listed === 'difference') n.differences++;
-      else n.FAIL++;
+      } else n.FAIL++;
       if (r.listed === 'not-supported' && (r.status === 'ok' || r.status === 'FAIL')) {
         n.stale++;
         problems.push(r.status === 'ok'
           ? `STALE ${host} ${row.name}: listed as not-supported, but ok: a stale listing, take it off`
           : `STALE ${host} ${row.name}: listed as not-supported, but FAILs instead of skipping${why}`);
       }
-      if (r.listed === 'difference' && r.status !== 'FAIL' && r.status !== 'missing') {
-        n.stale++;
-        problems.push(`STALE ${host} ${row.name}: listed as a difference, but ${r.status}: a stale listing, take it off`);
-      }
     }
     const entry = HOSTS.find((h) => h.name === host);
-    const listed = [...Object.keys(entry?.notSupported ?? {}), ...Object.keys(entry?.differences ?? {})];
+    const listed = Object.keys(entry?.notSupported ?? {});
     if (results.complete) {
       for (const name of listed) {
         if (results.cases.some((row) => row.name === name)) continue;
@@ -445,10 +468,9 @@ function summarise(results) {
   return results;
 }
 
-/** A result as the matrix shows it: a listed skip is n/a, a listed difference `differs`. */
+/** A result as the matrix shows it: a listed skip is n/a. */
 function cell(r) {
   if (r.status === 'skip' && r.listed === 'not-supported') return 'n/a';
-  if (r.status === 'FAIL' && r.listed === 'difference') return 'differs';
   return r.status;
 }
 
@@ -456,7 +478,6 @@ function cell(r) {
 export function countsLine(name, n) {
   return `${name}: ${n.ok} ok, ${n.FAIL} FAIL, ${n.skip} skip` +
     (n.notSupported ? `, ${n.notSupported} not-supported` : '') +
-    (n.differences ? `, ${n.differences} listed difference${n.differences === 1 ? '' : 's'}` : '') +
     (n.stale ? `, ${n.stale} stale listing${n.stale === 1 ? '' : 's'}` : '') +
     (n.missing ? `, ${n.missing} missing` : '') + (n.crashed ? `, ${n.crashed} guests crashed` : '');
 }
@@ -489,7 +510,6 @@ export function report(results) {
   for (const row of results.cases) {
     for (const [host, r] of Object.entries(row.results)) {
       if (cell(r) === 'n/a') listed.push(`n/a ${host} ${row.name}: ${r.reason}`);
-      if (cell(r) === 'differs') listed.push(`differs ${host} ${row.name}: ${r.reason} (${r.why})`);
     }
   }
   if (listed.length) lines.push('', ...listed);

@@ -47,7 +47,9 @@ extern const uint8_t ioring_app_bytecode[];
 	X(hardwareFlowControl) X(buffer) X(bufferOffset) X(link) X(hardLink) X(drain) X(port)       \
 	X(flowInfo) X(scopeId) X(read) X(create) X(exclusive) X(truncate) X(append) X(directory)    \
 	X(nonblock) X(noCtty) X(readable) X(writable) X(priority) X(error) X(hangUp)                \
-	X(readHangUp) X(res) X(more) X(detail) X(type) X(size) X(links) X(modifiedNs) X(run)
+	X(readHangUp) X(res) X(more) X(detail) X(type) X(size) X(links) X(modifiedNs) X(run)       \
+	X(group) X(interfaceName) X(chip) X(line) X(direction) X(bias) X(activeLow) X(edges)      \
+	X(initial) X(rising) X(falling) X(timestampNs) X(seqno)
 
 enum {
 #define X(name) A_##name,
@@ -78,9 +80,10 @@ static const char *const op_names[] = {
 	"recvmsg", "sendmsg", "accept", "accept-multishot", "connect", "socket", "bind", "listen",
 	"set-option", "shutdown", "openat", "close", "fsync", "statx", "timeout", "link-timeout",
 	"cancel", "poll", "spi-transfer", "i2c-transfer", "tty-configure", "local-address",
-	"ftruncate", "mkdirat", "unlinkat", "renameat",
+	"ftruncate", "mkdirat", "unlinkat", "renameat", "gpio-request", "gpio-get", "gpio-set",
+	"gpio-edges",
 };
-_Static_assert(countof(op_names) == IORING_RING_TYPES_OP_RENAMEAT + 1, "op cases");
+_Static_assert(countof(op_names) == IORING_RING_TYPES_OP_GPIO_EDGES + 1, "op cases");
 
 static const char *const error_names[] = {
 	"access", "address-in-use", "address-not-available", "address-family-not-supported",
@@ -100,9 +103,13 @@ _Static_assert(IORING_RING_TYPES_ERROR_CODE_NO_ENTRY == 29, "error code order");
 static const char *const addr_names[] = { "ipv4", "ipv6", "unix" };
 static const char *const sockopt_names[] = {
 	"reuse-address", "reuse-port", "tcp-no-delay", "ipv6-only", "keep-alive",
-	"receive-buffer-size", "send-buffer-size",
+	"receive-buffer-size", "send-buffer-size", "multicast-join", "multicast-leave",
+	"multicast-interface", "multicast-loop", "multicast-ttl", "bind-to-device",
 };
-_Static_assert(countof(sockopt_names) == IORING_RING_TYPES_SOCKET_OPTION_SEND_BUFFER_SIZE + 1, "");
+_Static_assert(countof(sockopt_names) == IORING_RING_TYPES_SOCKET_OPTION_BIND_TO_DEVICE + 1, "");
+static const char *const ipaddr_names[] = { "ipv4", "ipv6" };
+static const char *const gpio_dir_names[] = { "input", "output" };
+static const char *const gpio_bias_names[] = { "as-is", "disabled", "pull-up", "pull-down" };
 static const char *const family_names[] = { "ipv4", "ipv6", "unix" };
 static const char *const socktype_names[] = { "stream", "datagram", "seqpacket" };
 static const char *const shutdown_names[] = { "read", "write", "both" };
@@ -111,7 +118,10 @@ static const char *const filetype_names[] = {
 	"regular", "directory", "symlink", "character-device", "block-device", "fifo", "socket",
 	"unknown",
 };
-static const char *const detail_names[] = { "none", "handle", "accepted", "peer", "stat", "address" };
+static const char *const detail_names[] = {
+	"none", "handle", "accepted", "peer", "stat", "address", "gpio-edge",
+};
+_Static_assert(countof(detail_names) == IORING_RING_TYPES_CQE_DETAIL_GPIO_EDGE + 1, "details");
 static const char *const result_names[] = { "ok", "err" };
 
 #define NAMES(var, list) \
@@ -130,10 +140,13 @@ NAMES(parities, parity_names);
 NAMES(filetypes, filetype_names);
 NAMES(details, detail_names);
 NAMES(results, result_names);
+NAMES(ipaddrs, ipaddr_names);
+NAMES(gpio_dirs, gpio_dir_names);
+NAMES(gpio_biases, gpio_bias_names);
 
 static struct names *const all_names[] = {
 	&ops, &errors, &addrs, &sockopts, &families, &socktypes, &shutdowns, &parities, &filetypes,
-	&details, &results,
+	&details, &results, &ipaddrs, &gpio_dirs, &gpio_biases,
 };
 
 static JSValue tagged(JSContext *ctx, const struct names *n, unsigned tag, JSValue val, bool has_val);
@@ -522,16 +535,73 @@ static int tuple_handle(JSContext *ctx, JSValueConst arr, uint32_t *h, JSValue *
 	return 0;
 }
 
-static int to_sockopt(JSContext *ctx, JSValueConst v, ioring_ring_types_socket_option_t *out)
+/* An ip-address: { tag: 'ipv4' | 'ipv6', val: [octets] | [groups] }. */
+static int to_ipaddr(JSContext *ctx, JSValueConst v, ioring_ring_types_ip_address_t *out)
 {
-	JSValue val;
+	JSValue arr;
+	uint32_t g[8];
+	int tag = get_name(ctx, v, AT(tag), &ipaddrs, "ip-address"), n, r = -1;
+
+	if (tag < 0)
+		return -1;
+	out->tag = (uint8_t)tag;
+	n = tag == IORING_RING_TYPES_IP_ADDRESS_IPV4 ? 4 : 8;
+	arr = prop(ctx, v, AT(val));
+	for (int i = 0; i < n; i++) {
+		if (elem_u32(ctx, arr, i, &g[i]))
+			goto out;
+	}
+	if (n == 4) {
+		app_tuple4_u8_u8_u8_u8_t *o = &out->val.ipv4;
+
+		o->f0 = g[0], o->f1 = g[1], o->f2 = g[2], o->f3 = g[3];
+	} else {
+		app_tuple8_u16_u16_u16_u16_u16_u16_u16_u16_t *a = &out->val.ipv6;
+
+		a->f0 = g[0], a->f1 = g[1], a->f2 = g[2], a->f3 = g[3];
+		a->f4 = g[4], a->f5 = g[5], a->f6 = g[6], a->f7 = g[7];
+	}
+	r = 0;
+out:
+	JS_FreeValue(ctx, arr);
+	return r;
+}
+
+static int to_sockopt(struct scratch *s, JSValueConst v, ioring_ring_types_socket_option_t *out)
+{
+	JSContext *ctx = s->ctx;
+	JSValue val, group;
 	int tag = get_name(ctx, v, AT(tag), &sockopts, "socket-option"), r;
+	uint32_t ttl;
 
 	if (tag < 0)
 		return -1;
 	out->tag = (uint8_t)tag;
 	val = prop(ctx, v, AT(val));
-	if (tag >= IORING_RING_TYPES_SOCKET_OPTION_RECEIVE_BUFFER_SIZE) {
+	switch (tag) {
+	case IORING_RING_TYPES_SOCKET_OPTION_MULTICAST_JOIN:
+	case IORING_RING_TYPES_SOCKET_OPTION_MULTICAST_LEAVE:
+		group = prop(ctx, val, AT(group));
+		r = to_ipaddr(ctx, group, &out->val.multicast_join.group) ||
+		    get_string(s, val, AT(interfaceName), &out->val.multicast_join.interface_name) ? -1 : 0;
+		JS_FreeValue(ctx, group);
+		JS_FreeValue(ctx, val);
+		return r;
+	case IORING_RING_TYPES_SOCKET_OPTION_MULTICAST_INTERFACE:
+	case IORING_RING_TYPES_SOCKET_OPTION_BIND_TO_DEVICE:
+		r = to_string(s, val, &out->val.bind_to_device);
+		JS_FreeValue(ctx, val);
+		return r;
+	case IORING_RING_TYPES_SOCKET_OPTION_MULTICAST_TTL:
+		r = to_u32(ctx, val, &ttl);
+		out->val.multicast_ttl = (uint8_t)ttl;
+		JS_FreeValue(ctx, val);
+		return r;
+	default:
+		break;
+	}
+	if (tag == IORING_RING_TYPES_SOCKET_OPTION_RECEIVE_BUFFER_SIZE ||
+	    tag == IORING_RING_TYPES_SOCKET_OPTION_SEND_BUFFER_SIZE) {
 		r = to_u32(ctx, val, &out->val.receive_buffer_size);
 	} else {
 		r = JS_ToBool(ctx, val);
@@ -654,7 +724,27 @@ out:
 	return r;
 }
 
-static JSAtom sqe_flag_atoms[3], open_flag_atoms[9], poll_flag_atoms[6];
+static JSAtom sqe_flag_atoms[3], open_flag_atoms[9], poll_flag_atoms[6], gpio_edge_atoms[2];
+
+static int to_gpio_request(JSContext *ctx, JSValueConst v, ioring_ring_types_gpio_request_args_t *a)
+{
+	uint32_t edges;
+	int dir, bias;
+
+	if (get_u32(ctx, v, AT(chip), &a->chip) || get_u32(ctx, v, AT(line), &a->line) ||
+	    get_bool(ctx, v, AT(activeLow), &a->active_low) ||
+	    get_bool(ctx, v, AT(initial), &a->initial) ||
+	    get_flags(ctx, v, AT(edges), gpio_edge_atoms, 2, &edges))
+		return -1;
+	dir = get_name(ctx, v, AT(direction), &gpio_dirs, "gpio-direction");
+	bias = dir < 0 ? -1 : get_name(ctx, v, AT(bias), &gpio_biases, "gpio-bias");
+	if (bias < 0)
+		return -1;
+	a->direction = (uint8_t)dir;
+	a->bias = (uint8_t)bias;
+	a->edges = (uint8_t)edges;
+	return 0;
+}
 
 static int to_op(struct scratch *s, JSValueConst opv, ioring_ring_types_op_t *op)
 {
@@ -750,7 +840,7 @@ static int to_op(struct scratch *s, JSValueConst opv, ioring_ring_types_op_t *op
 	case IORING_RING_TYPES_OP_SET_OPTION:
 		if (tuple_handle(ctx, v, &o->val.set_option.f0, &second))
 			break;
-		r = to_sockopt(ctx, second, &o->val.set_option.f1);
+		r = to_sockopt(s, second, &o->val.set_option.f1);
 		break;
 	case IORING_RING_TYPES_OP_SHUTDOWN: {
 		int how;
@@ -843,6 +933,25 @@ static int to_op(struct scratch *s, JSValueConst opv, ioring_ring_types_op_t *op
 		    get_u32(ctx, v, AT(newDir), &o->val.renameat.new_dir) ||
 		    get_string(s, v, AT(newPath), &o->val.renameat.new_path) ? -1 : 0;
 		break;
+	case IORING_RING_TYPES_OP_GPIO_REQUEST:
+		r = to_gpio_request(ctx, v, &o->val.gpio_request);
+		break;
+	case IORING_RING_TYPES_OP_GPIO_GET:
+	case IORING_RING_TYPES_OP_GPIO_EDGES:
+		r = to_u32(ctx, v, &o->val.gpio_get);
+		break;
+	case IORING_RING_TYPES_OP_GPIO_SET: {
+		int b;
+
+		if (tuple_handle(ctx, v, &o->val.gpio_set.f0, &second))
+			break;
+		b = JS_ToBool(ctx, second);
+		if (b < 0)
+			break;
+		o->val.gpio_set.f1 = b;
+		r = 0;
+		break;
+	}
 	}
 	JS_FreeValue(ctx, second);
 	JS_FreeValue(ctx, v);
@@ -992,6 +1101,14 @@ static JSValue from_detail(JSContext *ctx, const ioring_ring_types_cqe_detail_t 
 				    JS_NewBigUint64(ctx, st->modified_ns) };
 
 		return tagged(ctx, &details, d->tag, new_object(ctx, 5, props, vals), true);
+	}
+	case IORING_RING_TYPES_CQE_DETAIL_GPIO_EDGE: {
+		const ioring_ring_types_gpio_edge_t *e = &d->val.gpio_edge;
+		JSAtom props[3] = { AT(rising), AT(timestampNs), AT(seqno) };
+		JSValue vals[3] = { JS_NewBool(ctx, e->rising), JS_NewBigUint64(ctx, e->timestamp_ns),
+				    JS_NewUint32(ctx, e->seqno) };
+
+		return tagged(ctx, &details, d->tag, new_object(ctx, 3, props, vals), true);
 	}
 	default:
 		return JS_DupValue(ctx, none_detail);
@@ -1579,6 +1696,7 @@ int main(void)
 		return 1;
 	names_init(ctx);
 	sqe_flag_atoms[0] = AT(link), sqe_flag_atoms[1] = AT(hardLink), sqe_flag_atoms[2] = AT(drain);
+	gpio_edge_atoms[0] = AT(rising), gpio_edge_atoms[1] = AT(falling);
 	{
 		static const int of[9] = { A_write, A_read, A_create, A_exclusive, A_truncate, A_append,
 					   A_directory, A_nonblock, A_noCtty };

@@ -1,6 +1,6 @@
-import type { SocketAddress } from 'ioring:ring/types@0.1.0';
+import type { IpAddress, SocketAddress } from 'ioring:ring/types@0.1.0';
 
-export type { SocketAddress };
+export type { IpAddress, SocketAddress };
 
 /** An address family as Node names it (`socket.remoteFamily`), or `'unix'`. */
 export type AddressFamilyName = 'IPv4' | 'IPv6' | 'unix';
@@ -137,6 +137,23 @@ export function ipv6(host: string, port: number, scopeId = 0, flowInfo = 0): Soc
   const groups = [...head, ...new Array<number>(zeros).fill(0), ...rest];
   if (groups.length !== 8) throw bad();
   return { tag: 'ipv6', val: { port: checkPort(port), flowInfo, address: groups as never, scopeId } };
+}
+
+/**
+ * An IP address without a port, as the WIT `ip-address` record (a multicast group):
+ * `'239.255.0.1'`, `'ff02::fb'`, or a record already.
+ *
+ * @example
+ * await socket.addMembership(ipAddress('239.255.0.1'), 'lo');
+ */
+export function ipAddress(address: string | IpAddress): IpAddress {
+  if (typeof address !== 'string') return address;
+  if (address.includes(':')) {
+    const { val } = ipv6(address, 0) as { val: { address: IpAddress['val'] } };
+    return { tag: 'ipv6', val: val.address } as IpAddress;
+  }
+  const { val } = ipv4(address, 0) as { val: { address: IpAddress['val'] } };
+  return { tag: 'ipv4', val: val.address } as IpAddress;
 }
 
 /** A unix socket address: a path, or, with a leading NUL, an abstract name. */

@@ -3,6 +3,7 @@ import { readLines } from './lines.js';
 import type { LinesOptions } from './lines.js';
 import { IORing } from './ring.js';
 import type { Handle, PollEvents, TtyConfig } from './ring.js';
+import type { GpioBias } from 'ioring:ring/types@0.1.0';
 import type { OperationOptions } from './signal.js';
 import type { RingOption } from './file.js';
 
@@ -225,5 +226,112 @@ export class Tty extends Device {
   /** Waits until the line has bytes to read (or hangs up). */
   poll(events: PollEvents = { readable: true }, options?: OperationOptions): Promise<PollEvents> {
     return this.ring.poll(this.handle, events, options);
+  }
+}
+
+/** How `GpioLine.request` sets a line up; omitted fields: an input, as the chip has it. */
+export interface GpioLineOptions extends RingOption, OperationOptions {
+  /** `'input'` (the default) or `'output'`. */
+  direction?: 'input' | 'output';
+  /** Pull resistors: `'as-is'` (the default), `'disabled'`, `'pull-up'` or `'pull-down'`. */
+  bias?: GpioBias;
+  /** Values and edges are logical: active (true, rising) is the low level. */
+  activeLow?: boolean;
+  /** The edges `edges()` reports (an input line only): `'rising'`, `'falling'` or `'both'`. */
+  edges?: 'rising' | 'falling' | 'both';
+  /** An output line's value from the start; default false. */
+  initial?: boolean;
+}
+
+/** One edge of a GPIO line, as `GpioLine.edges()` gives it. */
+export interface GpioEdgeEvent {
+  /** A rising edge: the line became active. */
+  rising: boolean;
+  /** When, in nanoseconds of the host's monotonic clock (since boot on Zephyr). */
+  timestampNs: bigint;
+  /** The edge's number on the line, from 1: a gap means edges were lost. */
+  seqno: number;
+}
+
+/**
+ * A GPIO line, requested from a chip granted with `--device NAME=/dev/gpiochipN` (Linux) or a
+ * GPIO controller's devicetree grant (Zephyr). Closing it releases the line.
+ *
+ * @example
+ * await using button = await GpioLine.request('gpio', 17, { bias: 'pull-up', activeLow: true, edges: 'both' });
+ * await using led = await GpioLine.request('gpio', 18, { direction: 'output' });
+ * for await (const edge of button.edges({ signal })) await led.set(edge.rising);
+ */
+export class GpioLine implements AsyncDisposable {
+  private closed = false;
+
+  constructor(
+    /** The line's handle. */
+    readonly handle: Handle,
+    /** The ring its operations go through. */
+    readonly ring: IORing = IORing.shared,
+  ) {}
+
+  /** Requests line `line` of the GPIO chip granted under `chip` (a name, or the chip's handle). */
+  static async request(chip: string | Handle, line: number, options: GpioLineOptions = {}): Promise<GpioLine> {
+    const ring = options.ring ?? IORing.shared;
+    const handle = await ring.gpioRequest(
+      {
+        chip: typeof chip === 'string' ? grantedDevice(chip) : chip,
+        line,
+        direction: options.direction ?? 'input',
+        bias: options.bias ?? 'as-is',
+        activeLow: options.activeLow ?? false,
+        edges: { rising: options.edges === 'rising' || options.edges === 'both', falling: options.edges === 'falling' || options.edges === 'both' },
+        initial: options.initial ?? false,
+      },
+      { signal: options.signal, timeoutMs: options.timeoutMs },
+    );
+    return new GpioLine(handle, ring);
+  }
+
+  /** The line's logical value, read now: `await line.value`. */
+  get value(): Promise<boolean> {
+    return this.ring.gpioGet(this.handle);
+  }
+
+  /** Reads the line's logical value. */
+  get(options?: OperationOptions): Promise<boolean> {
+    return this.ring.gpioGet(this.handle, options);
+  }
+
+  /** Drives an output line to a logical value (`EPERM` on an input line). */
+  set(value: boolean, options?: OperationOptions): Promise<void> {
+    return this.ring.gpioSet(this.handle, value, options);
+  }
+
+  /**
+   * The line's edges as they happen, each with its timestamp and sequence number: one
+   * multishot operation in the host. Breaking out of the loop, or aborting `signal`, cancels
+   * it and ends the loop (a signal already aborted rejects with `ECANCELED`).
+   *
+   * @example
+   * const stop = new AbortController();
+   * for await (const { rising, seqno } of button.edges({ signal: stop.signal })) console.log(seqno, rising);
+   */
+  async *edges(options: { signal?: OperationOptions['signal'] } = {}): AsyncGenerator<GpioEdgeEvent, void, undefined> {
+    const stream = this.ring.gpioEdges(this.handle, options);
+    try {
+      for await (const e of stream) yield { rising: e.rising, timestampNs: BigInt(e.timestampNs), seqno: e.seqno };
+    } finally {
+      await stream.return?.();
+    }
+  }
+
+  /** Releases the line (closes its handle). */
+  async close(options?: OperationOptions): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.ring.close(this.handle, options);
+  }
+
+  /** `await using line = ...` releases it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 }

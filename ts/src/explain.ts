@@ -211,6 +211,37 @@ export function explain(op: Op, code: ErrorCode): IORingErrorOptions | undefined
       o.hint = grantHint('--bind', pattern(s.transport, at, at.tag !== 'unix' && at.val.port === 0 ? '*' : undefined));
       return o;
     }
+    case 'gpio-request':
+      if (code === 'not-a-tty') return { reason: 'the device granted is no GPIO chip' };
+      if (code === 'access') return { reason: 'the handle is no device grant', hint: 'grant the chip with --device NAME=/dev/gpiochipN (IORING_DEVICE under Node)' };
+      return undefined;
+    case 'set-option': {
+      if (code !== 'access') return undefined;
+      const option = op.val[1];
+      switch (option.tag) {
+        case 'multicast-join':
+        case 'multicast-leave': {
+          const g = option.val.group;
+          const group = g.tag === 'ipv4' ? g.val.join('.') : ipv6Text(g.val);
+          return {
+            address: group,
+            reason: 'no --multicast grant covers the group',
+            hint: `grant it with --multicast ${group} (IORING_MULTICAST under Node)`,
+          };
+        }
+        case 'multicast-interface':
+        case 'multicast-loop':
+        case 'multicast-ttl':
+          return { reason: 'multicast options need a --multicast grant', hint: 'grant the groups with --multicast GROUP[/PREFIX] (IORING_MULTICAST under Node)' };
+        case 'bind-to-device':
+          return {
+            reason: `no --bind-device grant names ${option.val}`,
+            hint: `grant it with --bind-device ${option.val} (IORING_BIND_DEVICE under Node)`,
+          };
+        default:
+          return undefined;
+      }
+    }
     case 'write':
     case 'fsync':
       return fileError(op.tag === 'write' ? op.val.fd : op.val[0]);

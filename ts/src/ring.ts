@@ -2,6 +2,8 @@ import type {
   AddressFamily,
   CqeDetail,
   FileStat as WitFileStat,
+  GpioEdge,
+  GpioRequestArgs,
   I2cMessage,
   OpenFlags,
   Op,
@@ -28,6 +30,8 @@ export type {
   CqeDetail,
   Op,
   AddressFamily,
+  GpioEdge,
+  GpioRequestArgs,
   I2cMessage,
   OpenFlags,
   PollEvents,
@@ -611,6 +615,33 @@ export class IORing implements Turnable, Disposable {
     await this.submit({ tag: 'tty-configure', val: [handle, config] }, 'tty-configure', options, FULL);
   }
 
+  /** Requests a line of a granted GPIO chip; resolves to the line's handle (`GpioLine.request`). */
+  async gpioRequest(args: GpioRequestArgs, options?: OperationOptions): Promise<Handle> {
+    return this.handleOf(await this.submit({ tag: 'gpio-request', val: args }, 'gpio-request', options, FULL), 'gpio-request');
+  }
+
+  /** A GPIO line's logical value. */
+  async gpioGet(handle: Handle, options?: OperationOptions): Promise<boolean> {
+    return (await this.submit({ tag: 'gpio-get', val: handle }, 'gpio-get', options, FULL)).res !== 0;
+  }
+
+  /** Drives an output line to a logical value. */
+  async gpioSet(handle: Handle, value: boolean, options?: OperationOptions): Promise<void> {
+    await this.submit({ tag: 'gpio-set', val: [handle, value] }, 'gpio-set', options, FULL);
+  }
+
+  /**
+   * A line's edges as one multishot operation: each edge (rising, its timestamp and sequence
+   * number) is one item of the iteration. Breaking out of the loop, or aborting `signal`,
+   * cancels the operation.
+   */
+  gpioEdges(handle: Handle, options?: Omit<OperationOptions, 'timeoutMs'>): AsyncIterableIterator<GpioEdge> {
+    return new Multishot<GpioEdge>(this, { tag: 'gpio-edges', val: handle }, 'gpio-edges', options, {
+      map: (c) => (c.detail.tag === 'gpio-edge' ? c.detail.val : SKIP),
+      rearm: () => false,
+    });
+  }
+
   /**
    * Submits `ops` as one link chain, in order: each starts when the one before it has
    * completed, and with `link` semantics (the default) a failure completes the rest with
@@ -747,6 +778,10 @@ export class IORing implements Turnable, Disposable {
       case 'i2c-transfer':
       case 'tty-configure':
       case 'local-address':
+      case 'gpio-request':
+      case 'gpio-get':
+      case 'gpio-set':
+      case 'gpio-edges':
         return op;
       default: {
         // Reached only by a raw op from plain JavaScript with a tag the WIT does not have.

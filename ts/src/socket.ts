@@ -1,5 +1,5 @@
-import { NetAddress, parseAddress, toNetAddress } from './address.js';
-import type { AddressLike } from './address.js';
+import { NetAddress, ipAddress, parseAddress, toNetAddress } from './address.js';
+import type { AddressLike, IpAddress } from './address.js';
 import { IORingError } from './errors.js';
 import { listener as grantedListener } from './grants.js';
 import { readLines } from './lines.js';
@@ -156,6 +156,57 @@ export class Socket implements AsyncDisposable {
   /** Sets SO_KEEPALIVE. */
   setKeepAlive(on = true, options?: OperationOptions): Promise<void> {
     return this.setOption({ tag: 'keep-alive', val: on }, options);
+  }
+
+  /**
+   * Joins multicast group `group` (`'239.255.0.1'`, `'ff02::fb'`) on network interface
+   * `interfaceName` (`'lo'`; empty: the system's choice), as node:dgram's `addMembership`: a
+   * datagram socket bound to the group's address (or the wildcard) then receives the group's
+   * datagrams. `EACCES` unless the host grants the group (`ioring run --multicast`,
+   * `IORING_MULTICAST` under Node).
+   *
+   * @example
+   * const rx = await Socket.create('udp');
+   * await rx.bind('239.255.0.1:5000');
+   * await rx.addMembership('239.255.0.1', 'lo');
+   * const { data, from } = await rx.receiveFrom();
+   */
+  addMembership(group: string | IpAddress, interfaceName = '', options?: OperationOptions): Promise<void> {
+    return this.setOption({ tag: 'multicast-join', val: { group: ipAddress(group), interfaceName } }, options);
+  }
+
+  /** Leaves a group joined with `addMembership` (`EADDRNOTAVAIL` when not joined). */
+  dropMembership(group: string | IpAddress, interfaceName = '', options?: OperationOptions): Promise<void> {
+    return this.setOption({ tag: 'multicast-leave', val: { group: ipAddress(group), interfaceName } }, options);
+  }
+
+  /**
+   * The network interface, by name, this socket's multicast datagrams leave by (empty: the
+   * system's choice). This, `setMulticastLoopback` and `setMulticastTTL` need a multicast
+   * grant of the host's, for any group (`EACCES` otherwise).
+   */
+  setMulticastInterface(interfaceName: string, options?: OperationOptions): Promise<void> {
+    return this.setOption({ tag: 'multicast-interface', val: interfaceName }, options);
+  }
+
+  /** Whether group members on this machine (this socket included) get what it sends. */
+  setMulticastLoopback(on = true, options?: OperationOptions): Promise<void> {
+    return this.setOption({ tag: 'multicast-loop', val: on }, options);
+  }
+
+  /** How many routers a multicast datagram may cross: 0 to 255 (1, the default: none). */
+  setMulticastTTL(ttl: number, options?: OperationOptions): Promise<void> {
+    if (!Number.isInteger(ttl) || ttl < 0 || ttl > 255) return Promise.reject(new IORingError('invalid', `TTL ${ttl}`));
+    return this.setOption({ tag: 'multicast-ttl', val: ttl }, options);
+  }
+
+  /**
+   * Sends and receives only through network interface `interfaceName` (SO_BINDTODEVICE; empty
+   * removes it). `EACCES` unless the host grants that interface (`ioring run --bind-device`);
+   * `ENODEV` when there is no such interface.
+   */
+  bindToDevice(interfaceName: string, options?: OperationOptions): Promise<void> {
+    return this.setOption({ tag: 'bind-to-device', val: interfaceName }, options);
   }
 
   /** Sets any socket option of the contract. */

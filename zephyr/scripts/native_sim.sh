@@ -45,6 +45,9 @@ cases=(
 	"i2c-eeprom|zephyr/i2c-eeprom||i2c-eeprom: read 0x10: ff ff ff ff\ni2c-eeprom: wrote 0x10: 69 6f 72 69 6e 67\ni2c-eeprom: read 0x10: 69 6f 72 69 6e 67\ni2c-eeprom: read 0x51: permission denied by grant\nioring sample: i2c-eeprom exited with status 0|0"
 	"timer-64k|64k/timer|100;5|tick 1\ntick 5\nstopped after 5 ticks\nwatchdog canceled\nioring sample: timer exited with status 0|0"
 	"cat-64k|64k/cat|data/hello.txt|hello from ext2 on a RAM disk\nioring sample: cat exited with status 0|0"
+	"button-led|button-led|1;0;2065|ioring peer: gpio: 2000 edges at 10 kHz, the LED followed each\nioring peer: gpio: a burst of 64 edges at 10 kHz, the LED shows the last\nbutton-led: 2065 edges, seqno 1..2065, 0 lost, \nioring sample: button-led exited with status 0|0"
+	"button-led-ts|ts/button-led|1;0;2065|ioring peer: gpio: 2000 edges at 10 kHz, the LED followed each\nioring peer: gpio: a burst of 64 edges at 10 kHz, the LED shows the last\nbutton-led: 2065 edges, seqno 1..2065, 0 lost, \nioring sample: button-led exited with status 0|0"
+	"button-led-overflow|button-led|1;0;2065|ioring peer: gpio: 2000 edges at 10 kHz, the LED followed each\nioring peer: gpio: a burst of 64 edges at 10 kHz, the LED shows the last\nbutton-led: 2018 edges, seqno 1..2065, 47 lost, \nioring sample: button-led exited with status 1|1"
 	"tcp-echo-64k|64k/tcp-echo||ioring peer: tcp: connection 1: 100000 bytes echoed, equal to those sent\nioring peer: tcp: connection 3: 100000 bytes echoed, equal to those sent\nioring peer: tcp passed|0"
 )
 
@@ -53,6 +56,18 @@ guestsz=$out/guests-zephyr
 for src in "$root"/zephyr/samples/guest/guests/*.c; do
 	g=$(basename "$src" .c)
 	make -s -f "$root/guest/ioring.mk" IORING_APP="$src" IORING_BUILD="$guestsz" "$guestsz/$g.core.wasm"
+done
+
+# TypeScript examples (ts/examples/*.ts), named ts/<name>: built as core modules of the
+# ioring-qjs engine (ts/engine: QuickJS-ng as a C guest; its first build compiles QuickJS, some
+# minutes), which need ts/dist (npm run build -w @ioring/ring).
+gueststs=$out/guests-ts
+mkdir -p "$gueststs"
+for g in button-led; do
+	if [[ -z "${IORING_ZEPHYR_CASES:-}" || "$g-ts" =~ ^(${IORING_ZEPHYR_CASES})$ ]]; then
+		node "$root/ts/bin/ioring-build.js" "$root/ts/examples/$g.ts" -o "$gueststs/$g.wasm" \
+			--engine ioring-qjs --no-check >"$gueststs/$g.log" 2>&1 || rm -f "$gueststs/$g.core.wasm"
+	fi
 done
 
 pass=0 fail=0
@@ -65,12 +80,21 @@ for c in "${cases[@]}"; do
 	if [[ $guest == zephyr/* ]]; then
 		wasm="$guestsz/${guest#zephyr/}.core.wasm"
 	fi
+	# QuickJS in WAMR: its heap and 1 MiB C stack in the pool, and deeper interpreter frames.
+	if [[ $guest == ts/* ]]; then
+		wasm="$gueststs/${guest#ts/}.core.wasm"
+		extra=(-DCONFIG_IORING_WAMR_POOL_SIZE=33554432 -DCONFIG_IORING_GUEST_STACK_SIZE=262144)
+	fi
 	if [[ $guest == 64k/* ]]; then
 		wasm="$guests64/${guest#64k/}.core.wasm"
 		extra=(-DCONFIG_IORING_WAMR_POOL_SIZE=163840)
 	fi
+	# A buffer of 16 edges for a burst of 64: the oldest 47 go, and the guest sees the gap.
+	if [[ $name == button-led-overflow ]]; then
+		extra=(-DCONFIG_IORING_GPIO_EVENTS=16)
+	fi
 	if [[ ! -f "$wasm" ]]; then
-		echo "FAIL $name: no $wasm (make -C guest)"; fail=$((fail + 1)); continue
+		echo "FAIL $name: no $wasm (make -C guest; for ts/: $gueststs/*.log)"; fail=$((fail + 1)); continue
 	fi
 	if ! PATH=/usr/bin:$PATH ZEPHYR_TOOLCHAIN_VARIANT=${ZEPHYR_TOOLCHAIN_VARIANT:-host} \
 		cmake -GNinja -B "$b" -DBOARD="$board" -DZEPHYR_MODULES="$root" -DWAMR_ROOT="$WAMR_ROOT" \

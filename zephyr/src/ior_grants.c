@@ -19,8 +19,9 @@
 
 /*
  * A device grant names a node: a device on an SPI or I2C bus is reached through its bus
- * controller, at its reg (chip select or address); a node on neither is taken as a UART
- * (the tty operations), reached through its own device.
+ * controller, at its reg (chip select or address); a GPIO controller (`gpio-controller`)
+ * gives its lines (gpio-request); any other node is taken as a UART (the tty operations),
+ * reached through its own device.
  */
 #define IOR_GRANT_ON(node, bus)                                                                \
 	COND_CODE_1(DT_NODE_HAS_PROP(node, device), (DT_ON_BUS(DT_PHANDLE(node, device), bus)), (0))
@@ -29,9 +30,13 @@
 	(COND_CODE_1(IOR_GRANT_ON(node, i2c), (DEVICE_DT_GET(DT_BUS(DT_PHANDLE(node, device)))), \
 	(COND_CODE_1(DT_NODE_HAS_PROP(node, device), (DEVICE_DT_GET(DT_PHANDLE(node, device))),  \
 	(NULL))))))
+#define IOR_GRANT_GPIO(node)                                                                   \
+	COND_CODE_1(DT_NODE_HAS_PROP(node, device),                                             \
+		    (DT_NODE_HAS_PROP(DT_PHANDLE(node, device), gpio_controller)), (0))
 #define IOR_GRANT_BUS(node)                                                                    \
 	(IOR_GRANT_ON(node, spi) ? IOR_GRANT_BUS_SPI                                           \
 	 : IOR_GRANT_ON(node, i2c) ? IOR_GRANT_BUS_I2C                                        \
+	 : IOR_GRANT_GPIO(node) ? IOR_GRANT_BUS_GPIO                                          \
 	 : DT_NODE_HAS_PROP(node, device) ? IOR_GRANT_BUS_UART : IOR_GRANT_BUS_NONE)
 #define IOR_GRANT_REG(node)                                                                    \
 	COND_CODE_1(UTIL_OR(IOR_GRANT_ON(node, spi), IOR_GRANT_ON(node, i2c)),                  \
@@ -55,6 +60,7 @@
 		.bus = IOR_GRANT_BUS(node),                                                    \
 		.reg = IOR_GRANT_REG(node),                                                    \
 		.max_hz = IOR_GRANT_HZ(node),                                                  \
+		.ifname = DT_PROP_OR(node, interface, NULL),                                   \
 	},
 
 #define IOR_GRANTS_OF(node) DT_FOREACH_CHILD(node, IOR_GRANT_ENTRY)

@@ -31,10 +31,14 @@ struct ior_grant {
 	uint8_t bus;             /**< device: IOR_GRANT_BUS_* */
 	uint16_t reg;            /**< device on a bus: chip select (SPI) or address (I2C) */
 	uint32_t max_hz;         /**< SPI device: spi-max-frequency, 0 if none */
+	const char *ifname;      /**< bind-device: the network interface's name */
 };
 
 /** @brief What a device grant's node is. */
-enum { IOR_GRANT_BUS_NONE, IOR_GRANT_BUS_SPI, IOR_GRANT_BUS_I2C, IOR_GRANT_BUS_UART };
+enum {
+	IOR_GRANT_BUS_NONE, IOR_GRANT_BUS_SPI, IOR_GRANT_BUS_I2C, IOR_GRANT_BUS_UART,
+	IOR_GRANT_BUS_GPIO, /**< the node is a GPIO controller: its lines (gpio-request) */
+};
 
 extern const struct ior_grant ior_grants[];
 extern const size_t ior_grants_count;

@@ -3,7 +3,9 @@
  *
  * ior_host.c - the WAMR side: the runtime and its pool, the guest's imports as WAMR natives
  * (the canonical-ABI lowered signatures of ioring:ring/ring, ioring:ring/grants and the three
- * wasi_snapshot_preview1 functions the C SDK may import), and running a guest to its end.
+ * wasi_snapshot_preview1 functions the C SDK may import; and for TypeScript apps on the
+ * ioring-qjs engine, wasi:cli/environment and five more preview1 functions), and running a
+ * guest to its end.
  *
  * Natives take guest addresses as plain i32 and check them themselves (lib/abi), against the
  * memory's current size: a list of SQEs is an element count, and results go to a return
@@ -299,6 +301,162 @@ static void n_proc_exit(wasm_exec_env_t env, uint32_t code)
 	trap("ioring: proc_exit");
 }
 
+/*
+ * --- what a TypeScript app's engine imports besides (ts/engine, ioring-qjs) ----------------
+ *
+ * wasi:cli/environment's arguments (the same argv as args_get), no environment and no working
+ * directory; and the few WASI preview1 calls QuickJS's libc links: the monotonic and real-time
+ * clocks, and standard output and error written to the console (what the engine's `console`
+ * does not send through the ring). Nothing else is a file here.
+ */
+
+#define WASI_EBADF 8
+#define WASI_ESPIPE 70
+#define WASI_EINVAL 28
+
+/* Copies @len bytes of @src into a new guest allocation; its address, or 0. */
+static uint32_t guest_copy(const void *src, uint32_t len, uint32_t align)
+{
+	uint32_t size, ptr = g_realloc(NULL, 0, 0, align, len ? len : 1);
+	uint8_t *mem = g_mem(NULL, &size);
+
+	if (!ptr || !ior_abi_range_ok(size, ptr, len))
+		return 0;
+	memcpy(mem + ptr, src, len);
+	return ptr;
+}
+
+static void n_env_get_arguments(wasm_exec_env_t env, uint32_t retptr)
+{
+	uint32_t size, arr, pairs[2 * 8];
+	uint8_t *mem;
+	int n = MIN(cur.argc, 8);
+
+	ARG_UNUSED(env);
+	/* The strings first, then the list of (pointer, length) that names them. */
+	for (int i = 0; i < n; i++) {
+		pairs[2 * i + 1] = strlen(cur.argv[i]);
+		pairs[2 * i] = guest_copy(cur.argv[i], pairs[2 * i + 1], 1);
+		if (!pairs[2 * i]) {
+			trap("ioring: no memory for the arguments");
+			return;
+		}
+	}
+	for (int i = 0; i < 2 * n; i++)
+		pairs[i] = sys_cpu_to_le32(pairs[i]);
+	arr = guest_copy(pairs, 8u * n, 4);
+	mem = g_mem(NULL, &size);
+	if (!arr || (retptr & 3u) || !ior_abi_range_ok(size, retptr, 8)) {
+		trap("ioring: return area outside memory");
+		return;
+	}
+	sys_put_le32(arr, mem + retptr);
+	sys_put_le32((uint32_t)n, mem + retptr + 4);
+}
+
+static void n_env_get_environment(wasm_exec_env_t env, uint32_t retptr)
+{
+	uint32_t size;
+	uint8_t *mem = g_mem(NULL, &size);
+
+	ARG_UNUSED(env);
+	if ((retptr & 3u) || !ior_abi_range_ok(size, retptr, 8)) {
+		trap("ioring: return area outside memory");
+		return;
+	}
+	/* An empty list: a pointer of its alignment, no elements. */
+	sys_put_le32(4, mem + retptr);
+	sys_put_le32(0, mem + retptr + 4);
+}
+
+static void n_env_initial_cwd(wasm_exec_env_t env, uint32_t retptr)
+{
+	uint32_t size;
+	uint8_t *mem = g_mem(NULL, &size);
+
+	ARG_UNUSED(env);
+	if ((retptr & 3u) || !ior_abi_range_ok(size, retptr, 12)) {
+		trap("ioring: return area outside memory");
+		return;
+	}
+	mem[retptr] = 0; /* none */
+}
+
+static uint32_t n_clock_time_get(wasm_exec_env_t env, uint32_t id, uint64_t precision,
+				 uint32_t time_ptr)
+{
+	uint32_t size;
+	uint8_t *mem = g_mem(NULL, &size);
+	uint64_t ns = k_ticks_to_ns_floor64(k_uptime_ticks());
+
+	ARG_UNUSED(env);
+	ARG_UNUSED(precision);
+	if (id > 3)
+		return WASI_EINVAL;
+	if (!ior_abi_range_ok(size, time_ptr, 8))
+		return WASI_EFAULT;
+	/* Every clock counts from boot: there is no wall clock to read here. */
+	sys_put_le64(ns, mem + time_ptr);
+	return WASI_ESUCCESS;
+}
+
+static uint32_t n_fd_write(wasm_exec_env_t env, uint32_t fd, uint32_t iovs, uint32_t n,
+			   uint32_t nwritten_ptr)
+{
+	uint32_t size, total = 0;
+	uint8_t *mem = g_mem(NULL, &size);
+
+	ARG_UNUSED(env);
+	if (fd != 1 && fd != 2)
+		return WASI_EBADF;
+	if (!ior_abi_range_ok(size, iovs, 8ull * n) || !ior_abi_range_ok(size, nwritten_ptr, 4))
+		return WASI_EFAULT;
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t p = sys_get_le32(mem + iovs + 8 * i), len = sys_get_le32(mem + iovs + 8 * i + 4);
+
+		if (!ior_abi_range_ok(size, p, len))
+			return WASI_EFAULT;
+		printk("%.*s", (int)len, (const char *)mem + p);
+		total += len;
+	}
+	sys_put_le32(total, mem + nwritten_ptr);
+	return WASI_ESUCCESS;
+}
+
+static uint32_t n_fd_fdstat_get(wasm_exec_env_t env, uint32_t fd, uint32_t stat_ptr)
+{
+	uint32_t size;
+	uint8_t *mem = g_mem(NULL, &size);
+
+	ARG_UNUSED(env);
+	if (fd > 2)
+		return WASI_EBADF;
+	if (!ior_abi_range_ok(size, stat_ptr, 24))
+		return WASI_EFAULT;
+	/* The console: a character device, written and read as a stream. */
+	memset(mem + stat_ptr, 0, 24);
+	mem[stat_ptr] = 2; /* character_device */
+	sys_put_le64(fd == 0 ? 0x2 /* fd_read */ : 0x40 /* fd_write */, mem + stat_ptr + 8);
+	return WASI_ESUCCESS;
+}
+
+static uint32_t n_fd_seek(wasm_exec_env_t env, uint32_t fd, uint64_t offset, uint32_t whence,
+			  uint32_t new_ptr)
+{
+	ARG_UNUSED(env);
+	ARG_UNUSED(offset);
+	ARG_UNUSED(whence);
+	ARG_UNUSED(new_ptr);
+	return fd > 2 ? WASI_EBADF : WASI_ESPIPE;
+}
+
+static uint32_t n_fd_close(wasm_exec_env_t env, uint32_t fd)
+{
+	ARG_UNUSED(env);
+	ARG_UNUSED(fd);
+	return WASI_EBADF;
+}
+
 /* --- the table of natives ---------------------------------------------------------------- */
 
 #define NATIVE(name, fn, sig) {name, (void *)fn, sig, NULL}
@@ -326,6 +484,17 @@ static NativeSymbol ior_wasi_natives[] = {
 	NATIVE("args_sizes_get", n_args_sizes_get, "(ii)i"),
 	NATIVE("args_get", n_args_get, "(ii)i"),
 	NATIVE("proc_exit", n_proc_exit, "(i)"),
+	NATIVE("clock_time_get", n_clock_time_get, "(iIi)i"),
+	NATIVE("fd_write", n_fd_write, "(iiii)i"),
+	NATIVE("fd_fdstat_get", n_fd_fdstat_get, "(ii)i"),
+	NATIVE("fd_seek", n_fd_seek, "(iIii)i"),
+	NATIVE("fd_close", n_fd_close, "(i)i"),
+};
+
+static NativeSymbol ior_env_natives[] = {
+	NATIVE("get-arguments", n_env_get_arguments, "(i)"),
+	NATIVE("get-environment", n_env_get_environment, "(i)"),
+	NATIVE("initial-cwd", n_env_initial_cwd, "(i)"),
 };
 
 static const struct {
@@ -336,6 +505,7 @@ static const struct {
 	{IOR_ABI_MODULE_RING, ior_ring_natives, ARRAY_SIZE(ior_ring_natives)},
 	{IOR_ABI_MODULE_GRANTS, ior_grants_natives, ARRAY_SIZE(ior_grants_natives)},
 	{"wasi_snapshot_preview1", ior_wasi_natives, ARRAY_SIZE(ior_wasi_natives)},
+	{"wasi:cli/environment@0.2.0", ior_env_natives, ARRAY_SIZE(ior_env_natives)},
 };
 
 static int ior_runtime_init(void)
@@ -372,6 +542,9 @@ static void ior_teardown(void)
 	ior_net_close_all();
 #endif
 	ior_fs_close_all();
+#ifdef CONFIG_IORING_GPIO
+	ior_gpio_close_all();
+#endif
 	ior_handles_reset();
 }
 

@@ -25,6 +25,7 @@ enum ior_hkind {
 	IOR_H_FILE,
 	IOR_H_SOCKET,
 	IOR_H_DEVICE,   /**< a devicetree device grant */
+	IOR_H_GPIO,     /**< a GPIO line requested from a GPIO controller's grant (obj) */
 };
 
 /** @brief One entry of the guest's descriptor table. */
@@ -47,6 +48,7 @@ enum ior_family {
 	IOR_FAM_WQ,     /**< work-queue iodev (files, stdio, fixed buffers) */
 	IOR_FAM_NET,    /**< socket poller iodev */
 	IOR_FAM_DEV,    /**< device iodev: SPI/I2C driver calls on the work queue */
+	IOR_FAM_GPIO,   /**< GPIO iodev: GPIO driver calls in its submit, edge streams */
 };
 
 /**
@@ -192,6 +194,13 @@ void ior_net_close_all(void);
 int ior_dev_prepare(struct ior_op *op);
 int ior_dev_run(struct ior_op *op);
 
+/* ior_ops_gpio.c: GPIO lines of granted GPIO controllers */
+extern const struct rtio_iodev_api ior_iodev_gpio_api;
+int ior_gpio_prepare(struct ior_op *op);
+bool ior_gpio_cancel(struct ior_op *op);
+void ior_gpio_reaped(struct ior_op *op);
+void ior_gpio_close_all(void);
+
 /* ior_grants.c */
 int ior_grant_lookup(uint8_t kind, const uint8_t *name, uint32_t len);
 
@@ -202,6 +211,7 @@ enum ior_grant_kind {
 	IOR_GRANT_DEVICE,
 	IOR_GRANT_BIND,    /**< no name: what the guest's own sockets may bind to */
 	IOR_GRANT_CONNECT, /**< no name: what they may connect and send to */
+	IOR_GRANT_BIND_DEVICE, /**< no name: a network interface sockets may be bound to */
 };
 
 #endif /* IOR_INTERNAL_H_ */

@@ -151,6 +151,39 @@ static int addr_from_abi(const struct ior_abi_sockaddr *a, struct sockaddr_stora
  * Whether a bind grant (@kind IOR_GRANT_BIND) or a connect grant (IOR_GRANT_CONNECT) for
  * the transport (@udp) matches address @sa.
  */
+/*
+ * bind-to-device: the interface's name, copied out of the guest's memory now (the option is
+ * set on the work queue), and checked against the bind-device grants: an empty name (which
+ * removes a binding) needs none; any other needs a grant naming it (`access`). The name is
+ * what Zephyr's net_if_get_by_name matches (CONFIG_NET_INTERFACE_NAME).
+ */
+static int bind_device_prepare(struct ior_op *op)
+{
+	const struct ior_abi_sqe *s = &op->sqe;
+	struct ifreq *ifr;
+	bool granted = s->data.len == 0;
+
+	if (s->data.len >= sizeof(ifr->ifr_name))
+		return -EINVAL;
+	for (size_t i = 0; i < ior_grants_count && !granted; i++) {
+		const struct ior_grant *g = &ior_grants[i];
+
+		granted = g->kind == IOR_GRANT_BIND_DEVICE && g->ifname &&
+			  strlen(g->ifname) == s->data.len &&
+			  memcmp(g->ifname, ior_submit_mem + s->data.ptr, s->data.len) == 0;
+	}
+	if (!granted)
+		return -EACCES;
+	ifr = ior_buf_alloc(sizeof(*ifr));
+	if (!ifr)
+		return -ENOMEM;
+	memset(ifr, 0, sizeof(*ifr));
+	memcpy(ifr->ifr_name, ior_submit_mem + s->data.ptr, s->data.len);
+	op->buf = (uint8_t *)ifr;
+	op->buf_len = sizeof(*ifr);
+	return 0;
+}
+
 static bool net_may(uint8_t kind, bool udp, const struct sockaddr *sa)
 {
 	const uint8_t *ip;
@@ -432,6 +465,9 @@ int ior_net_prepare(struct ior_op *op)
 			return -EAFNOSUPPORT;
 		return s->socktype > 1 ? -EPROTONOSUPPORT : 0;
 	case IOR_ABI_OP_SET_OPTION:
+		if (s->sockopt == IOR_ABI_SO_BINDTODEVICE)
+			return bind_device_prepare(op);
+		return 0;
 	case IOR_ABI_OP_SHUTDOWN:
 	case IOR_ABI_OP_LOCAL_ADDRESS:
 	case IOR_ABI_OP_CLOSE:
@@ -1149,7 +1185,17 @@ int ior_net_run_wq(struct ior_op *op)
 				return -EINVAL; /* an IPv4 socket has no IPv6 options */
 			/* Zephyr's IPv6 sockets never take IPv4 (mapped) peers: always v6-only. */
 			return v ? 0 : -ENOTSUP;
+		case IOR_ABI_SO_BINDTODEVICE:
+			/* Granted at submit (bind_device_prepare); an empty name unbinds. */
+			if (zsock_setsockopt(op->net_fd, SOL_SOCKET, SO_BINDTODEVICE, op->buf,
+					     op->buf[0] ? sizeof(struct ifreq) : 0) == 0)
+				return 0;
+			/* No interface of that name: ENOENT from Zephyr's lookup, ENODEV on Linux. */
+			return errno == ENOENT ? -ENODEV : -errno;
 		default:
+			/* reuse-port, keep-alive; and multicast membership, interface, loopback and
+			 * TTL (3.4's sockets have none of IP_ADD_MEMBERSHIP and its kin):
+			 * not-supported. */
 			return -ENOTSUP;
 		}
 		if (zsock_setsockopt(op->net_fd, level, name, &v, sizeof(v)) == 0)

@@ -322,6 +322,9 @@ RTIO_IODEV_DEFINE(ior_iodev_wq, &ior_iodev_wq_api, NULL);
 #ifdef CONFIG_IORING_NET
 RTIO_IODEV_DEFINE(ior_iodev_net, &ior_iodev_net_api, NULL);
 #endif
+#ifdef CONFIG_IORING_GPIO
+RTIO_IODEV_DEFINE(ior_iodev_gpio, &ior_iodev_gpio_api, NULL);
+#endif
 /* Devices without RTIO support of their own: the blocking driver call on the work queue. */
 RTIO_IODEV_DEFINE(ior_iodev_dev, &ior_iodev_wq_api, NULL);
 
@@ -349,6 +352,10 @@ bool ior_cancel_pending(struct ior_op *op)
 #ifdef CONFIG_IORING_NET
 	case IOR_FAM_NET:
 		return ior_net_cancel(op);
+#endif
+#ifdef CONFIG_IORING_GPIO
+	case IOR_FAM_GPIO:
+		return ior_gpio_cancel(op);
 #endif
 	default:
 		return false;
@@ -462,9 +469,18 @@ static int op_prepare(struct ior_op *op)
 	case IOR_ABI_OP_CLOSE:
 	case IOR_ABI_OP_FSYNC:
 		h = ior_handle_get(s->fd, BIT(IOR_H_STDIO) | BIT(IOR_H_DIR) | BIT(IOR_H_FILE) |
-					  BIT(IOR_H_SOCKET) | BIT(IOR_H_DEVICE));
+					  BIT(IOR_H_SOCKET) | BIT(IOR_H_DEVICE) | BIT(IOR_H_GPIO));
 		if (!h)
 			return -EBADF;
+#ifdef CONFIG_IORING_GPIO
+		if (h->kind == IOR_H_GPIO) {
+			/* A GPIO line takes close (its release); reads and writes are no line's. */
+			if (s->op != IOR_ABI_OP_CLOSE)
+				return -EBADF;
+			op->family = IOR_FAM_GPIO;
+			return ior_gpio_prepare(op);
+		}
+#endif
 #ifdef CONFIG_IORING_NET
 		if (h->kind == IOR_H_SOCKET) {
 			op->family = IOR_FAM_NET;
@@ -517,6 +533,21 @@ static int op_prepare(struct ior_op *op)
 	case IOR_ABI_OP_TTY_CONFIGURE:
 		op->family = IOR_FAM_DEV;
 		return ior_dev_prepare(op);
+	case IOR_ABI_OP_GPIO_REQUEST:
+	case IOR_ABI_OP_GPIO_GET:
+	case IOR_ABI_OP_GPIO_SET:
+	case IOR_ABI_OP_GPIO_EDGES:
+#ifdef CONFIG_IORING_GPIO
+		op->family = IOR_FAM_GPIO;
+		return ior_gpio_prepare(op);
+#else
+		/* No GPIO in this image: a request names no chip; a line op no line. */
+		if (s->op == IOR_ABI_OP_GPIO_REQUEST) {
+			h = ior_handle_get(s->fd, ~0u);
+			return !h ? -EBADF : h->kind != IOR_H_DEVICE ? -EACCES : -ENOTTY;
+		}
+		return -EBADF;
+#endif
 	case IOR_ABI_OP_COUNT:
 		break;
 	}
@@ -535,6 +566,10 @@ static const struct rtio_iodev *family_iodev(uint8_t family)
 #ifdef CONFIG_IORING_NET
 	case IOR_FAM_NET:
 		return &ior_iodev_net;
+#endif
+#ifdef CONFIG_IORING_GPIO
+	case IOR_FAM_GPIO:
+		return &ior_iodev_gpio;
 #endif
 	default:
 		return &ior_iodev_inline;
@@ -789,6 +824,12 @@ static void ring_retire(struct ior_ring *ring, uint32_t n)
 
 		if (op->in_use && op->rearm) {
 			op->rearm = false;
+#ifdef CONFIG_IORING_GPIO
+			if (op->family == IOR_FAM_GPIO) {
+				ior_gpio_reaped(op);
+				continue;
+			}
+#endif
 #ifdef CONFIG_IORING_NET
 			ior_net_reaped(op);
 #endif

@@ -22,6 +22,16 @@ pub enum Role {
     /// from anyone, and listen again only while still listening (a new backlog): never
     /// re-bound, and never after a shutdown, when the kernel may have freed its port.
     Listener,
+    /// A GPIO line the guest requested from a `--device` chip: the only handles
+    /// gpio-get, gpio-set and gpio-edges are taken on.
+    GpioLine {
+        output: bool,
+        /// Requested with edge detection (gpio-edges needs it).
+        edges: bool,
+        /// A gpio-edges stream is in flight on it: one at a time, as two would split the
+        /// line's events between them.
+        streaming: Arc<std::sync::atomic::AtomicBool>,
+    },
     /// A socket the guest created. Listening, and receiving on it while it is a datagram
     /// socket, need a grant for the address it is bound to (or a connected peer).
     Socket {

@@ -4,7 +4,7 @@
 use crate::caps::net::{ListenSpec, RawAddr, Transport};
 use anyhow::{Context, bail};
 use std::fs::File;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::PathBuf;
 
@@ -110,6 +110,18 @@ impl Grants {
                 .with_context(|| format!("--device: cannot open `{}`", spec.path.display()))?;
             // SAFETY: F_GETFL/F_SETFL on a descriptor we hold.
             unsafe { libc::fcntl(file.as_raw_fd(), libc::F_SETFL, libc::fcntl(file.as_raw_fd(), libc::F_GETFL) & !libc::O_NONBLOCK) };
+            if names_gpio_chip(&spec.path) {
+                // A GPIO chip by its name: it must answer as one, or the grant is a mistake
+                // better caught now than as `not-a-tty` on the guest's first request.
+                if let Err(errno) = crate::gpio::chip_info(file.as_fd()) {
+                    bail!(
+                        "--device {}={}: not a GPIO chip (GPIO_GET_CHIPINFO_IOCTL: {})",
+                        spec.name,
+                        spec.path.display(),
+                        std::io::Error::from_raw_os_error(errno)
+                    );
+                }
+            }
             grants.add(GrantKind::Device, &spec.name, file.into())?;
         }
         Ok(grants)
@@ -128,6 +140,11 @@ impl Grants {
         let same_kind = |k: GrantKind| std::mem::discriminant(&k) == std::mem::discriminant(&kind);
         self.entries.iter().position(|g| same_kind(g.kind) && g.name == name)
     }
+}
+
+/// Whether a device path names a GPIO chip (`gpiochipN`, as the kernel names them).
+pub fn names_gpio_chip(path: &std::path::Path) -> bool {
+    path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("gpiochip"))
 }
 
 /// A socket bound to the spec's address, listening when it is a stream socket.
@@ -201,6 +218,26 @@ mod tests {
         // SAFETY: F_GETFL on a descriptor we hold.
         let flags = unsafe { libc::fcntl(grants.entries[i].fd.as_raw_fd(), libc::F_GETFL) };
         assert_eq!(flags & libc::O_NONBLOCK, 0);
+    }
+
+    #[test]
+    fn a_device_named_as_a_gpio_chip_must_be_one() {
+        // This kernel has no GPIO chips: a node named gpiochip0 that is something else (here
+        // a link to /dev/null) is refused at start, naming the ioctl's answer.
+        let dir = std::env::temp_dir().join(format!("ioring-gpio-grant-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let fake = dir.join("gpiochip0");
+        let _ = std::fs::remove_file(&fake);
+        std::os::unix::fs::symlink("/dev/null", &fake).unwrap();
+        let spec: DeviceSpec = format!("chip={}", fake.display()).parse().unwrap();
+        let err = Grants::open(&[], &[], &[spec]).unwrap_err().to_string();
+        std::fs::remove_dir_all(&dir).ok();
+        assert!(err.contains("not a GPIO chip (GPIO_GET_CHIPINFO_IOCTL: Inappropriate ioctl for device"), "{err}");
+        // Any other name is taken as it always was (a tty, spidev, i2c-dev).
+        let spec: DeviceSpec = "null=/dev/null".parse().unwrap();
+        assert!(Grants::open(&[], &[], &[spec]).is_ok());
+        assert!(names_gpio_chip(std::path::Path::new("/dev/gpiochip12")));
+        assert!(!names_gpio_chip(std::path::Path::new("/dev/ttyS0")));
     }
 
     #[test]

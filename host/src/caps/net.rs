@@ -239,16 +239,93 @@ impl std::str::FromStr for ListenSpec {
     }
 }
 
+/// A `--multicast GROUP[/PREFIX]` grant: the multicast groups a guest may join and leave (and
+/// bind a datagram socket to), as one group or a prefix of them; `*` is every group.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MulticastPattern {
+    /// The group and how many leading bits of it a covered group shares; None: every group.
+    net: Option<(IpAddr, u8)>,
+}
+
+impl std::str::FromStr for MulticastPattern {
+    type Err = anyhow::Error;
+
+    fn from_str(s: &str) -> anyhow::Result<Self> {
+        if s == "*" {
+            return Ok(Self { net: None });
+        }
+        let (ip, prefix) = match s.split_once('/') {
+            Some((ip, prefix)) => (ip, Some(prefix)),
+            None => (s, None),
+        };
+        let ip: IpAddr = ip
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse()
+            .with_context(|| format!("--multicast wants GROUP, GROUP/PREFIX or *, got `{s}`: `{ip}` is not an IP address"))?;
+        if !ip.is_multicast() {
+            bail!("--multicast {s}: {ip} is not a multicast address (224.0.0.0/4, ff00::/8)");
+        }
+        let bits = if ip.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            None => bits,
+            Some(p) => p.parse::<u8>().ok().filter(|&p| p <= bits).with_context(|| format!("--multicast {s}: `{p}` is not a prefix length of 0 to {bits}"))?,
+        };
+        Ok(Self { net: Some((ip, prefix)) })
+    }
+}
+
+impl MulticastPattern {
+    /// Whether `group` lies within this grant (a multicast address of the grant's family).
+    pub fn covers(&self, group: IpAddr) -> bool {
+        if !group.is_multicast() {
+            return false;
+        }
+        let Some((net, prefix)) = self.net else { return true };
+        // Both as 128 bits, an IPv4 address in the top 32, so one mask serves both families.
+        let (a, b) = match (net, group) {
+            (IpAddr::V4(n), IpAddr::V4(g)) => (u128::from(u32::from(n)) << 96, u128::from(u32::from(g)) << 96),
+            (IpAddr::V6(n), IpAddr::V6(g)) => (u128::from(n), u128::from(g)),
+            _ => return false,
+        };
+        let mask = if prefix == 0 { 0 } else { u128::MAX << (128 - u32::from(prefix)) };
+        a & mask == b & mask
+    }
+}
+
 /// What a guest may do on the network beyond its listener grants.
 #[derive(Clone, Debug, Default)]
 pub struct NetPolicy {
     pub bind: Vec<AddrPattern>,
     pub connect: Vec<AddrPattern>,
+    /// `--multicast`: groups to join, leave and bind datagram sockets to.
+    pub multicast: Vec<MulticastPattern>,
+    /// `--bind-device`: network interfaces a socket may be bound to (SO_BINDTODEVICE).
+    pub bind_devices: Vec<String>,
 }
 
 impl NetPolicy {
+    /// A bind to `addr`: a `--bind` grant for it, or, for a datagram socket, a `--multicast`
+    /// grant covering it (a socket bound to a group's address hears only that group).
     pub fn may_bind(&self, transport: Transport, addr: &SocketAddress) -> bool {
         self.bind.iter().any(|p| p.matches(transport, addr))
+            || (transport == Transport::Udp && as_inet(addr).is_some_and(|a| self.may_join(a.ip())))
+    }
+
+    /// Whether a `--multicast` grant covers `group`.
+    pub fn may_join(&self, group: IpAddr) -> bool {
+        self.multicast.iter().any(|p| p.covers(group))
+    }
+
+    /// Whether the guest holds any `--multicast` grant: what setting a socket's outgoing
+    /// multicast interface, loopback and TTL needs.
+    pub fn any_multicast(&self) -> bool {
+        !self.multicast.is_empty()
+    }
+
+    /// Whether a `--bind-device` grant names network interface `name`.
+    pub fn may_bind_device(&self, name: &str) -> bool {
+        self.bind_devices.iter().any(|d| d == name)
     }
 
     pub fn may_connect(&self, transport: Transport, addr: &SocketAddress) -> bool {
@@ -263,6 +340,11 @@ fn socket_option(fd: BorrowedFd<'_>, opt: libc::c_int) -> Option<libc::c_int> {
     // SAFETY: `v` is an int-sized out parameter, as the options asked for here want.
     let r = unsafe { libc::getsockopt(fd.as_raw_fd(), libc::SOL_SOCKET, opt, (&raw mut v).cast(), &mut len) };
     (r == 0).then_some(v)
+}
+
+/// A socket's address family (SO_DOMAIN); None when it is no socket.
+pub fn family_of(fd: BorrowedFd<'_>) -> Option<libc::c_int> {
+    socket_option(fd, libc::SO_DOMAIN)
 }
 
 /// Whether a socket is listening (SO_ACCEPTCONN).
@@ -345,6 +427,36 @@ mod tests {
         let p: AddrPattern = "unix:/run/a.sock".parse().unwrap();
         assert!(p.matches(Transport::Unix, &SocketAddress::Unix("/run/a.sock".into())));
         assert!(!p.matches(Transport::Unix, &SocketAddress::Unix("/run/b.sock".into())));
+    }
+
+    #[test]
+    fn multicast_grants_cover_their_group_or_prefix_of_one_family() {
+        let one: MulticastPattern = "239.255.77.1".parse().unwrap();
+        assert!(one.covers("239.255.77.1".parse().unwrap()));
+        assert!(!one.covers("239.255.77.2".parse().unwrap()));
+        let net: MulticastPattern = "239.255.0.0/16".parse().unwrap();
+        assert!(net.covers("239.255.200.9".parse().unwrap()));
+        assert!(!net.covers("239.254.0.1".parse().unwrap()));
+        assert!(!net.covers("ff02::1".parse().unwrap()), "another family");
+        let v6: MulticastPattern = "ff02::77:0/112".parse().unwrap();
+        assert!(v6.covers("ff02::77:9".parse().unwrap()));
+        assert!(!v6.covers("ff02::78:9".parse().unwrap()));
+        let any: MulticastPattern = "*".parse().unwrap();
+        assert!(any.covers("224.0.0.251".parse().unwrap()) && any.covers("ff05::2".parse().unwrap()));
+        assert!(!any.covers("127.0.0.1".parse().unwrap()), "a unicast address is no group");
+        for bad in ["10.0.0.1", "239.0.0.1/33", "ff02::1/129", "group", "239.0.0.0/x", ""] {
+            assert!(bad.parse::<MulticastPattern>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_multicast_grant_lets_a_datagram_socket_bind_its_group_only() {
+        let policy = NetPolicy { multicast: vec!["239.255.77.0/24".parse().unwrap()], ..Default::default() };
+        assert!(policy.may_bind(Transport::Udp, &wit("239.255.77.1:5000")));
+        assert!(!policy.may_bind(Transport::Tcp, &wit("239.255.77.1:5000")));
+        assert!(!policy.may_bind(Transport::Udp, &wit("239.255.78.1:5000")));
+        assert!(!policy.may_bind(Transport::Udp, &wit("0.0.0.0:5000")), "the wildcard needs --bind");
+        assert!(!policy.may_connect(Transport::Udp, &wit("239.255.77.1:5000")), "sending needs --connect");
     }
 
     #[test]

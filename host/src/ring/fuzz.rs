@@ -32,7 +32,7 @@ use super::{Budget, GuestRing, MAX_IO_LEN, RingConfig, TableChanges};
 use crate::bindings::{Cqe, CqeDetail, Op, OpenFlags, Sqe, SqeFlags};
 use crate::caps::descriptors::{Descriptor, Descriptors, Role};
 use crate::ioring::ring::types::{
-    AddressFamily, CancelArgs, FixedArgs, I2cArgs, I2cMessage, Ipv4SocketAddress, Ipv6SocketAddress, MkdiratArgs, OpenatArgs, RenameatArgs, UnlinkatArgs,
+    AddressFamily, CancelArgs, FixedArgs, I2cArgs, I2cMessage, IpAddress, MulticastGroup, GpioBias, GpioDirection, GpioEdgeFlags, GpioRequestArgs, Ipv4SocketAddress, Ipv6SocketAddress, MkdiratArgs, OpenatArgs, RenameatArgs, UnlinkatArgs,
     Parity, PollArgs, PollEvents, ReadArgs, RecvArgs, SendArgs, SendmsgArgs, ShutdownHow, SocketAddress, SocketOption,
     SocketType, SpiArgs, SpiSegment, StatxArgs, TimeoutArgs, TtyConfig, WriteArgs,
 };
@@ -444,6 +444,8 @@ impl World {
                 pattern(format!("udp:127.0.0.1:{udp_port}")),
                 pattern(format!("unix:{unix_path}")),
             ],
+            multicast: vec!["239.255.77.0/24".parse().unwrap()],
+            bind_devices: vec!["lo".into()],
         };
         let max_bytes = rng.pick(&[0, 4096, 64 << 10, 1 << 20, 2 << 20, 64 << 20]);
         let max_completions = rng.pick(&[1, 2, 8, 32, 256]);
@@ -933,7 +935,33 @@ impl World {
                     SocketOption::ReceiveBufferSize(n),
                     SocketOption::SendBufferSize(n),
                 ]);
-                (Op::SetOption((self.handle(), option)), Expect::new("set-option"))
+                let mut e = Expect::new("set-option");
+                // Multicast and interface options: granted (239.255.77.0/24, lo) or not.
+                let option = match self.rng.below(4) {
+                    0 => {
+                        let granted = self.rng.bool();
+                        let group = IpAddress::Ipv4(if granted { (239, 255, 77, 5) } else { (239, 1, 2, 3) });
+                        let interface_name = self.rng.pick(&["", "lo", "nosuchif0"]).to_owned();
+                        if !granted {
+                            e.must_fail = Some("a multicast group no --multicast grant covers");
+                        }
+                        let membership = MulticastGroup { group, interface_name };
+                        if self.rng.bool() { SocketOption::MulticastJoin(membership) } else { SocketOption::MulticastLeave(membership) }
+                    }
+                    1 => {
+                        let name = self.rng.pick(&["lo", "", "eth0", "nosuchif0"]);
+                        if name == "eth0" || name == "nosuchif0" {
+                            e.must_fail = Some("an interface no --bind-device grant names");
+                        }
+                        SocketOption::BindToDevice(name.to_owned())
+                    }
+                    2 => {
+                        let name = self.rng.pick(&["", "lo", "nosuchif0"]).to_owned();
+                        self.rng.pick(&[SocketOption::MulticastLoop(on), SocketOption::MulticastTtl(n as u8), SocketOption::MulticastInterface(name)])
+                    }
+                    _ => option,
+                };
+                (Op::SetOption((self.handle(), option)), e)
             }
             18 => {
                 let how = self.rng.pick(&[ShutdownHow::Read, ShutdownHow::Write, ShutdownHow::Both]);
@@ -1089,6 +1117,34 @@ impl World {
             let e = Expect::new("local-address");
             return (Op::LocalAddress(self.handle()), e);
         }
+        if self.rng.one_in(3) {
+            return self.gpio_op();
+        }
+        (op, e)
+    }
+
+    /// GPIO operations: the world's device grant is /dev/null and it holds no GPIO line, so a
+    /// request (whatever handle it names) and every line operation must fail.
+    fn gpio_op(&mut self) -> (Op, Expect) {
+        let fd = self.handle();
+        let (op, mut e) = match self.rng.below(4) {
+            0 => {
+                let args = GpioRequestArgs {
+                    chip: fd,
+                    line: self.rng.pick(&[0, 1, 63, 64, u32::MAX]),
+                    direction: self.rng.pick(&[GpioDirection::Input, GpioDirection::Output]),
+                    bias: self.rng.pick(&[GpioBias::AsIs, GpioBias::Disabled, GpioBias::PullUp, GpioBias::PullDown]),
+                    active_low: self.rng.bool(),
+                    edges: self.rng.pick(&[GpioEdgeFlags::empty(), GpioEdgeFlags::RISING, GpioEdgeFlags::RISING | GpioEdgeFlags::FALLING]),
+                    initial: self.rng.bool(),
+                };
+                (Op::GpioRequest(args), Expect::new("gpio-request"))
+            }
+            1 => (Op::GpioGet(fd), Expect::new("gpio-get")),
+            2 => (Op::GpioSet((fd, self.rng.bool())), Expect::new("gpio-set")),
+            _ => (Op::GpioEdges(fd), Expect { multishot: true, ..Expect::new("gpio-edges") }),
+        };
+        e.must_fail = Some("a GPIO operation in a world with no GPIO chip or line");
         (op, e)
     }
 

@@ -49,6 +49,10 @@ pub enum Kind {
     /// Done by the host at submit, with this result; the kernel saw a no-op so that the
     /// result takes its place in link order.
     Done(u32),
+    /// A GPIO line requested at submit, in `line`: installed as a handle on completion.
+    GpioLine,
+    /// A GPIO line's edge stream on `handle`: one event in `buf` per read, re-armed.
+    GpioEdges { handle: u32 },
     /// A device ioctl on the worker pool; `job` holds its result.
     Device,
     /// A cancel waiting for `pending` more kernel cancel requests (one per operation it
@@ -63,7 +67,10 @@ impl Kind {
     /// The handle an operation the host may issue again was issued on.
     pub fn handle(&self) -> Option<u32> {
         match *self {
-            Kind::RecvMultishot { handle } | Kind::RecvMsg { handle } | Kind::Accept { multishot: Some(handle) } => Some(handle),
+            Kind::RecvMultishot { handle }
+            | Kind::RecvMsg { handle }
+            | Kind::Accept { multishot: Some(handle) }
+            | Kind::GpioEdges { handle } => Some(handle),
             _ => None,
         }
     }
@@ -109,6 +116,13 @@ pub struct Slot {
     pub timed_out: bool,
     /// For --trace: what, since when.
     pub trace: Option<(&'static str, Instant)>,
+    /// For --trace: why a refused operation was refused, where a grant is missing.
+    pub note: Option<String>,
+    /// A GPIO line requested at submit and the host descriptor it is charged as, until its
+    /// completion installs it as a handle (dropped, releasing the line, if it never does).
+    pub line: Option<(Descriptor, HostFdCharge)>,
+    /// A gpio-edges stream's flag on its line, cleared when the operation ends.
+    pub stream: Option<Arc<std::sync::atomic::AtomicBool>>,
     /// Bytes of guest data this operation holds, counted against the in-flight byte limit.
     held: usize,
 }
@@ -167,6 +181,9 @@ impl Inflight {
                 counter: 0,
                 timed_out: false,
                 trace: None,
+                note: None,
+                line: None,
+                stream: None,
                 held: 0,
             })
             .collect();
@@ -191,6 +208,7 @@ impl Inflight {
         slot.generation = (slot.generation + 1) % (u32::MAX - 1);
         slot.busy = true;
         slot.timed_out = false;
+        slot.note = None;
         slot.guest_user_data = guest_user_data;
         slot.kind = kind;
         let key = key_of(slot.generation, index);
@@ -216,6 +234,10 @@ impl Inflight {
             slot.pinned.clear();
             slot.charge = None;
             slot.peers = None;
+            slot.line = None;
+            if let Some(flag) = slot.stream.take() {
+                crate::ring::ops::gpio::stream_ended(&flag);
+            }
             if let Some(job) = slot.job.take() {
                 job.cancel();
             }

@@ -648,6 +648,25 @@ impl GuestRing {
                 detail = CqeDetail::Address(slot.addr.to_wit());
                 Ok(0)
             }
+            Kind::GpioLine => match slot.line.take() {
+                Some((line, _charge)) => {
+                    let raw = line.raw();
+                    descriptors.install(line).map(|h| {
+                        changes.installed.push((h, raw));
+                        detail = CqeDetail::Handle(h);
+                        0
+                    })
+                }
+                None => Err(ErrorCode::Io),
+            },
+            Kind::GpioEdges { .. } => match crate::gpio::edge_of(&slot.buf[..(c.res as usize).min(slot.buf.len())]) {
+                Some(edge) => {
+                    let rising = edge.rising;
+                    detail = CqeDetail::GpioEdge(edge);
+                    Ok(u32::from(rising))
+                }
+                None => Err(ErrorCode::Io),
+            },
             Kind::Open { read_only } => install(descriptors, changes, c.res, |fd| Descriptor::new(fd, read_only)).map(|h| {
                 detail = CqeDetail::Handle(h);
                 0
@@ -677,6 +696,8 @@ impl GuestRing {
             let again = match kind {
                 Kind::Accept { multishot: Some(handle) } if c.res >= 0 => Some(opcode::Accept::multishot(handle).build()),
                 Kind::RecvMultishot { handle } if c.res > 0 => Some(opcode::RecvMultishot::new(handle, ops::sockets::RECV_GROUP).build()),
+                // An edge stream is the host's: each edge is one read, issued again.
+                Kind::GpioEdges { handle } if res.is_ok() => Some(ops::gpio::read_event(handle, slot)),
                 _ => None,
             };
             if let Some(entry) = again {
@@ -839,13 +860,20 @@ fn op_name(op: &Op) -> &'static str {
         Op::I2cTransfer(_) => "i2c-transfer",
         Op::TtyConfigure(_) => "tty-configure",
         Op::LocalAddress(_) => "local-address",
+        Op::GpioRequest(_) => "gpio-request",
+        Op::GpioGet(_) => "gpio-get",
+        Op::GpioSet(_) => "gpio-set",
+        Op::GpioEdges(_) => "gpio-edges",
     }
 }
 
 /// For --trace: a rejected entry says why at submit.
 fn describe_kind(slot: &Slot) -> String {
     match slot.kind {
-        Kind::Rejected(code) => format!(" rejected: {}", code.name()),
+        Kind::Rejected(code) => match &slot.note {
+            Some(why) => format!(" rejected: {} ({why})", code.name()),
+            None => format!(" rejected: {}", code.name()),
+        },
         _ => String::new(),
     }
 }

@@ -276,7 +276,7 @@ fn wit_addr(s: &str) -> SocketAddress {
 
 fn policy(bind: &[&str], connect: &[&str]) -> NetPolicy {
     let parse = |v: &[&str]| v.iter().map(|p| p.parse::<AddrPattern>().unwrap()).collect();
-    NetPolicy { bind: parse(bind), connect: parse(connect) }
+    NetPolicy { bind: parse(bind), connect: parse(connect), ..Default::default() }
 }
 
 fn new_socket(f: &mut Fixture, family: AddressFamily, ty: SocketType) -> u32 {
@@ -1098,4 +1098,224 @@ fn completions_the_host_consumes_take_none_of_the_guests_room() {
     }
     seen.sort_by_key(|s| s.0);
     assert_eq!(seen, [(5, Err(ErrorCode::Canceled)), (5, Err(ErrorCode::Canceled)), (6, Ok(2))]);
+}
+
+/// A multicast membership on the loopback interface (index of `lo`), for the tests below.
+fn group_on_lo(a: u8, b: u8, c: u8, d: u8) -> crate::ioring::ring::types::MulticastGroup {
+    crate::ioring::ring::types::MulticastGroup {
+        group: crate::ioring::ring::types::IpAddress::Ipv4((a, b, c, d)),
+        interface_name: "lo".into(),
+    }
+}
+
+/// Whether the kernel lists `group` (as /proc/net/igmp writes it: hex, low octet first) as
+/// joined on `lo`.
+fn lo_has_group(group: [u8; 4]) -> bool {
+    let hex = format!("{:02X}{:02X}{:02X}{:02X}", group[3], group[2], group[1], group[0]);
+    let igmp = std::fs::read_to_string("/proc/net/igmp").unwrap();
+    let mut on_lo = false;
+    for line in igmp.lines() {
+        if !line.starts_with('\t') {
+            on_lo = line.split_whitespace().nth(1) == Some("lo");
+        } else if on_lo && line.split_whitespace().next() == Some(hex.as_str()) {
+            return true;
+        }
+    }
+    false
+}
+
+#[test]
+fn multicast_on_loopback_joins_receives_and_leaves_within_the_grant() {
+    let mut p = policy(&[], &["udp:239.255.77.1:*"]);
+    p.multicast = vec!["239.255.77.0/24".parse().unwrap()];
+    let mut f = Fixture::with_policy(false, p);
+    let rx = new_socket(&mut f, AddressFamily::Ipv4, SocketType::Datagram);
+    // Bound to the group's address: allowed by the --multicast grant, not by a --bind.
+    f.one(Op::Bind((rx, wit_addr("239.255.77.1:0")))).unwrap();
+    let port = match f.one(Op::LocalAddress(rx)).unwrap().detail {
+        CqeDetail::Address(SocketAddress::Ipv4(a)) => a.port,
+        other => panic!("{other:?}"),
+    };
+    f.one(Op::SetOption((rx, SocketOption::MulticastJoin(group_on_lo(239, 255, 77, 1))))).unwrap();
+    assert!(lo_has_group([239, 255, 77, 1]), "the kernel has the membership on lo");
+    let tx = new_socket(&mut f, AddressFamily::Ipv4, SocketType::Datagram);
+    f.one(Op::SetOption((tx, SocketOption::MulticastInterface("lo".into())))).unwrap();
+    f.one(Op::SetOption((tx, SocketOption::MulticastLoop(true)))).unwrap();
+    f.one(Op::SetOption((tx, SocketOption::MulticastTtl(0)))).unwrap();
+    let to = Some(wit_addr(&format!("239.255.77.1:{port}")));
+    f.one(Op::Sendmsg(SendmsgArgs { fd: tx, data: b"to the group".to_vec(), to })).unwrap();
+    let got = f.one(Op::Recvmsg(RecvArgs { fd: rx, len: 64 })).unwrap();
+    assert_eq!(got.data, b"to the group");
+    // Outside the grant: refused, and the kernel never saw it.
+    assert_eq!(
+        f.one(Op::SetOption((rx, SocketOption::MulticastJoin(group_on_lo(239, 255, 76, 1))))).unwrap_err(),
+        ErrorCode::Access
+    );
+    assert!(!lo_has_group([239, 255, 76, 1]));
+    assert_eq!(f.one(Op::Bind((tx, wit_addr("239.255.76.1:0")))).unwrap_err(), ErrorCode::Access);
+    // Not a group at all, a group of the other family, an interface that does not exist.
+    assert_eq!(f.one(Op::SetOption((rx, SocketOption::MulticastJoin(group_on_lo(127, 0, 0, 1))))).unwrap_err(), ErrorCode::Invalid);
+    let v6 = crate::ioring::ring::types::MulticastGroup {
+        group: crate::ioring::ring::types::IpAddress::Ipv6((0xff02, 0, 0, 0, 0, 0, 0x77, 1)),
+        interface_name: "lo".into(),
+    };
+    assert_eq!(f.one(Op::SetOption((rx, SocketOption::MulticastJoin(v6)))).unwrap_err(), ErrorCode::Access, "no v6 grant");
+    let nowhere = crate::ioring::ring::types::MulticastGroup { interface_name: "nosuchif0".into(), ..group_on_lo(239, 255, 77, 2) };
+    assert_eq!(f.one(Op::SetOption((rx, SocketOption::MulticastJoin(nowhere)))).unwrap_err(), ErrorCode::NoDevice);
+    // On a file: no socket.
+    assert_eq!(f.one(Op::SetOption((0, SocketOption::MulticastLoop(true)))).unwrap_err(), ErrorCode::BadDescriptor);
+    f.one(Op::SetOption((rx, SocketOption::MulticastLeave(group_on_lo(239, 255, 77, 1))))).unwrap();
+    assert!(!lo_has_group([239, 255, 77, 1]), "left");
+    assert_eq!(
+        f.one(Op::SetOption((rx, SocketOption::MulticastLeave(group_on_lo(239, 255, 77, 1))))).unwrap_err(),
+        ErrorCode::AddressNotAvailable,
+        "leaving a group not joined"
+    );
+}
+
+#[test]
+fn multicast_options_need_a_multicast_grant() {
+    let mut f = Fixture::with_policy(false, policy(&["udp:127.0.0.1:*"], &[]));
+    let s = new_socket(&mut f, AddressFamily::Ipv4, SocketType::Datagram);
+    for option in [
+        SocketOption::MulticastJoin(group_on_lo(239, 255, 77, 1)),
+        SocketOption::MulticastLeave(group_on_lo(239, 255, 77, 1)),
+        SocketOption::MulticastInterface("lo".into()),
+        SocketOption::MulticastLoop(false),
+        SocketOption::MulticastTtl(4),
+    ] {
+        assert_eq!(f.one(Op::SetOption((s, option.clone()))).unwrap_err(), ErrorCode::Access, "{option:?}");
+    }
+    assert!(!lo_has_group([239, 255, 77, 1]));
+    // The TTL the kernel keeps is still its default.
+    let mut ttl: libc::c_int = 0;
+    let mut len = 4;
+    let raw = f.descriptors.get(s).unwrap().raw();
+    // SAFETY: an int-sized out parameter.
+    unsafe { libc::getsockopt(raw, libc::IPPROTO_IP, libc::IP_MULTICAST_TTL, (&raw mut ttl).cast(), &mut len) };
+    assert_eq!(ttl, 1);
+}
+
+/// The interface a socket is bound to (SO_BINDTODEVICE), empty when none.
+fn bound_device(f: &Fixture, s: u32) -> String {
+    let mut name = [0u8; libc::IFNAMSIZ];
+    let mut len = name.len() as libc::socklen_t;
+    let raw = f.descriptors.get(s).unwrap().raw();
+    // SAFETY: room for an interface name.
+    unsafe { libc::getsockopt(raw, libc::SOL_SOCKET, libc::SO_BINDTODEVICE, name.as_mut_ptr().cast(), &mut len) };
+    String::from_utf8_lossy(&name[..name.iter().position(|&b| b == 0).unwrap_or(0)]).into_owned()
+}
+
+#[test]
+fn bind_to_device_only_to_a_granted_interface() {
+    let mut p = policy(&[], &[]);
+    p.bind_devices = vec!["lo".into(), "nosuchif0".into()];
+    let mut f = Fixture::with_policy(false, p);
+    let s = new_socket(&mut f, AddressFamily::Ipv4, SocketType::Datagram);
+    assert_eq!(f.one(Op::SetOption((s, SocketOption::BindToDevice("eth0".into())))).unwrap_err(), ErrorCode::Access);
+    assert_eq!(bound_device(&f, s), "", "refused before the kernel saw it");
+    f.one(Op::SetOption((s, SocketOption::BindToDevice("lo".into())))).unwrap();
+    assert_eq!(bound_device(&f, s), "lo");
+    // Granted, but no such interface on this system.
+    assert_eq!(f.one(Op::SetOption((s, SocketOption::BindToDevice("nosuchif0".into())))).unwrap_err(), ErrorCode::NoDevice);
+    f.one(Op::SetOption((s, SocketOption::BindToDevice(String::new())))).unwrap();
+    assert_eq!(bound_device(&f, s), "");
+    assert_eq!(f.one(Op::SetOption((s, SocketOption::BindToDevice("x".repeat(16))))).unwrap_err(), ErrorCode::Access, "not granted, whatever its length");
+}
+
+fn gpio_request(chip: u32, line: u32, direction: crate::ioring::ring::types::GpioDirection) -> Op {
+    use crate::ioring::ring::types::{GpioBias, GpioEdgeFlags, GpioRequestArgs};
+    Op::GpioRequest(GpioRequestArgs {
+        chip,
+        line,
+        direction,
+        bias: GpioBias::AsIs,
+        active_low: false,
+        edges: GpioEdgeFlags::RISING | GpioEdgeFlags::FALLING,
+        initial: false,
+    })
+}
+
+#[test]
+fn gpio_error_paths_on_a_kernel_without_gpio_chips() {
+    use crate::ioring::ring::types::GpioDirection;
+    let mut f = Fixture::new(false);
+    // Handle 0 is a directory, no --device grant: the chip reaches hardware, so `access`.
+    assert_eq!(f.one(gpio_request(0, 0, GpioDirection::Input)).unwrap_err(), ErrorCode::Access);
+    assert_eq!(f.one(gpio_request(99, 0, GpioDirection::Input)).unwrap_err(), ErrorCode::BadDescriptor);
+    // A --device grant that is no GPIO chip: the kernel's ENOTTY for the request ioctl.
+    let null = f.grant_device(File::options().read(true).write(true).open("/dev/null").unwrap());
+    assert_eq!(f.one(gpio_request(null, 0, GpioDirection::Input)).unwrap_err(), ErrorCode::NotATty);
+    // Edges on an output line are refused before the kernel is asked.
+    assert_eq!(f.one(gpio_request(null, 0, GpioDirection::Output)).unwrap_err(), ErrorCode::Invalid);
+    // Line operations on what is no line: bad-descriptor, whatever the handle is.
+    let (a, _b) = UnixStream::pair().unwrap();
+    let sock = f.grant(a);
+    for h in [0, null, sock, 99] {
+        assert_eq!(f.one(Op::GpioGet(h)).unwrap_err(), ErrorCode::BadDescriptor, "gpio-get on {h}");
+        assert_eq!(f.one(Op::GpioSet((h, true))).unwrap_err(), ErrorCode::BadDescriptor, "gpio-set on {h}");
+        assert_eq!(f.one(Op::GpioEdges(h)).unwrap_err(), ErrorCode::BadDescriptor, "gpio-edges on {h}");
+    }
+    assert_eq!(f.descriptors.open().count(), 3, "nothing was installed");
+}
+
+/// The kernel's bytes of one edge event (struct gpio_v2_line_event; the layout is checked in
+/// crate::gpio's tests against <linux/gpio.h>).
+fn line_event(rising: bool, timestamp_ns: u64, line_seqno: u32) -> Vec<u8> {
+    let mut e = vec![0u8; crate::gpio::EVENT_SIZE];
+    e[0..8].copy_from_slice(&timestamp_ns.to_ne_bytes());
+    e[8..12].copy_from_slice(&(if rising { crate::gpio::EVENT_RISING_EDGE } else { crate::gpio::EVENT_FALLING_EDGE }).to_ne_bytes());
+    e[16..20].copy_from_slice(&line_seqno.to_ne_bytes());
+    e[20..24].copy_from_slice(&line_seqno.to_ne_bytes());
+    e
+}
+
+#[test]
+fn gpio_edges_stream_from_a_mock_line_fd_since_this_kernel_has_no_gpio_chip() {
+    use crate::caps::descriptors::Role;
+    let mut f = Fixture::new(false);
+    // A pipe stands in for a line's descriptor (this kernel has none): the host reads edge
+    // events from it through the ring exactly as from a real line, one per read.
+    let mut fds = [0; 2];
+    // SAFETY: pipe2 fills two descriptors, which we own from here on.
+    assert_eq!(unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) }, 0);
+    // SAFETY: just created.
+    let (rx, mut tx) = unsafe { (OwnedFd::from_raw_fd(fds[0]), File::from(OwnedFd::from_raw_fd(fds[1]))) };
+    let streaming = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let role = Role::GpioLine { output: false, edges: true, streaming: Arc::clone(&streaming) };
+    let line = f.install(Descriptor::with_role(rx, role));
+    // 1000 edges at once, alternating, before the stream starts: all come, in order.
+    let mut burst = Vec::new();
+    for n in 1..=1000u32 {
+        burst.extend(line_event(n % 2 == 1, 1_000_000 + u64::from(n) * 100_000, n));
+    }
+    tx.write_all(&burst).unwrap();
+    assert_eq!(f.ring.submit(&mut f.descriptors, vec![Fixture::sqe(Op::GpioEdges(line), 5)], &mut f.changes), 1);
+    // A second stream on the same line is refused while the first runs.
+    assert_eq!(f.one(Op::GpioEdges(line)).unwrap_err(), ErrorCode::Busy);
+    for n in 1..=1000u32 {
+        let c = f.next();
+        assert_eq!((c.user_data, c.res, c.more), (5, Ok(n % 2), true), "edge {n}");
+        match c.detail {
+            CqeDetail::GpioEdge(e) => assert_eq!((e.rising, e.timestamp_ns, e.seqno), (n % 2 == 1, 1_000_000 + u64::from(n) * 100_000, n)),
+            other => panic!("edge {n}: {other:?}"),
+        }
+    }
+    // The stream waits for the next edge; a cancel ends it, and the line may stream again.
+    assert!(f.ring.complete(&mut f.descriptors, 1, 1, Some(Duration::from_millis(50)), &mut f.changes).is_empty());
+    assert_eq!(f.ring.submit(&mut f.descriptors, vec![Fixture::sqe(Op::Cancel(CancelArgs { target: 5, all: false }), 6)], &mut f.changes), 1);
+    let mut ends = vec![f.next(), f.next()];
+    ends.sort_by_key(|c| c.user_data);
+    assert_eq!((ends[0].user_data, ends[0].res, ends[0].more), (5, Err(ErrorCode::Canceled), false));
+    assert_eq!((ends[1].user_data, ends[1].res), (6, Ok(1)));
+    assert!(!streaming.load(std::sync::atomic::Ordering::Acquire), "the stream's flag is cleared");
+    // Bytes that are no event (a short read) end a stream with `io`.
+    assert_eq!(f.ring.submit(&mut f.descriptors, vec![Fixture::sqe(Op::GpioEdges(line), 7)], &mut f.changes), 1);
+    tx.write_all(&[1, 2, 3]).unwrap();
+    let bad = f.next();
+    assert_eq!((bad.user_data, bad.res, bad.more), (7, Err(ErrorCode::Io), false));
+    // gpio-get and gpio-set reach the kernel's ioctls, which a pipe does not take; an input
+    // line refuses gpio-set before that.
+    assert_eq!(f.one(Op::GpioGet(line)).unwrap_err(), ErrorCode::NotATty);
+    assert_eq!(f.one(Op::GpioSet((line, true))).unwrap_err(), ErrorCode::NotPermitted);
 }

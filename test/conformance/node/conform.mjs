@@ -79,7 +79,18 @@ const POLL_NAMES = ['readable', 'writable', 'priority', 'error', 'hangUp', 'read
 export const SO = {
   REUSEADDR: 'reuse-address', REUSEPORT: 'reuse-port', TCP_NODELAY: 'tcp-no-delay', IPV6_V6ONLY: 'ipv6-only',
   KEEPALIVE: 'keep-alive', RCVBUF: 'receive-buffer-size', SNDBUF: 'send-buffer-size',
+  MULTICAST_LOOP: 'multicast-loop', MULTICAST_TTL: 'multicast-ttl',
 };
+
+/** ior_ipaddr_parse: "A.B.C.D" or an IPv6 address as the WIT ip-address record. */
+export function ipaddr(text) {
+  if (!text.includes(':')) return { tag: 'ipv4', val: text.split('.').map(Number) };
+  const [head, tail = ''] = text.split('::');
+  const groups = (s) => (s === '' ? [] : s.split(':').map((g) => parseInt(g, 16)));
+  const h = groups(head);
+  const t = groups(tail);
+  return { tag: 'ipv6', val: [...h, ...new Array(8 - h.length - t.length).fill(0), ...t] };
+}
 
 export const FSYNC_DATASYNC = 1;
 export const AT_REMOVEDIR = 1;
@@ -116,7 +127,11 @@ export const op = {
   bind: (fd, addr) => ({ tag: 'bind', val: [fd, addr] }),
   listen: (fd, backlog) => ({ tag: 'listen', val: [fd, backlog] }),
   /** `option` is an SO.* tag; `value` a flag (0/1) or, for the buffer sizes, a byte count. */
-  setOption: (fd, option, value) => ({ tag: 'set-option', val: [fd, { tag: option, val: option.endsWith('buffer-size') ? value : !!value }] }),
+  setOption: (fd, option, value) => ({ tag: 'set-option', val: [fd, { tag: option, val: option.endsWith('buffer-size') || option === 'multicast-ttl' ? value : !!value }] }),
+  multicastJoin: (fd, group, ifname) => ({ tag: 'set-option', val: [fd, { tag: 'multicast-join', val: { group: ipaddr(group), interfaceName: ifname ?? '' } }] }),
+  multicastLeave: (fd, group, ifname) => ({ tag: 'set-option', val: [fd, { tag: 'multicast-leave', val: { group: ipaddr(group), interfaceName: ifname ?? '' } }] }),
+  multicastIf: (fd, ifname) => ({ tag: 'set-option', val: [fd, { tag: 'multicast-interface', val: ifname ?? '' }] }),
+  bindToDevice: (fd, ifname) => ({ tag: 'set-option', val: [fd, { tag: 'bind-to-device', val: ifname ?? '' }] }),
   shutdown: (fd, how) => ({ tag: 'shutdown', val: [fd, how] }),
   openat: (dir, path, flags, mode = 0o644) => ({ tag: 'openat', val: { dir, path, flags: bitsToRecord(flags, OPEN_NAMES), mode } }),
   close: (fd) => ({ tag: 'close', val: fd }),
@@ -135,6 +150,26 @@ export const op = {
   i2cTransfer: (fd, messages) => ({ tag: 'i2c-transfer', val: { fd, messages } }),
   ttyConfigure: (fd, config) => ({ tag: 'tty-configure', val: [fd, config] }),
   localAddress: (fd) => ({ tag: 'local-address', val: fd }),
+  /** ior_prep_gpio_request: `flags` are GPIO.* bits. */
+  gpioRequest: (chip, line, direction, flags = 0) => ({
+    tag: 'gpio-request',
+    val: {
+      chip, line, direction,
+      bias: flags & GPIO.PULL_UP ? 'pull-up' : flags & GPIO.PULL_DOWN ? 'pull-down' : flags & GPIO.BIAS_DISABLED ? 'disabled' : 'as-is',
+      activeLow: (flags & GPIO.ACTIVE_LOW) !== 0,
+      edges: { rising: (flags & GPIO.EDGE_RISING) !== 0, falling: (flags & GPIO.EDGE_FALLING) !== 0 },
+      initial: (flags & GPIO.INITIAL_ACTIVE) !== 0,
+    },
+  }),
+  gpioGet: (line) => ({ tag: 'gpio-get', val: line }),
+  gpioSet: (line, value) => ({ tag: 'gpio-set', val: [line, !!value] }),
+  gpioEdges: (line) => ({ tag: 'gpio-edges', val: line }),
+};
+
+/** IOR_GPIO_* flags of ior_prep_gpio_request. */
+export const GPIO = {
+  EDGE_RISING: 1, EDGE_FALLING: 2, EDGE_BOTH: 3, ACTIVE_LOW: 16, PULL_UP: 32, PULL_DOWN: 64, BIAS_DISABLED: 128,
+  INITIAL_ACTIVE: 256,
 };
 
 /** ior_spi_segment / ior_i2c_msg_* / ior_tty_config_raw. */
@@ -352,6 +387,8 @@ function copy(cqe) {
     addr,
     hasStat: d.tag === 'stat',
     stat: d.tag === 'stat' ? d.val : undefined,
+    hasEdge: d.tag === 'gpio-edge',
+    edge: d.tag === 'gpio-edge' ? d.val : undefined,
   };
 }
 

@@ -287,15 +287,45 @@ int ior_abi_sqe_decode(const uint8_t *m, uint32_t size, uint32_t addr, struct io
 	case IOR_ABI_OP_SET_OPTION:
 		s->fd = ld32(m, p);
 		s->sockopt = ld8(m, p + 4);
-		if (s->sockopt > 6) {
-			ret = BAD(IOR_ABI_EINVAL);
-		} else if (s->sockopt >= 5) {
+		switch (s->sockopt) {
+		case IOR_ABI_SO_RCVBUF:
+		case IOR_ABI_SO_SNDBUF:
 			s->sockopt_val = ld32(m, p + 8);
-		} else {
-			bool b = false;
+			break;
+		case IOR_ABI_SO_MULTICAST_JOIN:
+		case IOR_ABI_SO_MULTICAST_LEAVE:
+			/* multicast-group: ip-address (tag @8, groups @10), interface-name @28. */
+			s->has_addr = true;
+			s->addr.family = ld8(m, p + 8);
+			if (s->addr.family == IOR_ABI_AF_INET) {
+				for (int i = 0; i < 4; i++)
+					s->addr.v4[i] = ld8(m, p + 10 + i);
+			} else if (s->addr.family == IOR_ABI_AF_INET6) {
+				for (int i = 0; i < 8; i++)
+					s->addr.v6[i] = ld16(m, p + 10 + 2 * i);
+			} else {
+				ret = BAD(IOR_ABI_EINVAL);
+				break;
+			}
+			ret = range_at(m, size, p + 28, &s->data);
+			break;
+		case IOR_ABI_SO_MULTICAST_IF:
+		case IOR_ABI_SO_BINDTODEVICE:
+			ret = range_at(m, size, p + 8, &s->data);
+			break;
+		case IOR_ABI_SO_MULTICAST_TTL:
+			s->sockopt_val = ld8(m, p + 8);
+			break;
+		default:
+			if (s->sockopt >= IOR_ABI_SO_COUNT) {
+				ret = BAD(IOR_ABI_EINVAL);
+			} else {
+				bool b = false;
 
-			ret = bool_at(m, p + 8, &b);
-			s->sockopt_val = b;
+				ret = bool_at(m, p + 8, &b);
+				s->sockopt_val = b;
+			}
+			break;
 		}
 		break;
 	case IOR_ABI_OP_SHUTDOWN:
@@ -387,6 +417,30 @@ int ior_abi_sqe_decode(const uint8_t *m, uint32_t size, uint32_t addr, struct io
 		s->fd2 = ld32(m, p + 12);
 		if (!ret)
 			ret = range_at(m, size, p + 16, &s->data2);
+		break;
+	case IOR_ABI_OP_GPIO_REQUEST:
+		/* gpio-request-args: chip @0, line @4, direction @8, bias @9, active-low @10,
+		 * edges @11, initial @12. */
+		s->fd = ld32(m, p);
+		s->gpio.line = ld32(m, p + 4);
+		s->gpio.direction = ld8(m, p + 8);
+		s->gpio.bias = ld8(m, p + 9);
+		s->gpio.edges = ld8(m, p + 11);
+		ret = bool_at(m, p + 10, &s->gpio.active_low);
+		if (!ret)
+			ret = bool_at(m, p + 12, &s->gpio.initial);
+		if (!ret && (s->gpio.direction > IOR_ABI_GPIO_OUTPUT ||
+			     s->gpio.bias > IOR_ABI_GPIO_PULL_DOWN ||
+			     (s->gpio.edges & ~(IOR_ABI_GPIO_EDGE_RISING | IOR_ABI_GPIO_EDGE_FALLING))))
+			ret = BAD(IOR_ABI_EINVAL);
+		break;
+	case IOR_ABI_OP_GPIO_GET:
+	case IOR_ABI_OP_GPIO_EDGES:
+		s->fd = ld32(m, p);
+		break;
+	case IOR_ABI_OP_GPIO_SET:
+		s->fd = ld32(m, p);
+		ret = bool_at(m, p + 4, &s->flag);
 		break;
 	default:
 		ret = BAD(IOR_ABI_EINVAL);
@@ -512,6 +566,11 @@ static void cqe_put(uint8_t *m, uint32_t e, const struct ior_abi_cqe *c, uint32_
 		st32(m, e + 16, c->stat.mode);
 		st32(m, e + 20, c->stat.links);
 		st64(m, e + 24, c->stat.modified_ns);
+		break;
+	case IOR_ABI_DETAIL_GPIO_EDGE:
+		st8(m, e, c->edge.rising);
+		st64(m, e + 8, c->edge.timestamp_ns);
+		st32(m, e + 16, c->edge.seqno);
 		break;
 	default:
 		break;

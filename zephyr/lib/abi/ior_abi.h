@@ -68,6 +68,7 @@ enum ior_abi_op {
 	IOR_ABI_OP_TTY_CONFIGURE, IOR_ABI_OP_LOCAL_ADDRESS,
 	/* Added later, at the end of the variant: earlier case numbers are unchanged. */
 	IOR_ABI_OP_FTRUNCATE, IOR_ABI_OP_MKDIRAT, IOR_ABI_OP_UNLINKAT, IOR_ABI_OP_RENAMEAT,
+	IOR_ABI_OP_GPIO_REQUEST, IOR_ABI_OP_GPIO_GET, IOR_ABI_OP_GPIO_SET, IOR_ABI_OP_GPIO_EDGES,
 	IOR_ABI_OP_COUNT /**< not an op: the number of cases */
 };
 
@@ -112,13 +113,49 @@ enum ior_abi_err {
 #define IOR_ABI_O_ALL 0x1ffu
 /** @} */
 
+/** @brief `socket-option` cases, in WIT order. */
+enum ior_abi_sockopt {
+	IOR_ABI_SO_REUSEADDR, IOR_ABI_SO_REUSEPORT, IOR_ABI_SO_TCP_NODELAY, IOR_ABI_SO_IPV6_ONLY,
+	IOR_ABI_SO_KEEPALIVE, IOR_ABI_SO_RCVBUF, IOR_ABI_SO_SNDBUF,
+	/* Added later, at the end of the variant. */
+	IOR_ABI_SO_MULTICAST_JOIN, IOR_ABI_SO_MULTICAST_LEAVE, IOR_ABI_SO_MULTICAST_IF,
+	IOR_ABI_SO_MULTICAST_LOOP, IOR_ABI_SO_MULTICAST_TTL, IOR_ABI_SO_BINDTODEVICE,
+	IOR_ABI_SO_COUNT /**< not an option: the number of cases */
+};
+
 /** @brief `socket-address` cases. */
 enum ior_abi_family { IOR_ABI_AF_INET, IOR_ABI_AF_INET6, IOR_ABI_AF_UNIX };
 
 /** @brief `cqe-detail` cases. */
 enum ior_abi_detail {
 	IOR_ABI_DETAIL_NONE, IOR_ABI_DETAIL_HANDLE, IOR_ABI_DETAIL_ACCEPTED, IOR_ABI_DETAIL_PEER,
-	IOR_ABI_DETAIL_STAT, IOR_ABI_DETAIL_ADDRESS
+	IOR_ABI_DETAIL_STAT, IOR_ABI_DETAIL_ADDRESS, IOR_ABI_DETAIL_GPIO_EDGE
+};
+
+/** @brief `gpio-direction` and `gpio-bias` cases, `gpio-edge-flags` bits. */
+enum ior_abi_gpio_dir { IOR_ABI_GPIO_INPUT, IOR_ABI_GPIO_OUTPUT };
+enum ior_abi_gpio_bias {
+	IOR_ABI_GPIO_BIAS_AS_IS, IOR_ABI_GPIO_BIAS_DISABLED, IOR_ABI_GPIO_PULL_UP,
+	IOR_ABI_GPIO_PULL_DOWN
+};
+#define IOR_ABI_GPIO_EDGE_RISING (1u << 0)
+#define IOR_ABI_GPIO_EDGE_FALLING (1u << 1)
+
+/** @brief A decoded `gpio-request-args` (the chip is @ref ior_abi_sqe.fd). */
+struct ior_abi_gpio {
+	uint32_t line;
+	uint8_t direction; /**< enum ior_abi_gpio_dir */
+	uint8_t bias;      /**< enum ior_abi_gpio_bias */
+	uint8_t edges;     /**< IOR_ABI_GPIO_EDGE_* */
+	bool active_low;
+	bool initial;
+};
+
+/** @brief A `gpio-edge`. */
+struct ior_abi_gpio_edge {
+	bool rising;
+	uint64_t timestamp_ns;
+	uint32_t seqno;
 };
 
 /** @brief A range of guest memory, checked to lie inside it when decoded. */
@@ -165,7 +202,7 @@ struct ior_abi_sqe {
 	bool has_offset;     /**< read/write/fixed: offset given */
 	uint64_t offset;     /**< file offset; ftruncate: the new length */
 	struct ior_abi_range data; /**< write/send/sendmsg bytes; openat/statx/mkdirat/unlinkat
-				    *   path; renameat old-path */
+				    *   path; renameat old-path; set-option: an interface name */
 	struct ior_abi_range data2; /**< renameat: new-path */
 	uint32_t buffer;     /**< fixed: buffer index */
 	uint32_t buffer_offset; /**< fixed: offset in the buffer */
@@ -176,17 +213,20 @@ struct ior_abi_sqe {
 	uint32_t open_flags; /**< IOR_ABI_O_* */
 	uint32_t mode;       /**< openat, mkdirat mode */
 	uint8_t events;      /**< poll events */
-	bool has_addr;       /**< connect/bind always, sendmsg when `to` given */
+	bool has_addr;       /**< connect/bind always, sendmsg when `to` given; set-option:
+			      *   a multicast group (family and address, no port) */
 	struct ior_abi_sockaddr addr;
 	uint8_t family;      /**< socket: address-family */
 	uint8_t socktype;    /**< socket: socket-type */
 	uint8_t how;         /**< shutdown-how */
-	uint8_t sockopt;     /**< set-option: case */
-	uint32_t sockopt_val; /**< set-option: value (bool as 0/1) */
+	uint8_t sockopt;     /**< set-option: case (enum ior_abi_sockopt) */
+	uint32_t sockopt_val; /**< set-option: value (bool as 0/1, the TTL) */
 	struct ior_abi_range list; /**< spi segments / i2c messages: ptr and element count */
 	uint32_t xfer_tx;    /**< spi/i2c: total bytes sent */
 	uint32_t xfer_rx;    /**< spi/i2c: total bytes received */
 	struct ior_abi_tty tty;
+	struct ior_abi_gpio gpio; /**< gpio-request: the line asked for; gpio-set: the value in
+				   *   @ref flag */
 };
 
 /** @brief One SPI segment, decoded from an @ref ior_abi_sqe list. */
@@ -231,6 +271,7 @@ struct ior_abi_cqe {
 	struct ior_abi_sockaddr addr; /**< ACCEPTED, PEER, ADDRESS; a unix path in @ref path */
 	const uint8_t *path;  /**< unix path bytes (host memory), addr.path.len long */
 	struct ior_abi_stat stat;
+	struct ior_abi_gpio_edge edge; /**< DETAIL_GPIO_EDGE */
 };
 
 /**

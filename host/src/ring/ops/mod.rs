@@ -8,6 +8,7 @@
 pub mod control;
 pub mod devices;
 pub mod files;
+pub mod gpio;
 pub mod sockets;
 pub mod time;
 
@@ -74,6 +75,10 @@ pub fn prepare(op: Op, slot: &mut Slot, env: &mut Env<'_>) -> Result<Entry, Erro
         Op::SpiTransfer(args) => devices::spi_transfer(args, slot, env),
         Op::I2cTransfer(args) => devices::i2c_transfer(args, slot, env),
         Op::TtyConfigure((fd, config)) => devices::tty_configure(fd, config, slot, env),
+        Op::GpioRequest(args) => gpio::request(args, slot, env),
+        Op::GpioGet(fd) => gpio::get(fd, slot, env),
+        Op::GpioSet((fd, on)) => gpio::set(fd, on, slot, env),
+        Op::GpioEdges(fd) => gpio::edges(fd, slot, env),
     }
 }
 

@@ -6,12 +6,15 @@
 use super::{Env, checked_len, data_len, done, for_kernel, io_code};
 use crate::bindings::ErrorCode;
 use crate::caps::descriptors::{Descriptor, Role, Seen};
-use crate::caps::net::{NetPolicy, RawAddr, Transport, as_inet, transport_of};
+use crate::caps::net::{NetPolicy, RawAddr, Transport, as_inet, family_of, transport_of};
 use crate::ioring::ring::types::{
-    AddressFamily, PollArgs, PollEvents, RecvArgs, SendArgs, SendmsgArgs, ShutdownHow, SocketAddress, SocketOption, SocketType,
+    AddressFamily, IpAddress, PollArgs, PollEvents, RecvArgs, SendArgs, SendmsgArgs, ShutdownHow, SocketAddress, SocketOption,
+    SocketType,
 };
 use crate::kernel::opcode::{self, Entry};
 use crate::ring::inflight::{Kind, Slot};
+use std::ffi::CString;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::os::fd::AsFd;
 
 /// The provided-buffer group multishot receives draw from.
@@ -58,7 +61,7 @@ pub fn sendmsg(SendmsgArgs { fd, data, to }: SendmsgArgs, slot: &mut Slot, env: 
     if let Some(to) = &to {
         let reply = d.peers.as_ref().zip(as_inet(to)).is_some_and(|(p, to)| p.lock().is_ok_and(|p| p.knows(&to)));
         if !reply {
-            allowed(d, to, NetPolicy::may_connect, env.policy)?;
+            allowed(d, to, NetPolicy::may_connect, env.policy).map_err(|e| noted(slot, e, "--connect", to))?;
         }
         slot.addr = RawAddr::from_wit(to)?;
     }
@@ -83,7 +86,7 @@ pub fn accept_multishot(fd: u32, slot: &mut Slot, env: &mut Env<'_>) -> Result<E
 
 pub fn connect(fd: u32, to: SocketAddress, slot: &mut Slot, env: &mut Env<'_>) -> Result<Entry, ErrorCode> {
     let d = env.descriptors.get(fd)?;
-    allowed(d, &to, NetPolicy::may_connect, env.policy)?;
+    allowed(d, &to, NetPolicy::may_connect, env.policy).map_err(|e| noted(slot, e, "--connect", &to))?;
     slot.addr = RawAddr::from_wit(&to)?;
     d.mark(Seen::Connected);
     Ok(opcode::Connect::new(fd, slot.addr.as_ptr(), slot.addr.len).build())
@@ -110,7 +113,7 @@ pub fn bind(fd: u32, addr: SocketAddress, slot: &mut Slot, env: &mut Env<'_>) ->
     if let Role::Listener = d.role {
         return Err(ErrorCode::Access);
     }
-    allowed(d, &addr, NetPolicy::may_bind, env.policy)?;
+    allowed(d, &addr, NetPolicy::may_bind, env.policy).map_err(|e| noted(slot, e, "--bind", &addr))?;
     let raw = RawAddr::from_wit(&addr)?;
     // SAFETY: `raw` holds a valid address of `raw.len` bytes.
     done(slot, unsafe { libc::bind(d.raw(), raw.as_ptr(), raw.len) })
@@ -125,8 +128,56 @@ pub fn listen(fd: u32, backlog: u32, slot: &mut Slot, env: &mut Env<'_>) -> Resu
 }
 
 pub fn set_option(fd: u32, option: SocketOption, slot: &mut Slot, env: &mut Env<'_>) -> Result<Entry, ErrorCode> {
-    setsockopt(env.descriptors.get(fd)?, option)?;
+    let d = env.descriptors.get(fd)?;
+    if let Err(missing) = option_granted(&option, env.policy)? {
+        // For --trace: which grant would have allowed it.
+        slot.note = Some(missing);
+        return Err(ErrorCode::Access);
+    }
+    setsockopt(d, option)?;
     done(slot, 0)
+}
+
+/// Whether the grants allow `option`: Ok(Err(the grant it needs)) when they do not, Err for
+/// an option no grant could make valid (a group that is no multicast address).
+fn option_granted(option: &SocketOption, policy: &NetPolicy) -> Result<Result<(), String>, ErrorCode> {
+    Ok(match option {
+        SocketOption::MulticastJoin(m) | SocketOption::MulticastLeave(m) => {
+            let group = ip_of(&m.group);
+            if !group.is_multicast() {
+                return Err(ErrorCode::Invalid);
+            }
+            if policy.may_join(group) { Ok(()) } else { Err(format!("no --multicast grant covers {group}")) }
+        }
+        SocketOption::MulticastInterface(_) | SocketOption::MulticastLoop(_) | SocketOption::MulticastTtl(_) => {
+            if policy.any_multicast() { Ok(()) } else { Err("multicast options need a --multicast grant".into()) }
+        }
+        SocketOption::BindToDevice(name) if !name.is_empty() && !policy.may_bind_device(name) => {
+            Err(format!("no --bind-device grant names {name}"))
+        }
+        _ => Ok(()),
+    })
+}
+
+fn ip_of(addr: &IpAddress) -> IpAddr {
+    match *addr {
+        IpAddress::Ipv4((a, b, c, d)) => IpAddr::V4(Ipv4Addr::new(a, b, c, d)),
+        IpAddress::Ipv6((a, b, c, d, e, f, g, h)) => IpAddr::V6(Ipv6Addr::new(a, b, c, d, e, f, g, h)),
+    }
+}
+
+/// The index of network interface `name` (0 for an empty name: the system's choice), or
+/// `no-device` when the system has none of that name.
+fn interface_index(name: &str) -> Result<u32, ErrorCode> {
+    if name.is_empty() {
+        return Ok(0);
+    }
+    let c = CString::new(name).map_err(|_| ErrorCode::Invalid)?;
+    // SAFETY: a NUL-terminated name.
+    match unsafe { libc::if_nametoindex(c.as_ptr()) } {
+        0 => Err(ErrorCode::NoDevice),
+        index => Ok(index),
+    }
 }
 
 pub fn shutdown(fd: u32, how: ShutdownHow, env: &mut Env<'_>) -> Result<Entry, ErrorCode> {
@@ -153,6 +204,19 @@ pub fn poll(PollArgs { fd, events, multishot }: PollArgs, slot: &mut Slot, env: 
     env.descriptors.get(fd)?;
     slot.kind = Kind::Poll;
     Ok(opcode::PollAdd::new(fd, poll_mask(events)).multishot(multishot).build())
+}
+
+/// `code`, noting for --trace, when it is `access`, the grant (`flag`) no pattern of which
+/// matches `addr`.
+fn noted(slot: &mut Slot, code: ErrorCode, flag: &str, addr: &SocketAddress) -> ErrorCode {
+    if code == ErrorCode::Access {
+        let addr = match as_inet(addr) {
+            Some(a) => a.to_string(),
+            None => format!("{addr:?}"),
+        };
+        slot.note = Some(format!("no {flag} grant matches {addr}"));
+    }
+    code
 }
 
 /// `access` unless `may` lets socket `d` use `addr`, as its transport (`not-supported` when
@@ -257,8 +321,79 @@ fn poll_mask(events: PollEvents) -> u32 {
     mask
 }
 
+/// Sets an option that takes a struct (or bytes) rather than an int.
+fn setsockopt_raw<T>(d: &Descriptor, level: i32, name: i32, value: &T, len: usize) -> Result<(), ErrorCode> {
+    // SAFETY: `value` holds at least `len` bytes, as the option wants.
+    let r = unsafe { libc::setsockopt(d.raw(), level, name, (value as *const T).cast(), len as libc::socklen_t) };
+    if r != 0 { Err(io_code(std::io::Error::last_os_error())) } else { Ok(()) }
+}
+
+/// The multicast options: their IPv4 or IPv6 form, after the socket's family.
+fn set_multicast(d: &Descriptor, option: SocketOption) -> Result<(), ErrorCode> {
+    let v6 = match family_of(d.fd.as_fd()) {
+        Some(libc::AF_INET) => false,
+        Some(libc::AF_INET6) => true,
+        Some(_) => return Err(ErrorCode::Invalid),
+        None => return Err(ErrorCode::BadDescriptor),
+    };
+    let int = |level, name, value: i32| setsockopt_raw(d, level, name, &value, size_of::<i32>());
+    let join = matches!(option, SocketOption::MulticastJoin(_));
+    match option {
+        SocketOption::MulticastJoin(m) | SocketOption::MulticastLeave(m) => {
+            let ifindex = interface_index(&m.interface_name)?;
+            match (v6, ip_of(&m.group)) {
+                (false, IpAddr::V4(g)) => {
+                    let mreq = libc::ip_mreqn {
+                        imr_multiaddr: libc::in_addr { s_addr: u32::from(g).to_be() },
+                        imr_address: libc::in_addr { s_addr: 0 },
+                        imr_ifindex: ifindex as i32,
+                    };
+                    let name = if join { libc::IP_ADD_MEMBERSHIP } else { libc::IP_DROP_MEMBERSHIP };
+                    setsockopt_raw(d, libc::IPPROTO_IP, name, &mreq, size_of::<libc::ip_mreqn>())
+                }
+                (true, IpAddr::V6(g)) => {
+                    let mreq = libc::ipv6_mreq { ipv6mr_multiaddr: libc::in6_addr { s6_addr: g.octets() }, ipv6mr_interface: ifindex };
+                    let name = if join { libc::IPV6_ADD_MEMBERSHIP } else { libc::IPV6_DROP_MEMBERSHIP };
+                    setsockopt_raw(d, libc::IPPROTO_IPV6, name, &mreq, size_of::<libc::ipv6_mreq>())
+                }
+                // A group of the other family than the socket's.
+                _ => Err(ErrorCode::Invalid),
+            }
+        }
+        SocketOption::MulticastInterface(name) => {
+            let ifindex = interface_index(&name)?;
+            if v6 {
+                int(libc::IPPROTO_IPV6, libc::IPV6_MULTICAST_IF, ifindex as i32)
+            } else {
+                let mreq = libc::ip_mreqn { imr_multiaddr: libc::in_addr { s_addr: 0 }, imr_address: libc::in_addr { s_addr: 0 }, imr_ifindex: ifindex as i32 };
+                setsockopt_raw(d, libc::IPPROTO_IP, libc::IP_MULTICAST_IF, &mreq, size_of::<libc::ip_mreqn>())
+            }
+        }
+        SocketOption::MulticastLoop(on) if v6 => int(libc::IPPROTO_IPV6, libc::IPV6_MULTICAST_LOOP, i32::from(on)),
+        SocketOption::MulticastLoop(on) => int(libc::IPPROTO_IP, libc::IP_MULTICAST_LOOP, i32::from(on)),
+        SocketOption::MulticastTtl(ttl) if v6 => int(libc::IPPROTO_IPV6, libc::IPV6_MULTICAST_HOPS, i32::from(ttl)),
+        SocketOption::MulticastTtl(ttl) => int(libc::IPPROTO_IP, libc::IP_MULTICAST_TTL, i32::from(ttl)),
+        _ => unreachable!("not a multicast option"),
+    }
+}
+
 fn setsockopt(d: &Descriptor, option: SocketOption) -> Result<(), ErrorCode> {
     let (level, name, value) = match option {
+        SocketOption::MulticastJoin(_)
+        | SocketOption::MulticastLeave(_)
+        | SocketOption::MulticastInterface(_)
+        | SocketOption::MulticastLoop(_)
+        | SocketOption::MulticastTtl(_) => return set_multicast(d, option),
+        SocketOption::BindToDevice(name) => {
+            if name.len() >= libc::IFNAMSIZ || name.contains('\0') {
+                return Err(ErrorCode::Invalid);
+            }
+            // The name's bytes, without a NUL (the kernel takes the length); empty unbinds. An
+            // interface the system does not know is ENODEV: `no-device`.
+            let mut ifname = [0u8; libc::IFNAMSIZ];
+            ifname[..name.len()].copy_from_slice(name.as_bytes());
+            return setsockopt_raw(d, libc::SOL_SOCKET, libc::SO_BINDTODEVICE, &ifname, name.len());
+        }
         SocketOption::ReuseAddress(on) => (libc::SOL_SOCKET, libc::SO_REUSEADDR, i32::from(on)),
         SocketOption::ReusePort(on) => (libc::SOL_SOCKET, libc::SO_REUSEPORT, i32::from(on)),
         SocketOption::TcpNoDelay(on) => (libc::IPPROTO_TCP, libc::TCP_NODELAY, i32::from(on)),

@@ -5,10 +5,11 @@
 //   IORING_DIR='HOST::GUEST[:ro];...'   IORING_LISTEN='NAME=tcp:ADDR;NAME=udp:ADDR;NAME=unix:PATH;...'
 //   IORING_DEVICE='NAME=PATH;...'
 //   IORING_BIND='PATTERN;...'   IORING_CONNECT='PATTERN;...'   (PATTERN: tcp:IP:PORT, udp:IP:PORT, unix:PATH)
+//   IORING_MULTICAST='GROUP[/PREFIX];...'   IORING_BIND_DEVICE='IFNAME;...'
 //
-// or from `grantDirectory`, `grantListener`, `grantDevice`, `grantBind` and `grantConnect`
-// (tests, embedding). Without IORING_BIND/IORING_CONNECT the app's own sockets may bind,
-// listen on, connect and send to nothing (see policy.ts).
+// or from `grantDirectory`, `grantListener`, `grantDevice`, `grantBind`, `grantConnect`,
+// `grantMulticast` and `grantBindDevice` (tests, embedding). Without IORING_BIND/IORING_CONNECT
+// the app's own sockets may bind, listen on, connect and send to nothing (see policy.ts).
 import * as fs from 'node:fs';
 import type { Backend, Turnable } from '../../backend.js';
 import { IORingError } from '../../errors.js';
@@ -22,7 +23,7 @@ import { parseAddress, unixAddress } from '../../address.js';
 import type { SocketAddress } from 'ioring:ring/types@0.1.0';
 
 export { toErrorCode } from './errno.js';
-export { grantBind, grantConnect } from './policy.js';
+export { grantBind, grantBindDevice, grantConnect, grantMulticast } from './policy.js';
 export { toReadable, toWritable } from './streams.js';
 export type { ByteStream, ToReadableOptions, ToWritableOptions } from './streams.js';
 
@@ -129,6 +130,7 @@ function grant(kind: Grant['kind'], name: string): number {
     else if (g.kind === 'device') {
       const d = openDevice(g.path);
       d.device = true;
+      d.devicePath = g.path;
       h = table.add(d);
     }
     else if (g.transport === 'udp') h = table.add(DatagramSocket.granted(g.address.tag as 'ipv4' | 'ipv6', g.address));

@@ -2,11 +2,12 @@
 // behind the BSD-socket state machine the WIT operations assume.
 import * as dgram from 'node:dgram';
 import * as net from 'node:net';
-import type { AddressFamily, ShutdownHow, SocketAddress, SocketOption } from 'ioring:ring/types@0.1.0';
+import { networkInterfaces } from 'node:os';
+import type { AddressFamily, IpAddress, ShutdownHow, SocketAddress, SocketOption } from 'ioring:ring/types@0.1.0';
 import { IORingError } from '../../errors.js';
 import { POLL } from '../../poll.js';
 import { fail, opError, toErrorCode } from './errno.js';
-import { mayBind, mayConnect } from './policy.js';
+import { anyMulticast, isMulticast, mayBind, mayBindDevice, mayConnect, mayJoin } from './policy.js';
 import type { Transport } from './policy.js';
 import { Descriptor } from './table.js';
 import type { OpContext, OpResult, Table } from './table.js';
@@ -57,6 +58,51 @@ function recordOption(options: Options, option: SocketOption): void {
       options.sendBufferSize = option.val;
       break;
   }
+}
+
+/**
+ * The grant checks of a socket option, as the Linux host makes them before the kernel sees
+ * it: a group that is no multicast address is `invalid`; joining or leaving one no multicast
+ * grant covers, any other multicast option without a multicast grant, and binding to an
+ * interface no bind-device grant names are `access`.
+ */
+export function checkOptionGrant(option: SocketOption): void {
+  switch (option.tag) {
+    case 'multicast-join':
+    case 'multicast-leave':
+      if (!isMulticast(option.val.group)) fail('invalid');
+      if (!mayJoin(option.val.group)) fail('access');
+      break;
+    case 'multicast-interface':
+    case 'multicast-loop':
+    case 'multicast-ttl':
+      if (!anyMulticast()) fail('access');
+      break;
+    case 'bind-to-device':
+      if (option.val !== '' && !mayBindDevice(option.val)) fail('access');
+      break;
+  }
+}
+
+/** An IP address record as Node's text. */
+function ipText(a: IpAddress): string {
+  return a.tag === 'ipv4' ? a.val.join('.') : [...a.val].map((g) => g.toString(16)).join(':');
+}
+
+/**
+ * Node's name for network interface `name` as a multicast interface: an IPv4 address of it, or
+ * for IPv6 the scope `::%name`; undefined for the system's choice (an empty name). `no-device`
+ * when the system has no interface of that name.
+ */
+function multicastInterface(name: string, family: 'ipv4' | 'ipv6'): string | undefined {
+  if (name === '') return undefined;
+  const addresses = networkInterfaces()[name];
+  if (!addresses) fail('no-device');
+  if (family === 'ipv6') return `::%${name}`;
+  const v4 = addresses.find((a) => a.family === 'IPv4');
+  // An interface with no IPv4 address: Node names IPv4 interfaces only by address.
+  if (!v4) fail('not-supported');
+  return v4.address;
 }
 
 /** A WIT address as Node's host string. */
@@ -360,6 +406,10 @@ export class StreamSocket extends Descriptor {
   override async setOption(option: SocketOption): Promise<OpResult> {
     // IPV6_V6ONLY is an IPv6 option: setsockopt refuses it on an IPv4 socket (ENOPROTOOPT).
     if (option.tag === 'ipv6-only' && this.family !== 'ipv6') fail('invalid');
+    // Multicast is for datagram sockets (Linux: EINVAL on a stream socket); node:net has no
+    // SO_BINDTODEVICE.
+    if (option.tag.startsWith('multicast-')) fail('invalid');
+    if (option.tag === 'bind-to-device') fail('not-supported');
     recordOption(this.options, option);
     const s = this.conn?.socket;
     if (s && option.tag === 'tcp-no-delay') s.setNoDelay(option.val);
@@ -767,8 +817,77 @@ export class DatagramSocket extends Descriptor {
   override async setOption(option: SocketOption): Promise<OpResult> {
     // IPV6_V6ONLY is an IPv6 option: setsockopt refuses it on an IPv4 socket (ENOPROTOOPT).
     if (option.tag === 'ipv6-only' && this.family !== 'ipv6') fail('invalid');
-    recordOption(this.options, option);
+    switch (option.tag) {
+      case 'multicast-join':
+      case 'multicast-leave': {
+        if (option.val.group.tag !== this.family) fail('invalid');
+        const group = ipText(option.val.group);
+        const iface = multicastInterface(option.val.interfaceName, this.family);
+        const key = `${group} ${iface ?? ''}`;
+        const joined = this.memberships.has(key);
+        if (option.tag === 'multicast-join') {
+          if (joined) fail('address-in-use');
+          this.memberships.add(key);
+          if (this.bound()) this.applyNow(() => this.socket!.addMembership(group, iface), () => this.memberships.delete(key));
+        } else {
+          if (!joined) fail('address-not-available');
+          this.memberships.delete(key);
+          if (this.bound()) this.applyNow(() => this.socket!.dropMembership(group, iface));
+        }
+        return { res: 0 };
+      }
+      case 'multicast-interface':
+        this.multicast.iface = multicastInterface(option.val, this.family) ?? (this.family === 'ipv6' ? '::' : '0.0.0.0');
+        break;
+      case 'multicast-loop':
+        this.multicast.loop = option.val;
+        break;
+      case 'multicast-ttl':
+        this.multicast.ttl = option.val;
+        break;
+      case 'bind-to-device':
+        // node:dgram has no SO_BINDTODEVICE.
+        fail('not-supported');
+        break;
+      default:
+        recordOption(this.options, option);
+        return { res: 0 };
+    }
+    if (this.bound()) this.applyMulticast();
     return { res: 0 };
+  }
+
+  /** Groups joined, as `GROUP IFACE` (Node's interface name): joined in the kernel once bound. */
+  private readonly memberships = new Set<string>();
+  /** Multicast settings: node:dgram applies them to a bound socket only, so they wait for its bind. */
+  private readonly multicast: { iface?: string; loop?: boolean; ttl?: number } = {};
+
+  /** Whether the socket is bound in the kernel (node:dgram has no descriptor before). */
+  private bound(): boolean {
+    try {
+      return this.socket?.address() !== undefined;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Runs a node:dgram setter, its exception as the operation's error. */
+  private applyNow(set: () => void, undo?: () => void): void {
+    try {
+      set();
+    } catch (e) {
+      undo?.();
+      throw opError(toErrorCode(e));
+    }
+  }
+
+  /** Applies the multicast settings and memberships asked for so far (the socket is bound). */
+  private applyMulticast(): void {
+    const s = this.socket!;
+    const m = this.multicast;
+    if (m.iface !== undefined) this.applyNow(() => s.setMulticastInterface(m.iface!));
+    if (m.loop !== undefined) this.applyNow(() => s.setMulticastLoopback(m.loop!));
+    if (m.ttl !== undefined) this.applyNow(() => s.setMulticastTTL(m.ttl!));
   }
 
   private open(): dgram.Socket {
@@ -785,6 +904,18 @@ export class DatagramSocket extends Descriptor {
       this.pump();
     });
     socket.on('error', () => {});
+    // Bound (by bind, or by a first send): what multicast asked for before applies now.
+    socket.on('listening', () => {
+      try {
+        this.applyMulticast();
+        for (const key of this.memberships) {
+          const [group, iface] = key.split(' ');
+          socket.addMembership(group, iface || undefined);
+        }
+      } catch {
+        // As setsockopt after the fact would: the socket stays as it is.
+      }
+    });
     this.socket = socket;
     return socket;
   }

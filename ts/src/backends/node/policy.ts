@@ -1,8 +1,10 @@
 // The network policy a Node app runs under, as the Linux host's `--bind`/`--connect` grants:
 // which addresses a socket the app created may bind (or listen on) and which it may connect,
-// send to and hear from. Nothing is granted unless IORING_BIND / IORING_CONNECT (or
-// `grantBind` / `grantConnect`) say so; listeners granted by name need nothing more.
-import type { SocketAddress } from 'ioring:ring/types@0.1.0';
+// send to and hear from, and (`--multicast`, `--bind-device`) which multicast groups it may
+// join and which interfaces bind a socket to. Nothing is granted unless IORING_BIND /
+// IORING_CONNECT / IORING_MULTICAST / IORING_BIND_DEVICE (or `grantBind`, `grantConnect`,
+// `grantMulticast`, `grantBindDevice`) say so; listeners granted by name need nothing more.
+import type { IpAddress, SocketAddress } from 'ioring:ring/types@0.1.0';
 import { ipv4, ipv6 } from '../../address.js';
 import { IORingError } from '../../errors.js';
 
@@ -20,6 +22,14 @@ interface Pattern {
 
 const bindPatterns: Pattern[] = [];
 const connectPatterns: Pattern[] = [];
+
+/** A multicast grant: a group, or a prefix of groups (`prefix` leading bits); none: every group. */
+interface GroupPattern {
+  net?: { tag: 'ipv4' | 'ipv6'; bits: number[]; prefix: number };
+}
+
+const multicastPatterns: GroupPattern[] = [];
+const bindDevices: string[] = [];
 let fromEnvironment = false;
 
 /**
@@ -66,12 +76,63 @@ function matches(p: Pattern, transport: Transport, a: SocketAddress): boolean {
   return p.port === undefined || p.port === a.val.port;
 }
 
+/** An address's bits, most significant first: 32 for IPv4, 128 for IPv6. */
+function bitsOf(tag: 'ipv4' | 'ipv6', groups: ArrayLike<number>): number[] {
+  const width = tag === 'ipv4' ? 8 : 16;
+  const bits: number[] = [];
+  for (const g of Array.from(groups)) for (let i = width - 1; i >= 0; i--) bits.push((g >> i) & 1);
+  return bits;
+}
+
+/** Whether an address is a multicast group: 224.0.0.0/4 or ff00::/8. */
+export function isMulticast(a: IpAddress): boolean {
+  return a.tag === 'ipv4' ? (a.val[0] & 0xf0) === 0xe0 : (a.val[0] & 0xff00) === 0xff00;
+}
+
+/** `GROUP`, `GROUP/PREFIX` or `*`, as `ioring run --multicast` takes them. */
+export function parseGroupPattern(text: string): GroupPattern {
+  const bad = (why: string) => new IORingError('invalid', `\`${text}\`: ${why}`);
+  if (text === '*') return {};
+  const [ip, prefix, extra] = text.split('/');
+  if (extra !== undefined) throw bad('expected GROUP, GROUP/PREFIX or *');
+  let a: IpAddress;
+  try {
+    const h = ip.replace(/^\[/, '').replace(/\]$/, '');
+    const s = h.includes(':') ? ipv6(h, 0) : ipv4(h, 0);
+    a = { tag: s.tag, val: (s.val as unknown as { address: never }).address } as IpAddress;
+  } catch {
+    throw bad(`\`${ip}\` is not an IP address`);
+  }
+  if (!isMulticast(a)) throw bad(`${ip} is not a multicast address (224.0.0.0/4, ff00::/8)`);
+  const width = a.tag === 'ipv4' ? 32 : 128;
+  const n = prefix === undefined ? width : /^\d{1,3}$/.test(prefix) ? Number(prefix) : NaN;
+  if (!(n >= 0 && n <= width)) throw bad(`\`${prefix}\` is not a prefix length of 0 to ${width}`);
+  return { net: { tag: a.tag, bits: bitsOf(a.tag, a.val), prefix: n } };
+}
+
+function covers(p: GroupPattern, a: IpAddress): boolean {
+  if (!isMulticast(a)) return false;
+  if (!p.net) return true;
+  if (p.net.tag !== a.tag) return false;
+  const bits = bitsOf(a.tag, a.val);
+  for (let i = 0; i < p.net.prefix; i++) if (bits[i] !== p.net.bits[i]) return false;
+  return true;
+}
+
 function loadEnvironment(): void {
   if (fromEnvironment) return;
   fromEnvironment = true;
   const list = (name: string) => (process.env[name] ?? '').split(';').filter((s) => s.trim() !== '');
   for (const spec of list('IORING_BIND')) bindPatterns.push(parseWith('IORING_BIND', spec));
   for (const spec of list('IORING_CONNECT')) connectPatterns.push(parseWith('IORING_CONNECT', spec));
+  for (const spec of list('IORING_MULTICAST')) {
+    try {
+      multicastPatterns.push(parseGroupPattern(spec.trim()));
+    } catch (e) {
+      throw new IORingError('invalid', `IORING_MULTICAST: ${(e as Error).message}`);
+    }
+  }
+  for (const name of list('IORING_BIND_DEVICE')) bindDevices.push(name.trim());
 }
 
 function parseWith(variable: string, spec: string): Pattern {
@@ -103,9 +164,50 @@ export function grantConnect(pattern: string): void {
   connectPatterns.push(p);
 }
 
+/**
+ * Lets the app's sockets join and leave the multicast groups `pattern` covers (`GROUP`,
+ * `GROUP/PREFIX` or `*`) and bind datagram sockets to them, as `ioring run --multicast`; any
+ * such grant also lets a socket set its multicast interface, loopback and TTL.
+ *
+ * @example
+ * import { grantMulticast } from '@ioring/ring/node';
+ * grantMulticast('239.255.0.0/16');
+ */
+export function grantMulticast(pattern: string): void {
+  const p = parseGroupPattern(pattern);
+  loadEnvironment();
+  multicastPatterns.push(p);
+}
+
+/** Lets the app bind sockets to network interface `name` (SO_BINDTODEVICE), as `ioring run --bind-device`. */
+export function grantBindDevice(name: string): void {
+  loadEnvironment();
+  bindDevices.push(name);
+}
+
+/** Whether a multicast grant covers group `a`. */
+export function mayJoin(a: IpAddress): boolean {
+  loadEnvironment();
+  return multicastPatterns.some((p) => covers(p, a));
+}
+
+/** Whether the app holds any multicast grant. */
+export function anyMulticast(): boolean {
+  loadEnvironment();
+  return multicastPatterns.length > 0;
+}
+
+/** Whether a bind-device grant names interface `name`. */
+export function mayBindDevice(name: string): boolean {
+  loadEnvironment();
+  return bindDevices.includes(name);
+}
+
+/** A bind to `a`: a bind grant, or for a datagram socket a multicast grant covering `a`. */
 export function mayBind(transport: Transport, a: SocketAddress): boolean {
   loadEnvironment();
-  return bindPatterns.some((p) => matches(p, transport, a));
+  if (bindPatterns.some((p) => matches(p, transport, a))) return true;
+  return transport === 'udp' && a.tag !== 'unix' && mayJoin({ tag: a.tag, val: a.val.address } as IpAddress);
 }
 
 export function mayConnect(transport: Transport, a: SocketAddress): boolean {

@@ -8,9 +8,10 @@ import { fail, opError, toErrorCode } from './errno.js';
 import { FileDescriptor, StreamFile, streamKind } from './fs.js';
 import { InflightTable } from './inflight.js';
 import type { Inflight } from './inflight.js';
-import { Connection, DatagramSocket, StreamSocket } from './net.js';
+import { Connection, DatagramSocket, StreamSocket, checkOptionGrant } from './net.js';
 import { pollMultishot, pollOnce } from './poll.js';
-import { fstatSync } from 'node:fs';
+import { fstatSync, readlinkSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { Stats } from 'node:fs';
 import { isatty } from 'node:tty';
 import type { Socket } from 'node:net';
@@ -25,6 +26,23 @@ const EMPTY = new Uint8Array(0);
  */
 function plain(data: Uint8Array): Uint8Array {
   return Object.getPrototypeOf(data) === Uint8Array.prototype ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/**
+ * Whether `path` is a GPIO chip's character device: its sysfs node (/sys/dev/char/MAJ:MIN)
+ * belongs to the gpio subsystem.
+ */
+function isGpioChip(path: string | undefined): boolean {
+  if (!path) return false;
+  try {
+    const st = statSync(path);
+    if (!st.isCharacterDevice()) return false;
+    const major = Number((BigInt(st.rdev) >> 8n) & 0xfffn);
+    const minor = Number((BigInt(st.rdev) & 0xffn) | ((BigInt(st.rdev) >> 12n) & 0xfff00n));
+    return basename(readlinkSync(`/sys/dev/char/${major}:${minor}/subsystem`)) === 'gpio';
+  } catch {
+    return false;
+  }
 }
 
 /** The speeds tty-configure takes (0 keeps the current one), as the Linux host's table. */
@@ -362,8 +380,11 @@ export class NodeRing implements RingBackend {
         return t.get(op.val[0]).bind(op.val[1]);
       case 'listen':
         return t.get(op.val[0]).listen(op.val[1]);
-      case 'set-option':
-        return t.get(op.val[0]).setOption(op.val[1]);
+      case 'set-option': {
+        const d = t.get(op.val[0]);
+        checkOptionGrant(op.val[1]);
+        return d.setOption(op.val[1]);
+      }
       case 'shutdown':
         return t.get(op.val[0]).shutdown(op.val[1]);
       case 'local-address':
@@ -413,6 +434,21 @@ export class NodeRing implements RingBackend {
         // on a device, Node has no ioctl: device transfers need the Linux or Zephyr host.
         if (!t.get(op.val.fd).device) return fail('access');
         return fail('not-supported');
+      case 'gpio-request': {
+        // The host's answers, in its order: no device grant is `access`; a device that is no
+        // GPIO chip is the request ioctl's ENOTTY; a GPIO chip needs that ioctl, which Node
+        // has not: not-supported (the Linux or Zephyr host drives GPIO).
+        const d = t.get(op.val.chip);
+        if (!d.device) return fail('access');
+        return fail(isGpioChip(d.devicePath) ? 'not-supported' : 'not-a-tty');
+      }
+      case 'gpio-get':
+      case 'gpio-set':
+      case 'gpio-edges':
+        // No handle here is ever a GPIO line (no request succeeds): bad-descriptor, as the
+        // host answers for a handle that is no line.
+        t.get(typeof op.val === 'number' ? op.val : op.val[0]);
+        return fail('bad-descriptor');
       case 'tty-configure': {
         const d = t.get(op.val[0]);
         if (!d.device) return fail('access');

@@ -25,6 +25,8 @@ export abstract class Descriptor {
   abstract readonly kind: string;
   /** Opened from a device grant: the only handles spi-transfer, i2c-transfer and tty-configure take. */
   device = false;
+  /** A device grant's path (for gpio-request to tell a GPIO chip from another device). */
+  devicePath: string | undefined;
   read(_len: number, _offset: number | undefined, _ctx: OpContext): Promise<OpResult> {
     fail('bad-descriptor');
   }

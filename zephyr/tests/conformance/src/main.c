@@ -21,6 +21,7 @@
 
 #include <zephyr/fs/fs.h>
 #include <zephyr/kernel.h>
+#include <zephyr/net/net_if.h>
 #include <zephyr/sys/printk.h>
 
 #include <ioring/ioring.h>
@@ -211,6 +212,13 @@ int main(void)
 
 	if (len < 0)
 		nsi_exit(2);
+	/* The loopback interface as Linux names it (Zephyr's default is dummy0): the fixture's
+	 * bind-device grant names lo (multicast.c's socket-bind-to-device). */
+	ret = net_if_get_by_name("dummy0");
+	if (ret < 0 || net_if_set_name(net_if_get_by_index(ret), "lo") < 0) {
+		printk("conformance: cannot name the loopback interface lo: %d\n", ret);
+		nsi_exit(2);
+	}
 	ret = setup_fs();
 	if (ret < 0) {
 		printk("conformance: fixture setup failed: %d\n", ret);
