@@ -14,7 +14,7 @@ default: test
 setup:
     #!/usr/bin/env bash
     set -euo pipefail
-    pkgs=(clang-19 lld-19 libclang-rt-19-dev-wasm32 wasi-libc liburing-dev pkg-config make fio python3)
+    pkgs=(clang-19 lld-19 libclang-rt-19-dev-wasm32 wasi-libc liburing-dev pkg-config make fio python3 iproute2)
     missing=()
     for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
     if [ ${#missing[@]} -gt 0 ]; then

@@ -380,6 +380,57 @@ udpCase('socket: udp connect + send with no grant', 'udp-connect-send', () => []
 udpCase('socket: udp sendmsg under a tcp --connect grant', 'udp-send', (p) => ['--connect', `tcp:127.0.0.1:${p}`]);
 udpCase('socket: udp sendmsg from a --listen udp grant to a peer that never wrote', 'udp-grant-send', () => ['--listen', 'u=udp:127.0.0.1:0']);
 
+// Socket options behind grants: membership seen in the kernel's own table of joined groups,
+// a device binding in ss(8)'s view of the socket.
+
+/** Whether /proc/net/igmp lists IPv4 group @group as joined on interface @dev. */
+function joined(group, dev) {
+  // The table prints a group as the hex of its address read as a little-endian u32.
+  const hex = Buffer.from(group.split('.').map(Number)).readUInt32LE(0).toString(16).toUpperCase().padStart(8, '0');
+  let on = null;
+  for (const line of readFileSync('/proc/net/igmp', 'utf8').split('\n')) {
+    const m = /^\d+\s+(\S+)\s*:/.exec(line);
+    if (m) on = m[1];
+    else if (on === dev && line.trim().startsWith(hex)) return true;
+  }
+  return false;
+}
+
+/** The device a UDP socket on 127.0.0.1:@port is bound to, as ss(8) shows it ('' for none). */
+function boundDevice(port) {
+  const text = execFileSync('ss', ['-uanH', `sport = :${port}`], { encoding: 'utf8' });
+  return /127\.0\.0\.1%(\S+):/.exec(text)?.[1] ?? '';
+}
+
+async function multicastCase(name, grants, group) {
+  kase(name, async () => {
+    const g = launch([...grants, attack, 'multicast-join', group]);
+    const seen = (await g.line(/^holding$/)) && joined(group, 'lo');
+    const r = await g.exit;
+    if (seen) return `the host joined ${group} on lo`;
+    return allowed(r.stdout, ['multicast-join']).length ? 'the join was allowed' : null;
+  });
+}
+multicastCase('socket: multicast join with no --multicast grant', [], '239.255.91.1');
+multicastCase('socket: multicast join of a group outside the --multicast grant', ['--multicast', '239.255.90.0/24'], '239.255.91.1');
+multicastCase('socket: multicast join under a --bind-device lo grant only', ['--bind-device', 'lo'], '239.255.91.1');
+
+async function bindDeviceCase(name, grants) {
+  kase(name, async () => {
+    const g = launch(['--bind', 'udp:127.0.0.1:*', ...grants, attack, 'bind-device', '127.0.0.1:0', 'lo']);
+    const m = await g.line(/^port (\d+)$/);
+    await g.line(/^holding$/);
+    const dev = m ? boundDevice(Number(m[1])) : '';
+    const r = await g.exit;
+    if (!m) return `the guest did not bind: ${r.stdout}${r.stderr}`;
+    if (dev) return `the socket was bound to ${dev}`;
+    return allowed(r.stdout, ['bind-to-device']).length ? 'bind-to-device was allowed' : null;
+  });
+}
+bindDeviceCase('socket: bind to device lo with no --bind-device grant', []);
+bindDeviceCase('socket: bind to device lo under a --bind-device eth0 grant', ['--bind-device', 'eth0']);
+bindDeviceCase('socket: bind to device lo under a --multicast * grant', ['--multicast', '*']);
+
 kase('socket: unix stream connect with no grant', async () => {
   const path = join(tmp, 'stream.sock');
   rmSync(path, { force: true });
@@ -510,17 +561,20 @@ kase('device: tty-configure on a tty opened under a writable dir grant', async (
   const r = withPty(['--dir', '/dev/pts::d', attack, 'tty-open', '{ttyname}']);
   return r.changed ? `the terminal's settings changed (${r.stdout.trim()})` : null;
 });
-// SPI/I2C have no device here to watch: contained means refused with `access` before any ioctl.
+// SPI, I2C and GPIO have no device here to watch: contained means refused with `access`
+// before any ioctl.
 for (const [name, args, extra] of [
   ['device: SPI transfer on stdin', ['spi-handle', '0'], []],
   ['device: I2C transfer on stdin', ['i2c-handle', '0'], []],
+  ['device: GPIO line request on stdin', ['gpio-handle', '0'], []],
   ['device: SPI transfer on a file under a dir grant', ['spi-open', 'f'], ['--dir', `${grant}::d`]],
   ['device: I2C transfer on a file under a dir grant', ['i2c-open', 'f'], ['--dir', `${grant}::d`]],
+  ['device: GPIO line request on a file under a dir grant', ['gpio-open', 'f'], ['--dir', `${grant}::d`]],
 ]) {
   kase(name, async () => {
     freshTree();
     const r = await runGuest([...extra, attack, ...args]);
-    const line = r.stdout.split('\n').find((l) => /^(spi|i2c)-transfer:/.test(l));
+    const line = r.stdout.split('\n').find((l) => /^(spi-transfer|i2c-transfer|gpio-request):/.test(l));
     return line && line.endsWith('err permission denied by grant') ? null : `not refused by the grant check: ${line ?? r.stdout}`;
   });
 }
@@ -654,6 +708,20 @@ control('a granted datagram reaches the socket the udp checks watch', async () =
   await sleep(200);
   await u.close();
   return u.got.length === 1;
+});
+control('a granted multicast join shows in the table the multicast checks read', async () => {
+  const g = launch(['--multicast', '239.255.91.0/24', attack, 'multicast-join', '239.255.91.1']);
+  const seen = (await g.line(/^holding$/)) && joined('239.255.91.1', 'lo');
+  await g.exit;
+  return seen;
+});
+control('a granted bind to device lo shows in the view the device checks read', async () => {
+  const g = launch(['--bind', 'udp:127.0.0.1:*', '--bind-device', 'lo', attack, 'bind-device', '127.0.0.1:0', 'lo']);
+  const m = await g.line(/^port (\d+)$/);
+  await g.line(/^holding$/);
+  const dev = m ? boundDevice(Number(m[1])) : '';
+  await g.exit;
+  return dev === 'lo';
 });
 control('a granted listen is reachable by the listen checks', async () => {
   const g = launch(['--bind', 'tcp:127.0.0.1:*', attack, 'bind-listen', '127.0.0.1:0']);

@@ -32,6 +32,9 @@
  *                              the "u" grant at its index, reply from it to whoever wrote to
  *                              the closed socket
  *   udp-grant-send ADDR        sendmsg from the "u" grant to ADDR, which never wrote to it
+ *   multicast-join GROUP       udp socket joining GROUP on lo; prints "holding", holds it 2 s
+ *   bind-device ADDR IFNAME    udp socket bound to ADDR, then to network device IFNAME;
+ *                              prints the port and "holding", holds it 2 s
  * Devices:
  *   tty-handle N               tty-configure raw 9600 on handle N (0: stdin)
  *   tty-grant                  tty-configure raw 9600 on the "d" device grant (a control)
@@ -39,6 +42,8 @@
  *   spi-handle N / i2c-handle N    an SPI / I2C transfer on handle N
  *   spi-open PATH / i2c-open PATH  an SPI / I2C transfer on a file opened under d
  *   spi-segments N             an SPI transfer of N segments on the "d" device grant
+ *   gpio-handle N / gpio-open PATH  a GPIO line request (output) on handle N / a file
+ *                              opened under d
  * Limits:
  *   reap-flood                 reads of the "z" device in flight, asking complete() for
  *                              one completion while waiting for all, forever
@@ -326,6 +331,42 @@ static void udp_recv_wildcard(const char *addr)
 	recv_a_while(fd, 3000000000ull);
 }
 
+/* Prints "holding" and keeps whatever the guest made for 2 s, for the runner to look at. */
+static void hold(void)
+{
+	printf("holding\n");
+	fflush(stdout);
+	sleep(2);
+}
+
+static void multicast_join(const char *group)
+{
+	ior_ipaddr_t ip;
+	int fd = new_socket(IOR_AF_INET, IOR_SOCK_DGRAM);
+
+	if (ior_ipaddr_parse(&ip, group) < 0) {
+		printf("bad group %s\n", group);
+		exit(2);
+	}
+	ior_prep_multicast_join(sqe(), (ior_handle_t)fd, &ip, "lo");
+	report("multicast-join", wait1());
+	hold();
+}
+
+static void bind_device(const char *addr, const char *ifname)
+{
+	ior_sockaddr_t sa;
+	int fd = new_socket(IOR_AF_INET, IOR_SOCK_DGRAM);
+
+	parse(&sa, addr);
+	ior_prep_bind(sqe(), (ior_handle_t)fd, &sa);
+	report("bind", wait1());
+	ior_prep_bind_to_device(sqe(), (ior_handle_t)fd, ifname);
+	report("bind-to-device", wait1());
+	print_port(fd);
+	hold();
+}
+
 static void udp_reply_swap(void)
 {
 	ior_sockaddr_t any, peer;
@@ -406,6 +447,12 @@ static void spi_on(int fd, unsigned n)
 		printf("spi data: %zu bytes%s\n", last_len, zero ? ", all zero" : "");
 	}
 	free(segs);
+}
+
+static void gpio_on(int fd)
+{
+	ior_prep_gpio_request(sqe(), (ior_handle_t)fd, 0, IOR_GPIO_OUTPUT, 0);
+	report("gpio-request", wait1());
 }
 
 static void i2c_on(int fd)
@@ -687,7 +734,11 @@ int main(int argc, char **argv)
 		parse(&sa, a);
 		ior_prep_sendmsg(sqe(), (ior_handle_t)u, "PWNED", 5, &sa);
 		report("sendmsg from grant", wait1());
-	} else if (!strcmp(mode, "tty-handle"))
+	} else if (!strcmp(mode, "multicast-join"))
+		multicast_join(a);
+	else if (!strcmp(mode, "bind-device"))
+		bind_device(a, b);
+	else if (!strcmp(mode, "tty-handle"))
 		tty_on(atoi(a));
 	else if (!strcmp(mode, "tty-grant"))
 		tty_on(device_grant("d"));
@@ -700,14 +751,18 @@ int main(int argc, char **argv)
 		spi_on(atoi(a), 1);
 	else if (!strcmp(mode, "i2c-handle"))
 		i2c_on(atoi(a));
-	else if (!strcmp(mode, "spi-open") || !strcmp(mode, "i2c-open")) {
+	else if (!strcmp(mode, "gpio-handle"))
+		gpio_on(atoi(a));
+	else if (!strcmp(mode, "spi-open") || !strcmp(mode, "i2c-open") || !strcmp(mode, "gpio-open")) {
 		int h = open_under(dir_grant(), a, IOR_O_READ | IOR_O_WRITE, 0);
 
 		if (h >= 0) {
 			if (mode[0] == 's')
 				spi_on(h, 1);
-			else
+			else if (mode[0] == 'i')
 				i2c_on(h);
+			else
+				gpio_on(h);
 		}
 	} else if (!strcmp(mode, "spi-segments"))
 		spi_on(device_grant("d"), (unsigned)atoi(a));
