@@ -19,5 +19,8 @@ pub mod run;
 /// The ring fuzzer (host/examples/fuzz_ring.rs, host/tests/fuzz_ring.rs); not an API.
 #[doc(hidden)]
 pub use ring::fuzz;
+/// The host ring's own cost per NOP, without WebAssembly (host/examples/ring_nop.rs); not an API.
+#[doc(hidden)]
+pub use ring::floor;
 
 use bindings::ioring;

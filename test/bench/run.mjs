@@ -40,6 +40,10 @@ for (const [name, libs] of [['loadgen', []], ['echo-uring', ['-luring']], ['echo
   execFileSync('gcc', ['-O2', '-o', native[name], src, ...libs]);
 }
 const guest = (name) => join(here, 'guests/build', `${name}.wasm`);
+// The host ring driven from Rust, without a guest: what a NOP costs the host before any
+// crossing (host/examples/ring_nop.rs).
+execFileSync('cargo', ['build', '--release', '--quiet', '--example', 'ring_nop', '--manifest-path', join(root, 'host/Cargo.toml')], { stdio: 'inherit' });
+const ringNop = join(root, 'host/target/release/examples/ring_nop');
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const pinned = (cpu, cmd, args) => ['taskset', ['-c', String(cpu), cmd, ...args]];
@@ -186,10 +190,18 @@ async function echo(size, conns) {
 async function nops(batch) {
   const iterations = String(Math.floor(400_000 / batch));
   const medians = await alternate(
-    { guest: [ioring, ['run', guest('nop'), String(batch), iterations]], native: [native.nop, [String(batch), iterations]] },
+    {
+      guest: [ioring, ['run', guest('nop'), String(batch), iterations]],
+      host: [ringNop, [String(batch), iterations]],
+      native: [native.nop, [String(batch), iterations]],
+    },
     ([cmd, args]) => runJson(1, cmd, args).ns_per_op,
   );
   record(`nop batch ${batch}: ioring C guest`, medians.guest, 'ns/op', 'native liburing', medians.native);
+  // The split: native to host ring is the host's validation and shaping, host ring to guest
+  // the crossing (call, lifting the SQEs, lowering the CQEs) and the SDK.
+  record(`nop batch ${batch}: host ring, no wasm`, medians.host, 'ns/op', 'native liburing', medians.native);
+  record(`nop batch ${batch}: ioring C guest`, medians.guest, 'ns/op', 'host ring, no wasm', medians.host);
 }
 
 async function pingpong() {

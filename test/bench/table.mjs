@@ -78,6 +78,22 @@ export function comparisonsTable(results) {
   return lines.join('\n');
 }
 
+/**
+ * Where a NOP's time goes: native liburing, the host ring driven from Rust without a guest
+ * (host/examples/ring_nop.rs), and the C guest through the boundary. The middle column is the
+ * least a guest could pay with any encoding of SQEs and CQEs across the boundary.
+ */
+export function nopSplitTable(results) {
+  const lines = ['| NOP | native liburing | host ring, no wasm | C guest | host / native | guest / host |', '| --- | ---: | ---: | ---: | ---: | ---: |'];
+  for (const batch of [1, 32]) {
+    const host = results.find((x) => x.name === `nop batch ${batch}: host ring, no wasm` && x.baseline === 'native liburing');
+    const guest = results.find((x) => x.name === `nop batch ${batch}: ioring C guest` && x.baseline === 'host ring, no wasm');
+    if (!host || !guest) lines.push(`| batch ${batch} | not run | | | | |`);
+    else lines.push(`| batch ${batch} | ${fmt(host.baseline_value)} ns | ${fmt(host.value)} ns | ${fmt(guest.value)} ns | ${host.ratio.toFixed(2)} | ${guest.ratio.toFixed(2)} |`);
+  }
+  return lines.join('\n');
+}
+
 /** Every figure of the run, one row each. */
 export function allTable(results) {
   const lines = ['| benchmark | value | baseline | ratio |', '| --- | ---: | ---: | ---: |'];
@@ -99,7 +115,7 @@ function splice(file, key, text) {
 export function writeTables(resultsFile = join(here, 'results.json')) {
   const { date, machine, runs, results } = JSON.parse(readFileSync(resultsFile, 'utf8'));
   const about = `From \`just bench\` on ${date.slice(0, 10)}, ${machine}, median of ${runs} runs.`;
-  splice(join(root, 'README.md'), 'bench:targets', `${about}\n\n${targetsTable(results)}\n\nNo target, a comparison: the same C guest composed with the WASI adapter under stock wasmtime, against it under \`ioring run\`.\n\n${comparisonsTable(results)}`);
+  splice(join(root, 'README.md'), 'bench:targets', `${about}\n\n${targetsTable(results)}\n\nNo target, a comparison: the same C guest composed with the WASI adapter under stock wasmtime, against it under \`ioring run\`.\n\n${comparisonsTable(results)}\n\nNo target, a split: where a NOP's time goes, per operation.\n\n${nopSplitTable(results)}`);
   writeFileSync(
     join(here, 'results.md'),
     `# Benchmark figures\n\nMade by \`test/bench/table.mjs\` from \`results.json\`; do not edit. ${about}\n\n${allTable(results)}\n`,

@@ -4,6 +4,7 @@
 
 mod budget;
 #[doc(hidden)]
+pub mod floor;
 pub mod fuzz;
 mod held;
 mod inflight;
