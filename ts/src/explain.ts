@@ -95,6 +95,13 @@ function pattern(transport: Transport, a: SocketAddress, port?: string): string 
   return a.tag === 'ipv6' ? `${transport}:[${ipv6Text(a.val.address)}]:${p}` : `${transport}:${a.val.address.join('.')}:${p}`;
 }
 
+/** The group an address names, as text, if it is a multicast one (224.0.0.0/4, ff00::/8). */
+function multicastGroup(a: SocketAddress): string | undefined {
+  if (a.tag === 'ipv4') return (a.val.address[0] & 0xf0) === 0xe0 ? a.val.address.join('.') : undefined;
+  if (a.tag === 'ipv6') return (a.val.address[0] & 0xff00) === 0xff00 ? ipv6Text(a.val.address) : undefined;
+  return undefined;
+}
+
 /** The wildcard address, port 0, of an address's family: where an unbound socket listens. */
 function unbound(ipv6: boolean | undefined): SocketAddress {
   if (ipv6) return { tag: 'ipv6', val: { port: 0, flowInfo: 0, address: [0, 0, 0, 0, 0, 0, 0, 0], scopeId: 0 } };
@@ -188,7 +195,12 @@ export function explain(op: Op, code: ErrorCode): IORingErrorOptions | undefined
       const o: IORingErrorOptions = addressOf(to);
       if (code === 'access') {
         if (s?.listener) o.reason = 'a granted listener is bound by the host';
-        else {
+        else if (s?.transport === 'udp' && multicastGroup(to)) {
+          // A datagram socket may bind to a group's address under a grant of the group.
+          const group = multicastGroup(to);
+          o.reason = 'no --multicast or --bind grant covers the group';
+          o.hint = `grant it with --multicast ${group} (IORING_MULTICAST under Node)`;
+        } else {
           o.reason = 'no --bind grant matches';
           o.hint = grantHint('--bind', pattern(s?.transport ?? 'tcp', to));
         }

@@ -87,6 +87,13 @@ test('sendmsg to an ungranted address names the udp grant', async () => {
   await v6.close();
 });
 
+test("a datagram socket's bind to a group's address names the --multicast grant", async () => {
+  const udp = await Socket.create('udp');
+  const e = await rejection(udp.bind('239.255.0.1:5000'));
+  await udp.close();
+  assert.is(e.message, 'bind 239.255.0.1:5000: no --multicast or --bind grant covers the group (EACCES); grant it with --multicast 239.255.0.1 (IORING_MULTICAST under Node)');
+});
+
 test('bind and listen refused name the --bind grant', async () => {
   const s = await Socket.create('tcp');
   const e = await rejection(s.bind(7000));
