@@ -193,6 +193,7 @@ async function nops(batch) {
     {
       guest: [ioring, ['run', guest('nop'), String(batch), iterations]],
       host: [ringNop, [String(batch), iterations]],
+      crossing: [ioring, ['run', guest('crossing'), String(batch), iterations]],
       native: [native.nop, [String(batch), iterations]],
     },
     ([cmd, args]) => runJson(1, cmd, args).ns_per_op,
@@ -202,6 +203,12 @@ async function nops(batch) {
   // the crossing (call, lifting the SQEs, lowering the CQEs) and the SDK.
   record(`nop batch ${batch}: host ring, no wasm`, medians.host, 'ns/op', 'native liburing', medians.native);
   record(`nop batch ${batch}: ioring C guest`, medians.guest, 'ns/op', 'host ring, no wasm', medians.host);
+  // What a compact form (one list<u8> each way) would cost at best: the host ring plus the
+  // bare crossing of its bytes (test/bench/guests/crossing.c), against the record form.
+  record(`nop batch ${batch}: compact-form crossing alone`, medians.crossing, 'ns/op', 'host ring, no wasm', medians.host);
+  const compact = medians.host + medians.crossing;
+  record(`nop batch ${batch}: host ring + compact-form crossing`, compact, 'ns/op', 'native liburing', medians.native);
+  record(`nop batch ${batch}: ioring C guest`, medians.guest, 'ns/op', 'host ring + compact-form crossing', compact);
 }
 
 async function pingpong() {
