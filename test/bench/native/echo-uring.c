@@ -82,6 +82,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "io_uring: %s\n", strerror(-ret));
 		return 1;
 	}
+	io_uring_register_ring_fd(&ring); /* as the host does */
 	if (posix_memalign((void **)&br, 4096, BUFS * sizeof(struct io_uring_buf)) ||
 	    posix_memalign((void **)&bufs, 4096, (size_t)BUFS * BUF_SIZE))
 		return 1;
