@@ -35,7 +35,7 @@ static void conn_send(struct ior_loop *loop, struct conn *c)
 	ior_sqe_t *sqe = ior_loop_get_sqe(loop, &c->send_op);
 
 	if (!sqe)
-		return; /* no room now: the next send completion or arrival retries */
+		return; /* out of memory: the next send completion or arrival retries */
 	ior_prep_send(sqe, c->fd, c->head->bytes + c->head->sent, c->head->len - c->head->sent);
 }
 

@@ -1156,8 +1156,9 @@ static inline struct ior_ring *ior_loop_ring(struct ior_loop *loop)
  * An SQE whose completions go to @op's callback (NULL: completions are dropped), for the
  * caller to prepare. When the local batch is full it is submitted to make room, except for a
  * link chain still being built at its end (its last SQE links to the next), which stays to
- * go whole with the next submit. Returns NULL when no room can be made: a chain as long as
- * the batch, or the ring's in-flight limit (let the loop run, then retry).
+ * go whole with the next submit. When the host takes nothing (its in-flight limit,
+ * `ioring run --max-inflight`), the batch grows instead: the SQEs wait in the loop, in
+ * order, and go as operations complete. Returns NULL only when the guest is out of memory.
  */
 ior_sqe_t *ior_loop_get_sqe(struct ior_loop *loop, struct ior_op *op);
 

@@ -75,9 +75,29 @@ void ior_loop_exit(struct ior_loop *loop)
 }
 
 /*
+ * Doubles the local batch: the host is at its in-flight limit (or a chain being built fills
+ * the batch), so what the app asks for waits here, in order, and goes as operations complete.
+ * Returning NULL instead would leave the app to find a moment to retry, which a server whose
+ * every slot holds a multishot receive never gets: a burst of connections then stranded
+ * their echoes and leaked their descriptors.
+ */
+static bool __ior_loop_grow(struct ior_ring *ring)
+{
+	unsigned cap = ring->sq_cap * 2;
+	ior_sqe_t *sq = cap > ring->sq_cap ? realloc(ring->sq, cap * sizeof(*sq)) : NULL;
+
+	if (!sq)
+		return false;
+	ring->sq = sq;
+	ring->sq_cap = cap;
+	return true;
+}
+
+/*
  * An SQE counted as pending, flushing a full batch to make room. Links hold only within one
  * submitted batch, so a chain still being built at the end of the batch (its last SQE links
- * to the next) stays behind while everything before it goes. NULL: no room.
+ * to the next) stays behind while everything before it goes. When nothing can go, the batch
+ * grows. NULL: out of memory.
  */
 static ior_sqe_t *__ior_loop_sqe(struct ior_loop *loop)
 {
@@ -91,6 +111,8 @@ static ior_sqe_t *__ior_loop_sqe(struct ior_loop *loop)
 			open--;
 		__ior_submit_n(ring, open);
 		sqe = ior_get_sqe(ring);
+		if (!sqe && __ior_loop_grow(ring))
+			sqe = ior_get_sqe(ring);
 		if (!sqe)
 			return NULL;
 	}

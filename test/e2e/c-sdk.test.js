@@ -60,10 +60,10 @@ test('run modes: idle, until-stopped with nothing left, stop from a callback, no
   ]);
 });
 
-test('a full batch is flushed to make room, except a chain being built; a chain as long as the batch gets NULL', () => {
+test('a full batch is flushed to make room, except a chain being built; a chain longer than the ring grows the batch and fails whole on the host', () => {
   // The chain stays whole on the host too, across its kernel SQ boundary: the failing head
   // cancels the tail.
-  assert.equal(section('small loop', 'ring init'), [
+  assert.equal(section('small loop', 'past in-flight loop'), [
     'small loop: 0',
     'queued after flush: 2',
     'nop: success',
@@ -72,12 +72,26 @@ test('a full batch is flushed to make room, except a chain being built; a chain 
     'head: bad handle',
     'tail: canceled',
     'run: 0',
-    'fifth of a 4-long chain: NULL',
-    'link: success',
-    'link: success',
-    'link: success',
-    'link: success',
-    'run: 0 (chain of 4)',
+    // The batch grows to take it; the host then fails the 5-long chain whole, as longer than
+    // the ring it was made for (4 entries), as it fails any chain that can never fit.
+    'fifth of a 4-long chain: got one',
+    'link: invalid argument',
+    'link: invalid argument',
+    'link: invalid argument',
+    'link: invalid argument',
+    'link: invalid argument',
+    'run: 0 (chain of 5)',
+  ]);
+});
+
+test("past the host's in-flight limit the loop queues, in order, and refuses nothing", () => {
+  // 1,100 timers against `ioring run`'s 1,024 in flight: with a batch that could not grow,
+  // the SDK handed out NULL once 1,024 were in flight and 4 queued, and a server whose slots
+  // all held multishot receives stranded its echoes.
+  assert.equal(section('past in-flight loop', 'ring init'), [
+    'past in-flight loop: 0',
+    'timers queued: 1100 of 1100',
+    'run: 0, fired 1100',
   ]);
 });
 

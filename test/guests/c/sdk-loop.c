@@ -101,17 +101,50 @@ static void batch_checks(void)
 	ior_prep_nop(ior_loop_get_sqe(&loop, &tail));
 	printf("queued after flush: %u\n", ior_sq_ready(&loop.ring));
 	printf("run: %d\n", ior_loop_run(&loop, IOR_RUN_UNTIL_IDLE));
-	/* A chain as long as the batch leaves no room. */
+	/* A chain as long as the batch cannot be flushed: the batch grows to take the next. */
 	for (int i = 0; i < 4; i++) {
 		sqe = ior_loop_get_sqe(&loop, &link);
 		ior_prep_nop(sqe);
 		ior_sqe_set_flags(sqe, IOR_SQE_LINK);
 		got++;
 	}
-	printf("fifth of a 4-long chain: %s\n", ior_loop_get_sqe(&loop, &link) ? "got one" : "NULL");
-	sqe = &loop.ring.sq[3];
-	ior_sqe_set_flags(sqe, 0); /* end the chain where it is */
+	sqe = ior_loop_get_sqe(&loop, &link);
+	printf("fifth of a 4-long chain: %s\n", sqe ? "got one" : "NULL");
+	if (sqe) {
+		ior_prep_nop(sqe); /* unlinked: the chain ends here */
+		got++;
+	}
 	printf("run: %d (chain of %d)\n", ior_loop_run(&loop, IOR_RUN_UNTIL_IDLE), got);
+	ior_loop_exit(&loop);
+}
+
+static int fired;
+
+static void count_fired(struct ior_loop *loop, struct ior_op *op, ior_cqe_t *cqe)
+{
+	(void)loop;
+	(void)op;
+	fired += ior_cqe_res(cqe) == -IOR_ETIMEDOUT;
+}
+
+/*
+ * More operations than the host keeps in flight (`ioring run`'s default 1024): the loop
+ * queues the rest, in order, and sends them as earlier ones complete; none is refused.
+ */
+static void past_inflight_checks(void)
+{
+	enum { TIMERS = 1100 };
+	static struct ior_op timers[TIMERS];
+	struct ior_loop loop;
+	int queued = 0;
+
+	printf("past in-flight loop: %d\n", ior_loop_init(&loop, 4));
+	for (int i = 0; i < TIMERS; i++) {
+		ior_op_init(&timers[i], count_fired, NULL);
+		queued += ior_loop_timer(&loop, &timers[i], 1000000) == 0;
+	}
+	printf("timers queued: %d of %d\n", queued, TIMERS);
+	printf("run: %d, fired %d\n", ior_loop_run(&loop, IOR_RUN_UNTIL_IDLE), fired);
 	ior_loop_exit(&loop);
 }
 
@@ -220,6 +253,7 @@ int main(void)
 	setvbuf(stdout, NULL, _IONBF, 0);
 	loop_checks();
 	batch_checks();
+	past_inflight_checks();
 	ring_checks();
 	addr_checks();
 	error_checks();
