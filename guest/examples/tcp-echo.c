@@ -5,13 +5,22 @@
  *
  * One multishot accept on the granted listener yields a CQE per connection; each connection
  * has one multishot receive yielding a CQE per arrival. Received bytes go back with one send
- * in flight per connection, so they leave in order; a short send resends the rest. When the
- * client closes its side and everything is echoed, the connection is closed. Runs until
- * killed (or until the listener fails).
+ * in flight per connection, so they leave in order; a short send resends the rest. A client
+ * that sends faster than it reads is paused: past HIGH_WATER bytes waiting, its receive is
+ * cancelled, and re-armed once they drain below half of it. When the client closes its side
+ * and everything is echoed, the connection is closed. Runs until killed (or until the
+ * listener fails).
  */
 #include <stdlib.h>
 
 #include "ioring.h"
+
+/*
+ * Bytes a connection may have waiting to be echoed before it stops receiving: without a
+ * bound, one client that writes and never reads fills the guest's memory, and the server
+ * (every connection of it) ends there.
+ */
+#define HIGH_WATER (256 * 1024)
 
 /* Bytes received and not yet echoed, oldest first. */
 struct chunk {
@@ -27,6 +36,9 @@ struct conn {
 	struct ior_op send_op;
 	struct ior_op close_op;
 	struct chunk *head, *tail;
+	size_t queued;	/* bytes in the chunks, not yet echoed */
+	bool paused;	/* receive cancelled at HIGH_WATER, to be re-armed */
+	bool ended;	/* receiving is over for good: end of stream, an error, the client gone */
 	bool closing;
 };
 
@@ -39,18 +51,34 @@ static void conn_send(struct ior_loop *loop, struct conn *c)
 	ior_prep_send(sqe, c->fd, c->head->bytes + c->head->sent, c->head->len - c->head->sent);
 }
 
-/* Close once nothing of the connection is in flight; on_closed frees it. */
+/* Close once receiving has ended and nothing is in flight; on_closed frees it. */
 static void conn_maybe_close(struct ior_loop *loop, struct conn *c)
 {
 	ior_sqe_t *sqe;
 
-	if (c->closing || ior_op_active(&c->recv_op) || ior_op_active(&c->send_op) || c->head)
+	if (c->closing || !c->ended || ior_op_active(&c->recv_op) || ior_op_active(&c->send_op) ||
+	    c->head)
 		return;
 	sqe = ior_loop_get_sqe(loop, &c->close_op);
 	if (!sqe)
 		return;
 	c->closing = true;
 	ior_prep_close(sqe, c->fd);
+}
+
+/* Receive again after a pause, once the paused receive has sent its last CQE. */
+static void conn_resume(struct ior_loop *loop, struct conn *c)
+{
+	ior_sqe_t *sqe;
+
+	if (!c->paused || c->ended || c->queued > HIGH_WATER / 2 || ior_op_active(&c->recv_op))
+		return;
+	c->paused = false;
+	sqe = ior_loop_get_sqe(loop, &c->recv_op);
+	if (sqe)
+		ior_prep_recv_multishot(sqe, c->fd, 16 * 1024);
+	else
+		c->ended = true; /* out of memory: echo what is queued, then close */
 }
 
 static void conn_drop_queue(struct conn *c)
@@ -63,6 +91,7 @@ static void conn_drop_queue(struct conn *c)
 		c->head = next;
 	}
 	c->tail = NULL;
+	c->queued = 0;
 }
 
 static void on_closed(struct ior_loop *loop, struct ior_op *op, ior_cqe_t *cqe)
@@ -80,11 +109,13 @@ static void on_sent(struct ior_loop *loop, struct ior_op *op, ior_cqe_t *cqe)
 	if (res <= 0) {
 		/* The client is gone: stop receiving, forget what was queued, close. */
 		conn_drop_queue(c);
+		c->ended = true;
 		ior_loop_cancel(loop, &c->recv_op);
 		conn_maybe_close(loop, c);
 		return;
 	}
 	c->head->sent += (size_t)res;
+	c->queued -= (size_t)res;
 	if (c->head->sent == c->head->len) {
 		struct chunk *done = c->head;
 
@@ -94,6 +125,7 @@ static void on_sent(struct ior_loop *loop, struct ior_op *op, ior_cqe_t *cqe)
 		free(done->bytes);
 		free(done);
 	}
+	conn_resume(loop, c);
 	if (c->head)
 		conn_send(loop, c);
 	else
@@ -107,12 +139,17 @@ static void on_received(struct ior_loop *loop, struct ior_op *op, ior_cqe_t *cqe
 	struct chunk *ch;
 
 	if (res <= 0) {
-		/* End of stream (0) or an error: the stream is over; echo what is queued. */
+		/* Our own pause, or end of stream (0) or an error: then echo what is queued. */
+		if (c->paused && res == -IOR_ECANCELED && !ior_cqe_more(cqe))
+			conn_resume(loop, c);
+		else
+			c->ended = true;
 		conn_maybe_close(loop, c);
 		return;
 	}
 	ch = malloc(sizeof(*ch));
 	if (!ch) {
+		c->ended = true;
 		ior_loop_cancel(loop, &c->recv_op);
 		return;
 	}
@@ -125,10 +162,20 @@ static void on_received(struct ior_loop *loop, struct ior_op *op, ior_cqe_t *cqe
 	else
 		c->head = ch;
 	c->tail = ch;
+	c->queued += ch->len;
 	if (!ior_op_active(&c->send_op))
 		conn_send(loop, c);
-	if (!ior_cqe_more(cqe))
+	if (!ior_cqe_more(cqe)) {
+		/* The stream ended with these bytes: our pause's cancel, or for good. */
+		if (c->paused)
+			conn_resume(loop, c);
+		else
+			c->ended = true;
 		conn_maybe_close(loop, c);
+	} else if (!c->paused && c->queued > HIGH_WATER) {
+		c->paused = true;
+		ior_loop_cancel(loop, &c->recv_op);
+	}
 }
 
 static void on_accepted(struct ior_loop *loop, struct ior_op *op, ior_cqe_t *cqe)

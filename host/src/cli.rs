@@ -93,7 +93,7 @@ pub struct RunArgs {
     /// provided buffers a ring's first multishot receive sets up, and payloads reaped but not
     /// yet returned. Past it an operation completes with `again` (register-buffers with
     /// `no-memory`, a multishot receive with `no-buffers`).
-    #[arg(long, default_value_t = 64 << 20, value_name = "BYTES")]
+    #[arg(long, default_value_t = 64 << 20, value_name = "BYTES", value_parser = parse_bytes)]
     pub max_inflight_bytes: usize,
 
     /// Host descriptors the guest may hold: its handle table's size, and also the bound on
@@ -103,7 +103,7 @@ pub struct RunArgs {
     pub max_handles: u32,
 
     /// Bytes of memory the guest's instances may take: every linear memory and table together.
-    #[arg(long, default_value_t = 1 << 30, value_name = "BYTES")]
+    #[arg(long, default_value_t = 1 << 30, value_name = "BYTES", value_parser = parse_bytes)]
     pub max_memory: usize,
 
     /// Stop the guest after this many seconds of wall-clock time (0: no bound), whatever it is
@@ -135,6 +135,25 @@ pub struct RunArgs {
 fn parse_ifname(s: &str) -> Result<String, String> {
     let ok = (1..libc::IFNAMSIZ).contains(&s.len()) && !s.bytes().any(|b| b == b'/' || b == 0 || b.is_ascii_whitespace());
     if ok { Ok(s.to_owned()) } else { Err(format!("`{s}` is not a network interface name (1 to 15 bytes, no `/` or spaces)")) }
+}
+
+/// A byte count: digits, optionally followed by KiB, MiB or GiB (powers of 1024; K, M and G
+/// mean the same, as in `ulimit` and container runtimes).
+fn parse_bytes(s: &str) -> Result<usize, String> {
+    let digits = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (number, unit) = s.split_at(digits);
+    let shift = match unit {
+        "" => 0,
+        "K" | "KiB" => 10,
+        "M" | "MiB" => 20,
+        "G" | "GiB" => 30,
+        _ => return Err(format!("`{s}` is not a byte count (digits, then optionally KiB, MiB or GiB)")),
+    };
+    number
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_mul(1 << shift))
+        .ok_or_else(|| format!("`{s}` is not a byte count (digits, then optionally KiB, MiB or GiB)"))
 }
 
 fn parse_env(s: &str) -> Result<(String, String), String> {
