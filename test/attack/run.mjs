@@ -415,6 +415,31 @@ multicastCase('socket: multicast join with no --multicast grant', [], '239.255.9
 multicastCase('socket: multicast join of a group outside the --multicast grant', ['--multicast', '239.255.90.0/24'], '239.255.91.1');
 multicastCase('socket: multicast join under a --bind-device lo grant only', ['--bind-device', 'lo'], '239.255.91.1');
 
+/** A datagram socket joined to @group (on the default interface) that keeps what arrives. */
+async function groupReceiver(group) {
+  const s = dgram.createSocket({ type: 'udp4', reuseAddr: true });
+  const got = [];
+  s.on('message', (m) => got.push(m));
+  await new Promise((resolve) => s.bind(0, group, resolve));
+  s.addMembership(group);
+  return { port: s.address().port, got, close: () => new Promise((resolve) => s.close(resolve)) };
+}
+
+// A membership grant is not a grant to send: datagrams to a group need --connect.
+for (const [name, grants] of [
+  ['socket: udp sendmsg to a group under --multicast only', ['--multicast', '239.255.92.0/24']],
+  ['socket: udp sendmsg to a group under --multicast *', ['--multicast', '*']],
+]) {
+  kase(name, async () => {
+    const g = await groupReceiver('239.255.92.1');
+    const r = await runGuest([...grants, attack, 'udp-send', `239.255.92.1:${g.port}`]);
+    await sleep(200);
+    await g.close();
+    if (g.got.length) return `a datagram reached the group: ${g.got[0]}`;
+    return r.status === 0 ? null : `guest failed: ${r.stdout}${r.stderr}`;
+  });
+}
+
 async function bindDeviceCase(name, grants) {
   kase(name, async () => {
     const g = launch(['--bind', 'udp:127.0.0.1:*', ...grants, attack, 'bind-device', '127.0.0.1:0', 'lo']);
@@ -714,6 +739,13 @@ control('a granted multicast join shows in the table the multicast checks read',
   const seen = (await g.line(/^holding$/)) && joined('239.255.91.1', 'lo');
   await g.exit;
   return seen;
+});
+control('a granted datagram to a group reaches the receiver the group checks watch', async () => {
+  const g = await groupReceiver('239.255.92.1');
+  await runGuest(['--connect', `udp:239.255.92.1:${g.port}`, attack, 'udp-send', `239.255.92.1:${g.port}`]);
+  await sleep(200);
+  await g.close();
+  return g.got.length === 1;
 });
 control('a granted bind to device lo shows in the view the device checks read', async () => {
   const g = launch(['--bind', 'udp:127.0.0.1:*', '--bind-device', 'lo', attack, 'bind-device', '127.0.0.1:0', 'lo']);
