@@ -13,7 +13,7 @@
 // What is missing under build/bench is built first. Needs /tmp/loadgen (gcc -O2 -o /tmp/loadgen
 // test/bench/loadgen.c), the host (host/target/release/ioring) and guest/build/tcp-echo.wasm.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,10 +47,17 @@ const servers = {
 };
 const only = values.only?.split(',');
 
-// Build what is missing.
+// Build what is missing, or older than the contract, the library, the engine or its app: a
+// build from before a change to wit/ no longer instantiates.
 const build = join(root, 'ts/bin/ioring-build.js');
+const newest = (path) => {
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  return Math.max(st.mtimeMs, ...readdirSync(path).filter((f) => f !== 'build').map((f) => newest(join(path, f))));
+};
+const sources = Math.max(...['wit', 'ts/dist', 'ts/engine/engine.c', 'ts/engine/js', 'ts/engine/bench', 'ts/examples/tcp-echo.ts'].map((p) => newest(join(root, p))));
 const made = (file, args) => {
-  if (existsSync(file)) return;
+  if (existsSync(file) && statSync(file).mtimeMs >= sources) return;
   const r = spawnSync(args[0], args.slice(1), { stdio: 'inherit' });
   if (r.status !== 0) throw new Error(`building ${file} failed`);
 };
