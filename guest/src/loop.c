@@ -18,6 +18,7 @@
 struct __ior_held {
 	ioring_ring_ring_list_cqe_t list;
 	struct __ior_held *next;
+	unsigned until;	/* free once this many of the loop's SQEs have gone to the host */
 };
 
 int ior_loop_init(struct ior_loop *loop, unsigned entries)
@@ -25,20 +26,31 @@ int ior_loop_init(struct ior_loop *loop, unsigned entries)
 	loop->pending = 0;
 	loop->stopped = false;
 	loop->held = NULL;
+	loop->queued = 0;
 	return ior_ring_init(&loop->ring, entries);
 }
 
-/* Free every held batch: nothing queued points into them any more. */
-static void __ior_loop_release(struct ior_loop *loop)
+/*
+ * Free the held batches that nothing queued can point into any more: the SQEs queued before
+ * each was retired have all gone to the host (the queue leaves in order). With @all, every
+ * one. A batch is never kept longer than that: under a load that never lets the queue empty,
+ * waiting for an empty queue kept every batch.
+ */
+static void __ior_loop_release(struct ior_loop *loop, bool all)
 {
-	struct __ior_held *h = loop->held, *next;
+	unsigned sent = loop->queued - loop->ring.sq_len;
+	struct __ior_held **link = (struct __ior_held **)&loop->held, *h;
 
-	for (; h; h = next) {
-		next = h->next;
-		__ior_cqes_release(h->list.ptr, h->list.len);
-		free(h);
+	while ((h = *link)) {
+		/* Wrapping counts: sent has reached h->until when the difference is "small". */
+		if (all || sent - h->until < 0x80000000u) {
+			*link = h->next;
+			__ior_cqes_release(h->list.ptr, h->list.len);
+			free(h);
+		} else {
+			link = &h->next;
+		}
 	}
-	loop->held = NULL;
 }
 
 /*
@@ -51,8 +63,8 @@ static void __ior_loop_retire(struct ior_loop *loop, ioring_ring_ring_list_cqe_t
 	struct __ior_held *h;
 
 	ior_submit(&loop->ring);
+	__ior_loop_release(loop, false);
 	if (!loop->ring.sq_len) {
-		__ior_loop_release(loop);
 		__ior_cqes_release(list->ptr, list->len);
 		return;
 	}
@@ -63,6 +75,7 @@ static void __ior_loop_retire(struct ior_loop *loop, ioring_ring_ring_list_cqe_t
 		return;
 	}
 	h->list = *list;
+	h->until = loop->queued;
 	h->next = loop->held;
 	loop->held = h;
 }
@@ -70,7 +83,7 @@ static void __ior_loop_retire(struct ior_loop *loop, ioring_ring_ring_list_cqe_t
 void ior_loop_exit(struct ior_loop *loop)
 {
 	ior_ring_exit(&loop->ring);
-	__ior_loop_release(loop);
+	__ior_loop_release(loop, true);
 	loop->pending = 0;
 }
 
@@ -117,6 +130,7 @@ static ior_sqe_t *__ior_loop_sqe(struct ior_loop *loop)
 			return NULL;
 	}
 	loop->pending++;
+	loop->queued++;
 	return sqe;
 }
 
@@ -221,8 +235,7 @@ int ior_loop_run(struct ior_loop *loop, enum ior_run_mode mode)
 		wait = mode != IOR_RUN_NOWAIT && loop->pending;
 		__ior_complete(&loop->ring, wait ? 1 : 0, loop->ring.sq_cap * CQ_PER_SQ,
 			       wait ? -1 : 0, &list);
-		if (!loop->ring.sq_len)
-			__ior_loop_release(loop);
+		__ior_loop_release(loop, false);
 		/* Every CQE of the batch is dispatched, even after a stop: each may be the last
 		 * of its op, and dropping it would leave the op active forever. */
 		for (size_t i = 0; i < list.len; i++)

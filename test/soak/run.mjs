@@ -3,6 +3,11 @@
 // `ioring run`, driven by test/bench/loadgen.c, which checks every echoed byte. Loopback only.
 //
 //   node test/soak/run.mjs [--conns N] [--seconds S] [--size B] [--guest c|ts|both] [--json FILE]
+//                          [--default-limits] [--pin]
+//
+// --default-limits runs the host with its own limits (1,024 handles and 1,024 operations in
+// flight) rather than raised ones, so that 1,000 connections fill the ring; --pin puts the host
+// on CPU 0 and the load generator on CPU 1, so that the host cannot keep up and work queues.
 //
 // Defaults: 1000 connections, 60 s, 64-byte messages (one in flight per connection), both
 // guests. Per guest it prints one line (throughput, bytes sent/echoed/lost, host RSS idle,
@@ -27,8 +32,11 @@ const { values: opt } = parseArgs({
     size: { type: 'string', default: '64' },
     guest: { type: 'string', default: 'both' },
     json: { type: 'string' },
+    'default-limits': { type: 'boolean', default: false },
+    pin: { type: 'boolean', default: false },
   },
 });
+const pinned = (cpu, argv) => (opt.pin ? ['taskset', '-c', String(cpu), ...argv] : argv);
 const conns = Number(opt.conns);
 const seconds = Number(opt.seconds);
 const size = Number(opt.size);
@@ -91,18 +99,20 @@ async function soak(key) {
   const g = guests[key];
   if (!existsSync(g.wasm)) throw new Error(`${g.wasm} is not built (just build)`);
   const port = await freePort();
-  const hostArgs = ['run', '--max-handles', '4096', '--max-inflight', '8192', ...g.args(port, g.wasm)];
-  const host = spawn('prlimit', [NOFILE, ioring, ...hostArgs], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const limits = opt['default-limits'] ? [] : ['--max-handles', '4096', '--max-inflight', '8192'];
+  const hostArgs = ['run', ...limits, ...g.args(port, g.wasm)];
+  // prlimit and taskset exec what they run: the host's pid is the spawned one.
+  const [hostCmd, ...hostArgv] = pinned(0, ['prlimit', NOFILE, ioring, ...hostArgs]);
+  const host = spawn(hostCmd, hostArgv, { stdio: ['ignore', 'ignore', 'pipe'] });
   let hostErr = '';
   host.stderr.on('data', (d) => (hostErr += d));
   if (!(await waitReachable(port, host))) throw new Error(`${g.name} did not start listening: ${hostErr}`);
   await sleep(200);
-  const pid = host.pid; // prlimit execs the command: same process
+  const pid = host.pid;
   const rssIdle = rssKiB(pid);
 
-  const lg = spawn('prlimit', [NOFILE, loadgen, '127.0.0.1', String(port), String(conns), '1', String(size), String(seconds)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const [lgCmd, ...lgArgv] = pinned(1, ['prlimit', NOFILE, loadgen, '127.0.0.1', String(port), String(conns), '1', String(size), String(seconds)]);
+  const lg = spawn(lgCmd, lgArgv, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   lg.stdout.on('data', (d) => (out += d));
