@@ -415,13 +415,13 @@ multicastCase('socket: multicast join with no --multicast grant', [], '239.255.9
 multicastCase('socket: multicast join of a group outside the --multicast grant', ['--multicast', '239.255.90.0/24'], '239.255.91.1');
 multicastCase('socket: multicast join under a --bind-device lo grant only', ['--bind-device', 'lo'], '239.255.91.1');
 
-/** A datagram socket joined to @group (on the default interface) that keeps what arrives. */
+/** A datagram socket joined to @group on lo, where the guest sends, that keeps what arrives. */
 async function groupReceiver(group) {
   const s = dgram.createSocket({ type: 'udp4', reuseAddr: true });
   const got = [];
   s.on('message', (m) => got.push(m));
   await new Promise((resolve) => s.bind(0, group, resolve));
-  s.addMembership(group);
+  s.addMembership(group, '127.0.0.1');
   return { port: s.address().port, got, close: () => new Promise((resolve) => s.close(resolve)) };
 }
 
@@ -432,7 +432,7 @@ for (const [name, grants] of [
 ]) {
   kase(name, async () => {
     const g = await groupReceiver('239.255.92.1');
-    const r = await runGuest([...grants, attack, 'udp-send', `239.255.92.1:${g.port}`]);
+    const r = await runGuest([...grants, attack, 'group-send', `239.255.92.1:${g.port}`]);
     await sleep(200);
     await g.close();
     if (g.got.length) return `a datagram reached the group: ${g.got[0]}`;
@@ -742,7 +742,7 @@ control('a granted multicast join shows in the table the multicast checks read',
 });
 control('a granted datagram to a group reaches the receiver the group checks watch', async () => {
   const g = await groupReceiver('239.255.92.1');
-  await runGuest(['--connect', `udp:239.255.92.1:${g.port}`, attack, 'udp-send', `239.255.92.1:${g.port}`]);
+  await runGuest(['--multicast', '239.255.92.0/24', '--connect', `udp:239.255.92.1:${g.port}`, attack, 'group-send', `239.255.92.1:${g.port}`]);
   await sleep(200);
   await g.close();
   return g.got.length === 1;

@@ -33,6 +33,7 @@
  *                              the closed socket
  *   udp-grant-send ADDR        sendmsg from the "u" grant to ADDR, which never wrote to it
  *   multicast-join GROUP       udp socket joining GROUP on lo; prints "holding", holds it 2 s
+ *   group-send ADDR            udp socket sending out of lo (IP_MULTICAST_IF), sendmsg to ADDR
  *   bind-device ADDR IFNAME    udp socket bound to ADDR, then to network device IFNAME;
  *                              prints the port and "holding", holds it 2 s
  * Devices:
@@ -351,6 +352,18 @@ static void multicast_join(const char *group)
 	ior_prep_multicast_join(sqe(), (ior_handle_t)fd, &ip, "lo");
 	report("multicast-join", wait1());
 	hold();
+}
+
+static void group_send(const char *addr)
+{
+	ior_sockaddr_t sa;
+	int fd = new_socket(IOR_AF_INET, IOR_SOCK_DGRAM);
+
+	parse(&sa, addr);
+	ior_prep_multicast_if(sqe(), (ior_handle_t)fd, "lo");
+	report("multicast-interface", wait1());
+	ior_prep_sendmsg(sqe(), (ior_handle_t)fd, "PWNED", 5, &sa);
+	report("sendmsg", wait1());
 }
 
 static void bind_device(const char *addr, const char *ifname)
@@ -736,6 +749,8 @@ int main(int argc, char **argv)
 		report("sendmsg from grant", wait1());
 	} else if (!strcmp(mode, "multicast-join"))
 		multicast_join(a);
+	else if (!strcmp(mode, "group-send"))
+		group_send(a);
 	else if (!strcmp(mode, "bind-device"))
 		bind_device(a, b);
 	else if (!strcmp(mode, "tty-handle"))
