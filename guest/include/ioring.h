@@ -1129,7 +1129,7 @@ struct ior_loop {
 	struct ior_ring ring;
 	unsigned pending;	/* SQEs queued or in flight whose last CQE has not come */
 	bool stopped;
-	void *held;		/* CQE batches kept until the SQEs that may point into them are sent */
+	struct __ior_held *held; /* CQE batches kept until the SQEs that may point into them are sent */
 	unsigned queued;	/* SQEs handed out by ior_loop_get_sqe, ever (wrapping) */
 };
 

@@ -39,7 +39,7 @@ int ior_loop_init(struct ior_loop *loop, unsigned entries)
 static void __ior_loop_release(struct ior_loop *loop, bool all)
 {
 	unsigned sent = loop->queued - loop->ring.sq_len;
-	struct __ior_held **link = (struct __ior_held **)&loop->held, *h;
+	struct __ior_held **link = &loop->held, *h;
 
 	while ((h = *link)) {
 		/* Wrapping counts: sent has reached h->until when the difference is "small". */

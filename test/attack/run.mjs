@@ -402,7 +402,7 @@ function boundDevice(port) {
   return /127\.0\.0\.1%(\S+):/.exec(text)?.[1] ?? '';
 }
 
-async function multicastCase(name, grants, group) {
+function multicastCase(name, grants, group) {
   kase(name, async () => {
     const g = launch([...grants, attack, 'multicast-join', group]);
     const seen = (await g.line(/^holding$/)) && joined(group, 'lo');
@@ -440,7 +440,7 @@ for (const [name, grants] of [
   });
 }
 
-async function bindDeviceCase(name, grants) {
+function bindDeviceCase(name, grants) {
   kase(name, async () => {
     const g = launch(['--bind', 'udp:127.0.0.1:*', ...grants, attack, 'bind-device', '127.0.0.1:0', 'lo']);
     const m = await g.line(/^port (\d+)$/);

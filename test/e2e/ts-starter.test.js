@@ -14,9 +14,8 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, relative } from 'node:path';
-import dgram from 'node:dgram';
 import { artefact, echo, freePort, ioring, root, tempDir } from '../lib/ioring.js';
-import { nodeEnv, start } from '../../ts/test/lib/e2e.js';
+import { nodeEnv, start, udpRoundTrip, udpSocket } from '../../ts/test/lib/e2e.js';
 
 const work = tempDir();
 test.after(() => work.cleanup());
@@ -116,18 +115,6 @@ const ways = {
   node: (name, args, grants) => ({ file: process.execPath, args: [join(app, `${name}.js`), ...args], env: nodeEnv(grants) }),
 };
 
-/** Sends `data` to a UDP `port` on loopback and resolves with the reply. */
-function udpRoundTrip(sock, port, data) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no reply')), 10_000);
-    sock.once('message', (msg) => {
-      clearTimeout(timer);
-      resolve(msg);
-    });
-    sock.send(data, port, '127.0.0.1');
-  });
-}
-
 test("the four apps of ts/README.md, copied into the project, build both ways", () => {
   for (const name of apps) cpSync(join(root, 'ts/examples', `${name}.ts`), join(app, `${name}.ts`));
   ok(sh('npx', ['tsc'], { cwd: app }), 'npx tsc');
@@ -151,9 +138,8 @@ for (const [way, command] of Object.entries(ways)) {
     const udpPort = await freePort();
     const udpGrants = ['--bind', `udp:127.0.0.1:${udpPort}`, '--connect', 'udp:127.0.0.1:*'];
     const udp = await start(command('udp-echo', [`127.0.0.1:${udpPort}`], udpGrants), `udp-echo (${way})`, /bound to/);
-    const sock = dgram.createSocket('udp4');
+    const sock = await udpSocket();
     try {
-      await new Promise((resolve) => sock.bind(0, '127.0.0.1', resolve));
       const big = randomBytes(65_507);
       assert.ok((await udpRoundTrip(sock, udpPort, big)).equals(big), 'the datagram came back changed');
       sock.send('quit', udpPort, '127.0.0.1');

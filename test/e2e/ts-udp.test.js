@@ -4,25 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomBytes } from 'node:crypto';
-import dgram from 'node:dgram';
-import { freePort, runExampleAsync, runners, startExample } from '../../ts/test/lib/e2e.js';
-
-function udpSocket() {
-  const s = dgram.createSocket('udp4');
-  return new Promise((resolve) => s.bind(0, '127.0.0.1', () => resolve(s)));
-}
-
-/** Sends `data` to `port` and resolves with the reply. */
-function roundTrip(sock, port, data) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no reply')), 10_000);
-    sock.once('message', (msg) => {
-      clearTimeout(timer);
-      resolve(msg);
-    });
-    sock.send(data, port, '127.0.0.1');
-  });
-}
+import { freePort, runExampleAsync, runners, startExample, udpRoundTrip, udpSocket } from '../../ts/test/lib/e2e.js';
 
 const clientOutputs = {};
 
@@ -34,7 +16,7 @@ for (const runner of runners) {
       const sock = await udpSocket();
       // 65,507 bytes: the most one IPv4 datagram carries.
       const datagrams = [Buffer.from('hello'), randomBytes(1), randomBytes(1400), randomBytes(9000), randomBytes(65_507), Buffer.alloc(0)];
-      for (const d of datagrams) assert.ok((await roundTrip(sock, port, d)).equals(d), `a ${d.length}-byte datagram`);
+      for (const d of datagrams) assert.ok((await udpRoundTrip(sock, port, d)).equals(d), `a ${d.length}-byte datagram`);
       sock.send('quit', port, '127.0.0.1');
       assert.is(await server.exited, 0, server.stderr());
       assert.is(server.stdout(), `udp-echo: bound to 127.0.0.1:${port}\nudp-echo: served ${datagrams.length} datagrams\n`);

@@ -216,6 +216,16 @@ export function formatAddress(address: AddressLike | undefined): string {
   }
 }
 
+/** An IP address record as text: dotted IPv4, or the shortest IPv6 form. */
+export function ipText(a: IpAddress): string {
+  return a.tag === 'ipv4' ? a.val.join('.') : ipv6Text(a.val);
+}
+
+/** Whether an address is a multicast group: 224.0.0.0/4 or ff00::/8. */
+export function isMulticast(a: IpAddress): boolean {
+  return a.tag === 'ipv4' ? (a.val[0] & 0xf0) === 0xe0 : (a.val[0] & 0xff00) === 0xff00;
+}
+
 /** The shortest text of eight IPv6 groups. */
 export function ipv6Text(address: ArrayLike<number>): string {
   // IPv4-mapped, as Node and inet_ntop write it: '::ffff:127.0.0.1'.

@@ -6,9 +6,9 @@
  * the transport of each socket it created, the address a socket was bound to); the host tells
  * the guest none of it. Nothing here runs unless an operation fails.
  */
-import type { Op, SocketAddress } from 'ioring:ring/types@0.1.0';
+import type { IpAddress, Op, SocketAddress } from 'ioring:ring/types@0.1.0';
 import type { ErrorCode, IORingErrorOptions } from './errors.js';
-import { ipv6Text } from './address.js';
+import { ipText, ipv6Text, isMulticast } from './address.js';
 
 type Transport = 'tcp' | 'udp' | 'unix';
 
@@ -95,11 +95,11 @@ function pattern(transport: Transport, a: SocketAddress, port?: string): string 
   return a.tag === 'ipv6' ? `${transport}:[${ipv6Text(a.val.address)}]:${p}` : `${transport}:${a.val.address.join('.')}:${p}`;
 }
 
-/** The group an address names, as text, if it is a multicast one (224.0.0.0/4, ff00::/8). */
+/** The group an address names, as text, if it is a multicast one. */
 function multicastGroup(a: SocketAddress): string | undefined {
-  if (a.tag === 'ipv4') return (a.val.address[0] & 0xf0) === 0xe0 ? a.val.address.join('.') : undefined;
-  if (a.tag === 'ipv6') return (a.val.address[0] & 0xff00) === 0xff00 ? ipv6Text(a.val.address) : undefined;
-  return undefined;
+  if (a.tag === 'unix') return undefined;
+  const ip: IpAddress = a.tag === 'ipv4' ? { tag: 'ipv4', val: a.val.address } : { tag: 'ipv6', val: a.val.address };
+  return isMulticast(ip) ? ipText(ip) : undefined;
 }
 
 /** The wildcard address, port 0, of an address's family: where an unbound socket listens. */
@@ -233,8 +233,7 @@ export function explain(op: Op, code: ErrorCode): IORingErrorOptions | undefined
       switch (option.tag) {
         case 'multicast-join':
         case 'multicast-leave': {
-          const g = option.val.group;
-          const group = g.tag === 'ipv4' ? g.val.join('.') : ipv6Text(g.val);
+          const group = ipText(option.val.group);
           return {
             address: group,
             reason: 'no --multicast grant covers the group',

@@ -10,22 +10,14 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
+#include "bench.h"
 #include "ioring.h"
 
 enum { SQE_BYTES = 24, CQE_BYTES = 16, MAX_BATCH = 1024 };
 
 static unsigned char sqes[MAX_BATCH * SQE_BYTES];
 static unsigned char cqes[MAX_BATCH * CQE_BYTES];
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
 
 int main(int argc, char **argv)
 {

@@ -1,6 +1,7 @@
 // Helpers for the TypeScript examples' end-to-end tests (test/e2e/ts-*.test.js): the examples
 // as components (one per engine) under `ioring run`, and as plain JavaScript under `node`.
 import { spawn, spawnSync } from 'node:child_process';
+import dgram from 'node:dgram';
 import { artefact, ioring } from '../../../test/lib/ioring.js';
 
 export { freePort, ioring, root } from '../../../test/lib/ioring.js';
@@ -96,4 +97,22 @@ export function start(c, label, ready) {
     exited,
     kill: () => child.kill('SIGKILL'),
   }));
+}
+
+/** A node:dgram socket bound to a free port on 127.0.0.1. */
+export function udpSocket() {
+  const s = dgram.createSocket('udp4');
+  return new Promise((resolve) => s.bind(0, '127.0.0.1', () => resolve(s)));
+}
+
+/** Sends `data` from `sock` to `port` on 127.0.0.1 and resolves with the reply. */
+export function udpRoundTrip(sock, port, data) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no reply')), 10_000);
+    sock.once('message', (msg) => {
+      clearTimeout(timer);
+      resolve(msg);
+    });
+    sock.send(data, port, '127.0.0.1');
+  });
 }

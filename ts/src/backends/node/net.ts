@@ -7,7 +7,8 @@ import type { AddressFamily, IpAddress, ShutdownHow, SocketAddress, SocketOption
 import { IORingError } from '../../errors.js';
 import { POLL } from '../../poll.js';
 import { fail, opError, toErrorCode } from './errno.js';
-import { anyMulticast, isMulticast, mayBind, mayBindDevice, mayConnect, mayJoin } from './policy.js';
+import { ipText, isMulticast } from '../../address.js';
+import { anyMulticast, mayBind, mayBindDevice, mayConnect, mayJoin } from './policy.js';
 import type { Transport } from './policy.js';
 import { Descriptor } from './table.js';
 import type { OpContext, OpResult, Table } from './table.js';
@@ -82,11 +83,6 @@ export function checkOptionGrant(option: SocketOption): void {
       if (option.val !== '' && !mayBindDevice(option.val)) fail('access');
       break;
   }
-}
-
-/** An IP address record as Node's text. */
-function ipText(a: IpAddress): string {
-  return a.tag === 'ipv4' ? a.val.join('.') : [...a.val].map((g) => g.toString(16)).join(':');
 }
 
 /**

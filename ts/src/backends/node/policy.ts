@@ -5,7 +5,7 @@
 // IORING_CONNECT / IORING_MULTICAST / IORING_BIND_DEVICE (or `grantBind`, `grantConnect`,
 // `grantMulticast`, `grantBindDevice`) say so; listeners granted by name need nothing more.
 import type { IpAddress, SocketAddress } from 'ioring:ring/types@0.1.0';
-import { ipv4, ipv6 } from '../../address.js';
+import { ipv4, ipv6, isMulticast } from '../../address.js';
 import { IORingError } from '../../errors.js';
 
 /** The transport an address pattern applies to. */
@@ -82,11 +82,6 @@ function bitsOf(tag: 'ipv4' | 'ipv6', groups: ArrayLike<number>): number[] {
   const bits: number[] = [];
   for (const g of Array.from(groups)) for (let i = width - 1; i >= 0; i--) bits.push((g >> i) & 1);
   return bits;
-}
-
-/** Whether an address is a multicast group: 224.0.0.0/4 or ff00::/8. */
-export function isMulticast(a: IpAddress): boolean {
-  return a.tag === 'ipv4' ? (a.val[0] & 0xf0) === 0xe0 : (a.val[0] & 0xff00) === 0xff00;
 }
 
 /** `GROUP`, `GROUP/PREFIX` or `*`, as `ioring run --multicast` takes them. */
