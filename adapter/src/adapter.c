@@ -627,6 +627,56 @@ int64_t cancel_in_ring(ring_t *r, uint32_t target, bool all, op_t *self)
 	return n ? n : ERR(EC(NO_ENTRY));
 }
 
+/* ---- what entries and completions own ---- */
+
+/*
+ * wit-bindgen 0.63's free of an exported record passes over its list<u8> fields: the bytes of
+ * a write, send or sendmsg, of SPI segments and I2C messages, and a CQE's data are freed here
+ * and emptied, so that a free that did take them would find nothing. An empty list's pointer
+ * is no allocation (cabi_realloc's answer for 0 bytes).
+ */
+static void bytes_release(adapter_list_u8_t *b)
+{
+	if (b->len)
+		free(b->ptr);
+	b->ptr = NULL;
+	b->len = 0;
+}
+
+static void sqe_release(sqe_t *s)
+{
+	exports_ioring_ring_types_op_t *op = &s->op;
+
+	switch (op->tag) {
+	case OPC(WRITE):
+		bytes_release(&op->val.write.data);
+		break;
+	case OPC(SEND):
+		bytes_release(&op->val.send.data);
+		break;
+	case OPC(SENDMSG):
+		bytes_release(&op->val.sendmsg.data);
+		break;
+	case OPC(SPI_TRANSFER):
+		for (size_t i = 0; i < op->val.spi_transfer.segments.len; i++)
+			bytes_release(&op->val.spi_transfer.segments.ptr[i].tx);
+		break;
+	case OPC(I2C_TRANSFER):
+		for (size_t i = 0; i < op->val.i2c_transfer.messages.len; i++)
+			bytes_release(&op->val.i2c_transfer.messages.ptr[i].write);
+		break;
+	default:
+		break;
+	}
+	exports_ioring_ring_types_sqe_free(s);
+}
+
+static void cqe_release(cqe_t *c)
+{
+	bytes_release(&c->data);
+	exports_ioring_ring_types_cqe_free(c);
+}
+
 static void reap_dead(void)
 {
 	while (dead_chains) {
@@ -634,7 +684,7 @@ static void reap_dead(void)
 
 		dead_chains = c->next;
 		for (int i = 0; i < c->n; i++) {
-			exports_ioring_ring_types_sqe_free(&c->ops[i]->sqe);
+			sqe_release(&c->ops[i]->sqe);
 			free(c->ops[i]);
 		}
 		free(c);
@@ -816,27 +866,29 @@ static chain_t *chain_new(ring_t *r, sqe_t *sqes, int n)
 	return c;
 }
 
-uint32_t exports_ioring_ring_ring_method_ring_submit(exports_ioring_ring_ring_borrow_ring_t self,
-						     exports_ioring_ring_ring_list_sqe_t *sqes)
+/*
+ * Queue @n entries, whole link chains in order, until the ring's in-flight limit: `submit` and
+ * `enter`. The ring takes what the queued entries own; the rest are freed here. Returns the
+ * number queued.
+ */
+static uint32_t ring_submit(ring_t *r, sqe_t *sqes, size_t n)
 {
-	ring_t *r = self;
-	size_t taken = 0, n = sqes->len;
+	size_t taken = 0;
 
-	adapter_init();
 	while (taken < n && !r->dropping) {
 		size_t end = taken + 1, len;
 		bool lone;
 
-		while (end < n && (sqes->ptr[end - 1].flags & (EXPORTS_IORING_RING_TYPES_SQE_FLAGS_LINK |
-							       EXPORTS_IORING_RING_TYPES_SQE_FLAGS_HARD_LINK)))
+		while (end < n && (sqes[end - 1].flags & (EXPORTS_IORING_RING_TYPES_SQE_FLAGS_LINK |
+							  EXPORTS_IORING_RING_TYPES_SQE_FLAGS_HARD_LINK)))
 			end++;
 		len = end - taken;
-		lone = len == 1 && sqes->ptr[taken].op.tag == OPC(CANCEL);
+		lone = len == 1 && sqes[taken].op.tag == OPC(CANCEL);
 		if (len <= MAX_INFLIGHT &&
 		    r->outstanding + len > (size_t)MAX_INFLIGHT + (lone ? CANCEL_RESERVE : 0))
 			break;
 		{
-			chain_t *c = chain_new(r, &sqes->ptr[taken], (int)len);
+			chain_t *c = chain_new(r, &sqes[taken], (int)len);
 
 			c->held = true;
 			c->prev = r->chains_tail;
@@ -860,22 +912,20 @@ uint32_t exports_ioring_ring_ring_method_ring_submit(exports_ioring_ring_ring_bo
 		taken = end;
 	}
 	for (size_t i = taken; i < n; i++)
-		exports_ioring_ring_types_sqe_free(&sqes->ptr[i]);
-	free(sqes->ptr);
+		sqe_release(&sqes[i]);
 	ring_release(r);
-	reap_dead();
 	return (uint32_t)taken;
 }
 
-void exports_ioring_ring_ring_method_ring_complete(exports_ioring_ring_ring_borrow_ring_t self, uint32_t min,
-						   uint32_t max, uint64_t *maybe_timeout_ns,
-						   exports_ioring_ring_ring_list_cqe_t *ret)
+/*
+ * Wait as `complete` says, then move up to @max of the ring's CQEs into *@out (NULL when
+ * none): `complete` and `enter`. Returns how many.
+ */
+static size_t ring_complete(ring_t *r, uint32_t min, uint32_t max, const uint64_t *maybe_timeout_ns, cqe_t **out)
 {
-	ring_t *r = self;
 	uint64_t until = UINT64_MAX;
 	size_t take, finals = 0;
 
-	adapter_init();
 	if (maybe_timeout_ns) {
 		uint64_t t = now_ns();
 
@@ -897,20 +947,64 @@ void exports_ioring_ring_ring_method_ring_complete(exports_ioring_ring_ring_borr
 			break;
 	}
 	take = r->nready < max ? r->nready : max;
-	ret->len = take;
-	ret->ptr = NULL;
+	*out = NULL;
 	if (take) {
-		ret->ptr = malloc(take * sizeof(cqe_t));
-		if (!ret->ptr)
+		*out = malloc(take * sizeof(cqe_t));
+		if (!*out)
 			abort();
-		memcpy(ret->ptr, r->ready, take * sizeof(cqe_t));
+		memcpy(*out, r->ready, take * sizeof(cqe_t));
 		memmove(r->ready, r->ready + take, (r->nready - take) * sizeof(cqe_t));
 		r->nready -= take;
 		for (size_t i = 0; i < take; i++)
-			if (!ret->ptr[i].more)
+			if (!(*out)[i].more)
 				finals++;
 		r->outstanding -= (uint32_t)finals;
 	}
+	return take;
+}
+
+uint32_t exports_ioring_ring_ring_method_ring_submit(exports_ioring_ring_ring_borrow_ring_t self,
+						     exports_ioring_ring_ring_list_sqe_t *sqes)
+{
+	uint32_t taken;
+
+	adapter_init();
+	taken = ring_submit(self, sqes->ptr, sqes->len);
+	free(sqes->ptr);
+	reap_dead();
+	return taken;
+}
+
+void exports_ioring_ring_ring_method_ring_complete(exports_ioring_ring_ring_borrow_ring_t self, uint32_t min,
+						   uint32_t max, uint64_t *maybe_timeout_ns,
+						   exports_ioring_ring_ring_list_cqe_t *ret)
+{
+	adapter_init();
+	ret->len = ring_complete(self, min, max, maybe_timeout_ns, &ret->ptr);
+	reap_dead();
+}
+
+/* `submit` of the packed entries, then (unless @max is 0) `complete`, its CQEs packed. */
+void exports_ioring_ring_ring_method_ring_enter(exports_ioring_ring_ring_borrow_ring_t self, adapter_list_u8_t *sqes,
+						uint32_t min, uint32_t max, uint64_t *maybe_timeout_ns,
+						adapter_list_u8_t *ret)
+{
+	sqe_t *entries;
+	cqe_t *cqes = NULL;
+	size_t n, ncqes = 0;
+	uint32_t queued;
+
+	adapter_init();
+	n = packed_sqes_decode(sqes->ptr, sqes->len, &entries);
+	adapter_list_u8_free(sqes);
+	queued = ring_submit(self, entries, n);
+	free(entries);
+	if (max)
+		ncqes = ring_complete(self, min, max, maybe_timeout_ns, &cqes);
+	packed_cqes_encode(queued, cqes, ncqes, ret);
+	for (size_t i = 0; i < ncqes; i++)
+		cqe_release(&cqes[i]);
+	free(cqes);
 	reap_dead();
 }
 
@@ -1008,7 +1102,7 @@ void exports_ioring_ring_ring_ring_destructor(exports_ioring_ring_ring_ring_t *r
 			chain_step(c);
 	}
 	for (size_t i = 0; i < r->nready; i++)
-		exports_ioring_ring_types_cqe_free(&r->ready[i]);
+		cqe_release(&r->ready[i]);
 	free(r->ready);
 	for (uint32_t i = 0; i < r->nfixed; i++)
 		free(r->fixed[i]);

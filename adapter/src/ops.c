@@ -1554,6 +1554,7 @@ void op_start(op_t *op)
 		return;
 	}
 	case OPC(LINK_TIMEOUT):
+	case OP_MALFORMED:
 		done_err(op, ERR(EC(INVALID)));
 		return;
 	case OPC(CANCEL):

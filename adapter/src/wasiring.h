@@ -1,7 +1,8 @@
 /*
  * The WASI adapter's shared declarations: the ring (`ioring:ring`) implemented over WASI 0.2.
  * adapter.c holds the ring (submission, link chains, drain, cancellation, timeouts, complete),
- * ops.c each operation, grants.c the grants and the policy read from the environment.
+ * ops.c each operation, packed.c the byte form of `enter`, grants.c the grants and the policy
+ * read from the environment.
  */
 #ifndef IORING_WASIRING_H
 #define IORING_WASIRING_H
@@ -25,6 +26,11 @@ typedef wasi_io_poll_own_pollable_t pollable_t;
 #define OPC(x) EXPORTS_IORING_RING_TYPES_OP_##x
 #define SA(x) EXPORTS_IORING_RING_TYPES_SOCKET_ADDRESS_##x
 #define PE(x) EXPORTS_IORING_RING_TYPES_POLL_EVENTS_##x
+
+/* The op case of an entry `enter` could not decode (a case with no packed form, a bad value, an
+ * entry cut short): past every case of `op`, so it owns nothing; it completes with `invalid`
+ * in its place, as an entry that fails at once. */
+#define OP_MALFORMED 0xff
 
 /* A result: >= 0 a count, < 0 an error code (ERR(code)). */
 #define ERR(code) (-(int64_t)(code) - 1)
@@ -196,6 +202,10 @@ void op_step(op_t *op);
 void op_cleanup(op_t *op);
 int64_t udp_ready(obj_t *o);
 int64_t cancel_in_ring(ring_t *r, uint32_t target, bool all, op_t *self);
+
+/* packed.c: `enter`'s entries and completions as bytes (wit/ring.wit) */
+size_t packed_sqes_decode(const uint8_t *bytes, size_t len, sqe_t **out);
+void packed_cqes_encode(uint32_t queued, const cqe_t *cqes, size_t n, adapter_list_u8_t *out);
 
 /* grants.c */
 bool may_bind(bool udp, const ipaddr_t *a);

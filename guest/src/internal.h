@@ -29,4 +29,20 @@ void __ior_cqes_release(ior_cqe_t *cqe, size_t nr);
 /* Keep block @p (from malloc, at least @cap bytes) as the spare list block, or free it. */
 void __ior_spare_put(void *p, size_t cap);
 
+/* The SDK's cabi_realloc (ioring.c), which the host calls to return lists. */
+void *cabi_realloc(void *ptr, size_t old_size, size_t align, size_t new_size);
+
+/*
+ * Pack @nr SQEs for ring.enter into a buffer the SDK keeps, at *@out; returns its length, or
+ * -1 when one of them has no packed form (or memory ran out): send the batch as records.
+ */
+long __ior_pack_sqes(const ior_sqe_t *sqe, unsigned nr, uint8_t **out);
+
+/*
+ * Read enter's result (@len bytes at @p): the count of SQEs queued into *@queued, the CQEs
+ * into @list, allocated as the record form's lists are. Returns the number of CQEs.
+ */
+unsigned __ior_unpack_result(const uint8_t *p, size_t len, unsigned *queued,
+			     ioring_ring_ring_list_cqe_t *list);
+
 #endif /* IORING_INTERNAL_H */

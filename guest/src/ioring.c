@@ -23,6 +23,14 @@
 static void *__ior_spare;
 static size_t __ior_spare_cap; /* at most its size: the bytes of the CQEs it held */
 
+/*
+ * The host's result list from enter: kept from round to round (the host allocates it through
+ * cabi_realloc while __ior_entering is set), so a round costs no malloc/free pair for it.
+ */
+static bool __ior_entering;
+static uint8_t *__ior_result;
+static size_t __ior_result_cap;
+
 /* Replaces wit-bindgen's (weak) cabi_realloc: the same, but for the spare block. */
 __attribute__((__export_name__("cabi_realloc")))
 void *cabi_realloc(void *ptr, size_t old_size, size_t align, size_t new_size)
@@ -30,6 +38,17 @@ void *cabi_realloc(void *ptr, size_t old_size, size_t align, size_t new_size)
 	(void)old_size;
 	if (new_size == 0)
 		return (void *)align;
+	/* enter's result list: the block kept from the last round. */
+	if (!ptr && __ior_entering) {
+		if (new_size > __ior_result_cap) {
+			free(__ior_result);
+			__ior_result = malloc(new_size);
+			if (!__ior_result)
+				abort();
+			__ior_result_cap = new_size;
+		}
+		return __ior_result;
+	}
 	/* Lists of records (align 8, CQEs among them) take the spare; byte payloads do not. */
 	if (!ptr && align == _Alignof(ior_cqe_t) && __ior_spare && new_size <= __ior_spare_cap) {
 		ptr = __ior_spare;
@@ -127,23 +146,70 @@ ioring_ring_ring_borrow_ring_t __ior_borrow(struct ior_ring *ring)
 	return b;
 }
 
-int __ior_submit_n(struct ior_ring *ring, unsigned nr)
+/* The SQEs the host took leave the batch; what it did not take stays, in order, at the front. */
+static void __ior_sq_consume(struct ior_ring *ring, unsigned taken)
 {
-	ioring_ring_ring_list_sqe_t list = { ring->sq, nr };
-	unsigned taken;
-
-	if (!nr)
-		return 0;
-	/* The canonical ABI copies every SQE and payload into the host during this call, so
-	 * the batch's memory (and the caller's write buffers) is free again on return. */
-	taken = ioring_ring_ring_method_ring_submit(__ior_borrow(ring), &list);
-	if (taken > nr)
-		taken = nr;
-	/* What the host did not take stays queued, in order, at the front. */
+	if (taken > ring->sq_len)
+		taken = ring->sq_len;
 	if (taken < ring->sq_len)
 		memmove(ring->sq, ring->sq + taken, (ring->sq_len - taken) * sizeof(*ring->sq));
 	ring->sq_len -= taken;
-	return (int)taken;
+}
+
+/* The record form, for a batch with an op the packed form has no room for. */
+static unsigned __ior_submit_records(struct ior_ring *ring, unsigned nr)
+{
+	ioring_ring_ring_list_sqe_t list = { ring->sq, nr };
+	unsigned taken = ioring_ring_ring_method_ring_submit(__ior_borrow(ring), &list);
+
+	return taken > nr ? nr : taken;
+}
+
+/* Past this, the result block is freed after the round rather than held for the next. */
+#define RESULT_KEEP (64u * 1024)
+
+/*
+ * One round: the first @nr SQEs of the batch go to the host, then up to @max CQEs (0: none)
+ * come back in @list. The canonical ABI copies every SQE and payload into the host during the
+ * call, so the batch's memory (and the caller's write buffers) is free again on return.
+ */
+static void __ior_enter(struct ior_ring *ring, unsigned nr, unsigned min, unsigned max,
+			int64_t timeout_ns, ioring_ring_ring_list_cqe_t *list)
+{
+	uint64_t timeout = (uint64_t)timeout_ns;
+	app_list_u8_t sqes = { NULL, 0 }, result;
+	unsigned taken = 0, queued;
+	uint8_t *packed;
+	long size = nr ? __ior_pack_sqes(ring->sq, nr, &packed) : 0;
+
+	if (size < 0)
+		taken = __ior_submit_records(ring, nr);
+	else if (size > 0)
+		sqes = (app_list_u8_t){ packed, (size_t)size };
+	__ior_entering = true;
+	ioring_ring_ring_method_ring_enter(__ior_borrow(ring), &sqes, min, max,
+					   timeout_ns < 0 ? NULL : &timeout, &result);
+	__ior_entering = false;
+	__ior_unpack_result(result.ptr, result.len, &queued, list);
+	if (size > 0)
+		taken = queued > nr ? nr : queued;
+	__ior_sq_consume(ring, taken);
+	if (__ior_result_cap > RESULT_KEEP) {
+		free(__ior_result);
+		__ior_result = NULL;
+		__ior_result_cap = 0;
+	}
+}
+
+int __ior_submit_n(struct ior_ring *ring, unsigned nr)
+{
+	unsigned before = ring->sq_len;
+	ioring_ring_ring_list_cqe_t none;
+
+	if (!nr)
+		return 0;
+	__ior_enter(ring, nr, 0, 0, 0, &none);
+	return (int)(before - ring->sq_len);
 }
 
 int ior_submit(struct ior_ring *ring)
@@ -154,11 +220,7 @@ int ior_submit(struct ior_ring *ring)
 void __ior_complete(struct ior_ring *ring, unsigned min, unsigned max, int64_t timeout_ns,
 		    ioring_ring_ring_list_cqe_t *list)
 {
-	uint64_t timeout = (uint64_t)timeout_ns;
-
-	ior_submit(ring);
-	ioring_ring_ring_method_ring_complete(__ior_borrow(ring), min, max,
-					      timeout_ns < 0 ? NULL : &timeout, list);
+	__ior_enter(ring, ring->sq_len, min, max, timeout_ns, list);
 }
 
 /*

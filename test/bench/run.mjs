@@ -192,23 +192,20 @@ async function nops(batch) {
   const medians = await alternate(
     {
       guest: [ioring, ['run', guest('nop'), String(batch), iterations]],
+      records: [ioring, ['run', guest('nop'), String(batch), iterations, 'records']],
       host: [ringNop, [String(batch), iterations]],
-      crossing: [ioring, ['run', guest('crossing'), String(batch), iterations]],
       native: [native.nop, [String(batch), iterations]],
     },
     ([cmd, args]) => runJson(1, cmd, args).ns_per_op,
   );
   record(`nop batch ${batch}: ioring C guest`, medians.guest, 'ns/op', 'native liburing', medians.native);
   // The split: native to host ring is the host's validation and shaping, host ring to guest
-  // the crossing (call, lifting the SQEs, lowering the CQEs) and the SDK.
+  // the crossing (the call, the packed SQEs and CQEs each way) and the SDK.
   record(`nop batch ${batch}: host ring, no wasm`, medians.host, 'ns/op', 'native liburing', medians.native);
   record(`nop batch ${batch}: ioring C guest`, medians.guest, 'ns/op', 'host ring, no wasm', medians.host);
-  // What a compact form (one list<u8> each way) would cost at best: the host ring plus the
-  // bare crossing of its bytes (test/bench/guests/crossing.c), against the record form.
-  record(`nop batch ${batch}: compact-form crossing alone`, medians.crossing, 'ns/op', 'host ring, no wasm', medians.host);
-  const compact = medians.host + medians.crossing;
-  record(`nop batch ${batch}: host ring + compact-form crossing`, compact, 'ns/op', 'native liburing', medians.native);
-  record(`nop batch ${batch}: ioring C guest`, medians.guest, 'ns/op', 'host ring + compact-form crossing', compact);
+  // The same round in the record form (ring.submit, ring.complete), against the packed one.
+  record(`nop batch ${batch}: ioring C guest, record form`, medians.records, 'ns/op', 'native liburing', medians.native);
+  record(`nop batch ${batch}: ioring C guest`, medians.guest, 'ns/op', 'record form', medians.records);
 }
 
 async function pingpong() {

@@ -43,22 +43,23 @@ function prepare() {
 }
 
 /**
- * adapter/test/limits.c, what the adapter answers where WASI cannot do what is asked (modes,
- * statx of the standard streams), built with the C SDK and conform.h, composed, transpiled.
+ * A guest of adapter/test, built with the C SDK and conform.h, composed, transpiled, once:
+ * limits.c, what the adapter answers where WASI cannot do what is asked (modes, statx of the
+ * standard streams); enter.c, ring.enter's packed form byte for byte.
  */
-let limitsBuilt;
-function prepareLimits() {
-  if (limitsBuilt) return;
+const testGuestsBuilt = new Set();
+function prepareTestGuest(name) {
+  if (testGuestsBuilt.has(name)) return;
   const build = join(root, 'adapter/build/test');
-  const make = spawnSync('make', ['-s', '-f', 'guest/ioring.mk', 'IORING_APP=adapter/test/limits.c', `IORING_BUILD=${build}`,
+  const make = spawnSync('make', ['-s', '-f', 'guest/ioring.mk', `IORING_APP=adapter/test/${name}.c`, `IORING_BUILD=${build}`,
     'IORING_CFLAGS=-Oz -Itest/conformance'], { cwd: root, env: { ...process.env, PATH }, encoding: 'utf8' });
-  if (make.status !== 0) throw new Error(`building adapter/test/limits.c: ${make.stderr}`);
-  const wasm = join(out, 'c-limits.wasm');
-  const r = spawnSync(join(root, 'adapter/compose.sh'), [join(build, 'limits.wasm'), wasm], { env: { ...process.env, PATH }, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`compose limits: ${r.stderr}`);
-  const t = spawnSync('npx', ['jco', 'transpile', wasm, '-o', join(out, 'node', 'c-limits'), '--name', 'c-limits', '-q'], { cwd: root, encoding: 'utf8' });
-  if (t.status !== 0) throw new Error(`jco transpile limits: ${t.stderr}`);
-  limitsBuilt = true;
+  if (make.status !== 0) throw new Error(`building adapter/test/${name}.c: ${make.stderr}`);
+  const wasm = join(out, `c-${name}.wasm`);
+  const r = spawnSync(join(root, 'adapter/compose.sh'), [join(build, `${name}.wasm`), wasm], { env: { ...process.env, PATH }, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`compose ${name}: ${r.stderr}`);
+  const t = spawnSync('npx', ['jco', 'transpile', wasm, '-o', join(out, 'node', `c-${name}`), '--name', `c-${name}`, '-q'], { cwd: root, encoding: 'utf8' });
+  if (t.status !== 0) throw new Error(`jco transpile ${name}: ${t.stderr}`);
+  testGuestsBuilt.add(name);
 }
 
 /** The conformance suite's column for each runtime (test/conformance/run.mjs). */
@@ -290,7 +291,7 @@ for (const runtime of Object.keys(runtimes).filter((r) => !only || only.includes
 
     if (lang === 'c') {
       t('where WASI cannot: a create or mkdirat with other bits than the runtime gives, statx of stdio: not-supported; reads and writes past 64 KiB whole', async () => {
-        prepareLimits();
+        prepareTestGuest('limits');
         const dir = tempDir();
         // The runtime makes files 0666 and directories 0777 less its umask: the adapter's
         // model (0644, 0755) holds under 022.
@@ -308,6 +309,24 @@ for (const runtime of Object.keys(runtimes).filter((r) => !only || only.includes
           assert.is(readFileSync(join(dir.path, 'there'), 'utf8'), 'kept');
         } finally {
           process.umask(umask);
+          dir.cleanup();
+        }
+      });
+
+      t('ring.enter: packed SQEs decoded and CQEs encoded byte for byte; refused, cut-short and fuzzed entries complete with invalid', async () => {
+        prepareTestGuest('enter');
+        const dir = tempDir();
+        try {
+          const r = await runApp(runtime, 'c-enter', {
+            dirs: [`${dir.path}::rw`],
+            env: ['IORING_LISTEN=lst=tcp:127.0.0.1:0', 'IORING_BIND=tcp:127.0.0.1:*;udp:127.0.0.1:*', 'IORING_CONNECT=tcp:127.0.0.1:*;udp:127.0.0.1:*'],
+          }, []);
+          const lines = r.stdout.toString().trim().split('\n');
+          assert.equal(lines, ['nop-round', 'max-zero-queues', 'file-round', 'refused-entries', 'cut-short', 'refused-in-chain',
+            'queued-to-the-limit', 'record-then-packed', 'tcp-details', 'udp-peer', 'fuzz', 'submit-nothing'].map((n) => `ok ${n}`), r.stderr);
+          assert.is(r.status, 0, r.stderr);
+          assert.is(readFileSync(join(dir.path, 'packed'), 'utf8'), 'hello');
+        } finally {
           dir.cleanup();
         }
       });

@@ -95,7 +95,7 @@ static void n_ring_drop(wasm_exec_env_t env, uint32_t self)
 }
 
 /*
- * submit and complete, the two calls every batch makes, are raw natives: WAMR hands them its
+ * submit, complete and enter, the calls every batch makes, are raw natives: WAMR hands them its
  * argument cells as they are (one uint64_t each; results go back in the first), which skips
  * its per-call marshalling for the platform's calling convention (invokeNative).
  */
@@ -126,6 +126,29 @@ static void n_ring_complete(wasm_exec_env_t env, uint64_t *args)
 	if (ior_ring_complete((uint32_t)args[0], (uint32_t)args[1], (uint32_t)args[2],
 			      has_timeout, args[4], &ior_guest, (uint32_t)args[5]) < 0)
 		trap("ioring: return area outside memory");
+}
+
+/*
+ * enter: (self, sqes ptr, sqes len, min, max, timeout is-some, timeout, retptr). The packed
+ * SQEs are read where they lie; the result list is one cabi_realloc'd block of bytes.
+ */
+static void n_ring_enter(wasm_exec_env_t env, uint64_t *args)
+{
+	uint32_t has_timeout = (uint32_t)args[5];
+	int ret;
+
+	ARG_UNUSED(env);
+	if (has_timeout > 1) {
+		trap("ioring: malformed option");
+		return;
+	}
+	ret = ior_ring_enter((uint32_t)args[0], &ior_guest, (uint32_t)args[1], (uint32_t)args[2],
+			     (uint32_t)args[3], (uint32_t)args[4], has_timeout, args[6],
+			     (uint32_t)args[7]);
+	if (ret == -EFAULT)
+		trap("ioring: SQE list or return area outside memory");
+	else if (ret < 0)
+		trap("ioring: no memory for the completions");
 }
 
 static void n_ring_register_buffers(wasm_exec_env_t env, uint32_t self, uint32_t count,
@@ -472,6 +495,7 @@ static NativeSymbol ior_ring_natives[] = {
 static NativeSymbol ior_ring_natives_raw[] = {
 	NATIVE("[method]ring.submit", n_ring_submit, "(iii)i"),
 	NATIVE("[method]ring.complete", n_ring_complete, "(iiiiIi)"),
+	NATIVE("[method]ring.enter", n_ring_enter, "(iiiiiiIi)"),
 };
 
 static NativeSymbol ior_grants_natives[] = {

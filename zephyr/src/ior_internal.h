@@ -155,6 +155,9 @@ int ior_ring_submit(uint32_t idx, const uint8_t *mem, uint32_t size, uint32_t pt
 		    uint32_t count);
 int ior_ring_complete(uint32_t idx, uint32_t min, uint32_t max, bool has_timeout,
 		      uint64_t timeout_ns, const struct ior_abi_guest *g, uint32_t retptr);
+int ior_ring_enter(uint32_t idx, const struct ior_abi_guest *g, uint32_t ptr, uint32_t len,
+		   uint32_t min, uint32_t max, bool has_timeout, uint64_t timeout_ns,
+		   uint32_t retptr);
 int ior_ring_register_buffers(uint32_t idx, uint32_t count, uint32_t size);
 int ior_ring_buffer_io(uint32_t idx, uint32_t buf, uint32_t off, uint8_t *bytes, uint32_t len,
 		       bool write);

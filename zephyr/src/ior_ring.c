@@ -2,8 +2,8 @@
  * SPDX-License-Identifier: Apache-2.0
  *
  * ior_ring.c - guest rings over RTIO: submit (decode, validate, prepare, chain), complete
- * (RTIO CQEs -> guest CQEs), cancel, drop; the descriptor table; the in-flight heap; the
- * inline and work-queue iodevs.
+ * (RTIO CQEs -> guest CQEs), enter (both, on the packed form), cancel, drop; the descriptor
+ * table; the in-flight heap; the inline and work-queue iodevs.
  *
  * Every guest operation is one RTIO SQE on the ring's RTIO context, prepared for one of our
  * iodevs (inline, timer, work queue, socket poller), and every CQE the guest sees is an RTIO
@@ -22,7 +22,7 @@
  * given before it has finished (its last completion posted; ring->running counts them), and
  * entries submitted after a held one are held behind it. A lone cancel is never held, and a
  * held entry it cancels is given to RTIO at once (with its chain) to complete `canceled`.
- * Held entries are given to RTIO from the guest's thread, in submit and complete.
+ * Held entries are given to RTIO from the guest's thread, in submit, complete and enter.
  *
  * Locking: completions arrive from the guest thread (inline), the work queue, the socket
  * poller and k_timer expiry; RTIO's completion path and our op state are serialised with
@@ -646,82 +646,146 @@ static void ring_release(struct ior_ring *ring)
 		held_queue(ring, 0);
 }
 
-/* Entries from @i that form one link chain (the last without a link flag). */
-static uint32_t chain_len(const uint8_t *mem, uint32_t base, uint32_t i, uint32_t count)
-{
-	uint32_t n = 1;
+/*
+ * The entries one call submits, in guest memory @mem (@size bytes) at @ptr, checked to lie
+ * inside it: `submit`'s list of records (@len entries, found by index) or `enter`'s packed
+ * list (@len bytes, found by byte offset).
+ */
+struct sqe_list {
+	const uint8_t *mem;
+	uint32_t size;
+	uint32_t ptr;
+	uint32_t len;
+	bool packed;
+};
 
-	while (i + n - 1 < count &&
-	       (mem[base + (i + n - 1) * IOR_ABI_SQE_SIZE + IOR_ABI_SQE_FLAGS] &
-		(IOR_ABI_SQE_LINK | IOR_ABI_SQE_HARD_LINK)) &&
-	       i + n < count)
+/*
+ * The entry at @at, undecoded: its op and flags (a record's as they are: decoding judges
+ * them), and where the next entry is; 0 when there is none.
+ */
+static inline uint32_t list_peek(const struct sqe_list *l, uint32_t at, uint8_t *op,
+				 uint8_t *flags)
+{
+	const uint8_t *e;
+
+	if (l->packed)
+		return ior_abi_packed_peek(l->mem + l->ptr, l->len, at, op, flags);
+	if (at >= l->len)
+		return 0;
+	e = l->mem + l->ptr + at * IOR_ABI_SQE_SIZE;
+	*op = e[0];
+	*flags = e[IOR_ABI_SQE_FLAGS];
+	return at + 1;
+}
+
+/* Decode the entry at *@at into @s and move *@at to the next. Returns as ior_abi_sqe_decode. */
+static inline int list_decode(const struct sqe_list *l, uint32_t *at, struct ior_abi_sqe *s)
+{
+	if (l->packed)
+		return ior_abi_packed_decode(l->mem, l->size, l->ptr, l->len, at, s);
+	return ior_abi_sqe_decode(l->mem, l->size, l->ptr + (*at)++ * IOR_ABI_SQE_SIZE, s);
+}
+
+/*
+ * The link chain from entry @at (its last entry has no link flag, or is the list's last):
+ * its length in entries, its first entry's op in @first, and where the entry after it is in
+ * @end.
+ */
+static uint32_t chain_len(const struct sqe_list *l, uint32_t at, uint8_t *first, uint32_t *end)
+{
+	uint32_t n = 0, next;
+	uint8_t op, flags;
+
+	while ((next = list_peek(l, at, &op, &flags)) != 0) {
+		if (!n)
+			*first = op;
 		n++;
+		at = next;
+		if (!(flags & (IOR_ABI_SQE_LINK | IOR_ABI_SQE_HARD_LINK)))
+			break;
+	}
+	*end = at;
 	return n;
+}
+
+/* Decode, prepare and queue (or hold) the @n entries of one link chain, from entry @at. */
+static void chain_submit(struct ior_ring *ring, const struct sqe_list *l, uint32_t at,
+			 uint32_t n)
+{
+	struct ior_op *prev = NULL;
+
+	for (uint32_t k = 0; k < n; k++) {
+		struct ior_op *op = op_alloc(ring);
+		int ret = list_decode(l, &at, &op->sqe);
+
+		if (op_counts(op))
+			ring->count_timeouts++;
+		if (ret > 0) {
+			op->preset = (uint8_t)ret;
+		} else {
+			if (op->sqe.op == IOR_ABI_OP_LINK_TIMEOUT) {
+				/* Guards the entry before it, which must carry `link`. */
+				if (!prev || !(prev->sqe.flags & IOR_ABI_SQE_LINK) ||
+				    prev->sqe.op == IOR_ABI_OP_LINK_TIMEOUT || prev->lt)
+					ret = -EINVAL;
+			}
+			if (!ret)
+				ret = op_prepare(op);
+			if (ret < 0)
+				op->preset = 1 + ior_abi_errno(-ret);
+		}
+		op->chain_end = k == n - 1;
+		/* Held behind a drain (or as one), unless a lone cancel. */
+		if (ring->nheld || ((op->sqe.flags & IOR_ABI_SQE_DRAIN) && k == 0 &&
+				    atomic_get(&ring->running))) {
+			if (!(n == 1 && op->sqe.op == IOR_ABI_OP_CANCEL)) {
+				ring->held[ring->nheld++] = op;
+				continue;
+			}
+		}
+		op_queue(ring, op, prev);
+		prev = op;
+	}
+}
+
+/* Queue the entries of @l on @ring, whole link chains only; returns how many were taken. */
+static uint32_t ring_submit(struct ior_ring *ring, const struct sqe_list *l)
+{
+	uint32_t at = 0, end, n, taken = 0;
+	uint8_t first;
+
+	ior_submit_mem = l->mem;
+	while ((n = chain_len(l, at, &first, &end)) != 0) {
+		/* A link chain goes whole or not at all. A lone cancel may take a cancel slot,
+		 * so that a full ring can still be told to cancel (as the Linux host). */
+		if (ring->inflight + n > CONFIG_IORING_RING_ENTRIES &&
+		    !(n == 1 && ring->inflight < IOR_RING_SLOTS && first == IOR_ABI_OP_CANCEL))
+			break;
+		chain_submit(ring, l, at, n);
+		taken += n;
+		at = end;
+	}
+	ring_release(ring);
+	return taken;
 }
 
 int ior_ring_submit(uint32_t idx, const uint8_t *mem, uint32_t size, uint32_t ptr, uint32_t count)
 {
+	const struct sqe_list l = {.mem = mem, .size = size, .ptr = ptr, .len = count};
 	struct ior_ring *ring = ring_get(idx);
-	struct ior_op *prev = NULL;
-	uint32_t i = 0;
 
 	if ((ptr & (IOR_ABI_SQE_ALIGN - 1)) ||
 	    !ior_abi_range_ok(size, ptr, (uint64_t)count * IOR_ABI_SQE_SIZE))
 		return -EFAULT; /* the guest's glue is broken: trap */
 	if (!ring)
 		return 0; /* a dropped ring takes nothing */
-	ior_submit_mem = mem;
-	while (i < count) {
-		uint32_t n = chain_len(mem, ptr, i, count);
-
-		/* A link chain goes whole or not at all. A lone cancel may take a cancel slot,
-		 * so that a full ring can still be told to cancel (as the Linux host). */
-		if (ring->inflight + n > CONFIG_IORING_RING_ENTRIES &&
-		    !(n == 1 && ring->inflight < IOR_RING_SLOTS &&
-		      mem[ptr + i * IOR_ABI_SQE_SIZE] == IOR_ABI_OP_CANCEL))
-			break;
-		prev = NULL;
-		for (uint32_t k = 0; k < n; k++, i++) {
-			struct ior_op *op = op_alloc(ring);
-			int ret = ior_abi_sqe_decode(mem, size, ptr + i * IOR_ABI_SQE_SIZE, &op->sqe);
-
-			if (op_counts(op))
-				ring->count_timeouts++;
-			if (ret > 0) {
-				op->preset = (uint8_t)ret;
-			} else {
-				if (op->sqe.op == IOR_ABI_OP_LINK_TIMEOUT) {
-					/* Guards the entry before it, which must carry `link`. */
-					if (!prev || !(prev->sqe.flags & IOR_ABI_SQE_LINK) ||
-					    prev->sqe.op == IOR_ABI_OP_LINK_TIMEOUT || prev->lt)
-						ret = -EINVAL;
-				}
-				if (!ret)
-					ret = op_prepare(op);
-				if (ret < 0)
-					op->preset = 1 + ior_abi_errno(-ret);
-			}
-			op->chain_end = k == n - 1;
-			/* Held behind a drain (or as one), unless a lone cancel. */
-			if (ring->nheld || ((op->sqe.flags & IOR_ABI_SQE_DRAIN) && k == 0 &&
-					    atomic_get(&ring->running))) {
-				if (!(n == 1 && op->sqe.op == IOR_ABI_OP_CANCEL)) {
-					ring->held[ring->nheld++] = op;
-					continue;
-				}
-			}
-			op_queue(ring, op, prev);
-			prev = op;
-		}
-	}
-	ring_release(ring);
-	return (int)i;
+	return (int)ring_submit(ring, &l);
 }
 
 /*
- * Collected CQEs of one complete() call: what to write to the guest (a finished op's own
- * detail, filled in; a copy for a multishot arrival, as the op goes on), and the finished
- * ops they came from.
+ * Collected CQEs of one complete() or enter() call: what to write to the guest (a finished
+ * op's own detail, filled in; a copy for a multishot arrival, as the op goes on), and the
+ * finished ops they came from.
  */
 static const struct ior_abi_cqe *ior_cqe_out[CONFIG_IORING_CQ_ENTRIES];
 static struct ior_op *ior_cqe_ops[CONFIG_IORING_CQ_ENTRIES];
@@ -837,26 +901,59 @@ static void ring_retire(struct ior_ring *ring, uint32_t n)
 	}
 }
 
+/*
+ * Send what is queued and reap up to @max CQEs into ior_cqe_out, waiting until @min (capped
+ * at the operations in flight) have come or the timeout passes. Returns how many.
+ */
+static uint32_t ring_wait(struct ior_ring *ring, uint32_t min, uint32_t max, bool has_timeout,
+			  uint64_t timeout_ns)
+{
+	k_timeout_t timeout = K_FOREVER;
+
+	ring_kick(ring);
+	if (min > ring->inflight)
+		min = ring->inflight;
+	if (has_timeout)
+		timeout = timeout_ns ? K_NSEC(timeout_ns) : K_NO_WAIT;
+	return ring_reap(ring, min, max, timeout);
+}
+
 int ior_ring_complete(uint32_t idx, uint32_t min, uint32_t max, bool has_timeout,
 		      uint64_t timeout_ns, const struct ior_abi_guest *g, uint32_t retptr)
 {
 	struct ior_ring *ring = ring_get(idx);
-	k_timeout_t timeout = K_FOREVER;
-	uint32_t n = 0;
-	int written;
+	uint32_t n = ring ? ring_wait(ring, min, max, has_timeout, timeout_ns) : 0;
+	int written = ior_abi_cqes_write_ptrs(g, ior_cqe_out, n, retptr);
 
-	if (ring) {
-		ring_kick(ring);
-		if (min > ring->inflight)
-			min = ring->inflight;
-		if (has_timeout)
-			timeout = timeout_ns ? K_NSEC(timeout_ns) : K_NO_WAIT;
-		n = ring_reap(ring, min, max, timeout);
-	}
-	written = ior_abi_cqes_write_ptrs(g, ior_cqe_out, n, retptr);
 	if (ring)
 		ring_retire(ring, n);
 	return written < 0 ? -EFAULT : written;
+}
+
+int ior_ring_enter(uint32_t idx, const struct ior_abi_guest *g, uint32_t ptr, uint32_t len,
+		   uint32_t min, uint32_t max, bool has_timeout, uint64_t timeout_ns,
+		   uint32_t retptr)
+{
+	struct ior_ring *ring = ring_get(idx);
+	uint32_t size, queued = 0, n = 0;
+	const uint8_t *mem = g->mem(g->ctx, &size);
+	const struct sqe_list l = {
+		.mem = mem, .size = size, .ptr = ptr, .len = len, .packed = true,
+	};
+	int ret;
+
+	if (!ior_abi_range_ok(size, ptr, len))
+		return -EFAULT; /* the guest's glue is broken: trap */
+	if (ring) {
+		queued = ring_submit(ring, &l);
+		/* With max 0 it only queues, as submit: nothing goes to RTIO yet. */
+		if (max)
+			n = ring_wait(ring, min, max, has_timeout, timeout_ns);
+	}
+	ret = ior_abi_packed_result_write(g, queued, ior_cqe_out, n, retptr);
+	if (ring)
+		ring_retire(ring, n);
+	return ret == -1 ? -EFAULT : ret < 0 ? -ENOMEM : 0;
 }
 
 void ior_ring_drop(uint32_t idx)

@@ -1,6 +1,7 @@
 //! `ioring:ring/ring`.
 
 use crate::bindings::ioring::ring::ring::{Host, HostRing};
+use super::packed;
 use crate::bindings::{Cqe, ErrorCode, Sqe};
 use crate::guest::{Guest, RingId};
 use crate::ring::{GuestRing, RingConfig};
@@ -46,17 +47,27 @@ impl HostRing for Guest {
         max: u32,
         timeout_ns: Option<u64>,
     ) -> wasmtime::Result<Vec<Cqe>> {
-        let mut timeout = timeout_ns.map(Duration::from_nanos);
-        if let Some(deadline) = self.deadline {
-            let left = deadline_left(deadline)?;
-            timeout = Some(timeout.map_or(left, |t| t.min(left)));
-        }
-        let cqes = self.with_ring(ring.rep(), |r, d, c| r.complete(d, min, max, timeout, c)).ok_or_else(stale)?;
-        // A wait cut short by the bound ends the guest rather than returning early.
-        if let Some(deadline) = self.deadline {
-            deadline_left(deadline)?;
-        }
-        Ok(cqes)
+        self.complete_on(ring.rep(), min, max, timeout_ns)
+    }
+
+    fn enter(
+        &mut self,
+        ring: Resource<RingId>,
+        sqes: Vec<u8>,
+        min: u32,
+        max: u32,
+        timeout_ns: Option<u64>,
+    ) -> wasmtime::Result<Vec<u8>> {
+        let requests = packed::decode_sqes(&sqes);
+        let queued = match requests.is_empty() {
+            true => 0,
+            false => self.with_ring(ring.rep(), |r, d, c| r.submit(d, requests, c)).ok_or_else(stale)?,
+        };
+        let cqes = match max {
+            0 => Vec::new(),
+            _ => self.complete_on(ring.rep(), min, max, timeout_ns)?,
+        };
+        Ok(packed::encode_result(queued, &cqes))
     }
 
     fn register_buffers(&mut self, ring: Resource<RingId>, count: u32, size: u32) -> wasmtime::Result<Result<(), ErrorCode>> {
@@ -89,6 +100,23 @@ impl HostRing for Guest {
             ring.shutdown(&mut self.descriptors);
         }
         Ok(())
+    }
+}
+
+impl Guest {
+    /// `complete` for both forms; the guest's run-time bound caps the wait.
+    fn complete_on(&mut self, ring: u32, min: u32, max: u32, timeout_ns: Option<u64>) -> wasmtime::Result<Vec<Cqe>> {
+        let mut timeout = timeout_ns.map(Duration::from_nanos);
+        if let Some(deadline) = self.deadline {
+            let left = deadline_left(deadline)?;
+            timeout = Some(timeout.map_or(left, |t| t.min(left)));
+        }
+        let cqes = self.with_ring(ring, |r, d, c| r.complete(d, min, max, timeout, c)).ok_or_else(stale)?;
+        // A wait cut short by the bound ends the guest rather than returning early.
+        if let Some(deadline) = self.deadline {
+            deadline_left(deadline)?;
+        }
+        Ok(cqes)
     }
 }
 

@@ -30,6 +30,20 @@ use std::time::{Duration, Instant};
 
 pub use ops::MAX_IO_LEN;
 
+/// One entry to submit: an SQE, or what is left of one the host could not decode (the
+/// packed form's unknown cases and cut-short entries), which completes with its error.
+pub struct Request {
+    pub op: Result<Op, ErrorCode>,
+    pub user_data: u32,
+    pub flags: SqeFlags,
+}
+
+impl From<Sqe> for Request {
+    fn from(Sqe { op, user_data, flags }: Sqe) -> Self {
+        Request { op: Ok(op), user_data, flags }
+    }
+}
+
 /// Changes a ring made to the guest's descriptor table that the guest's other rings must
 /// mirror in their registered-file tables.
 #[derive(Default)]
@@ -118,7 +132,9 @@ impl GuestRing {
     /// chain at the split). A lone cancel may use slots kept for it past the limit.
     /// A link flag on the last entry of a call is dropped: a chain ends with its `submit` call,
     /// never joining entries of the next call (the host counts chains per call).
-    pub fn submit(&mut self, descriptors: &mut Descriptors, sqes: Vec<Sqe>, changes: &mut TableChanges) -> u32 {
+    pub fn submit<R: Into<Request>>(&mut self, descriptors: &mut Descriptors, sqes: Vec<R>, changes: &mut TableChanges) -> u32 {
+        // Request is Sqe with room for a refusal, the same size: collected in place.
+        let sqes: Vec<Request> = sqes.into_iter().map(Into::into).collect();
         self.chain_lengths(&sqes);
         let last = sqes.len().saturating_sub(1);
         let mut taken = 0;
@@ -128,7 +144,7 @@ impl GuestRing {
         let mut holding = false;
         // Further kernel cancel requests of a cancel in the current chain, sent after it.
         let mut after: Vec<Entry> = Vec::new();
-        for (i, Sqe { op, user_data, mut flags }) in sqes.into_iter().enumerate() {
+        for (i, Request { op, user_data, mut flags }) in sqes.into_iter().enumerate() {
             if i == last {
                 flags &= !(SqeFlags::LINK | SqeFlags::HARD_LINK);
             }
@@ -137,7 +153,7 @@ impl GuestRing {
                 let (len, drain) = self.chains[i];
                 // A lone cancel may take the slots kept for it, and is never held back: it
                 // must reach what a drain waits for.
-                let lone_cancel = len == 1 && matches!(op, Op::Cancel(_));
+                let lone_cancel = len == 1 && matches!(op, Ok(Op::Cancel(_)));
                 let reserve = if lone_cancel { 0 } else { CANCEL_RESERVE };
                 refusing = len > self.sq_capacity || len > self.config.max_inflight;
                 if refusing {
@@ -162,23 +178,24 @@ impl GuestRing {
                 continue;
             }
             // Past the byte budget is `again`; an absurd length is left to prepare's `invalid`.
-            let need = ops::bytes_held(&op);
+            let need = op.as_ref().map_or(0, ops::bytes_held);
             let held = if need <= MAX_IO_LEN as usize { need } else { 0 };
             let over_bytes = !self.config.budget.take_bytes(held);
             let targets = match &op {
-                Op::Cancel(args) => Some(self.cancel_targets(args, descriptors)),
+                Ok(Op::Cancel(args)) => Some(self.cancel_targets(args, descriptors)),
                 _ => None,
             };
-            let name = op_name(&op);
+            let name = op.as_ref().map_or("malformed", op_name);
             let Some((key, slot)) = self.inflight.insert(user_data, Kind::Count) else {
                 self.config.budget.release_bytes(if over_bytes { 0 } else { held });
                 break;
             };
             let mut env = ops::Env { descriptors, policy: &self.config.policy, fixed: &mut self.fixed, previous };
-            let prepared = match targets {
-                Some(targets) => ops::time::cancel(slot, key, targets, &mut after),
-                None if over_bytes => Err(ErrorCode::Again),
-                None => ops::prepare(op, slot, &mut env),
+            let prepared = match (targets, op) {
+                (Some(targets), _) => ops::time::cancel(slot, key, targets, &mut after),
+                (None, Err(code)) => Err(code),
+                (None, Ok(_)) if over_bytes => Err(ErrorCode::Again),
+                (None, Ok(op)) => ops::prepare(op, slot, &mut env),
             };
             let prepared = match prepared {
                 // Without its provided buffers a multishot receive could only fail and be
@@ -314,7 +331,7 @@ impl GuestRing {
 
     /// Fills `self.chains[i]` with the length of the link chain from entry `i` to its end,
     /// and whether any entry from `i` to that end asks for drain.
-    fn chain_lengths(&mut self, sqes: &[Sqe]) {
+    fn chain_lengths(&mut self, sqes: &[Request]) {
         self.chains.clear();
         self.chains.extend(sqes.iter().map(|s| (1, s.flags.contains(SqeFlags::DRAIN))));
         for i in (0..sqes.len().saturating_sub(1)).rev() {

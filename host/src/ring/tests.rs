@@ -1319,3 +1319,15 @@ fn gpio_edges_stream_from_a_mock_line_fd_since_this_kernel_has_no_gpio_chip() {
     assert_eq!(f.one(Op::GpioGet(line)).unwrap_err(), ErrorCode::NotATty);
     assert_eq!(f.one(Op::GpioSet((line, true))).unwrap_err(), ErrorCode::NotPermitted);
 }
+
+#[test]
+fn an_entry_the_host_could_not_decode_completes_with_its_error_and_fails_its_chain() {
+    let mut f = Fixture::new(false);
+    let undecodable = Request { op: Err(ErrorCode::Invalid), user_data: 5, flags: SqeFlags::LINK };
+    let after = Request::from(Fixture::sqe(Op::Nop, 6));
+    assert_eq!(f.ring.submit(&mut f.descriptors, vec![undecodable, after], &mut f.changes), 2);
+    let cqes = f.ring.complete(&mut f.descriptors, 2, 8, Some(Duration::from_secs(5)), &mut f.changes);
+    let got: Vec<_> = cqes.iter().map(|c| (c.user_data, c.res)).collect();
+    // The chain fails from the entry that failed, as a kernel link chain does.
+    assert_eq!(got, vec![(5, Err(ErrorCode::Invalid)), (6, Err(ErrorCode::Canceled))]);
+}

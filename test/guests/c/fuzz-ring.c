@@ -14,6 +14,11 @@
  * ring. Every value is well-formed at the ABI level (a malformed one traps, by design);
  * what is wrong is what the host must refuse in a CQE.
  *
+ * Half the batches go in the packed form (ring.enter) instead: packed by the SDK where an op
+ * has a packed form, a bare header of the op's case and random fields where it has none, and
+ * in one of four of them bytes of the ops' fields changed at random and the list cut short at
+ * a random point.
+ *
  * Checked: every CQE names a user-data in flight; only multishot operations report `more`;
  * at the end, after cancelling what is left, every taken SQE has had exactly one final CQE.
  * Prints `fuzz-ring: seed S batches B sqes N taken T cqes C left L errors E` and exits 0
@@ -258,11 +263,86 @@ static int make_op(sqe_t *s)
 	return 0;
 }
 
+/* The SDK's packed form (guest/src/packed.c), linked in with the SDK. */
+long __ior_pack_sqes(const sqe_t *sqe, unsigned nr, uint8_t **out);
+unsigned __ior_unpack_result(const uint8_t *p, size_t len, unsigned *queued,
+			     ioring_ring_ring_list_cqe_t *list);
+
+static void check_cqes(ioring_ring_ring_list_cqe_t *got, uint32_t max);
+
+/*
+ * The batch's SQEs packed into @buf (room for 24 entries with payloads); returns its length.
+ * With @mangle, fields change at random and the list may end early.
+ */
+static size_t pack_batch(const sqe_t *sqes, uint32_t n, uint8_t *buf, size_t cap, int mangle)
+{
+	size_t len = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		uint8_t *packed, *h = buf + len;
+		long size = __ior_pack_sqes(&sqes[i], 1, &packed);
+
+		if (size < 0 || len + (size_t)size > cap) {
+			/* No packed form: a header all the same, which the host must refuse. */
+			size = 32;
+			for (int b = 8; b < 32; b++)
+				h[b] = (uint8_t)rnd();
+			h[0] = sqes[i].op.tag;
+			h[1] = sqes[i].flags;
+			h[2] = h[3] = 0;
+			memcpy(h + 4, &sqes[i].user_data, 4);
+		} else {
+			memcpy(h, packed, (size_t)size);
+		}
+		if (mangle && below(3) == 0) {
+			/* Any byte but the user-data and, for the two ops with a payload, its length. */
+			int payload = h[0] == IORING_RING_TYPES_OP_WRITE || h[0] == IORING_RING_TYPES_OP_SEND;
+			int at = (int)below(32);
+
+			if (at == 0 && !payload) {
+				h[0] = (uint8_t)below(40);
+				if (h[0] == IORING_RING_TYPES_OP_WRITE || h[0] == IORING_RING_TYPES_OP_SEND)
+					h[0] = IORING_RING_TYPES_OP_NOP;
+			} else if (at != 0 && (at < 4 || at >= 8) && !(payload && at >= 12 && at < 16)) {
+				h[at] = (uint8_t)rnd();
+			}
+		}
+		len += (size_t)size;
+	}
+	/* Cut anywhere: the host answers a cut entry whose user-data is whole, and counts it. */
+	if (mangle && len && below(2) == 0)
+		len = below((uint32_t)len);
+	return len;
+}
+
+/* One packed round: returns how many SQEs the host queued, the first of the batch's. */
+static uint32_t enter_batch(ring_t ring, const uint8_t *bytes, size_t len, uint32_t min, uint32_t max,
+			    uint64_t *timeout)
+{
+	app_list_u8_t sqes = { (uint8_t *)bytes, len }, result;
+	ioring_ring_ring_list_cqe_t got;
+	unsigned queued;
+
+	ioring_ring_ring_method_ring_enter(ring, &sqes, min, max, timeout, &result);
+	__ior_unpack_result(result.ptr, result.len, &queued, &got);
+	app_list_u8_free(&result);
+	check_cqes(&got, max);
+	return queued;
+}
+
 static void reap(ring_t ring, uint32_t min, uint32_t max, uint64_t *timeout)
 {
 	ioring_ring_ring_list_cqe_t got;
 
 	ioring_ring_ring_method_ring_complete(ring, min, max, timeout, &got);
+	check_cqes(&got, max);
+}
+
+/* Every CQE in @got is for a user-data in flight, `more` only on a multishot one. */
+static void check_cqes(ioring_ring_ring_list_cqe_t *got_list, uint32_t max)
+{
+	ioring_ring_ring_list_cqe_t got = *got_list;
+
 	if (got.len > max)
 		fail("complete returned more than max", 0);
 	for (size_t i = 0; i < got.len; i++) {
@@ -278,7 +358,7 @@ static void reap(ring_t ring, uint32_t min, uint32_t max, uint64_t *timeout)
 		if (!c->more)
 			inflight[c->user_data] = 0;
 	}
-	ioring_ring_ring_list_cqe_free(&got);
+	ioring_ring_ring_list_cqe_free(got_list);
 }
 
 static unsigned long outstanding(void)
@@ -376,18 +456,37 @@ int main(int argc, char **argv)
 			sqes[i].user_data = next_ud++;
 			sqes[i].flags = (uint8_t)(below(4) == 0 ? rnd() & 7 : 0);
 		}
-		ioring_ring_ring_list_sqe_t list = { sqes, n };
-		uint32_t t = ioring_ring_ring_method_ring_submit(ring, &list);
+		uint64_t timeout = PICK(0, 0, 0, 1000, 100000);
+		uint32_t min = (uint32_t)PICK(0, 1, n, UINT32_MAX), max = (uint32_t)PICK(0, 1, 8, 64, UINT32_MAX);
+		uint64_t *wait = below(8) ? &timeout : (uint64_t[]){ 0 };
+		uint32_t t;
+
+		if (below(2)) {
+			static uint8_t packed[24 * 32 + 24 * 4104];
+			size_t len = pack_batch(sqes, n, packed, sizeof(packed), below(4) == 0);
+
+			/* Mark them first: the CQEs of this very call may end some of them. */
+			for (uint32_t i = 0; i < n; i++) {
+				inflight[sqes[i].user_data] = 1;
+				multishot[sqes[i].user_data] = (unsigned char)ms[i];
+			}
+			t = enter_batch(ring, packed, len, min, max, wait);
+			for (uint32_t i = t; i < n; i++)
+				inflight[sqes[i].user_data] = 0;
+		} else {
+			ioring_ring_ring_list_sqe_t list = { sqes, n };
+
+			t = ioring_ring_ring_method_ring_submit(ring, &list);
+			for (uint32_t i = 0; i < t && i < n; i++) {
+				inflight[sqes[i].user_data] = 1;
+				multishot[sqes[i].user_data] = (unsigned char)ms[i];
+			}
+			reap(ring, min, max, wait);
+		}
 		if (t > n)
 			fail("submit took more than it was given", 0);
 		sqes_made += n;
 		taken += t;
-		for (uint32_t i = 0; i < t; i++) {
-			inflight[sqes[i].user_data] = 1;
-			multishot[sqes[i].user_data] = (unsigned char)ms[i];
-		}
-		uint64_t timeout = PICK(0, 0, 0, 1000, 100000);
-		reap(ring, (uint32_t)PICK(0, 1, n, UINT32_MAX), (uint32_t)PICK(0, 1, 8, 64, UINT32_MAX), below(8) ? &timeout : (uint64_t[]){ 0 });
 
 		switch (below(40)) {
 		case 0: {

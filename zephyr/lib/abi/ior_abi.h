@@ -8,8 +8,9 @@
  *
  * Portable C (no Zephyr, no WAMR): the lowered layouts of the WIT types on wasm32, decoding
  * and validation of SQEs read from guest memory, encoding of CQE lists and results written
- * back through the guest's `cabi_realloc`, the errno -> `error-code` mapping, and the path
- * confinement rule. The Zephyr host (src/) and the Linux CI test (tests/linux/) both build it.
+ * back through the guest's `cabi_realloc`, the same for the packed form of `ring.enter`, the
+ * errno -> `error-code` mapping, and the path confinement rule. The Zephyr host (src/) and the
+ * Linux CI test (tests/linux/) both build it.
  *
  * Every guest address and length is checked against the guest's memory before use: a
  * malformed entry decodes to an error code, never to an access outside the memory.
@@ -350,6 +351,69 @@ int ior_abi_cqes_write(const struct ior_abi_guest *g, const struct ior_abi_cqe *
  */
 int ior_abi_cqes_write_ptrs(const struct ior_abi_guest *g, const struct ior_abi_cqe *const *cqes,
 			    uint32_t n, uint32_t retptr);
+
+/**
+ * @defgroup ior_abi_packed The packed form (`ring.enter`)
+ * SQEs and CQEs as bytes, laid out as the doc comment of `enter` in wit/ring.wit says: one
+ * byte list each way instead of lists of records, so the host reads SQEs where they lie and
+ * writes all CQEs into one guest allocation. Entries start at multiples of 8 bytes from the
+ * start of their list.
+ * @{
+ */
+#define IOR_ABI_PK_SQE_HEADER 32u    /**< an SQE's header; write and send data follow it */
+#define IOR_ABI_PK_CQE_HEADER 16u    /**< a CQE's header; its data, then its detail follow */
+#define IOR_ABI_PK_RESULT_HEADER 8u  /**< the result's u32 queued and u32 CQE count */
+#define IOR_ABI_PK_NO_OFFSET UINT64_MAX /**< an SQE's offset field: none (current position) */
+#define IOR_ABI_PK_CQE_MORE (1u << 0)
+#define IOR_ABI_PK_CQE_ERR (1u << 1)
+
+/**
+ * @brief Find the entry at byte @p at of the packed SQE list @p list (@p len bytes, in host
+ * memory the caller has checked), without decoding it.
+ *
+ * Sets @p op and @p flags as ior_abi_packed_decode() will give them: a header cut short by
+ * the end of the list is no op (IOR_ABI_OP_COUNT) and has no flags.
+ *
+ * @return where the next entry begins, @p len when this one is the list's last (or runs past
+ *         its end); 0 when there is no entry at @p at (the list has ended, or fewer bytes
+ *         are left than hold a user-data)
+ */
+uint32_t ior_abi_packed_peek(const uint8_t *list, uint32_t len, uint32_t at, uint8_t *op,
+			     uint8_t *flags);
+
+/**
+ * @brief Decode the entry at byte *@p at of the packed SQE list at guest address @p ptr
+ * (@p len bytes) of memory @p mem (@p size bytes) into the form ior_abi_sqe_decode() gives,
+ * and move *@p at to the next entry (as ior_abi_packed_peek() returns it).
+ *
+ * A write's or send's data stays in the list: @ref ior_abi_sqe.data is its guest range.
+ * Unknown flag bits are ignored, as the Linux host does.
+ *
+ * @retval -1 the list lies outside the memory, or there is no entry at *@p at (unmoved)
+ * @retval 0 decoded
+ * @retval >0 1 + an enum ior_abi_err code: an op with no packed form, a bad value, or an
+ *         entry cut short by the end of the list; op, flags and user_data are decoded
+ */
+int ior_abi_packed_decode(const uint8_t *mem, uint32_t size, uint32_t ptr, uint32_t len,
+			  uint32_t *at, struct ior_abi_sqe *out);
+
+/**
+ * @brief Bytes CQE @p c takes in `enter`'s result: header, data and detail, padded to 8.
+ */
+uint32_t ior_abi_packed_cqe_size(const struct ior_abi_cqe *c);
+
+/**
+ * @brief Write `enter`'s result (@p queued, then the @p n CQEs @p cqes[i]) as a `list<u8>`
+ * to the return area at @p retptr, in one allocation through the guest's cabi_realloc.
+ *
+ * @retval 0 written
+ * @retval -1 @p retptr is outside the memory: the guest's glue is broken (trap it)
+ * @retval -2 the guest could not allocate the result (trap it: there is no smaller answer)
+ */
+int ior_abi_packed_result_write(const struct ior_abi_guest *g, uint32_t queued,
+				const struct ior_abi_cqe *const *cqes, uint32_t n,
+				uint32_t retptr);
+/** @} */
 
 /**
  * @brief Write `result<u32-like, error-code>` (a handle, a ring) to @p retptr.

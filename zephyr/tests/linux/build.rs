@@ -1,20 +1,24 @@
 // Compiles the portable ABI code exactly as the Zephyr module does (no Zephyr, no WAMR
-// headers), plus the Linux stand-in for the RTIO side; and checks lib/abi's wasm32 offsets
+// headers), plus the Linux stand-in for the RTIO side and the packed form's probe (the tests'
+// view of its decoder and encoder); and checks lib/abi's wasm32 offsets
 // against the C SDK's wit-bindgen structs (layout_check.c, static asserts compiled for wasm32).
 use std::path::Path;
 use std::process::Command;
 
 fn main() {
     let abi = "../../lib/abi";
-    for f in ["ior_abi.c", "ior_errno.c", "ior_abi.h"] {
+    for f in ["ior_abi.c", "ior_abi_packed.c", "ior_errno.c", "ior_abi.h", "ior_abi_priv.h"] {
         println!("cargo:rerun-if-changed={abi}/{f}");
     }
     println!("cargo:rerun-if-changed=src/linux_ring.c");
+    println!("cargo:rerun-if-changed=src/packed_probe.c");
     println!("cargo:rerun-if-changed=layout_check.c");
     cc::Build::new()
         .file(format!("{abi}/ior_abi.c"))
+        .file(format!("{abi}/ior_abi_packed.c"))
         .file(format!("{abi}/ior_errno.c"))
         .file("src/linux_ring.c")
+        .file("src/packed_probe.c")
         .include(abi)
         .warnings(true)
         .extra_warnings(true)

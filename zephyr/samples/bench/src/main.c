@@ -102,13 +102,19 @@ static int native_run(bool timer, unsigned batch, unsigned ops)
 
 /* --- the guest --------------------------------------------------------------------------- */
 
-static bool guest_abi; /* the bindings alone (abi-*), or the C SDK's loop */
+/* How the guest crosses: the C SDK's loop, or the bindings alone in either form. */
+enum guest_kind { GUEST_SDK, GUEST_RECORDS, GUEST_ENTER };
+static enum guest_kind guest_kind;
 
 static int guest_run(bool timer, unsigned batch, unsigned ops)
 {
-	static const char *const kinds[2][2] = {{"nop", "timer"}, {"abi-nop", "abi-timer"}};
+	static const char *const kinds[3][2] = {
+		[GUEST_SDK] = {"nop", "timer"},
+		[GUEST_RECORDS] = {"abi-nop", "abi-timer"},
+		[GUEST_ENTER] = {"enter-nop", "enter-timer"},
+	};
 	char b[12], n[12];
-	const char *argv[] = {"bench", kinds[guest_abi][timer], b, n};
+	const char *argv[] = {"bench", kinds[guest_kind][timer], b, n};
 
 	snprintk(b, sizeof(b), "%u", batch);
 	snprintk(n, sizeof(n), "%u", ops);
@@ -148,23 +154,31 @@ static void bench_case(bool timer, unsigned batch, unsigned ops)
 
 	printk("bench %-5s batch %2u: native %u.%u ns/op", timer ? "timer" : "nop", batch,
 	       n10 / 10, n10 % 10);
-	for (int abi = 1; abi >= 0; abi--) {
-		guest_abi = abi;
+	static const char *const names[] = {
+		[GUEST_RECORDS] = "guest bindings",
+		[GUEST_ENTER] = "guest enter",
+		[GUEST_SDK] = "guest SDK loop",
+	};
+	static const enum guest_kind order[] = {GUEST_RECORDS, GUEST_ENTER, GUEST_SDK};
+
+	for (size_t k = 0; k < ARRAY_SIZE(order); k++) {
+		guest_kind = order[k];
 		uint64_t empty = best_ns(guest_run, timer, batch, 0);
 		uint64_t guest = best_ns(guest_run, timer, batch, ops);
 		uint32_t g10 = (uint32_t)((guest > empty ? guest - empty : 0) * 10 / ops);
 		uint32_t ratio = n10 ? (uint32_t)((uint64_t)g10 * 100 / n10) : 0;
 
-		printk(", %s %u.%u ns/op (%u.%02ux)", abi ? "guest bindings" : "guest SDK loop",
-		       g10 / 10, g10 % 10, ratio / 100, ratio % 100);
+		printk(", %s %u.%u ns/op (%u.%02ux)", names[guest_kind], g10 / 10, g10 % 10,
+		       ratio / 100, ratio % 100);
 	}
 	printk("\n");
 }
 
 /*
  * IORING_BENCH_PROFILE=KIND:BATCH[:OPS] in the environment runs one case and prints its time,
- * nothing else: KIND is nop, timer (the SDK loop), abi-nop, abi-timer (the bindings alone),
- * native-nop or native-timer. Without OPS it repeats runs of 32768 operations for 3 s (for
+ * nothing else: KIND is nop, timer (the SDK loop), abi-nop, abi-timer (the bindings alone,
+ * submit and complete), enter-nop, enter-timer (the bindings alone, enter), native-nop or
+ * native-timer. Without OPS it repeats runs of 32768 operations for 3 s (for
  * perf record); with OPS it makes one run of OPS operations (for valgrind --tool=callgrind:
  * the instructions of a run of N less those of a run of 0 are the cost of N operations).
  */
@@ -175,11 +189,15 @@ static int profile(const char *spec)
 	const char *q = p ? strchr(p + 1, ':') : NULL;
 	bool native = strncmp(spec, "native-", 7) == 0;
 	const char *kind = spec + (native ? 7 : 0);
-	bool timer = strncmp(kind, "timer", 5) == 0 || strncmp(kind, "abi-timer", 9) == 0;
+	static const size_t prefix[] = {[GUEST_SDK] = 0, [GUEST_RECORDS] = 4, [GUEST_ENTER] = 6};
+	bool timer;
 	uint64_t t0 = ioring_bench_host_ns(), ops = 0;
 	int (*run)(bool, unsigned, unsigned) = native ? native_run : guest_run;
 
-	guest_abi = strncmp(kind, "abi-", 4) == 0;
+	guest_kind = strncmp(kind, "abi-", 4) == 0     ? GUEST_RECORDS
+		     : strncmp(kind, "enter-", 6) == 0 ? GUEST_ENTER
+						       : GUEST_SDK;
+	timer = strncmp(kind + prefix[guest_kind], "timer", 5) == 0;
 	if (!batch || batch > 32)
 		return 1;
 	if (q) {

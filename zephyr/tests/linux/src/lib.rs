@@ -30,6 +30,19 @@ extern "C" {
     fn lx_ring_drop(ring: u32);
     fn lx_ring_submit(ring: u32, mem: *const u8, size: u32, ptr: u32, count: u32) -> i32;
     fn lx_ring_complete(ring: u32, min: u32, max: u32, has: i32, ns: u64, g: *const AbiGuest, retptr: u32) -> i32;
+    fn lx_ring_enter(
+        ring: u32,
+        mem: *const u8,
+        size: u32,
+        ptr: u32,
+        len: u32,
+        min: u32,
+        max: u32,
+        has: i32,
+        ns: u64,
+        g: *const AbiGuest,
+        retptr: u32,
+    ) -> i32;
     fn lx_register_buffers(count: u32, size: u32) -> i32;
     fn lx_buffer_io(buf: u32, off: u32, bytes: *mut u8, len: u32, write: i32) -> i32;
     fn ior_abi_put_result_u32(g: *const AbiGuest, retptr: u32, is_err: bool, value: u32) -> i32;
@@ -151,6 +164,25 @@ fn link(linker: &mut Linker<State>) -> Result<()> {
             }
             let g = guest(&mut c);
             let r = unsafe { lx_ring_complete(ring as u32, min as u32, max as u32, has, ns as u64, &g, ret as u32) };
+            after(&mut c, r)
+        },
+    )?;
+    linker.func_wrap(
+        RING,
+        "[method]ring.enter",
+        |mut c: Cx<'_>, ring: i32, ptr: i32, len: i32, min: i32, max: i32, has: i32, ns: i64, ret: i32| -> Result<()> {
+            if has > 1 {
+                bail!("ioring: malformed option");
+            }
+            let (mem, size) = memory(&mut c)?;
+            let g = guest(&mut c);
+            let r = unsafe { lx_ring_enter(ring as u32, mem, size, ptr as u32, len as u32, min as u32, max as u32, has, ns as u64, &g, ret as u32) };
+            if r == -14 {
+                bail!("ioring: SQE list outside memory");
+            }
+            if r == -2 && c.data().inner_trap.is_none() {
+                bail!("ioring: no memory for the completions");
+            }
             after(&mut c, r)
         },
     )?;
@@ -303,4 +335,108 @@ pub fn core_module(name: &str) -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../guest/build"));
     dir.join(format!("{name}.core.wasm"))
+}
+
+/// The packed form's decoder and encoder as the tests see them (src/packed_probe.c).
+pub mod probe {
+    /// The fields of a decoded SQE (`struct ior_abi_sqe`) that packed ops use.
+    #[repr(C)]
+    #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+    pub struct Sqe {
+        pub op: u32,
+        pub flags: u32,
+        pub user_data: u32,
+        pub fd: u32,
+        pub len: u32,
+        pub has_offset: u32,
+        pub offset: u64,
+        pub data_ptr: u32,
+        pub data_len: u32,
+        pub buffer: u32,
+        pub buffer_offset: u32,
+        pub ns: u64,
+        pub count: u32,
+        pub flag: u32,
+        pub events: u32,
+        pub how: u32,
+    }
+
+    /// A CQE (`struct ior_abi_cqe`) as plain fields.
+    #[repr(C)]
+    #[derive(Debug, Clone, Copy)]
+    pub struct Cqe {
+        pub user_data: u32,
+        pub is_err: u32,
+        pub value: u32,
+        pub more: u32,
+        pub data: *const u8,
+        pub data_len: u32,
+        pub detail: u32,
+        pub handle: u32,
+        pub family: u32,
+        pub port: u32,
+        pub v4: [u8; 4],
+        pub v6: [u16; 8],
+        pub flow_info: u32,
+        pub scope_id: u32,
+        pub path: *const u8,
+        pub path_len: u32,
+        pub stat_type: u32,
+        pub mode: u32,
+        pub links: u32,
+        pub size: u64,
+        pub modified_ns: u64,
+        pub rising: u32,
+        pub seqno: u32,
+        pub timestamp_ns: u64,
+    }
+
+    impl Default for Cqe {
+        fn default() -> Self {
+            Cqe {
+                user_data: 0,
+                is_err: 0,
+                value: 0,
+                more: 0,
+                data: std::ptr::null(),
+                data_len: 0,
+                detail: 0,
+                handle: 0,
+                family: 0,
+                port: 0,
+                v4: [0; 4],
+                v6: [0; 8],
+                flow_info: 0,
+                scope_id: 0,
+                path: std::ptr::null(),
+                path_len: 0,
+                stat_type: 0,
+                mode: 0,
+                links: 0,
+                size: 0,
+                modified_ns: 0,
+                rising: 0,
+                seqno: 0,
+                timestamp_ns: 0,
+            }
+        }
+    }
+
+    extern "C" {
+        pub fn ior_abi_packed_peek(list: *const u8, len: u32, at: u32, op: *mut u8, flags: *mut u8) -> u32;
+        pub fn probe_packed_decode(mem: *const u8, size: u32, ptr: u32, len: u32, at: u32, out: *mut Sqe, next: *mut u32) -> i32;
+        pub fn probe_record_decode(mem: *const u8, size: u32, addr: u32, out: *mut Sqe) -> i32;
+        pub fn probe_same_as_record(mem: *const u8, size: u32, ptr: u32, len: u32, at: u32, rec: u32) -> i32;
+        pub fn probe_packed_result(
+            cqes: *const Cqe,
+            n: u32,
+            queued: u32,
+            retptr: u32,
+            fail: i32,
+            out: *mut u8,
+            cap: u32,
+            allocs: *mut u32,
+        ) -> std::ffi::c_long;
+        pub fn probe_cqe_size(cqe: *const Cqe) -> u32;
+    }
 }

@@ -2,11 +2,12 @@
  * SPDX-License-Identifier: Apache-2.0
  *
  * linux_ring.c - a plain-Linux stand-in for the Zephyr host's RTIO layer, for CI: the ring
- * imports of a real guest core module go through the portable canonical-ABI code
- * (lib/abi) exactly as on Zephyr, and the operations run as synchronous Linux calls at
- * submit (where the Zephyr host submits to RTIO). Timeouts wait in complete(). Files,
- * stdio (captured), fixed buffers, timers, cancel, links and link timeouts; everything else
- * completes with not-supported. A test mock of the RTIO side, not a host.
+ * imports of a real guest core module (submit, complete and enter) go through the portable
+ * canonical-ABI code (lib/abi) exactly as on Zephyr, and the operations run as synchronous
+ * Linux calls at submit (where the Zephyr host submits to RTIO). Timeouts wait in
+ * complete(). Files, stdio (captured), fixed buffers, timers, cancel, links and link
+ * timeouts; everything else completes with not-supported. A test mock of the RTIO side, not
+ * a host.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -311,77 +312,104 @@ static int cancel(uint32_t ring, uint32_t target, bool all)
 	return n ? n : -ENOENT;
 }
 
-int lx_ring_submit(uint32_t ring, const uint8_t *mem, uint32_t size, uint32_t ptr, uint32_t count)
+/* Where a link chain stands between the entries of one submit. */
+struct lx_chain {
+	bool failed, in_chain;
+};
+
+/* Run one decoded entry (@ret as the decoder returned it) on @ring, synchronously. */
+static void lx_run(uint32_t ring, const struct ior_abi_sqe *s, int ret, const uint8_t *mem,
+		   struct lx_chain *chain)
 {
-	bool chain_failed = false, in_chain = false;
-	uint32_t i;
+	struct lx_op *op = op_alloc(ring);
 
-	if (ring == 0 || ring > LX_RINGS || !lx_ring_used[ring])
-		return -EFAULT;
-	if ((ptr & 7) || !ior_abi_range_ok(size, ptr, (uint64_t)count * IOR_ABI_SQE_SIZE))
-		return -EFAULT;
-	for (i = 0; i < count; i++) {
-		struct ior_abi_sqe s;
-		struct lx_op *op;
-		int ret;
-
-		if (inflight(0) == LX_OPS)
-			break;
-		op = op_alloc(ring);
-		ret = ior_abi_sqe_decode(mem, size, ptr + i * IOR_ABI_SQE_SIZE, &s);
-		op->cqe.user_data = s.user_data;
-		if (ret > 0) {
-			op->cqe.is_err = true;
-			op->cqe.value = (uint32_t)(ret - 1);
-			op->seq = ++lx_seq;
-			op->done = true;
-		} else if (in_chain && chain_failed) {
-			set_res(op, -ECANCELED);
-			op->done = true;
-		} else if (s.op == IOR_ABI_OP_TIMEOUT) {
-			if (s.count) {
-				set_res(op, -ENOTSUP);
-				op->done = true;
-			} else {
-				op->timer = true;
-				op->deadline = now_ns() + s.ns;
-			}
-		} else if (s.op == IOR_ABI_OP_LINK_TIMEOUT) {
-			/* The guarded entry ran synchronously: it beat the timeout. */
-			set_res(op, in_chain ? -ECANCELED : -EINVAL);
-			op->done = true;
-		} else if (s.op == IOR_ABI_OP_CANCEL) {
-			set_res(op, cancel(ring, s.count, s.flag));
-			op->done = true;
-		} else if (s.flags & IOR_ABI_SQE_DRAIN) {
+	op->cqe.user_data = s->user_data;
+	if (ret > 0) {
+		op->cqe.is_err = true;
+		op->cqe.value = (uint32_t)(ret - 1);
+		op->seq = ++lx_seq;
+		op->done = true;
+	} else if (chain->in_chain && chain->failed) {
+		set_res(op, -ECANCELED);
+		op->done = true;
+	} else if (s->op == IOR_ABI_OP_TIMEOUT) {
+		if (s->count) {
 			set_res(op, -ENOTSUP);
 			op->done = true;
 		} else {
-			set_res(op, do_op(op, &s, mem));
-			op->done = true;
+			op->timer = true;
+			op->deadline = now_ns() + s->ns;
 		}
-		/* A link-timeout does not change the chain's fate. */
-		if (s.op != IOR_ABI_OP_LINK_TIMEOUT) {
-			/* A failed (or cancelled) soft-linked entry cancels the rest. */
-			chain_failed = (s.flags & IOR_ABI_SQE_LINK) &&
-				       (op->cqe.is_err || ior_abi_short(&s, op->cqe.value));
-		}
-		in_chain = (s.flags & (IOR_ABI_SQE_LINK | IOR_ABI_SQE_HARD_LINK)) != 0;
+	} else if (s->op == IOR_ABI_OP_LINK_TIMEOUT) {
+		/* The guarded entry ran synchronously: it beat the timeout. */
+		set_res(op, chain->in_chain ? -ECANCELED : -EINVAL);
+		op->done = true;
+	} else if (s->op == IOR_ABI_OP_CANCEL) {
+		set_res(op, cancel(ring, s->count, s->flag));
+		op->done = true;
+	} else if (s->flags & IOR_ABI_SQE_DRAIN) {
+		set_res(op, -ENOTSUP);
+		op->done = true;
+	} else {
+		set_res(op, do_op(op, s, mem));
+		op->done = true;
+	}
+	/* A link-timeout does not change the chain's fate. */
+	if (s->op != IOR_ABI_OP_LINK_TIMEOUT) {
+		/* A failed (or cancelled) soft-linked entry cancels the rest. */
+		chain->failed = (s->flags & IOR_ABI_SQE_LINK) &&
+				(op->cqe.is_err || ior_abi_short(s, op->cqe.value));
+	}
+	chain->in_chain = (s->flags & (IOR_ABI_SQE_LINK | IOR_ABI_SQE_HARD_LINK)) != 0;
+}
+
+static bool ring_ok(uint32_t ring)
+{
+	return ring > 0 && ring <= LX_RINGS && lx_ring_used[ring];
+}
+
+int lx_ring_submit(uint32_t ring, const uint8_t *mem, uint32_t size, uint32_t ptr, uint32_t count)
+{
+	struct lx_chain chain = {0};
+	uint32_t i;
+
+	if (!ring_ok(ring))
+		return -EFAULT;
+	if ((ptr & 7) || !ior_abi_range_ok(size, ptr, (uint64_t)count * IOR_ABI_SQE_SIZE))
+		return -EFAULT;
+	for (i = 0; i < count && inflight(0) < LX_OPS; i++) {
+		struct ior_abi_sqe s;
+		int ret = ior_abi_sqe_decode(mem, size, ptr + i * IOR_ABI_SQE_SIZE, &s);
+
+		lx_run(ring, &s, ret, mem, &chain);
 	}
 	return (int)i;
 }
 
-int lx_ring_complete(uint32_t ring, uint32_t min, uint32_t max, int has_timeout, uint64_t ns,
-		     const struct ior_abi_guest *g, uint32_t retptr)
+/* The packed entries of enter; returns how many were queued. */
+static uint32_t lx_submit_packed(uint32_t ring, const uint8_t *mem, uint32_t size, uint32_t ptr,
+				 uint32_t len)
 {
-	static struct ior_abi_cqe out[LX_OPS];
-	static struct lx_op *from[LX_OPS];
+	struct lx_chain chain = {0};
+	struct ior_abi_sqe s;
+	uint32_t at = 0, n = 0;
+	int ret;
+
+	while (inflight(0) < LX_OPS &&
+	       (ret = ior_abi_packed_decode(mem, size, ptr, len, &at, &s)) >= 0) {
+		lx_run(ring, &s, ret, mem, &chain);
+		n++;
+	}
+	return n;
+}
+
+/* Reap up to @max finished ops of @ring in completion order, waiting as complete() does. */
+static uint32_t lx_reap(uint32_t ring, uint32_t min, uint32_t max, int has_timeout, uint64_t ns,
+			const struct ior_abi_cqe **out, struct lx_op **from)
+{
 	uint64_t end = has_timeout ? now_ns() + ns : UINT64_MAX;
 	uint32_t n = 0;
-	int written;
 
-	if (ring == 0 || ring > LX_RINGS || !lx_ring_used[ring])
-		return ior_abi_cqes_write(g, out, 0, retptr);
 	if ((uint32_t)inflight(ring) < min)
 		min = (uint32_t)inflight(ring);
 	for (;;) {
@@ -423,16 +451,57 @@ int lx_ring_complete(uint32_t ring, uint32_t min, uint32_t max, int has_timeout,
 		}
 		if (!best)
 			break;
-		out[n] = best->cqe;
+		out[n] = &best->cqe;
 		from[n] = best;
 		best->seq = 0; /* taken */
 	}
-	written = ior_abi_cqes_write(g, out, n, retptr);
+	return n;
+}
+
+/* Free the ops whose CQEs went to the guest. */
+static void lx_retire(struct lx_op **from, uint32_t n)
+{
 	for (uint32_t i = 0; i < n; i++) {
 		free(from[i]->buf);
 		memset(from[i], 0, sizeof(*from[i]));
 	}
+}
+
+static const struct ior_abi_cqe *lx_out_cqes[LX_OPS];
+static struct lx_op *lx_out_ops[LX_OPS];
+
+int lx_ring_complete(uint32_t ring, uint32_t min, uint32_t max, int has_timeout, uint64_t ns,
+		     const struct ior_abi_guest *g, uint32_t retptr)
+{
+	uint32_t n = 0;
+	int written;
+
+	if (ring_ok(ring))
+		n = lx_reap(ring, min, max, has_timeout, ns, lx_out_cqes, lx_out_ops);
+	written = ior_abi_cqes_write_ptrs(g, lx_out_cqes, n, retptr);
+
+	lx_retire(lx_out_ops, n);
 	return written;
+}
+
+/* enter: the packed entries as submit, then (max > 0) complete, answered in the packed form. */
+int lx_ring_enter(uint32_t ring, const uint8_t *mem, uint32_t size, uint32_t ptr, uint32_t len,
+		  uint32_t min, uint32_t max, int has_timeout, uint64_t ns,
+		  const struct ior_abi_guest *g, uint32_t retptr)
+{
+	uint32_t queued = 0, n = 0;
+	int ret;
+
+	if (!ior_abi_range_ok(size, ptr, len))
+		return -EFAULT;
+	if (ring_ok(ring)) {
+		queued = lx_submit_packed(ring, mem, size, ptr, len);
+		if (max)
+			n = lx_reap(ring, min, max, has_timeout, ns, lx_out_cqes, lx_out_ops);
+	}
+	ret = ior_abi_packed_result_write(g, queued, lx_out_cqes, n, retptr);
+	lx_retire(lx_out_ops, n);
+	return ret;
 }
 
 int lx_register_buffers(uint32_t count, uint32_t size)

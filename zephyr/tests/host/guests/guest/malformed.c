@@ -6,6 +6,7 @@
  * and tear the guest down).
  */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ioring.h"
@@ -17,6 +18,10 @@ extern int32_t __wasm_import_ioring_ring_ring_method_ring_submit(int32_t, uint8_
 __attribute__((__import_module__("ioring:ring/ring@0.1.0"), __import_name__("[method]ring.complete")))
 extern void __wasm_import_ioring_ring_ring_method_ring_complete(int32_t, int32_t, int32_t,
 								 int32_t, int64_t, uint8_t *);
+
+__attribute__((__import_module__("ioring:ring/ring@0.1.0"), __import_name__("[method]ring.enter")))
+extern void __wasm_import_ioring_ring_ring_method_ring_enter(int32_t, uint8_t *, size_t, int32_t,
+							     int32_t, int32_t, int64_t, uint8_t *);
 
 static struct ior_ring ring;
 static int bad;
@@ -64,6 +69,68 @@ static ior_sqe_t *sqe_with(uint32_t data)
 	return sqe;
 }
 
+/* A packed SQE (wit/ring.wit, `enter`) at @p with @len bytes of @data after its header when
+ * @data is given; returns its size, padded to 8. */
+static size_t packed(uint8_t *p, uint8_t op, uint8_t flags, uint32_t data32, uint32_t fd,
+		     uint32_t len, uint32_t x, const void *data)
+{
+	uint64_t none = UINT64_MAX;
+	size_t size = 32;
+
+	memset(p, 0, 32);
+	p[0] = op;
+	p[1] = flags;
+	memcpy(p + 4, &data32, 4);
+	memcpy(p + 8, &fd, 4);
+	memcpy(p + 12, &len, 4);
+	memcpy(p + 16, &none, 8);
+	memcpy(p + 24, &x, 4);
+	if (data) {
+		memcpy(p + 32, data, len);
+		size = (32 + len + 7) & ~7u;
+	}
+	return size;
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
+/*
+ * One enter of @len packed bytes: checks that @queued were queued and that the CQEs are
+ * those of @want (user data 1..n: its result, or -IOR_E* as ior_cqe_res gives), in any order.
+ */
+static void enter_expect(const uint8_t *list, size_t len, uint32_t min, uint32_t max,
+			 uint32_t queued, const int *want, uint32_t n)
+{
+	app_list_u8_t sqes = {(uint8_t *)list, len}, res;
+	uint32_t seen = 0, at = 8;
+
+	ioring_ring_ring_method_ring_enter((ioring_ring_ring_borrow_ring_t){ring.ring.__handle},
+					   &sqes, min, max, NULL, &res);
+	if (res.len < 8 || get32(res.ptr) != queued || get32(res.ptr + 4) != n) {
+		say("FAIL enter: ", "queued or CQE count");
+		bad = 1;
+	}
+	for (uint32_t i = 0; i < n && at + 16 <= res.len; i++) {
+		const uint8_t *c = res.ptr + at;
+		uint32_t ud = get32(c), v = get32(c + 4);
+		int got = (c[8] & 2) ? -(int)(v + 1) : (int)v; /* IOR_E* count from 1 */
+
+		if (ud < 1 || ud > n || got != want[ud - 1] || (seen & (1u << ud))) {
+			say("FAIL enter: ", "a CQE's user data or result");
+			bad = 1;
+		}
+		seen |= 1u << ud;
+		at += (16 + get32(c + 12) + c[10] + 7) & ~7u;
+	}
+	free(res.ptr);
+}
+
 int main(int argc, char **argv)
 {
 	const char *s = argc > 1 ? argv[1] : "";
@@ -87,16 +154,25 @@ int main(int argc, char **argv)
 		expect(4, -IOR_EBADF);
 		expect(5, -IOR_EACCES); /* as the Linux host */
 	} else if (!strcmp(s, "oversized")) {
-		/* Lengths that run past the guest's memory: invalid-argument, nothing read. */
-		ior_prep_write(sqe_with(1), IOR_STDOUT, small, 0x7fffffff, -1);
-		ior_prep_write(sqe_with(2), IOR_STDOUT, (void *)(uintptr_t)0xfffffff0u, 32, -1);
-		ior_prep_spi_transfer(sqe_with(3), IOR_STDOUT, (ior_spi_segment_t *)small,
+		/* Lengths that run past the guest's memory: invalid-argument, nothing read. The
+		 * records go to the host as they are (the SDK's packed form would copy the
+		 * bytes first, in the guest). */
+		static ior_sqe_t recs[4];
+		ioring_ring_ring_list_sqe_t list = {recs, 4};
+
+		ior_prep_write(&recs[0], IOR_STDOUT, small, 0x7fffffff, -1);
+		ior_prep_write(&recs[1], IOR_STDOUT, (void *)(uintptr_t)0xfffffff0u, 32, -1);
+		ior_prep_spi_transfer(&recs[2], IOR_STDOUT, (ior_spi_segment_t *)small,
 				      0x10000000);
-		sqe = ior_get_sqe(&ring);
-		ior_prep_nop(sqe);
-		ior_sqe_set_data32(sqe, 5);
-		sqe->flags = 0xff; /* flags the contract does not define */
-		ior_submit(&ring);
+		ior_prep_nop(&recs[3]);
+		recs[3].flags = 0xff; /* flags the contract does not define */
+		for (uint32_t i = 0; i < 4; i++)
+			ior_sqe_set_data32(&recs[i], i < 3 ? i + 1 : 5);
+		if (ioring_ring_ring_method_ring_submit(
+			    (ioring_ring_ring_borrow_ring_t){ring.ring.__handle}, &list) != 4) {
+			say("FAIL ", "submit");
+			bad = 1;
+		}
 		expect(1, -IOR_EINVAL);
 		expect(2, -IOR_EINVAL);
 		expect(3, -IOR_EINVAL);
@@ -134,6 +210,40 @@ int main(int argc, char **argv)
 		ior_submit(&ring);
 		expect(2, -IOR_ETIMEDOUT);
 		expect(3, 0);
+	} else if (!strcmp(s, "enter")) {
+		/* The packed form: a nop, an op with no packed form (connect), a bad value (a
+		 * shutdown-how of 3), flag bits the contract does not define (ignored), a write
+		 * of one byte, and a write cut short by the end of the list, which ends it. */
+		static uint8_t list[256];
+		static const int want[] = {0, -IOR_EINVAL, -IOR_EINVAL, 0, 1, -IOR_EINVAL};
+		static const int none[1];
+		size_t n = 0;
+
+		n += packed(list + n, IORING_RING_TYPES_OP_NOP, 0, 1, 0, 0, 0, NULL);
+		n += packed(list + n, IORING_RING_TYPES_OP_CONNECT, 0, 2, 3, 0, 0, NULL);
+		n += packed(list + n, IORING_RING_TYPES_OP_SHUTDOWN, 0, 3, 3, 0, 3, NULL);
+		n += packed(list + n, IORING_RING_TYPES_OP_NOP, 0xf8, 4, 0, 0, 0, NULL);
+		n += packed(list + n, IORING_RING_TYPES_OP_WRITE, 0, 5, IOR_STDOUT, 1, 0, "\n");
+		n += packed(list + n, IORING_RING_TYPES_OP_WRITE, 0, 6, IOR_STDOUT, 100, 0, NULL);
+		enter_expect(list, n, 6, 8, 6, want, 6);
+		/* With max 0 it only queues; an enter without entries then reaps. */
+		n = packed(list, IORING_RING_TYPES_OP_NOP, 0, 1, 0, 0, 0, NULL);
+		enter_expect(list, n, 0, 0, 1, none, 0);
+		enter_expect(list, 0, 1, 1, 0, none, 1);
+		/* What the record form queued comes back here too. */
+		ior_sqe_t record = {0};
+		ioring_ring_ring_list_sqe_t records = {&record, 1};
+
+		ior_prep_nop(&record);
+		ior_sqe_set_data32(&record, 1);
+		if (ioring_ring_ring_method_ring_submit(
+			    (ioring_ring_ring_borrow_ring_t){ring.ring.__handle}, &records) != 1) {
+			say("FAIL ", "submit");
+			bad = 1;
+		}
+		enter_expect(list, 0, 1, 1, 0, none, 1);
+		/* min is capped at what is in flight: nothing, so no wait. */
+		enter_expect(list, 0, 4, 4, 0, none, 0);
 	} else if (!strcmp(s, "trap-in-flight")) {
 		/* Operations in flight (a 10 s timer, a nop not yet reaped), then a trap. */
 		ior_prep_timeout(sqe_with(1), 10000000000ull, 0);
@@ -145,6 +255,19 @@ int main(int argc, char **argv)
 		__wasm_import_ioring_ring_ring_method_ring_submit(ring.ring.__handle,
 								  (uint8_t *)(uintptr_t)0xfffffff8u, 4);
 		say("FAIL ", "submit of a list outside memory returned");
+		return 1;
+	} else if (!strcmp(s, "trap-bad-enter-list")) {
+		/* A packed list outside memory: broken glue, as for submit. */
+		__wasm_import_ioring_ring_ring_method_ring_enter(
+			ring.ring.__handle, (uint8_t *)(uintptr_t)0xfffffff0u, 32, 0, 0, 0, 0,
+			(uint8_t *)small);
+		say("FAIL ", "enter of a list outside memory returned");
+		return 1;
+	} else if (!strcmp(s, "trap-bad-enter-retptr")) {
+		__wasm_import_ioring_ring_ring_method_ring_enter(
+			ring.ring.__handle, (uint8_t *)small, 0, 0, 1, 0, 0,
+			(uint8_t *)(uintptr_t)0xfffffffcu);
+		say("FAIL ", "enter into a return area outside memory returned");
 		return 1;
 	} else if (!strcmp(s, "trap-bad-retptr")) {
 		/* A return area outside memory: the host traps the guest. */

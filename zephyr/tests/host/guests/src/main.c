@@ -83,6 +83,12 @@ ZTEST(ioring_guests, test_not_supported_in_order)
 	zassert_equal(run_malformed("unsupported"), 0, "not-supported, a counted timeout and a drain, exactly");
 }
 
+ZTEST(ioring_guests, test_enter_packed_form)
+{
+	zassert_equal(run_malformed("enter"), 0,
+		      "invalid for no packed form, a bad value and a cut entry; max 0 only queues");
+}
+
 ZTEST(ioring_guests, test_trap_with_operations_in_flight)
 {
 	int64_t start = k_uptime_get();
@@ -101,6 +107,10 @@ ZTEST(ioring_guests, test_addresses_outside_memory_trap)
 	zassert_equal(run_malformed("trap-bad-list"), IORING_TRAPPED, "an SQE list outside memory");
 	zassert_equal(run_malformed("trap-bad-retptr"), IORING_TRAPPED,
 		      "a return area outside memory");
+	zassert_equal(run_malformed("trap-bad-enter-list"), IORING_TRAPPED,
+		      "a packed SQE list outside memory");
+	zassert_equal(run_malformed("trap-bad-enter-retptr"), IORING_TRAPPED,
+		      "enter's return area outside memory");
 	zassert_equal(run_timer(), 0, "the firmware goes on");
 }
 

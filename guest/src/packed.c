@@ -1,0 +1,325 @@
+/*
+ * packed.c - SQEs and CQEs in the packed form of ring.enter (laid out in wit/ring.wit).
+ *
+ * The record form costs the host a field-by-field lift of every SQE and a cabi_realloc call
+ * into the guest for every CQE's data list; the packed form is one byte list each way.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ioring.h"
+#include "internal.h"
+
+#define SQE_HEADER 32u
+#define CQE_HEADER 16u
+#define NO_OFFSET UINT64_MAX
+
+static size_t pad8(size_t n)
+{
+	return (n + 7) & ~(size_t)7;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	memcpy(p, &v, 4); /* wasm32 is little-endian, as the form is */
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	memcpy(p, &v, 8);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
+static uint64_t get64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+static uint16_t get16(const uint8_t *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, 2);
+	return v;
+}
+
+static uint64_t offset_of(app_option_u64_t o)
+{
+	return o.is_some ? o.val : NO_OFFSET;
+}
+
+/* The packing buffer, kept from round to round: one batch at a time is packed. */
+static uint8_t *__ior_pk;
+static size_t __ior_pk_cap;
+
+static uint8_t *__ior_pk_room(size_t need)
+{
+	size_t cap = __ior_pk_cap ? __ior_pk_cap : 1024;
+	uint8_t *p;
+
+	if (need <= __ior_pk_cap)
+		return __ior_pk;
+	/* Doubling past half the address space would wrap to 0 on wasm32. */
+	while (cap < need)
+		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+	p = realloc(__ior_pk, cap);
+	if (!p)
+		return NULL;
+	__ior_pk = p;
+	__ior_pk_cap = cap;
+	return p;
+}
+
+/* The header fields an op uses (the rest stay zero); false when it has no packed form. */
+static bool __ior_pack_args(const ior_sqe_t *s, uint8_t *h, const app_list_u8_t **payload)
+{
+	const ioring_ring_types_op_t *op = &s->op;
+	uint32_t fd = 0, len = 0, x = 0, y = 0;
+	uint64_t offset = 0;
+
+	switch (op->tag) {
+	case IORING_RING_TYPES_OP_NOP:
+		break;
+	case IORING_RING_TYPES_OP_READ:
+		fd = op->val.read.fd;
+		len = op->val.read.len;
+		offset = offset_of(op->val.read.offset);
+		break;
+	case IORING_RING_TYPES_OP_WRITE:
+		fd = op->val.write.fd;
+		*payload = &op->val.write.data;
+		len = (uint32_t)op->val.write.data.len;
+		offset = offset_of(op->val.write.offset);
+		break;
+	case IORING_RING_TYPES_OP_READ_FIXED:
+	case IORING_RING_TYPES_OP_WRITE_FIXED:
+		fd = op->val.read_fixed.fd;
+		len = op->val.read_fixed.len;
+		offset = offset_of(op->val.read_fixed.offset);
+		x = op->val.read_fixed.buffer;
+		y = op->val.read_fixed.buffer_offset;
+		break;
+	case IORING_RING_TYPES_OP_SEND:
+		fd = op->val.send.fd;
+		*payload = &op->val.send.data;
+		len = (uint32_t)op->val.send.data.len;
+		break;
+	case IORING_RING_TYPES_OP_RECV:
+	case IORING_RING_TYPES_OP_RECV_MULTISHOT:
+	case IORING_RING_TYPES_OP_RECVMSG:
+		fd = op->val.recv.fd;
+		len = op->val.recv.len;
+		break;
+	case IORING_RING_TYPES_OP_ACCEPT:
+	case IORING_RING_TYPES_OP_ACCEPT_MULTISHOT:
+	case IORING_RING_TYPES_OP_CLOSE:
+	case IORING_RING_TYPES_OP_LOCAL_ADDRESS:
+	case IORING_RING_TYPES_OP_GPIO_GET:
+	case IORING_RING_TYPES_OP_GPIO_EDGES:
+		fd = op->val.close; /* every one of them is a lone handle */
+		break;
+	case IORING_RING_TYPES_OP_LISTEN:
+		fd = op->val.listen.f0;
+		x = op->val.listen.f1;
+		break;
+	case IORING_RING_TYPES_OP_SHUTDOWN:
+		fd = op->val.shutdown.f0;
+		x = op->val.shutdown.f1;
+		break;
+	case IORING_RING_TYPES_OP_FSYNC:
+	case IORING_RING_TYPES_OP_GPIO_SET:
+		fd = op->val.fsync.f0;
+		x = op->val.fsync.f1;
+		break;
+	case IORING_RING_TYPES_OP_FTRUNCATE:
+		fd = op->val.ftruncate.f0;
+		offset = op->val.ftruncate.f1;
+		break;
+	case IORING_RING_TYPES_OP_TIMEOUT:
+		offset = op->val.timeout.duration_ns;
+		x = op->val.timeout.count;
+		break;
+	case IORING_RING_TYPES_OP_LINK_TIMEOUT:
+		offset = op->val.link_timeout;
+		break;
+	case IORING_RING_TYPES_OP_CANCEL:
+		x = op->val.cancel.target;
+		y = op->val.cancel.all;
+		break;
+	case IORING_RING_TYPES_OP_POLL:
+		fd = op->val.poll.fd;
+		x = op->val.poll.events;
+		y = op->val.poll.multishot;
+		break;
+	default:
+		return false;
+	}
+	put32(h + 8, fd);
+	put32(h + 12, len);
+	put64(h + 16, offset);
+	put32(h + 24, x);
+	put32(h + 28, y);
+	return true;
+}
+
+long __ior_pack_sqes(const ior_sqe_t *sqe, unsigned nr, uint8_t **out)
+{
+	size_t size = 0;
+
+	for (unsigned i = 0; i < nr; i++) {
+		const app_list_u8_t *payload = NULL;
+		uint8_t *h = __ior_pk_room(size + SQE_HEADER);
+
+		if (!h)
+			return -1;
+		h += size;
+		h[0] = sqe[i].op.tag;
+		h[1] = sqe[i].flags;
+		h[2] = h[3] = 0;
+		put32(h + 4, sqe[i].user_data);
+		if (!__ior_pack_args(&sqe[i], h, &payload))
+			return -1;
+		size += SQE_HEADER;
+		if (payload && payload->len) {
+			size_t end = pad8(size + payload->len);
+
+			if (!__ior_pk_room(end))
+				return -1;
+			memcpy(__ior_pk + size, payload->ptr, payload->len);
+			memset(__ior_pk + size + payload->len, 0, end - size - payload->len);
+			size = end;
+		}
+	}
+	*out = __ior_pk;
+	return (long)size;
+}
+
+/* A copy of @len bytes at @p the application may free(); NULL for none. */
+static void *__ior_dup(const uint8_t *p, size_t len)
+{
+	void *d;
+
+	if (!len)
+		return NULL;
+	d = malloc(len);
+	if (!d)
+		abort(); /* as cabi_realloc does for the record form */
+	memcpy(d, p, len);
+	return d;
+}
+
+static void __ior_unpack_address(const uint8_t *p, size_t len, ior_sockaddr_t *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->tag = p[0];
+	switch (a->tag) {
+	case IORING_RING_TYPES_SOCKET_ADDRESS_IPV4:
+		a->val.ipv4.port = get16(p + 2);
+		a->val.ipv4.address.f0 = p[4];
+		a->val.ipv4.address.f1 = p[5];
+		a->val.ipv4.address.f2 = p[6];
+		a->val.ipv4.address.f3 = p[7];
+		break;
+	case IORING_RING_TYPES_SOCKET_ADDRESS_IPV6: {
+		uint16_t *g = &a->val.ipv6.address.f0;
+
+		a->val.ipv6.port = get16(p + 2);
+		a->val.ipv6.flow_info = get32(p + 4);
+		for (int i = 0; i < 8; i++)
+			g[i] = get16(p + 8 + 2 * i);
+		a->val.ipv6.scope_id = get32(p + 24);
+		break;
+	}
+	default:
+		a->val.unix.ptr = __ior_dup(p + 4, len - 4);
+		a->val.unix.len = len - 4;
+		break;
+	}
+}
+
+static void __ior_unpack_detail(uint8_t tag, const uint8_t *p, size_t len, ioring_ring_types_cqe_detail_t *d)
+{
+	d->tag = tag;
+	switch (tag) {
+	case IORING_RING_TYPES_CQE_DETAIL_HANDLE:
+		d->val.handle = get32(p);
+		break;
+	case IORING_RING_TYPES_CQE_DETAIL_ACCEPTED:
+		d->val.accepted.f0 = get32(p);
+		__ior_unpack_address(p + 4, len - 4, &d->val.accepted.f1);
+		break;
+	case IORING_RING_TYPES_CQE_DETAIL_PEER:
+	case IORING_RING_TYPES_CQE_DETAIL_ADDRESS:
+		__ior_unpack_address(p, len, &d->val.peer);
+		break;
+	case IORING_RING_TYPES_CQE_DETAIL_STAT:
+		d->val.stat.type = p[0];
+		d->val.stat.mode = get32(p + 4);
+		d->val.stat.links = get32(p + 8);
+		d->val.stat.size = get64(p + 16);
+		d->val.stat.modified_ns = get64(p + 24);
+		break;
+	case IORING_RING_TYPES_CQE_DETAIL_GPIO_EDGE:
+		d->val.gpio_edge.rising = p[0];
+		d->val.gpio_edge.seqno = get32(p + 4);
+		d->val.gpio_edge.timestamp_ns = get64(p + 8);
+		break;
+	default:
+		break;
+	}
+}
+
+/* The smallest detail each case may have: the host is trusted, but a short one is not read. */
+static const uint8_t __ior_detail_min[] = { 0, 4, 8, 4, 32, 4, 16 };
+
+unsigned __ior_unpack_result(const uint8_t *p, size_t len, unsigned *queued,
+			     ioring_ring_ring_list_cqe_t *list)
+{
+	size_t at = 8;
+	unsigned n;
+
+	list->ptr = NULL;
+	list->len = 0;
+	if (len < 8) {
+		*queued = 0;
+		return 0;
+	}
+	*queued = get32(p);
+	n = get32(p + 4);
+	if (!n)
+		return 0;
+	list->ptr = cabi_realloc(NULL, 0, _Alignof(ior_cqe_t), n * sizeof(ior_cqe_t));
+	for (unsigned i = 0; i < n && at + CQE_HEADER <= len; i++) {
+		const uint8_t *h = p + at;
+		ior_cqe_t *c = &list->ptr[i];
+		uint8_t tag = h[9];
+		size_t detail = get16(h + 10), data = get32(h + 12);
+
+		if (data > len - at - CQE_HEADER || detail > len - at - CQE_HEADER - data ||
+		    tag >= sizeof(__ior_detail_min) || detail < __ior_detail_min[tag])
+			break;
+		c->user_data = get32(h);
+		c->res.is_err = (h[8] & 2) != 0;
+		if (c->res.is_err)
+			c->res.val.err = (ioring_ring_types_error_code_t)get32(h + 4);
+		else
+			c->res.val.ok = get32(h + 4);
+		c->more = (h[8] & 1) != 0;
+		c->data.ptr = __ior_dup(h + CQE_HEADER, data);
+		c->data.len = data;
+		__ior_unpack_detail(tag, h + CQE_HEADER + data, detail, &c->detail);
+		list->len++;
+		at += pad8(CQE_HEADER + data + detail);
+	}
+	return (unsigned)list->len;
+}
