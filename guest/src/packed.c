@@ -9,19 +9,12 @@
 
 #include "ioring.h"
 #include "internal.h"
+#include "packed.h"
 
-#define SQE_HEADER 32u
-#define CQE_HEADER 16u
-#define NO_OFFSET UINT64_MAX
-
-static size_t pad8(size_t n)
-{
-	return (n + 7) & ~(size_t)7;
-}
-
+/* What a guest writes; reading is in packed.h. */
 static void put32(uint8_t *p, uint32_t v)
 {
-	memcpy(p, &v, 4); /* wasm32 is little-endian, as the form is */
+	memcpy(p, &v, 4);
 }
 
 static void put64(uint8_t *p, uint64_t v)
@@ -29,33 +22,9 @@ static void put64(uint8_t *p, uint64_t v)
 	memcpy(p, &v, 8);
 }
 
-static uint32_t get32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return v;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return v;
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, 2);
-	return v;
-}
-
 static uint64_t offset_of(app_option_u64_t o)
 {
-	return o.is_some ? o.val : NO_OFFSET;
+	return o.is_some ? o.val : IOR_PACKED_NO_OFFSET;
 }
 
 /* The packing buffer, kept from round to round: one batch at a time is packed. */
@@ -178,7 +147,7 @@ long __ior_pack_sqes(const ior_sqe_t *sqe, unsigned nr, uint8_t **out)
 
 	for (unsigned i = 0; i < nr; i++) {
 		const app_list_u8_t *payload = NULL;
-		uint8_t *h = __ior_pk_room(size + SQE_HEADER);
+		uint8_t *h = __ior_pk_room(size + IOR_PACKED_SQE_HEADER);
 
 		if (!h)
 			return -1;
@@ -189,9 +158,9 @@ long __ior_pack_sqes(const ior_sqe_t *sqe, unsigned nr, uint8_t **out)
 		put32(h + 4, sqe[i].user_data);
 		if (!__ior_pack_args(&sqe[i], h, &payload))
 			return -1;
-		size += SQE_HEADER;
+		size += IOR_PACKED_SQE_HEADER;
 		if (payload && payload->len) {
-			size_t end = pad8(size + payload->len);
+			size_t end = ior_pad8(size + payload->len);
 
 			if (!__ior_pk_room(end))
 				return -1;
@@ -224,7 +193,7 @@ static void __ior_unpack_address(const uint8_t *p, size_t len, ior_sockaddr_t *a
 	a->tag = p[0];
 	switch (a->tag) {
 	case IORING_RING_TYPES_SOCKET_ADDRESS_IPV4:
-		a->val.ipv4.port = get16(p + 2);
+		a->val.ipv4.port = ior_le16(p + 2);
 		a->val.ipv4.address.f0 = p[4];
 		a->val.ipv4.address.f1 = p[5];
 		a->val.ipv4.address.f2 = p[6];
@@ -233,11 +202,11 @@ static void __ior_unpack_address(const uint8_t *p, size_t len, ior_sockaddr_t *a
 	case IORING_RING_TYPES_SOCKET_ADDRESS_IPV6: {
 		uint16_t *g = &a->val.ipv6.address.f0;
 
-		a->val.ipv6.port = get16(p + 2);
-		a->val.ipv6.flow_info = get32(p + 4);
+		a->val.ipv6.port = ior_le16(p + 2);
+		a->val.ipv6.flow_info = ior_le32(p + 4);
 		for (int i = 0; i < 8; i++)
-			g[i] = get16(p + 8 + 2 * i);
-		a->val.ipv6.scope_id = get32(p + 24);
+			g[i] = ior_le16(p + 8 + 2 * i);
+		a->val.ipv6.scope_id = ior_le32(p + 24);
 		break;
 	}
 	default:
@@ -252,10 +221,10 @@ static void __ior_unpack_detail(uint8_t tag, const uint8_t *p, size_t len, iorin
 	d->tag = tag;
 	switch (tag) {
 	case IORING_RING_TYPES_CQE_DETAIL_HANDLE:
-		d->val.handle = get32(p);
+		d->val.handle = ior_le32(p);
 		break;
 	case IORING_RING_TYPES_CQE_DETAIL_ACCEPTED:
-		d->val.accepted.f0 = get32(p);
+		d->val.accepted.f0 = ior_le32(p);
 		__ior_unpack_address(p + 4, len - 4, &d->val.accepted.f1);
 		break;
 	case IORING_RING_TYPES_CQE_DETAIL_PEER:
@@ -264,62 +233,101 @@ static void __ior_unpack_detail(uint8_t tag, const uint8_t *p, size_t len, iorin
 		break;
 	case IORING_RING_TYPES_CQE_DETAIL_STAT:
 		d->val.stat.type = p[0];
-		d->val.stat.mode = get32(p + 4);
-		d->val.stat.links = get32(p + 8);
-		d->val.stat.size = get64(p + 16);
-		d->val.stat.modified_ns = get64(p + 24);
+		d->val.stat.mode = ior_le32(p + 4);
+		d->val.stat.links = ior_le32(p + 8);
+		d->val.stat.size = ior_le64(p + 16);
+		d->val.stat.modified_ns = ior_le64(p + 24);
 		break;
 	case IORING_RING_TYPES_CQE_DETAIL_GPIO_EDGE:
 		d->val.gpio_edge.rising = p[0];
-		d->val.gpio_edge.seqno = get32(p + 4);
-		d->val.gpio_edge.timestamp_ns = get64(p + 8);
+		d->val.gpio_edge.seqno = ior_le32(p + 4);
+		d->val.gpio_edge.timestamp_ns = ior_le64(p + 8);
 		break;
 	default:
 		break;
 	}
 }
 
-/* The smallest detail each case may have: the host is trusted, but a short one is not read. */
-static const uint8_t __ior_detail_min[] = { 0, 4, 8, 4, 32, 4, 16 };
+/* The bytes a packed socket address needs (its case decides), or SIZE_MAX if @len has no case. */
+static size_t __ior_address_size(const uint8_t *p, size_t len)
+{
+	if (len < 4)
+		return SIZE_MAX;
+	switch (p[0]) {
+	case IORING_RING_TYPES_SOCKET_ADDRESS_IPV4:
+		return 8;
+	case IORING_RING_TYPES_SOCKET_ADDRESS_IPV6:
+		return 28;
+	default:
+		return 4;
+	}
+}
+
+/* Whether a detail of case @tag holds all that a reader reads of it. */
+static bool __ior_detail_whole(uint8_t tag, const uint8_t *p, size_t len)
+{
+	switch (tag) {
+	case IORING_RING_TYPES_CQE_DETAIL_HANDLE:
+		return len >= 4;
+	case IORING_RING_TYPES_CQE_DETAIL_ACCEPTED:
+		return len >= 4 && len - 4 >= __ior_address_size(p + 4, len - 4);
+	case IORING_RING_TYPES_CQE_DETAIL_PEER:
+	case IORING_RING_TYPES_CQE_DETAIL_ADDRESS:
+		return len >= __ior_address_size(p, len);
+	case IORING_RING_TYPES_CQE_DETAIL_STAT:
+		return len >= 32;
+	case IORING_RING_TYPES_CQE_DETAIL_GPIO_EDGE:
+		return len >= 16;
+	default:
+		return tag == IORING_RING_TYPES_CQE_DETAIL_NONE;
+	}
+}
+
+size_t __ior_packed_cqe_size(const uint8_t *h, size_t left)
+{
+	size_t data, detail;
+
+	if (left < IOR_PACKED_CQE_HEADER)
+		return 0;
+	data = ior_le32(h + 12);
+	detail = ior_le16(h + 10);
+	if (data > left - IOR_PACKED_CQE_HEADER || detail > left - IOR_PACKED_CQE_HEADER - data ||
+	    !__ior_detail_whole(h[9], h + IOR_PACKED_CQE_HEADER + data, detail))
+		return 0;
+	return ior_pad8(IOR_PACKED_CQE_HEADER + data + detail);
+}
 
 unsigned __ior_unpack_result(const uint8_t *p, size_t len, unsigned *queued,
 			     ioring_ring_ring_list_cqe_t *list)
 {
-	size_t at = 8;
+	size_t at = 8, size;
 	unsigned n;
 
 	list->ptr = NULL;
 	list->len = 0;
-	if (len < 8) {
-		*queued = 0;
-		return 0;
-	}
-	*queued = get32(p);
-	n = get32(p + 4);
+	*queued = len < 8 ? 0 : ior_le32(p);
+	/* No more than the bytes can hold, whatever the count says. */
+	n = len < 8 ? 0 : ior_le32(p + 4);
+	if (n > (len - 8) / IOR_PACKED_CQE_HEADER)
+		n = (unsigned)((len - 8) / IOR_PACKED_CQE_HEADER);
 	if (!n)
 		return 0;
 	list->ptr = cabi_realloc(NULL, 0, _Alignof(ior_cqe_t), n * sizeof(ior_cqe_t));
-	for (unsigned i = 0; i < n && at + CQE_HEADER <= len; i++) {
+	for (; list->len < n && (size = __ior_packed_cqe_size(p + at, len - at)); at += size) {
 		const uint8_t *h = p + at;
-		ior_cqe_t *c = &list->ptr[i];
-		uint8_t tag = h[9];
-		size_t detail = get16(h + 10), data = get32(h + 12);
+		ior_cqe_t *c = &list->ptr[list->len++];
+		size_t detail = ior_le16(h + 10), data = ior_le32(h + 12);
 
-		if (data > len - at - CQE_HEADER || detail > len - at - CQE_HEADER - data ||
-		    tag >= sizeof(__ior_detail_min) || detail < __ior_detail_min[tag])
-			break;
-		c->user_data = get32(h);
-		c->res.is_err = (h[8] & 2) != 0;
+		c->user_data = ior_le32(h);
+		c->res.is_err = (h[8] & IOR_PACKED_CQE_ERROR) != 0;
 		if (c->res.is_err)
-			c->res.val.err = (ioring_ring_types_error_code_t)get32(h + 4);
+			c->res.val.err = (ioring_ring_types_error_code_t)ior_le32(h + 4);
 		else
-			c->res.val.ok = get32(h + 4);
-		c->more = (h[8] & 1) != 0;
-		c->data.ptr = __ior_dup(h + CQE_HEADER, data);
+			c->res.val.ok = ior_le32(h + 4);
+		c->more = (h[8] & IOR_PACKED_CQE_MORE) != 0;
+		c->data.ptr = __ior_dup(h + IOR_PACKED_CQE_HEADER, data);
 		c->data.len = data;
-		__ior_unpack_detail(tag, h + CQE_HEADER + data, detail, &c->detail);
-		list->len++;
-		at += pad8(CQE_HEADER + data + detail);
+		__ior_unpack_detail(h[9], h + IOR_PACKED_CQE_HEADER + data, detail, &c->detail);
 	}
 	return (unsigned)list->len;
 }

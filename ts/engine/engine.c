@@ -25,6 +25,7 @@
 
 #include "app.h"
 #include "internal.h"
+#include "packed.h"
 #include "ioring.h"
 #include "quickjs.h"
 
@@ -1046,56 +1047,8 @@ static JSValue tagged(JSContext *ctx, const struct names *n, unsigned tag, JSVal
  * CQEs come from the host packed (ring.enter; the layout is in wit/ring.wit) and are made into
  * JS objects straight from those bytes, with the shapes the record form had.
  */
-#define CQE_HEADER 16u
-#define CQE_MORE 1u
-#define CQE_ERROR 2u
 
-/* Little-endian fields (wasm32 is little-endian, as the packed form is), at any alignment. */
-static uint16_t le16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, 2);
-	return v;
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return v;
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return v;
-}
-
-static size_t pad8(size_t n)
-{
-	return (n + 7) & ~(size_t)7;
-}
-
-/* The bytes a packed socket address needs (its case decides), or SIZE_MAX if @len has no case. */
-static size_t sockaddr_size(const uint8_t *p, size_t len)
-{
-	if (len < 4)
-		return SIZE_MAX;
-	switch (p[0]) {
-	case IORING_RING_TYPES_SOCKET_ADDRESS_IPV4:
-		return 8;
-	case IORING_RING_TYPES_SOCKET_ADDRESS_IPV6:
-		return 28;
-	default:
-		return 4;
-	}
-}
-
-/* A packed socket address (@len bytes at @p, sockaddr_size checked). */
+/* A packed socket address (@len bytes at @p, __ior_packed_cqe_size checked). */
 static JSValue from_sockaddr(JSContext *ctx, const uint8_t *p, size_t len)
 {
 	JSValue val;
@@ -1105,7 +1058,7 @@ static JSValue from_sockaddr(JSContext *ctx, const uint8_t *p, size_t len)
 		JSValue octets[4] = { JS_NewInt32(ctx, p[4]), JS_NewInt32(ctx, p[5]),
 				      JS_NewInt32(ctx, p[6]), JS_NewInt32(ctx, p[7]) };
 		JSAtom props[2] = { AT(port), AT(address) };
-		JSValue vals[2] = { JS_NewInt32(ctx, le16(p + 2)), JS_NewArrayFrom(ctx, 4, octets) };
+		JSValue vals[2] = { JS_NewInt32(ctx, ior_le16(p + 2)), JS_NewArrayFrom(ctx, 4, octets) };
 
 		val = new_object(ctx, 2, props, vals);
 		break;
@@ -1116,11 +1069,11 @@ static JSValue from_sockaddr(JSContext *ctx, const uint8_t *p, size_t len)
 		JSValue vals[4];
 
 		for (int i = 0; i < 8; i++)
-			groups[i] = JS_NewInt32(ctx, le16(p + 8 + 2 * i));
-		vals[0] = JS_NewInt32(ctx, le16(p + 2));
-		vals[1] = JS_NewUint32(ctx, le32(p + 4));
+			groups[i] = JS_NewInt32(ctx, ior_le16(p + 8 + 2 * i));
+		vals[0] = JS_NewInt32(ctx, ior_le16(p + 2));
+		vals[1] = JS_NewUint32(ctx, ior_le32(p + 4));
 		vals[2] = JS_NewArrayFrom(ctx, 8, groups);
-		vals[3] = JS_NewUint32(ctx, le32(p + 24));
+		vals[3] = JS_NewUint32(ctx, ior_le32(p + 24));
 		val = new_object(ctx, 4, props, vals);
 		break;
 	}
@@ -1131,34 +1084,14 @@ static JSValue from_sockaddr(JSContext *ctx, const uint8_t *p, size_t len)
 	return tagged(ctx, &addrs, p[0], val, true);
 }
 
-/* Whether a packed detail of case @tag holds all that from_detail reads of it. */
-static bool detail_whole(uint8_t tag, const uint8_t *p, size_t len)
-{
-	switch (tag) {
-	case IORING_RING_TYPES_CQE_DETAIL_HANDLE:
-		return len >= 4;
-	case IORING_RING_TYPES_CQE_DETAIL_ACCEPTED:
-		return len >= 4 && len - 4 >= sockaddr_size(p + 4, len - 4);
-	case IORING_RING_TYPES_CQE_DETAIL_PEER:
-	case IORING_RING_TYPES_CQE_DETAIL_ADDRESS:
-		return len >= sockaddr_size(p, len);
-	case IORING_RING_TYPES_CQE_DETAIL_STAT:
-		return len >= 32;
-	case IORING_RING_TYPES_CQE_DETAIL_GPIO_EDGE:
-		return len >= 16;
-	default:
-		return true;
-	}
-}
-
-/* A packed detail of case @tag (@len bytes at @p, detail_whole checked). */
+/* A packed detail of case @tag (@len bytes at @p, __ior_packed_cqe_size checked). */
 static JSValue from_detail(JSContext *ctx, uint8_t tag, const uint8_t *p, size_t len)
 {
 	switch (tag) {
 	case IORING_RING_TYPES_CQE_DETAIL_HANDLE:
-		return tagged(ctx, &details, tag, JS_NewUint32(ctx, le32(p)), true);
+		return tagged(ctx, &details, tag, JS_NewUint32(ctx, ior_le32(p)), true);
 	case IORING_RING_TYPES_CQE_DETAIL_ACCEPTED: {
-		JSValue pair[2] = { JS_NewUint32(ctx, le32(p)), from_sockaddr(ctx, p + 4, len - 4) };
+		JSValue pair[2] = { JS_NewUint32(ctx, ior_le32(p)), from_sockaddr(ctx, p + 4, len - 4) };
 
 		return tagged(ctx, &details, tag, JS_NewArrayFrom(ctx, 2, pair), true);
 	}
@@ -1167,16 +1100,16 @@ static JSValue from_detail(JSContext *ctx, uint8_t tag, const uint8_t *p, size_t
 		return tagged(ctx, &details, tag, from_sockaddr(ctx, p, len), true);
 	case IORING_RING_TYPES_CQE_DETAIL_STAT: {
 		JSAtom props[5] = { AT(type), AT(size), AT(mode), AT(links), AT(modifiedNs) };
-		JSValue vals[5] = { name_string(ctx, &filetypes, p[0]), JS_NewBigUint64(ctx, le64(p + 16)),
-				    JS_NewUint32(ctx, le32(p + 4)), JS_NewUint32(ctx, le32(p + 8)),
-				    JS_NewBigUint64(ctx, le64(p + 24)) };
+		JSValue vals[5] = { name_string(ctx, &filetypes, p[0]), JS_NewBigUint64(ctx, ior_le64(p + 16)),
+				    JS_NewUint32(ctx, ior_le32(p + 4)), JS_NewUint32(ctx, ior_le32(p + 8)),
+				    JS_NewBigUint64(ctx, ior_le64(p + 24)) };
 
 		return tagged(ctx, &details, tag, new_object(ctx, 5, props, vals), true);
 	}
 	case IORING_RING_TYPES_CQE_DETAIL_GPIO_EDGE: {
 		JSAtom props[3] = { AT(rising), AT(timestampNs), AT(seqno) };
-		JSValue vals[3] = { JS_NewBool(ctx, p[0] != 0), JS_NewBigUint64(ctx, le64(p + 8)),
-				    JS_NewUint32(ctx, le32(p + 4)) };
+		JSValue vals[3] = { JS_NewBool(ctx, p[0] != 0), JS_NewBigUint64(ctx, ior_le64(p + 8)),
+				    JS_NewUint32(ctx, ior_le32(p + 4)) };
 
 		return tagged(ctx, &details, tag, new_object(ctx, 3, props, vals), true);
 	}
@@ -1185,38 +1118,23 @@ static JSValue from_detail(JSContext *ctx, uint8_t tag, const uint8_t *p, size_t
 	}
 }
 
-/* The bytes of a packed CQE (header at @h), or 0 when it runs past the @left bytes there. */
-static size_t cqe_size(const uint8_t *h, size_t left)
-{
-	size_t data, detail;
-
-	if (left < CQE_HEADER)
-		return 0;
-	data = le32(h + 12);
-	detail = le16(h + 10);
-	if (data > left - CQE_HEADER || detail > left - CQE_HEADER - data ||
-	    !detail_whole(h[9], h + CQE_HEADER + data, detail))
-		return 0;
-	return pad8(CQE_HEADER + data + detail);
-}
-
 /* A payload, copied once into the Uint8Array (the packed result is freed after the call). */
 static JSValue bytes_copy(JSContext *ctx, const uint8_t *p, size_t len)
 {
 	return len ? JS_NewUint8ArrayCopy(ctx, p, len) : JS_DupValue(ctx, no_bytes);
 }
 
-/* A packed CQE whose header is at @h (cqe_size checked). */
+/* A packed CQE whose header is at @h (__ior_packed_cqe_size checked). */
 static JSValue from_cqe(JSContext *ctx, const uint8_t *h)
 {
 	JSAtom props[5] = { AT(userData), AT(res), AT(more), AT(data), AT(detail) };
-	uint32_t res = le32(h + 4), data = le32(h + 12);
-	const uint8_t *payload = h + CQE_HEADER;
-	JSValue resv = h[8] & CQE_ERROR ? tagged(ctx, &results, 1, name_string(ctx, &errors, res), true)
+	uint32_t res = ior_le32(h + 4), data = ior_le32(h + 12);
+	const uint8_t *payload = h + IOR_PACKED_CQE_HEADER;
+	JSValue resv = h[8] & IOR_PACKED_CQE_ERROR ? tagged(ctx, &results, 1, name_string(ctx, &errors, res), true)
 					: tagged(ctx, &results, 0, JS_NewUint32(ctx, res), true);
-	JSValue vals[5] = { JS_NewUint32(ctx, le32(h)), resv, JS_NewBool(ctx, (h[8] & CQE_MORE) != 0),
+	JSValue vals[5] = { JS_NewUint32(ctx, ior_le32(h)), resv, JS_NewBool(ctx, (h[8] & IOR_PACKED_CQE_MORE) != 0),
 			    bytes_copy(ctx, payload, data),
-			    from_detail(ctx, h[9], payload + data, le16(h + 10)) };
+			    from_detail(ctx, h[9], payload + data, ior_le16(h + 10)) };
 
 	return new_object(ctx, 5, props, vals);
 }
@@ -1349,7 +1267,7 @@ static uint32_t enter_queue(struct ring *r, uint8_t *packed, size_t size)
 	uint32_t queued;
 
 	ioring_ring_ring_method_ring_enter(borrow(r), &sqes, 0, 0, &no_wait, &result);
-	queued = result.len >= 8 ? le32(result.ptr) : 0;
+	queued = result.len >= 8 ? ior_le32(result.ptr) : 0;
 	app_list_u8_free(&result);
 	return queued;
 }
@@ -1420,13 +1338,13 @@ static JSValue cqes_from_result(JSContext *ctx, const uint8_t *p, size_t len)
 	if (len < 8)
 		return JS_NewArray(ctx);
 	/* No more than the bytes can hold, whatever the count says. */
-	n = le32(p + 4);
-	if (n > (len - 8) / CQE_HEADER)
-		n = (uint32_t)((len - 8) / CQE_HEADER);
+	n = ior_le32(p + 4);
+	if (n > (len - 8) / IOR_PACKED_CQE_HEADER)
+		n = (uint32_t)((len - 8) / IOR_PACKED_CQE_HEADER);
 	vals = n ? malloc(n * sizeof(JSValue)) : NULL;
 	if (n && !vals)
 		return JS_ThrowOutOfMemory(ctx);
-	for (; i < n && (size = cqe_size(p + at, len - at)); i++, at += size)
+	for (; i < n && (size = __ior_packed_cqe_size(p + at, len - at)); i++, at += size)
 		vals[i] = from_cqe(ctx, p + at);
 	arr = JS_NewArrayFrom(ctx, (int)i, vals);
 	free(vals);

@@ -29,6 +29,8 @@
 #include <string.h>
 
 #include "app.h"
+/* The SDK's packed form (guest/src/packed.c), linked in with the SDK. */
+#include "../../../guest/src/internal.h"
 
 typedef ioring_ring_types_sqe_t sqe_t;
 typedef ioring_ring_ring_borrow_ring_t ring_t;
@@ -262,11 +264,6 @@ static int make_op(sqe_t *s)
 	}
 	return 0;
 }
-
-/* The SDK's packed form (guest/src/packed.c), linked in with the SDK. */
-long __ior_pack_sqes(const sqe_t *sqe, unsigned nr, uint8_t **out);
-unsigned __ior_unpack_result(const uint8_t *p, size_t len, unsigned *queued,
-			     ioring_ring_ring_list_cqe_t *list);
 
 static void check_cqes(ioring_ring_ring_list_cqe_t *got, uint32_t max);
 
