@@ -38,6 +38,9 @@ void *cabi_realloc(void *ptr, size_t old_size, size_t align, size_t new_size);
  */
 long __ior_pack_sqes(const ior_sqe_t *sqe, unsigned nr, uint8_t **out);
 
+/* Free the buffer __ior_pack_sqes keeps (ior_ring_exit). */
+void __ior_pack_release(void);
+
 /*
  * Read enter's result (@len bytes at @p): the count of SQEs queued into *@queued, the CQEs
  * into @list, allocated as the record form's lists are. Returns the number of CQEs.

@@ -132,8 +132,13 @@ void ior_ring_exit(struct ior_ring *ring)
 {
 	ioring_ring_ring_ring_drop_own(ring->ring);
 	__ior_cq_drop(ring);
+	/* The blocks kept from round to round go with the ring, as the spare does. */
 	free(__ior_spare);
 	__ior_spare = NULL;
+	free(__ior_result);
+	__ior_result = NULL;
+	__ior_result_cap = 0;
+	__ior_pack_release();
 	free(ring->sq);
 	ring->sq = NULL;
 	ring->sq_len = 0;

@@ -49,6 +49,13 @@ static uint8_t *__ior_pk_room(size_t need)
 	return p;
 }
 
+void __ior_pack_release(void)
+{
+	free(__ior_pk);
+	__ior_pk = NULL;
+	__ior_pk_cap = 0;
+}
+
 /* The header fields an op uses (the rest stay zero); false when it has no packed form. */
 static bool __ior_pack_args(const ior_sqe_t *s, uint8_t *h, const app_list_u8_t **payload)
 {
