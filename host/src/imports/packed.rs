@@ -148,29 +148,46 @@ fn sqe_flags(v: u8) -> SqeFlags {
     flags
 }
 
-/// The result of `enter`: how many SQEs were queued, then `cqes` packed.
-pub fn encode_result(queued: u32, cqes: &[Cqe]) -> Vec<u8> {
-    let size: usize = 8 + cqes.iter().map(|c| pad8(CQE_HEADER + c.data.len() + detail_len(&c.detail))).sum::<usize>();
-    let mut out = Vec::with_capacity(size);
-    out.extend_from_slice(&queued.to_le_bytes());
-    out.extend_from_slice(&(cqes.len() as u32).to_le_bytes());
-    for c in cqes {
+/// The result of `enter`, written as the completions come: how many SQEs were queued, the
+/// count of CQEs, then the CQEs packed.
+pub struct Completions {
+    out: Vec<u8>,
+    count: u32,
+}
+
+impl Completions {
+    pub fn new(queued: u32) -> Self {
+        let mut out = Vec::with_capacity(8 + 32 * CQE_HEADER);
+        out.extend_from_slice(&queued.to_le_bytes());
+        // The count, filled in by `finish`.
+        out.extend_from_slice(&[0; 4]);
+        Self { out, count: 0 }
+    }
+
+    pub fn push(&mut self, c: &Cqe) {
+        let out = &mut self.out;
         let (res, error) = match c.res {
             Ok(n) => (n, 0),
             Err(code) => (code as u32, 2),
         };
+        let detail = detail_len(&c.detail);
+        out.reserve(pad8(CQE_HEADER + c.data.len() + detail));
         out.extend_from_slice(&c.user_data.to_le_bytes());
         out.extend_from_slice(&res.to_le_bytes());
         out.push(c.more as u8 | error);
         out.push(detail_case(&c.detail));
-        out.extend_from_slice(&(detail_len(&c.detail) as u16).to_le_bytes());
+        out.extend_from_slice(&(detail as u16).to_le_bytes());
         out.extend_from_slice(&(c.data.len() as u32).to_le_bytes());
         out.extend_from_slice(&c.data);
-        encode_detail(&mut out, &c.detail);
+        encode_detail(out, &c.detail);
         out.resize(pad8(out.len()), 0);
+        self.count += 1;
     }
-    debug_assert_eq!(out.len(), size);
-    out
+
+    pub fn finish(mut self) -> Vec<u8> {
+        self.out[4..8].copy_from_slice(&self.count.to_le_bytes());
+        self.out
+    }
 }
 
 fn detail_case(d: &CqeDetail) -> u8 {
@@ -414,7 +431,11 @@ mod tests {
             ),
             cqe(7, Ok(0), true, b"", CqeDetail::GpioEdge(GpioEdge { rising: true, timestamp_ns: 99, seqno: 3 })),
         ];
-        let out = encode_result(5, &cqes);
+        let mut result = Completions::new(5);
+        for c in &cqes {
+            result.push(c);
+        }
+        let out = result.finish();
         let mut want: Vec<u8> = Vec::new();
         let w32 = |w: &mut Vec<u8>, v: u32| w.extend_from_slice(&v.to_le_bytes());
         w32(&mut want, 5);

@@ -47,7 +47,9 @@ impl HostRing for Guest {
         max: u32,
         timeout_ns: Option<u64>,
     ) -> wasmtime::Result<Vec<Cqe>> {
-        self.complete_on(ring.rep(), min, max, timeout_ns)
+        let mut cqes = Vec::new();
+        self.complete_on(ring.rep(), min, max, timeout_ns, |cqe| cqes.push(cqe))?;
+        Ok(cqes)
     }
 
     fn enter(
@@ -63,11 +65,11 @@ impl HostRing for Guest {
             true => 0,
             false => self.with_ring(ring.rep(), |r, d, c| r.submit(d, requests, c)).ok_or_else(stale)?,
         };
-        let cqes = match max {
-            0 => Vec::new(),
-            _ => self.complete_on(ring.rep(), min, max, timeout_ns)?,
-        };
-        Ok(packed::encode_result(queued, &cqes))
+        let mut result = packed::Completions::new(queued);
+        if max > 0 {
+            self.complete_on(ring.rep(), min, max, timeout_ns, |cqe| result.push(&cqe))?;
+        }
+        Ok(result.finish())
     }
 
     fn register_buffers(&mut self, ring: Resource<RingId>, count: u32, size: u32) -> wasmtime::Result<Result<(), ErrorCode>> {
@@ -105,18 +107,18 @@ impl HostRing for Guest {
 
 impl Guest {
     /// `complete` for both forms; the guest's run-time bound caps the wait.
-    fn complete_on(&mut self, ring: u32, min: u32, max: u32, timeout_ns: Option<u64>) -> wasmtime::Result<Vec<Cqe>> {
+    fn complete_on(&mut self, ring: u32, min: u32, max: u32, timeout_ns: Option<u64>, each: impl FnMut(Cqe)) -> wasmtime::Result<()> {
         let mut timeout = timeout_ns.map(Duration::from_nanos);
         if let Some(deadline) = self.deadline {
             let left = deadline_left(deadline)?;
             timeout = Some(timeout.map_or(left, |t| t.min(left)));
         }
-        let cqes = self.with_ring(ring, |r, d, c| r.complete(d, min, max, timeout, c)).ok_or_else(stale)?;
+        self.with_ring(ring, |r, d, c| r.complete_each(d, min, max, timeout, c, each)).ok_or_else(stale)?;
         // A wait cut short by the bound ends the guest rather than returning early.
         if let Some(deadline) = self.deadline {
             deadline_left(deadline)?;
         }
-        Ok(cqes)
+        Ok(())
     }
 }
 

@@ -352,6 +352,22 @@ impl GuestRing {
         timeout: Option<Duration>,
         changes: &mut TableChanges,
     ) -> Vec<Cqe> {
+        let mut out = Vec::new();
+        self.complete_each(descriptors, min, max, timeout, changes, |cqe| out.push(cqe));
+        out
+    }
+
+    /// `complete`, handing the completions to `each` in order rather than collecting them (the
+    /// packed form encodes them as they come, with no list of records between).
+    pub fn complete_each(
+        &mut self,
+        descriptors: &mut Descriptors,
+        min: u32,
+        max: u32,
+        timeout: Option<Duration>,
+        changes: &mut TableChanges,
+        mut each: impl FnMut(Cqe),
+    ) {
         let min = min.min(self.inflight.live() + self.ready.len() as u32) as usize;
         // Never wait for more than the host may hold at once.
         let min = min.min(self.ready.len() + self.config.budget.completions_room().max(1));
@@ -364,11 +380,13 @@ impl GuestRing {
             self.wait_and_reap(descriptors, min, timeout, changes);
         }
         let n = (max as usize).min(self.ready.len());
-        let out: Vec<Cqe> = self.ready.drain(..n).collect();
-        let bytes: usize = out.iter().map(|c| c.data.len()).sum();
+        let mut bytes = 0;
+        for cqe in self.ready.drain(..n) {
+            bytes += cqe.data.len();
+            each(cqe);
+        }
         self.config.budget.release_bytes(bytes);
-        self.config.budget.release_completions(out.len());
-        out
+        self.config.budget.release_completions(n);
     }
 
     /// Submits and reaps until `min` completions are held, `timeout` passes, or (with `min`
