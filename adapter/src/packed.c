@@ -19,6 +19,14 @@
 #define POLL_EVENT_BITS 6
 
 /* wasm32 is little-endian, as the form is: memcpy reads and writes it unaligned. */
+static uint16_t get16(const uint8_t *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
 static uint32_t get32(const uint8_t *p)
 {
 	uint32_t v;
@@ -61,10 +69,19 @@ static uint64_t pad8(uint64_t n)
 
 /* ---- SQEs ---- */
 
-/* The ops whose payload (len bytes) follows the header. */
-static bool carries_bytes(uint8_t op)
+/* The bytes after header @h: write's and send's len bytes of data, sendmsg's data and its
+ * destination's x bytes (summed in 64 bits: no length wraps), none for the other ops. */
+static uint64_t payload_len(const uint8_t *h)
 {
-	return op == OPC(WRITE) || op == OPC(SEND);
+	switch (h[0]) {
+	case OPC(WRITE):
+	case OPC(SEND):
+		return get32(h + 12);
+	case OPC(SENDMSG):
+		return (uint64_t)get32(h + 12) + get32(h + 24);
+	default:
+		return 0;
+	}
 }
 
 static adapter_option_u64_t position(uint64_t offset)
@@ -89,6 +106,112 @@ static adapter_list_u8_t bytes_copy(const uint8_t *p, uint32_t len)
 	return b;
 }
 
+/* Whether the @n bytes at @p are UTF-8 (no overlong form, surrogate or code point past
+ * U+10FFFF): a unix path is a `string`, which the canonical ABI lifts only so. */
+static bool utf8_ok(const uint8_t *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		uint8_t c = p[i];
+		size_t more;
+		uint8_t lo = 0x80, hi = 0xbf; /* the range of the byte after the first */
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			more = 1;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			more = 2;
+			lo = c == 0xe0 ? 0xa0 : 0x80;
+			hi = c == 0xed ? 0x9f : 0xbf;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			more = 3;
+			lo = c == 0xf0 ? 0x90 : 0x80;
+			hi = c == 0xf4 ? 0x8f : 0xbf;
+		} else {
+			return false;
+		}
+		if (n - i - 1 < more || p[i + 1] < lo || p[i + 1] > hi)
+			return false;
+		for (size_t k = 2; k <= more; k++)
+			if ((p[i + k] & 0xc0) != 0x80)
+				return false;
+		i += 1 + more;
+	}
+	return true;
+}
+
+/* A socket address's bytes in the form: the case's, or 4 and the unix path's. */
+static size_t address_len(const saddr_t *a)
+{
+	switch (a->tag) {
+	case SA(IPV4):
+		return 4 + 4;
+	case SA(IPV6):
+		return 4 + 24;
+	default:
+		return 4 + a->val.unix.len;
+	}
+}
+
+/*
+ * The socket address in the @n bytes at @p (the form put_address writes) into *@a, which owns
+ * a unix path's copy (freed with the entry, as a record's path is). False, with nothing
+ * allocated, when the bytes are not one whole address (address_len's length for its case) or
+ * its case is unknown, or the path is not UTF-8.
+ */
+static bool get_address(saddr_t *a, const uint8_t *p, uint32_t n)
+{
+	memset(a, 0, sizeof(*a));
+	if (n < 4 || p[0] > SA(UNIX))
+		return false;
+	a->tag = p[0];
+	if (a->tag == SA(UNIX))
+		a->val.unix.len = n - 4; /* counted only, until the path is known good */
+	if (address_len(a) != n)
+		return false;
+	switch (a->tag) {
+	case SA(IPV4): {
+		exports_ioring_ring_types_ipv4_socket_address_t *v4 = &a->val.ipv4;
+
+		v4->port = get16(p + 2);
+		v4->address.f0 = p[4];
+		v4->address.f1 = p[5];
+		v4->address.f2 = p[6];
+		v4->address.f3 = p[7];
+		return true;
+	}
+	case SA(IPV6): {
+		exports_ioring_ring_types_ipv6_socket_address_t *v6 = &a->val.ipv6;
+		uint16_t groups[8];
+
+		v6->port = get16(p + 2);
+		v6->flow_info = get32(p + 4);
+		for (int i = 0; i < 8; i++)
+			groups[i] = get16(p + 8 + 2 * i);
+		v6->address = (adapter_tuple8_u16_u16_u16_u16_u16_u16_u16_u16_t){
+			groups[0], groups[1], groups[2], groups[3], groups[4], groups[5], groups[6], groups[7]
+		};
+		v6->scope_id = get32(p + 24);
+		return true;
+	}
+	default: {
+		/* unix: the path to the address's end (the port is not read: 0 in the form). */
+		adapter_list_u8_t path;
+
+		if (!utf8_ok(p + 4, n - 4))
+			return false;
+		path = bytes_copy(p + 4, n - 4);
+		a->val.unix.ptr = path.ptr;
+		a->val.unix.len = path.len;
+		return true;
+	}
+	}
+}
+
 /* A bool of the form: 0 or 1, anything else a malformed entry. */
 static bool flag_of(uint32_t v, bool *out)
 {
@@ -99,7 +222,8 @@ static bool flag_of(uint32_t v, bool *out)
 /*
  * Fill @op from header @h and its payload @data, as `submit` would have taken the record.
  * False for a case with no packed form or a value its type cannot hold: the canonical ABI
- * would not lift such a record, and here the entry completes with `invalid`.
+ * would not lift such a record, and here the entry completes with `invalid`. A false leaves
+ * nothing allocated: the entry is then made malformed, which owns nothing.
  */
 static bool decode_op(exports_ioring_ring_types_op_t *op, const uint8_t *h, const uint8_t *data)
 {
@@ -127,6 +251,17 @@ static bool decode_op(exports_ioring_ring_types_op_t *op, const uint8_t *h, cons
 	case OPC(SEND):
 		op->val.send = (exports_ioring_ring_types_send_args_t){ .fd = fd, .data = bytes_copy(data, len) };
 		return true;
+	case OPC(SENDMSG): {
+		exports_ioring_ring_types_sendmsg_args_t *m = &op->val.sendmsg;
+
+		/* The data, then the destination's x bytes (none: a connected socket's peer). The
+		 * address first: a bad one leaves no data copied. */
+		*m = (exports_ioring_ring_types_sendmsg_args_t){ .fd = fd, .to.is_some = x != 0 };
+		if (x && !get_address(&m->to.val, data + len, x))
+			return false;
+		m->data = bytes_copy(data, len);
+		return true;
+	}
 	case OPC(RECV):
 	case OPC(RECV_MULTISHOT):
 	case OPC(RECVMSG):
@@ -223,7 +358,7 @@ size_t packed_sqes_decode(const uint8_t *bytes, size_t len, sqe_t **out)
 			break;
 		}
 		flags = h[1] & SQE_FLAG_BITS; /* unknown bits are ignored */
-		payload = carries_bytes(h[0]) ? get32(h + 12) : 0;
+		payload = payload_len(h);
 		if (payload > left - SQE_HEADER) {
 			malformed(&sqes[n++], get32(h + 4), flags);
 			break;
@@ -240,18 +375,6 @@ size_t packed_sqes_decode(const uint8_t *bytes, size_t len, sqe_t **out)
 }
 
 /* ---- CQEs ---- */
-
-static size_t address_len(const saddr_t *a)
-{
-	switch (a->tag) {
-	case SA(IPV4):
-		return 4 + 4;
-	case SA(IPV6):
-		return 4 + 24;
-	default:
-		return 4 + a->val.unix.len;
-	}
-}
 
 static size_t detail_len(const detail_t *d)
 {

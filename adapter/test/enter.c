@@ -21,6 +21,8 @@
 #define E_INVALID IORING_RING_TYPES_ERROR_CODE_INVALID
 #define E_CANCELED IORING_RING_TYPES_ERROR_CODE_CANCELED
 #define E_BADF IORING_RING_TYPES_ERROR_CODE_BAD_DESCRIPTOR
+#define E_AFNOSUPPORT IORING_RING_TYPES_ERROR_CODE_ADDRESS_FAMILY_NOT_SUPPORTED
+#define E_DESTADDRREQ IORING_RING_TYPES_ERROR_CODE_DESTINATION_ADDRESS_REQUIRED
 #define OP(x) IORING_RING_TYPES_OP_##x
 #define DETAIL(x) IORING_RING_TYPES_CQE_DETAIL_##x
 #define MAX_CQES 2048
@@ -90,6 +92,45 @@ static void pk_sqe(uint8_t op, uint8_t flags, uint32_t ud, uint32_t fd, uint32_t
 static void pk_op(uint8_t op, uint8_t flags, uint32_t ud)
 {
 	pk_sqe(op, flags, ud, NO_FD, 0, 0, 0, 0, NULL, 0);
+}
+
+/* A sendmsg: @len bytes of @data, then the @x bytes of destination @to (none when 0). */
+static void pk_sendmsg(uint32_t ud, uint32_t fd, const void *data, uint32_t len, const void *to, uint32_t x)
+{
+	uint8_t payload[256];
+
+	if ((size_t)len + x > sizeof(payload))
+		abort(); /* a defect of the case */
+	memcpy(payload, data, len);
+	if (x)
+		memcpy(payload + len, to, x);
+	pk_sqe(OP(SENDMSG), 0, ud, fd, len, 0, x, 0, payload, (size_t)len + x);
+}
+
+/* Socket addresses in the form: u8 case, u8 zero, u16 port, then the case's own bytes. */
+static void addr_v4(uint8_t a[8], uint16_t port)
+{
+	static const uint8_t loopback[4] = { 127, 0, 0, 1 };
+
+	a[0] = 0;
+	a[1] = 0;
+	memcpy(a + 2, &port, 2);
+	memcpy(a + 4, loopback, 4);
+}
+
+/* [fe80::1]:443, flow-info 5, scope-id 2. */
+static void addr_v6(uint8_t a[28])
+{
+	static const uint16_t groups[8] = { 0xfe80, 0, 0, 0, 0, 0, 0, 1 };
+	const uint16_t port = 443;
+	const uint32_t flow = 5, scope = 2;
+
+	a[0] = 1;
+	a[1] = 0;
+	memcpy(a + 2, &port, 2);
+	memcpy(a + 4, &flow, 4);
+	memcpy(a + 8, groups, 16);
+	memcpy(a + 24, &scope, 4);
 }
 
 /* ---- packed CQEs ---- */
@@ -186,6 +227,15 @@ static bool enter(unsigned min, unsigned max, int64_t timeout_ns)
 static bool reap(unsigned min)
 {
 	return enter(min, MAX_CQES, T_WAIT_NS);
+}
+
+/* The CQE of user-data @ud in got, or NULL. */
+static const struct p_cqe *find(uint32_t ud)
+{
+	for (uint32_t i = 0; i < got.count; i++)
+		if (got.c[i].ud == ud)
+			return &got.c[i];
+	return NULL;
 }
 
 static bool is_ok(const struct p_cqe *c, uint32_t ud, uint32_t res)
@@ -304,16 +354,44 @@ static void file_round(struct ior_ring *ring)
 	PASS();
 }
 
-/* A case with no packed form, or a value its type cannot hold: `invalid`, and the list goes on. */
+/*
+ * A case with no packed form, or a value its type cannot hold: `invalid`, and the list goes on.
+ * A sendmsg's destination that is not one whole address of a known case is such a value; the
+ * entry after it is found past its data and address, padded to 8.
+ */
 static void refused_entries(struct ior_ring *ring)
 {
-	/* Every case whose arguments hold an address, a path, options or segments; 38 and 255,
-	 * past the last case. */
+	/* Every case whose arguments hold a path, options, segments, or an address to connect or
+	 * bind to; 38 and 255, past the last case. */
 	static const uint8_t no_form[] = {
-		OP(SENDMSG),	  OP(CONNECT),	     OP(SOCKET),   OP(BIND),	 OP(SET_OPTION),   OP(OPENAT),
-		OP(STATX),	  OP(SPI_TRANSFER), OP(I2C_TRANSFER), OP(TTY_CONFIGURE), OP(MKDIRAT), OP(UNLINKAT),
-		OP(RENAMEAT), OP(GPIO_REQUEST), 38,		 255,
+		OP(CONNECT),	  OP(SOCKET),	    OP(BIND),	   OP(SET_OPTION), OP(OPENAT),	     OP(STATX),
+		OP(SPI_TRANSFER), OP(I2C_TRANSFER), OP(TTY_CONFIGURE), OP(MKDIRAT), OP(UNLINKAT), OP(RENAMEAT),
+		OP(GPIO_REQUEST), 38,		    255,
 	};
+	static const uint8_t unknown_case[8] = { 7, 0, 0x90, 0x1f, 127, 0, 0, 1 };
+	static const uint8_t not_utf8[6] = { 2, 0, 0, 0, '/', 0xff };
+	static const uint8_t surrogate[8] = { 2, 0, 0, 0, '/', 0xed, 0xa0, 0x80 }; /* U+D800 */
+	static const uint8_t unix_path[10] = { 2, 0, 0, 0, '/', 'r', 'u', 'n', '/', 's' };
+	uint8_t v4[8], v6[28], v6_short[8], v4_long[28];
+	struct {
+		const uint8_t *to;
+		uint32_t x;
+		uint32_t code; /* 0: invalid */
+	} to[] = {
+		{ v4, 5, 0 },		      /* not whole */
+		{ unknown_case, 8, 0 },	      /* case 7 */
+		{ v6_short, 8, 0 },	      /* ipv6 of an ipv4's length */
+		{ v4_long, 28, 0 },	      /* ipv4 of an ipv6's length */
+		{ v4, 3, 0 },		      /* not even a case and port */
+		{ v4, 1, 0 },
+		{ not_utf8, 6, 0 },	      /* a path that is no string */
+		{ surrogate, 8, 0 },
+		{ v4, 8, E_BADF },	      /* whole: decoded, then the handle fails */
+		{ v6, 28, E_BADF },
+		{ unix_path, 10, E_BADF },
+		{ unix_path, 4, E_BADF },     /* unix, the empty path */
+	};
+	const uint32_t nto = sizeof(to) / sizeof(to[0]);
 	uint32_t n = 0;
 
 	(void)ring;
@@ -332,6 +410,28 @@ static void refused_entries(struct ior_ring *ring)
 	for (uint32_t i = 0; i < n; i++)
 		CHECK(is_err(&got.c[i], i, E_INVALID), "entry %u: %s, want invalid", i, show(&got.c[i]));
 	CHECK(is_ok(&got.c[n], n, 0), "the nop after them: %s", show(&got.c[n]));
+	/* Each sendmsg carries 5 bytes of data (its entry 32 + 5 + x, padded), a nop after it. */
+	addr_v4(v4, 8080);
+	addr_v6(v6);
+	memcpy(v6_short, v4, 8);
+	v6_short[0] = 1;
+	memset(v4_long, 0, sizeof(v4_long));
+	memcpy(v4_long, v4, 8);
+	for (uint32_t i = 0; i < nto; i++) {
+		pk_sendmsg(100 + i, NO_FD, "hello", 5, to[i].to, to[i].x);
+		pk_op(OP(NOP), 0, 200 + i);
+	}
+	CHECK(enter(2 * nto, MAX_CQES, T_WAIT_NS), "%s", got.bad);
+	CHECK(got.queued == 2 * nto && got.count == 2 * nto, "sendmsg: queued %u, %u CQEs: want %u each", got.queued,
+	      got.count, 2 * nto);
+	for (uint32_t i = 0; i < nto; i++) {
+		const struct p_cqe *c = find(100 + i), *nop = find(200 + i);
+		uint32_t want = to[i].code ? to[i].code : E_INVALID;
+
+		CHECK(c && is_err(c, 100 + i, want), "sendmsg %u (x %u, case %u): %s, want error %u", i, to[i].x,
+		      to[i].to[0], c ? show(c) : "no CQE", want);
+		CHECK(nop && is_ok(nop, 200 + i, 0), "the nop after sendmsg %u: %s", i, nop ? show(nop) : "no CQE");
+	}
 	PASS();
 }
 
@@ -349,6 +449,26 @@ static void cut_short(struct ior_ring *ring)
 	pk_sqe(OP(SEND), 0, 9, NO_FD, UINT32_MAX, 0, 0, 0, NULL, 0);
 	CHECK(enter(1, 8, T_WAIT_NS), "%s", got.bad);
 	CHECK(got.count == 1 && is_err(&got.c[0], 9, E_INVALID), "send of 4 GiB: %s", show(&got.c[0]));
+	/* A sendmsg whose data is there but not its destination's 8 bytes. */
+	pk_sqe(OP(SENDMSG), 0, 16, NO_FD, 4, 0, 8, 0, "ping\0\0\x90\x1f", 8);
+	CHECK(pk.len == SQE_HEADER + 8, "a defect of the case: %zu bytes packed", pk.len);
+	CHECK(enter(1, 8, T_WAIT_NS), "%s", got.bad);
+	CHECK(got.queued == 1 && got.count == 1 && is_err(&got.c[0], 16, E_INVALID),
+	      "sendmsg cut in its address: queued %u, %u CQEs (%s)", got.queued, got.count, show(&got.c[0]));
+	/* Data and destination that together run past the nop after them: it is never read. */
+	pk_sqe(OP(SENDMSG), 0, 17, NO_FD, 4, 0, 64, 0, "ping", 4);
+	pk_op(OP(NOP), 0, 18);
+	CHECK(enter(1, 8, T_WAIT_NS), "%s", got.bad);
+	CHECK(got.queued == 1 && got.count == 1 && is_err(&got.c[0], 17, E_INVALID),
+	      "sendmsg of 4 + 64 bytes: queued %u, %u CQEs (%s): want its invalid alone", got.queued, got.count,
+	      show(&got.c[0]));
+	/* Lengths whose sum would wrap 32 bits: 0xffffffff + 8 is not 7. */
+	pk_sqe(OP(SENDMSG), 0, 19, NO_FD, UINT32_MAX, 0, 8, 0, "ping", 4);
+	CHECK(enter(1, 8, T_WAIT_NS), "%s", got.bad);
+	CHECK(got.count == 1 && is_err(&got.c[0], 19, E_INVALID), "sendmsg of 4 GiB + 8: %s", show(&got.c[0]));
+	pk_sqe(OP(SENDMSG), 0, 20, NO_FD, 4, 0, UINT32_MAX - 3, 0, "ping", 4);
+	CHECK(enter(1, 8, T_WAIT_NS), "%s", got.bad);
+	CHECK(got.count == 1 && is_err(&got.c[0], 20, E_INVALID), "sendmsg of 4 + 4 GiB: %s", show(&got.c[0]));
 	/* A header cut after its user-data is an entry; cut before it, none. */
 	pk_op(OP(NOP), 0, 10);
 	pk_op(OP(NOP), 0, 11);
@@ -492,11 +612,19 @@ static void tcp_details(struct ior_ring *ring)
 	PASS();
 }
 
-/* recvmsg's detail is the sender's address. */
+/*
+ * recvmsg's detail is the sender's address; a packed sendmsg's destination is where its bytes
+ * go, none is the connected peer's, and a unix one is no socket address of WASI's.
+ */
 static void udp_peer(struct ior_ring *ring)
 {
+	/* 13 bytes, an entry of 32 + 13 + 8 padded to 56: the recvmsg after it starts at 56. */
+	static const uint8_t dgram[13] = { 'p', 'a', 'c', 'k', 'e', 'd', 0, 0xff, 0x80, '\n', 'e', 'n', 'd' };
+	static const uint8_t unix_path[10] = { 2, 0, 0, 0, '/', 'r', 'u', 'n', '/', 's' };
+	const struct p_cqe *sent, *recvd;
 	struct t_cqe c;
 	ior_sockaddr_t any, to;
+	uint8_t dest[8];
 	int fd[2], port[2], res;
 
 	ior_addr_ipv4(&any, 127, 0, 0, 1, 0);
@@ -525,6 +653,30 @@ static void udp_peer(struct ior_ring *ring)
 		      got.c[0].detail_len == 8,
 	      "recvmsg: %s, detail %u", show(&got.c[0]), got.c[0].detail_case);
 	CHECK(loopback_port(got.c[0].detail) == port[1], "recvmsg: the peer is not 127.0.0.1:%d", port[1]);
+	/* The other way, packed both: the sendmsg to 127.0.0.1:port[1], the recvmsg after it. */
+	addr_v4(dest, (uint16_t)port[1]);
+	pk_sendmsg(51, (uint32_t)fd[0], dgram, sizeof(dgram), dest, sizeof(dest));
+	pk_sqe(OP(RECVMSG), 0, 52, (uint32_t)fd[1], 64, 0, 0, 0, NULL, 0);
+	CHECK(pk.len == 56 + SQE_HEADER, "a defect of the case: %zu bytes packed", pk.len);
+	CHECK(enter(2, 8, T_WAIT_NS), "%s", got.bad);
+	sent = find(51);
+	recvd = find(52);
+	CHECK(got.queued == 2 && got.count == 2 && sent && recvd, "sendmsg, recvmsg: queued %u, %u CQEs", got.queued,
+	      got.count);
+	CHECK(is_ok(sent, 51, sizeof(dgram)) && sent->len == 0 && sent->detail_len == 0, "sendmsg: %s", show(sent));
+	CHECK(is_ok(recvd, 52, sizeof(dgram)) && recvd->len == sizeof(dgram) &&
+		      memcmp(recvd->data, dgram, sizeof(dgram)) == 0 && recvd->detail_case == DETAIL(PEER) &&
+		      recvd->detail_len == 8,
+	      "recvmsg of the packed sendmsg: %s, detail %u", show(recvd), recvd->detail_case);
+	CHECK(loopback_port(recvd->detail) == port[0], "recvmsg: the peer is not 127.0.0.1:%d", port[0]);
+	/* No destination on a socket with no peer; a unix one, decoded, that WASI has no sockets for. */
+	pk_sendmsg(53, (uint32_t)fd[0], "none", 4, NULL, 0);
+	pk_sendmsg(54, (uint32_t)fd[0], "unix", 4, unix_path, sizeof(unix_path));
+	CHECK(enter(2, 8, T_WAIT_NS), "%s", got.bad);
+	CHECK(got.count == 2 && find(53) && is_err(find(53), 53, E_DESTADDRREQ), "sendmsg to none: %s",
+	      find(53) ? show(find(53)) : "no CQE");
+	CHECK(find(54) && is_err(find(54), 54, E_AFNOSUPPORT), "sendmsg to a unix path: %s",
+	      find(54) ? show(find(54)) : "no CQE");
 	for (int i = 0; i < 2; i++)
 		t_close(ring, fd[i]);
 	PASS();

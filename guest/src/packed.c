@@ -22,6 +22,11 @@ static void put64(uint8_t *p, uint64_t v)
 	memcpy(p, &v, 8);
 }
 
+static void put16(uint8_t *p, uint16_t v)
+{
+	memcpy(p, &v, 2);
+}
+
 static uint64_t offset_of(app_option_u64_t o)
 {
 	return o.is_some ? o.val : IOR_PACKED_NO_OFFSET;
@@ -56,8 +61,54 @@ void __ior_pack_release(void)
 	__ior_pk_cap = 0;
 }
 
-/* The header fields an op uses (the rest stay zero); false when it has no packed form. */
-static bool __ior_pack_args(const ior_sqe_t *s, uint8_t *h, const app_list_u8_t **payload)
+/* Bytes of a socket address in the packed form (as a CQE's detail carries one). */
+static size_t __ior_address_len(const ior_sockaddr_t *a)
+{
+	switch (a->tag) {
+	case IORING_RING_TYPES_SOCKET_ADDRESS_IPV4:
+		return 8;
+	case IORING_RING_TYPES_SOCKET_ADDRESS_IPV6:
+		return 28;
+	default:
+		return 4 + a->val.unix.len;
+	}
+}
+
+static void __ior_pack_address(uint8_t *p, const ior_sockaddr_t *a)
+{
+	p[0] = a->tag;
+	p[1] = 0;
+	switch (a->tag) {
+	case IORING_RING_TYPES_SOCKET_ADDRESS_IPV4:
+		put16(p + 2, a->val.ipv4.port);
+		p[4] = a->val.ipv4.address.f0;
+		p[5] = a->val.ipv4.address.f1;
+		p[6] = a->val.ipv4.address.f2;
+		p[7] = a->val.ipv4.address.f3;
+		break;
+	case IORING_RING_TYPES_SOCKET_ADDRESS_IPV6: {
+		const uint16_t *g = &a->val.ipv6.address.f0;
+
+		put16(p + 2, a->val.ipv6.port);
+		put32(p + 4, a->val.ipv6.flow_info);
+		for (int i = 0; i < 8; i++)
+			put16(p + 8 + 2 * i, g[i]);
+		put32(p + 24, a->val.ipv6.scope_id);
+		break;
+	}
+	default:
+		put16(p + 2, 0);
+		memcpy(p + 4, a->val.unix.ptr, a->val.unix.len);
+		break;
+	}
+}
+
+/*
+ * The header fields an op uses (the rest stay zero); false when it has no packed form.
+ * @payload and @to are what follows the header: data, then a sendmsg's destination.
+ */
+static bool __ior_pack_args(const ior_sqe_t *s, uint8_t *h, const app_list_u8_t **payload,
+			    const ior_sockaddr_t **to)
 {
 	const ioring_ring_types_op_t *op = &s->op;
 	uint32_t fd = 0, len = 0, x = 0, y = 0;
@@ -89,6 +140,15 @@ static bool __ior_pack_args(const ior_sqe_t *s, uint8_t *h, const app_list_u8_t 
 		fd = op->val.send.fd;
 		*payload = &op->val.send.data;
 		len = (uint32_t)op->val.send.data.len;
+		break;
+	case IORING_RING_TYPES_OP_SENDMSG:
+		fd = op->val.sendmsg.fd;
+		*payload = &op->val.sendmsg.data;
+		len = (uint32_t)op->val.sendmsg.data.len;
+		if (op->val.sendmsg.to.is_some) {
+			*to = &op->val.sendmsg.to.val;
+			x = (uint32_t)__ior_address_len(*to);
+		}
 		break;
 	case IORING_RING_TYPES_OP_RECV:
 	case IORING_RING_TYPES_OP_RECV_MULTISHOT:
@@ -154,6 +214,7 @@ long __ior_pack_sqes(const ior_sqe_t *sqe, unsigned nr, uint8_t **out)
 
 	for (unsigned i = 0; i < nr; i++) {
 		const app_list_u8_t *payload = NULL;
+		const ior_sockaddr_t *to = NULL;
 		uint8_t *h = __ior_pk_room(size + IOR_PACKED_SQE_HEADER);
 
 		if (!h)
@@ -163,16 +224,21 @@ long __ior_pack_sqes(const ior_sqe_t *sqe, unsigned nr, uint8_t **out)
 		h[1] = sqe[i].flags;
 		h[2] = h[3] = 0;
 		put32(h + 4, sqe[i].user_data);
-		if (!__ior_pack_args(&sqe[i], h, &payload))
+		if (!__ior_pack_args(&sqe[i], h, &payload, &to))
 			return -1;
 		size += IOR_PACKED_SQE_HEADER;
-		if (payload && payload->len) {
-			size_t end = ior_pad8(size + payload->len);
+		size_t data = payload ? payload->len : 0, dest = to ? __ior_address_len(to) : 0;
+
+		if (data || dest) {
+			size_t end = ior_pad8(size + data + dest);
 
 			if (!__ior_pk_room(end))
 				return -1;
-			memcpy(__ior_pk + size, payload->ptr, payload->len);
-			memset(__ior_pk + size + payload->len, 0, end - size - payload->len);
+			if (data)
+				memcpy(__ior_pk + size, payload->ptr, data);
+			if (to)
+				__ior_pack_address(__ior_pk + size + data, to);
+			memset(__ior_pk + size + data + dest, 0, end - size - data - dest);
 			size = end;
 		}
 	}

@@ -1256,7 +1256,8 @@ static struct scratch sq_scratch;
  * host a call back into the guest (cabi_realloc) that submit's u32 does not: on the Linux host
  * about 1,500 more user-space instructions per call (valgrind), against 140-270 saved per SQE.
  * So batches of PACK_MIN SQEs and more go packed, smaller ones as records, and so does any
- * batch with an op the packed form has no room for (an address, a path, options, segments).
+ * batch with an op the packed form has no room for (a path, options, segments, an address to
+ * connect or bind to).
  */
 #define PACK_MIN 8
 

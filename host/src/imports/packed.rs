@@ -3,8 +3,8 @@
 //! `data` list; a byte list each way is one copy.
 
 use crate::bindings::ioring::ring::types::{
-    CancelArgs, FileStat, FixedArgs, GpioEdge, PollArgs, PollEvents, ReadArgs, RecvArgs, SendArgs, ShutdownHow,
-    SocketAddress, TimeoutArgs, WriteArgs,
+    CancelArgs, FileStat, FixedArgs, GpioEdge, Ipv4SocketAddress, Ipv6SocketAddress, PollArgs, PollEvents, ReadArgs,
+    RecvArgs, SendArgs, SendmsgArgs, ShutdownHow, SocketAddress, TimeoutArgs, WriteArgs,
 };
 use crate::bindings::{Cqe, CqeDetail, ErrorCode, Op, SqeFlags};
 use crate::ring::Request;
@@ -25,6 +25,7 @@ mod case {
     pub const RECV: u8 = 6;
     pub const RECV_MULTISHOT: u8 = 7;
     pub const RECVMSG: u8 = 8;
+    pub const SENDMSG: u8 = 9;
     pub const ACCEPT: u8 = 10;
     pub const ACCEPT_MULTISHOT: u8 = 11;
     pub const LISTEN: u8 = 15;
@@ -59,6 +60,8 @@ pub fn decode_sqes(bytes: &[u8]) -> Vec<Request> {
         let flags = sqe_flags(h[1]);
         let payload = match h[0] {
             case::WRITE | case::SEND => u32_at(h, 12) as usize,
+            // The data, then the destination's x bytes.
+            case::SENDMSG => (u32_at(h, 12) as usize).saturating_add(u32_at(h, 24) as usize),
             _ => 0,
         };
         let start = at + SQE_HEADER;
@@ -82,6 +85,14 @@ fn decode_op(h: &[u8], data: &[u8]) -> Result<Op, ErrorCode> {
         case::READ_FIXED => Op::ReadFixed(FixedArgs { fd, buffer: x, buffer_offset: y, len, offset: position }),
         case::WRITE_FIXED => Op::WriteFixed(FixedArgs { fd, buffer: x, buffer_offset: y, len, offset: position }),
         case::SEND => Op::Send(SendArgs { fd, data: data.to_vec() }),
+        case::SENDMSG => {
+            let (data, to) = data.split_at(len as usize);
+            let to = match to.is_empty() {
+                true => None,
+                false => Some(address(to).ok_or(ErrorCode::Invalid)?),
+            };
+            Op::Sendmsg(SendmsgArgs { fd, data: data.to_vec(), to })
+        }
         case::RECV => Op::Recv(RecvArgs { fd, len }),
         case::RECV_MULTISHOT => Op::RecvMultishot(RecvArgs { fd, len }),
         case::RECVMSG => Op::Recvmsg(RecvArgs { fd, len }),
@@ -271,6 +282,24 @@ fn encode_address(out: &mut Vec<u8>, a: &SocketAddress) {
     }
 }
 
+/// A socket address in the form `encode_address` writes; None unless whole and of a known case.
+fn address(b: &[u8]) -> Option<SocketAddress> {
+    let port = u16::from_le_bytes([*b.get(2)?, *b.get(3)?]);
+    let u16_at = |at: usize| u16::from_le_bytes([b[at], b[at + 1]]);
+    match (b[0], b.len()) {
+        (0, 8) => Some(SocketAddress::Ipv4(Ipv4SocketAddress { port, address: (b[4], b[5], b[6], b[7]) })),
+        (1, 28) => Some(SocketAddress::Ipv6(Ipv6SocketAddress {
+            port,
+            flow_info: u32_at(b, 4),
+            address: (u16_at(8), u16_at(10), u16_at(12), u16_at(14), u16_at(16), u16_at(18), u16_at(20), u16_at(22)),
+            scope_id: u32_at(b, 24),
+        })),
+        // A path that is not UTF-8 could not be lifted from a record either.
+        (2, _) => String::from_utf8(b[4..].to_vec()).ok().map(SocketAddress::Unix),
+        _ => None,
+    }
+}
+
 fn pad8(n: usize) -> usize {
     (n + 7) & !7
 }
@@ -357,7 +386,7 @@ mod tests {
     #[test]
     fn a_case_without_a_packed_form_or_a_bad_value_completes_with_invalid_and_the_list_goes_on() {
         let mut bytes = Vec::new();
-        for case in [9, 12, 13, 14, 16, 18, 21, 26, 27, 28, 31, 32, 33, 34, 38, 255] {
+        for case in [12, 13, 14, 16, 18, 21, 26, 27, 28, 31, 32, 33, 34, 38, 255] {
             bytes.extend(sqe(case, 0, case as u32, 1, 0, 0, 0, 0, b""));
         }
         bytes.extend(sqe(17, 0, 100, 1, 0, 0, 3, 0, b"")); // shutdown-how 3
@@ -365,11 +394,60 @@ mod tests {
         bytes.extend(sqe(25, 0, 102, 1, 0, 0, 1 << 6, 0, b"")); // a seventh poll event
         bytes.extend(sqe(0, 0, 103, 0, 0, 0, 0, 0, b""));
         let got = decode_sqes(&bytes);
-        assert_eq!(got.len(), 20);
-        for r in &got[..19] {
+        assert_eq!(got.len(), 19);
+        for r in &got[..18] {
             assert!(matches!(r.op, Err(ErrorCode::Invalid)), "{}: {:?}", r.user_data, r.op);
         }
-        assert!(matches!(got[19].op, Ok(Op::Nop)));
+        assert!(matches!(got[18].op, Ok(Op::Nop)));
+    }
+
+    #[test]
+    fn sendmsg_carries_its_data_then_its_destination_each_family_decodes_and_a_bad_one_is_invalid() {
+        let sendmsg = |user_data: u32, to: &[u8]| {
+            let mut payload = b"ping".to_vec();
+            payload.extend_from_slice(to);
+            sqe(9, 0, user_data, 6, 4, 0, to.len() as u32, 0, &payload)
+        };
+        let v4 = [0, 0, 0x90, 0x1f, 127, 0, 0, 1];
+        let mut v6 = vec![1, 0, 0xbb, 0x01, 5, 0, 0, 0];
+        for g in [0xfe80u16, 0, 0, 0, 0, 0, 0, 1] {
+            v6.extend_from_slice(&g.to_le_bytes());
+        }
+        v6.extend_from_slice(&2u32.to_le_bytes());
+        let mut bytes = sendmsg(1, &v4);
+        bytes.extend(sendmsg(2, &v6));
+        bytes.extend(sendmsg(3, b"\x02\0\0\0/run/s"));
+        bytes.extend(sendmsg(4, b""));
+        // Not whole, an unknown case, an ipv6 case with an ipv4's length, a path not UTF-8.
+        for (ud, bad) in [(5, &v4[..5]), (6, &[7, 0, 0, 0, 1, 2, 3, 4][..]), (7, &v4[..]), (8, &[2, 0, 0, 0, 0xff][..])] {
+            let mut bad = bad.to_vec();
+            if ud == 7 {
+                bad[0] = 1;
+            }
+            bytes.extend(sendmsg(ud, &bad));
+        }
+        bytes.extend(sqe(0, 0, 9, 0, 0, 0, 0, 0, b""));
+        let to = |r: &Request| match &r.op {
+            Ok(Op::Sendmsg(SendmsgArgs { fd: 6, data, to })) if data == b"ping" => format!("{to:?}"),
+            other => format!("not a sendmsg of ping on 6: {other:?}"),
+        };
+        let some = |a: SocketAddress| format!("{:?}", Some(a));
+        let got = decode_sqes(&bytes);
+        assert_eq!(got.len(), 9);
+        assert_eq!(to(&got[0]), some(SocketAddress::Ipv4(Ipv4SocketAddress { port: 8080, address: (127, 0, 0, 1) })));
+        let want6 = Ipv6SocketAddress { port: 443, flow_info: 5, address: (0xfe80, 0, 0, 0, 0, 0, 0, 1), scope_id: 2 };
+        assert_eq!(to(&got[1]), some(SocketAddress::Ipv6(want6)));
+        assert_eq!(to(&got[2]), some(SocketAddress::Unix("/run/s".into())));
+        assert_eq!(to(&got[3]), "None");
+        for r in &got[4..8] {
+            assert!(matches!(r.op, Err(ErrorCode::Invalid)), "{}: {:?}", r.user_data, r.op);
+        }
+        assert!(matches!(got[8].op, Ok(Op::Nop)));
+        // Data and destination that together run past the end: invalid, and the list ends.
+        let mut cut = sqe(9, 0, 10, 6, 4, 0, 8, 0, b"ping");
+        cut.extend(sqe(0, 0, 11, 0, 0, 0, 0, 0, b""));
+        let got = decode_sqes(&cut[..36]);
+        assert_eq!((got.len(), got[0].user_data, matches!(got[0].op, Err(ErrorCode::Invalid))), (1, 10, true));
     }
 
     #[test]

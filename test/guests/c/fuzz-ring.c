@@ -267,6 +267,13 @@ static int make_op(sqe_t *s)
 
 static void check_cqes(ioring_ring_ring_list_cqe_t *got, uint32_t max);
 
+/* Whether a packed entry of case @op carries a payload, whose length its header gives. */
+static int has_payload(uint8_t op)
+{
+	return op == IORING_RING_TYPES_OP_WRITE || op == IORING_RING_TYPES_OP_SEND ||
+	       op == IORING_RING_TYPES_OP_SENDMSG;
+}
+
 /*
  * The batch's SQEs packed into @buf (room for 24 entries with payloads); returns its length.
  * With @mangle, fields change at random and the list may end early.
@@ -280,7 +287,11 @@ static size_t pack_batch(const sqe_t *sqes, uint32_t n, uint8_t *buf, size_t cap
 		long size = __ior_pack_sqes(&sqes[i], 1, &packed);
 
 		if (size < 0 || len + (size_t)size > cap) {
-			/* No packed form: a header all the same, which the host must refuse. */
+			/*
+			 * No packed form, which the host must refuse, or no room left: a header all
+			 * the same, with random fields (a payload's lengths zero, so that the
+			 * entries after it stay where they are).
+			 */
 			size = 32;
 			for (int b = 8; b < 32; b++)
 				h[b] = (uint8_t)rnd();
@@ -288,19 +299,28 @@ static size_t pack_batch(const sqe_t *sqes, uint32_t n, uint8_t *buf, size_t cap
 			h[1] = sqes[i].flags;
 			h[2] = h[3] = 0;
 			memcpy(h + 4, &sqes[i].user_data, 4);
+			if (has_payload(h[0])) {
+				memset(h + 12, 0, 4);
+				memset(h + 24, 0, 4);
+			}
 		} else {
 			memcpy(h, packed, (size_t)size);
 		}
 		if (mangle && below(3) == 0) {
-			/* Any byte but the user-data and, for the two ops with a payload, its length. */
-			int payload = h[0] == IORING_RING_TYPES_OP_WRITE || h[0] == IORING_RING_TYPES_OP_SEND;
+			/*
+			 * Any byte but the user-data and, for the ops with a payload, the lengths
+			 * that size it (len; and x, sendmsg's destination).
+			 */
+			int payload = has_payload(h[0]);
 			int at = (int)below(32);
+			int sizing = payload && ((at >= 12 && at < 16) ||
+						 (h[0] == IORING_RING_TYPES_OP_SENDMSG && at >= 24 && at < 28));
 
 			if (at == 0 && !payload) {
 				h[0] = (uint8_t)below(40);
-				if (h[0] == IORING_RING_TYPES_OP_WRITE || h[0] == IORING_RING_TYPES_OP_SEND)
+				if (has_payload(h[0]))
 					h[0] = IORING_RING_TYPES_OP_NOP;
-			} else if (at != 0 && (at < 4 || at >= 8) && !(payload && at >= 12 && at < 16)) {
+			} else if (at != 0 && (at < 4 || at >= 8) && !sizing) {
 				h[at] = (uint8_t)rnd();
 			}
 		}

@@ -360,7 +360,7 @@ int ior_abi_cqes_write_ptrs(const struct ior_abi_guest *g, const struct ior_abi_
  * start of their list.
  * @{
  */
-#define IOR_ABI_PK_SQE_HEADER 32u    /**< an SQE's header; write and send data follow it */
+#define IOR_ABI_PK_SQE_HEADER 32u    /**< an SQE's header; write, send, sendmsg data follow */
 #define IOR_ABI_PK_CQE_HEADER 16u    /**< a CQE's header; its data, then its detail follow */
 #define IOR_ABI_PK_RESULT_HEADER 8u  /**< the result's u32 queued and u32 CQE count */
 #define IOR_ABI_PK_NO_OFFSET UINT64_MAX /**< an SQE's offset field: none (current position) */
@@ -386,7 +386,8 @@ uint32_t ior_abi_packed_peek(const uint8_t *list, uint32_t len, uint32_t at, uin
  * (@p len bytes) of memory @p mem (@p size bytes) into the form ior_abi_sqe_decode() gives,
  * and move *@p at to the next entry (as ior_abi_packed_peek() returns it).
  *
- * A write's or send's data stays in the list: @ref ior_abi_sqe.data is its guest range.
+ * A write's, send's or sendmsg's data stays in the list: @ref ior_abi_sqe.data is its guest
+ * range; so does a sendmsg destination's unix path (@ref ior_abi_sockaddr.path).
  * Unknown flag bits are ignored, as the Linux host does.
  *
  * @retval -1 the list lies outside the memory, or there is no entry at *@p at (unmoved)

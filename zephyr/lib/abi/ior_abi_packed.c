@@ -41,10 +41,21 @@ static inline uint64_t pad8(uint64_t n)
 	return (n + 7u) & ~(uint64_t)7u;
 }
 
-/* Only write and send carry bytes after their header: @len of them. */
-static inline bool has_payload(uint8_t op)
+/*
+ * The bytes after the header at @at: write's and send's @len of data; sendmsg's @len of data,
+ * then @x of destination address. 64 bits, so that len + x cannot wrap past a list's end.
+ */
+static inline uint64_t payload_size(const uint8_t *m, uint32_t at, uint8_t op)
 {
-	return op == IOR_ABI_OP_WRITE || op == IOR_ABI_OP_SEND;
+	switch (op) {
+	case IOR_ABI_OP_WRITE:
+	case IOR_ABI_OP_SEND:
+		return ld32(m, at + SQE_LEN);
+	case IOR_ABI_OP_SENDMSG:
+		return (uint64_t)ld32(m, at + SQE_LEN) + ld32(m, at + SQE_X);
+	default:
+		return 0;
+	}
 }
 
 /* ior_abi_packed_peek(), for the decoder too. */
@@ -63,9 +74,7 @@ static inline uint32_t peek(const uint8_t *list, uint32_t len, uint32_t at, uint
 	}
 	*op = ld8(list, at + SQE_OP);
 	*flags = ld8(list, at + SQE_FLAGS) & IOR_ABI_SQE_FLAGS_ALL;
-	end = (uint64_t)at + IOR_ABI_PK_SQE_HEADER;
-	if (has_payload(*op))
-		end += ld32(list, at + SQE_LEN);
+	end = (uint64_t)at + IOR_ABI_PK_SQE_HEADER + payload_size(list, at, *op);
 	/* One that runs past the end (or whose padding reaches it) is the last. */
 	end = pad8(end);
 	return end < len ? (uint32_t)end : len;
@@ -90,6 +99,45 @@ static int bool_of(uint32_t v, bool *out)
 		return BAD(IOR_ABI_EINVAL);
 	*out = v;
 	return 0;
+}
+
+/*
+ * A destination address of @n bytes at @a (guest address, inside the list), in the form
+ * addr_put writes for CQE details, into what the record decoder makes of a socket-address:
+ * whole for its case (ipv4 8 bytes, ipv6 28, unix 4 and its path), else invalid, as an
+ * unknown case is. The zero byte and a unix address's port are ignored, as the Linux host
+ * ignores them.
+ */
+static int addr_get(const uint8_t *m, uint32_t a, uint32_t n, struct ior_abi_sockaddr *sa)
+{
+	if (n < ADDR_UNIX_HEAD)
+		return BAD(IOR_ABI_EINVAL);
+	sa->family = ld8(m, a);
+	switch (sa->family) {
+	case IOR_ABI_AF_INET:
+		if (n != ADDR_V4_SIZE)
+			return BAD(IOR_ABI_EINVAL);
+		sa->port = ld16(m, a + 2);
+		for (int i = 0; i < 4; i++)
+			sa->v4[i] = ld8(m, a + 4 + i);
+		return 0;
+	case IOR_ABI_AF_INET6:
+		if (n != ADDR_V6_SIZE)
+			return BAD(IOR_ABI_EINVAL);
+		sa->port = ld16(m, a + 2);
+		sa->flow_info = ld32(m, a + 4);
+		for (int i = 0; i < 8; i++)
+			sa->v6[i] = ld16(m, a + 8 + 2 * i);
+		sa->scope_id = ld32(m, a + 24);
+		return 0;
+	case IOR_ABI_AF_UNIX:
+		/* The path stays in the list, as a record's stays where the guest put it. */
+		sa->path.ptr = a + ADDR_UNIX_HEAD;
+		sa->path.len = n - ADDR_UNIX_HEAD;
+		return 0;
+	default:
+		return BAD(IOR_ABI_EINVAL);
+	}
 }
 
 /* The op's fields from header @h (guest address, inside the list) into @s. */
@@ -124,6 +172,16 @@ static int op_decode(const uint8_t *m, uint32_t h, struct ior_abi_sqe *s)
 		if (s->op == IOR_ABI_OP_WRITE)
 			offset_put(offset, s);
 		return 0;
+	case IOR_ABI_OP_SENDMSG:
+		/* The data, then @x bytes of destination (none: the connected peer's), both found
+		 * whole by ior_abi_packed_decode. */
+		s->fd = fd;
+		s->data.ptr = h + IOR_ABI_PK_SQE_HEADER;
+		s->data.len = len;
+		if (!x)
+			return 0;
+		s->has_addr = true;
+		return addr_get(m, s->data.ptr + len, x, &s->addr);
 	case IOR_ABI_OP_RECV:
 	case IOR_ABI_OP_RECV_MULTISHOT:
 	case IOR_ABI_OP_RECVMSG:
@@ -169,7 +227,8 @@ static int op_decode(const uint8_t *m, uint32_t h, struct ior_abi_sqe *s)
 		s->events = (uint8_t)x;
 		return x & ~0x3fu ? BAD(IOR_ABI_EINVAL) : bool_of(y, &s->flag);
 	default:
-		/* Its arguments hold an address, a path, options or segments: no packed form. */
+		/* Its arguments hold a path, options, segments, or an address to connect or
+		 * bind to: no packed form. */
 		return BAD(IOR_ABI_EINVAL);
 	}
 }
@@ -191,10 +250,9 @@ int ior_abi_packed_decode(const uint8_t *m, uint32_t size, uint32_t ptr, uint32_
 	s->op = op;
 	s->flags = flags;
 	s->user_data = ld32(m, h + SQE_USER_DATA);
-	/* A cut header, or data running past the end (peek made it the list's last). */
+	/* A cut header, or a payload running past the end (peek made it the list's last). */
 	cut = len - *at < IOR_ABI_PK_SQE_HEADER ||
-	      (has_payload(op) &&
-	       (uint64_t)*at + IOR_ABI_PK_SQE_HEADER + ld32(m, h + SQE_LEN) > len);
+	      (uint64_t)*at + IOR_ABI_PK_SQE_HEADER + payload_size(m, h, op) > len;
 	*at = next;
 	return cut ? BAD(IOR_ABI_EINVAL) : op_decode(m, h, s);
 }

@@ -359,6 +359,16 @@ pub mod probe {
         pub flag: u32,
         pub events: u32,
         pub how: u32,
+        /// sendmsg's destination.
+        pub has_addr: u32,
+        pub family: u32,
+        pub port: u32,
+        pub v4: [u8; 4],
+        pub v6: [u16; 8],
+        pub flow_info: u32,
+        pub scope_id: u32,
+        pub path_ptr: u32,
+        pub path_len: u32,
     }
 
     /// A CQE (`struct ior_abi_cqe`) as plain fields.

@@ -17,6 +17,11 @@ struct probe_sqe {
 	uint32_t data_ptr, data_len, buffer, buffer_offset;
 	uint64_t ns;
 	uint32_t count, flag, events, how;
+	/* sendmsg's destination */
+	uint32_t has_addr, family, port;
+	uint8_t v4[4];
+	uint16_t v6[8];
+	uint32_t flow_info, scope_id, path_ptr, path_len;
 };
 
 /* A CQE's fields, as plain integers and host pointers. */
@@ -42,7 +47,12 @@ static void flatten(const struct ior_abi_sqe *s, struct probe_sqe *p)
 		.data_ptr = s->data.ptr, .data_len = s->data.len, .buffer = s->buffer,
 		.buffer_offset = s->buffer_offset, .ns = s->ns, .count = s->count,
 		.flag = s->flag, .events = s->events, .how = s->how,
+		.has_addr = s->has_addr, .family = s->addr.family, .port = s->addr.port,
+		.flow_info = s->addr.flow_info, .scope_id = s->addr.scope_id,
+		.path_ptr = s->addr.path.ptr, .path_len = s->addr.path.len,
 	};
+	memcpy(p->v4, s->addr.v4, sizeof(p->v4));
+	memcpy(p->v6, s->addr.v6, sizeof(p->v6));
 }
 
 /* Decode the packed entry at @at; *@next: where the decoder moved @at. */

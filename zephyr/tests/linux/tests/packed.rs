@@ -88,6 +88,67 @@ fn opt(v: Option<u64>) -> Vec<u8> {
     b
 }
 
+/// Packed socket addresses (the CQE details' form): u8 case, u8 zero, u16 port, the rest.
+fn v4(port: u16, a: [u8; 4]) -> Vec<u8> {
+    let mut b = vec![0, 0];
+    b.extend_from_slice(&port.to_le_bytes());
+    b.extend_from_slice(&a);
+    b
+}
+
+fn v6(port: u16, flow_info: u32, groups: [u16; 8], scope_id: u32) -> Vec<u8> {
+    let mut b = vec![1, 0];
+    b.extend_from_slice(&port.to_le_bytes());
+    b.extend_from_slice(&flow_info.to_le_bytes());
+    for g in groups {
+        b.extend_from_slice(&g.to_le_bytes());
+    }
+    b.extend_from_slice(&scope_id.to_le_bytes());
+    b
+}
+
+fn unix(path: &[u8]) -> Vec<u8> {
+    let mut b = vec![2, 0, 0, 0];
+    b.extend_from_slice(path);
+    b
+}
+
+/// A packed sendmsg on `fd`: `data`, then the destination `to` (empty: none), its length in x.
+fn sendmsg(flags: u8, user_data: u32, fd: u32, data: &[u8], to: &[u8]) -> Vec<u8> {
+    let payload = [data, to].concat();
+    sqe(9, flags, user_data, fd, data.len() as u32, 0, to.len() as u32, 0, &payload)
+}
+
+/// sendmsg-args' `to` in a record: option tag @12, the socket-address @16 (its case @0;
+/// ipv4: port @4, address @6; ipv6: port @4, flow-info @8, groups @12, scope-id @28; unix:
+/// the path's ptr @4 and len @8).
+fn record_to(to: Option<&[u8]>) -> Vec<u8> {
+    let Some(a) = to else { return vec![0; 36] };
+    let mut b = vec![0u8; 36];
+    b[0] = 1;
+    b[4] = a[0];
+    b[8..10].copy_from_slice(&a[2..4]);
+    match a[0] {
+        0 => b[10..14].copy_from_slice(&a[4..8]),
+        _ => {
+            b[12..16].copy_from_slice(&a[4..8]);
+            b[16..32].copy_from_slice(&a[8..24]);
+            b[32..36].copy_from_slice(&a[24..28]);
+        }
+    }
+    b
+}
+
+/// A unix socket-address in a record: case 2, the path's (ptr, len) @4.
+fn record_to_unix(path_ptr: u32, path_len: u32) -> Vec<u8> {
+    let mut b = vec![0u8; 36];
+    b[0] = 1;
+    b[4] = 2;
+    b[8..12].copy_from_slice(&le32(path_ptr));
+    b[12..16].copy_from_slice(&le32(path_len));
+    b
+}
+
 /// Every op with a packed form: its packed entry and its record, the record's write and send
 /// data pointing at the packed entry's payload.
 fn every_packed_op() -> Vec<(&'static str, Vec<u8>, [u8; 64])> {
@@ -118,6 +179,36 @@ fn every_packed_op() -> Vec<(&'static str, Vec<u8>, [u8; 64])> {
             record(4, ud, fl, &[(0, &le32(5)), (4, &le32(1)), (8, &le32(0)), (12, &le32(100)), (16, &opt(None))]),
         ),
         ("send", sqe(5, fl, ud, 6, 3, 0, 0, 0, b"abc"), record(5, ud, fl, &[(0, &le32(6)), (4, &le32(data)), (8, &le32(3))])),
+        (
+            "sendmsg to ipv4",
+            sendmsg(fl, ud, 6, b"ping", &v4(8080, [127, 0, 0, 1])),
+            record(9, ud, fl, &[(0, &le32(6)), (4, &le32(data)), (8, &le32(4)), (12, &record_to(Some(&v4(8080, [127, 0, 0, 1]))))]),
+        ),
+        (
+            "sendmsg to ipv6",
+            sendmsg(fl, ud, 6, b"ping", &v6(443, 5, [0xfe80, 0, 0, 0, 0, 0, 0, 1], 2)),
+            record(
+                9,
+                ud,
+                fl,
+                &[(0, &le32(6)), (4, &le32(data)), (8, &le32(4)), (12, &record_to(Some(&v6(443, 5, [0xfe80, 0, 0, 0, 0, 0, 0, 1], 2))))],
+            ),
+        ),
+        (
+            "sendmsg to a unix path",
+            sendmsg(fl, ud, 6, b"ping", &unix(b"/run/s")),
+            record(9, ud, fl, &[(0, &le32(6)), (4, &le32(data)), (8, &le32(4)), (12, &record_to_unix(data + 4 + 4, 6))]),
+        ),
+        (
+            "sendmsg to an unnamed unix address",
+            sendmsg(fl, ud, 6, b"", &unix(b"")),
+            record(9, ud, fl, &[(0, &le32(6)), (4, &le32(data)), (8, &le32(0)), (12, &record_to_unix(data + 4, 0))]),
+        ),
+        (
+            "sendmsg to the connected peer",
+            sendmsg(fl, ud, 6, b"ping", b""),
+            record(9, ud, fl, &[(0, &le32(6)), (4, &le32(data)), (8, &le32(4)), (12, &record_to(None))]),
+        ),
         ("recv", sqe(6, fl, ud, 6, 64, 0, 0, 0, b""), record(6, ud, fl, &[(0, &le32(6)), (4, &le32(64))])),
         ("recv-multishot", sqe(7, fl, ud, 6, 64, 0, 0, 0, b""), record(7, ud, fl, &[(0, &le32(6)), (4, &le32(64))])),
         ("recvmsg", sqe(8, fl, ud, 6, 64, 0, 0, 0, b""), record(8, ud, fl, &[(0, &le32(6)), (4, &le32(64))])),
@@ -215,7 +306,7 @@ fn a_last_entry_need_not_be_padded() {
 #[test]
 fn an_op_without_a_packed_form_is_invalid_and_the_list_goes_on() {
     let mut list = Vec::new();
-    let cases = [9u8, 12, 13, 14, 16, 18, 21, 26, 27, 28, 31, 32, 33, 34, 38, 200, 255];
+    let cases = [12u8, 13, 14, 16, 18, 21, 26, 27, 28, 31, 32, 33, 34, 38, 200, 255];
     for (i, case) in cases.iter().enumerate() {
         // A len that would be a payload for write: these have none, the entry is 32 bytes.
         list.extend(sqe(*case, 4, 100 + i as u32, 1, 64, 0, 0, 0, b""));
@@ -292,6 +383,142 @@ fn an_entry_cut_short_is_invalid_and_ends_the_list() {
     two.extend_from_slice(&nop[..12]);
     assert_eq!(peek(&two, 32), Some((44, 38, 0)));
     assert_eq!(decode(&two, 32).1.user_data, 11);
+}
+
+#[test]
+fn sendmsg_carries_its_data_then_its_destination() {
+    let groups = [0xfe80, 0, 0, 0, 0, 0, 0, 1];
+    let mut list = sendmsg(0, 1, 6, b"ping", &v4(8080, [127, 0, 0, 1])); // 32 + 4 + 8 = 44: 48
+    list.extend(sendmsg(1, 2, 6, b"hello", &v6(443, 5, groups, 2))); // 32 + 5 + 28 = 65: 72
+    list.extend(sendmsg(0, 3, 7, b"abc", &unix(b"/run/s"))); // 32 + 3 + 10 = 45: 48
+    list.extend(sendmsg(0, 4, 8, b"12345678", b"")); // 40, no padding
+    list.extend(sqe(0, 0, 5, 0, 0, 0, 0, 0, b""));
+    let mem = memory(&list);
+    let mut at = 0;
+    let mut got = vec![];
+    while let Some((next, op, flags)) = peek(&list, at) {
+        let (ret, s) = decode_in(&mem, list.len() as u32, at);
+        assert_eq!(ret, 0, "entry {}", s.user_data);
+        assert_eq!((s.op as u8, s.flags as u8), (op, flags));
+        got.push((at, s));
+        at = next;
+    }
+    assert_eq!(got.iter().map(|(at, s)| (*at, s.user_data)).collect::<Vec<_>>(), vec![(0, 1), (48, 2), (120, 3), (168, 4), (208, 5)]);
+    let bytes = |s: &Sqe| mem[s.data_ptr as usize..(s.data_ptr + s.data_len) as usize].to_vec();
+    // The data: the exact bytes after each header.
+    let (a, s) = got[0];
+    assert_eq!((s.fd, s.data_ptr, bytes(&s)), (6, LIST + a + 32, b"ping".to_vec()));
+    assert_eq!((s.has_addr, s.family, s.port, s.v4), (1, 0, 8080, [127, 0, 0, 1]));
+    let (a, s) = got[1];
+    assert_eq!((s.fd, s.flags, s.data_ptr, bytes(&s)), (6, 1, LIST + a + 32, b"hello".to_vec()));
+    assert_eq!((s.has_addr, s.family, s.port, s.flow_info, s.v6, s.scope_id), (1, 1, 443, 5, groups, 2));
+    // A unix path stays in the list, after the data and the address's 4 bytes.
+    let (a, s) = got[2];
+    assert_eq!((s.fd, bytes(&s), s.has_addr, s.family, s.port), (7, b"abc".to_vec(), 1, 2, 0));
+    assert_eq!((s.path_ptr, s.path_len), (LIST + a + 32 + 3 + 4, 6));
+    assert_eq!(&mem[s.path_ptr as usize..(s.path_ptr + s.path_len) as usize], b"/run/s");
+    // x 0: no destination, the connected peer's; nothing of an address is set.
+    let (_, s) = got[3];
+    assert_eq!((s.fd, bytes(&s), s.has_addr, s.family, s.port, s.path_len), (8, b"12345678".to_vec(), 0, 0, 0, 0));
+    assert_eq!(got[4].1.op, 0);
+}
+
+#[test]
+fn a_sendmsg_port_is_little_endian_and_the_zero_byte_is_ignored() {
+    let mut to = v4(0x1234, [10, 0, 0, 2]);
+    assert_eq!(&to[2..4], &[0x34, 0x12]);
+    to[1] = 0xff;
+    let (ret, s) = decode(&sendmsg(0, 1, 6, b"x", &to), 0);
+    assert_eq!((ret, s.port, s.v4), (0, 0x1234, [10, 0, 0, 2]));
+    // A unix address's port is not looked at (the record form has none).
+    let mut to = unix(b"/s");
+    to[2] = 9;
+    let (ret, s) = decode(&sendmsg(0, 2, 6, b"x", &to), 0);
+    assert_eq!((ret, s.family, s.port, s.path_len), (0, 2, 0, 2));
+}
+
+#[test]
+fn a_sendmsg_destination_not_whole_is_invalid_and_the_list_goes_on() {
+    let good_v4 = v4(8080, [127, 0, 0, 1]);
+    let good_v6 = v6(443, 0, [0, 0, 0, 0, 0, 0, 0, 1], 0);
+    let bad: Vec<(&str, Vec<u8>)> = vec![
+        ("x 1", good_v4[..1].to_vec()),
+        ("x 2", good_v4[..2].to_vec()),
+        ("x 3", vec![2, 0, 0]), // not even a unix address's head
+        ("ipv4 cut to 5 bytes", good_v4[..5].to_vec()),
+        ("ipv4 with a 9th byte", [&good_v4[..], &[0]].concat()),
+        ("ipv4 of ipv6's length", [&good_v4[..], &[0; 20]].concat()),
+        ("unknown case 7", vec![7, 0, 0x90, 0x1f, 127, 0, 0, 1]),
+        ("unknown case 3, unix-sized", vec![3, 0, 0, 0]),
+        ("unknown case 255 of ipv6's length", [&[255u8][..], &good_v6[1..]].concat()),
+        ("ipv6 of ipv4's length", [&[1u8][..], &good_v4[1..]].concat()),
+        ("ipv6 a byte short", good_v6[..27].to_vec()),
+        ("ipv6 a byte long", [&good_v6[..], &[0]].concat()),
+    ];
+    // Each bad entry is followed by a good sendmsg and a nop, all in one list.
+    let mut list = Vec::new();
+    let mut want = Vec::new();
+    for (i, (name, to)) in bad.iter().enumerate() {
+        let ud = 100 + 3 * i as u32;
+        want.push((list.len() as u32, ud, INVALID, *name));
+        list.extend(sendmsg(4, ud, 6, b"data", to));
+        want.push((list.len() as u32, ud + 1, 0, "the next sendmsg"));
+        list.extend(sendmsg(0, ud + 1, 6, b"next", &good_v4));
+        want.push((list.len() as u32, ud + 2, 0, "the nop after"));
+        list.extend(sqe(0, 0, ud + 2, 0, 0, 0, 0, 0, b""));
+    }
+    let mem = memory(&list);
+    let mut at = 0;
+    for (want_at, ud, code, name) in want {
+        assert_eq!(at, want_at, "{name}: where it starts");
+        let (ret, s) = decode_in(&mem, list.len() as u32, at);
+        assert_eq!((ret, s.user_data), (code, ud), "{name}");
+        if code == INVALID {
+            // Its size is known: data and address, padded, then the next entry.
+            let x = bad[(ud as usize - 100) / 3].1.len();
+            assert_eq!(peek(&list, at).unwrap().0, at + pad8(32 + 4 + x) as u32, "{name}");
+            assert_eq!((s.op, s.flags), (9, 4), "{name}");
+        } else if s.op == 9 {
+            assert_eq!((s.has_addr, s.port, &mem[s.data_ptr as usize..s.data_ptr as usize + 4]), (1, 8080, &b"next"[..]), "{name}");
+        }
+        at = peek(&list, at).unwrap().0;
+    }
+    assert_eq!(at, list.len() as u32);
+}
+
+#[test]
+fn a_sendmsg_cut_short_is_invalid_and_ends_the_list() {
+    let to = v4(8080, [127, 0, 0, 1]);
+    let whole = sendmsg(0, 7, 6, b"ping", &to);
+    let mut list = whole.clone();
+    list.extend(sqe(0, 0, 8, 0, 0, 0, 0, 0, b""));
+    assert_eq!(decode(&list, 0).0, 0);
+    // Cut in the address, at its first byte, and in the data: invalid, and the last entry.
+    for cut in [43, 40, 36, 34] {
+        let part = &whole[..cut];
+        assert_eq!(peek(part, 0), Some((cut as u32, 9, 0)), "cut at {cut}");
+        let (ret, s) = decode(part, 0);
+        assert_eq!((ret, s.user_data, s.data_len, s.has_addr), (INVALID, 7, 0, 0), "cut at {cut}");
+    }
+    // Data and address that together run past the end, though the data alone would not: the
+    // nop after is not reached.
+    let mut over = sendmsg(0, 9, 6, b"ping", b"");
+    over[24..28].copy_from_slice(&le32(48));
+    over.extend(sqe(0, 0, 10, 0, 0, 0, 0, 0, b""));
+    assert_eq!(over.len(), 72);
+    assert_eq!(peek(&over, 0), Some((72, 9, 0)));
+    assert_eq!(decode(&over, 0), (INVALID, decode(&over, 0).1));
+    assert_eq!(decode(&over, 0).1.user_data, 9);
+    // len + x past 32 bits, either way round: no wrap to a short entry.
+    for (len, x) in [(u32::MAX - 3, 8), (4, u32::MAX), (u32::MAX, u32::MAX), (0x8000_0000, 0x8000_0000)] {
+        let mut e = sqe(9, 0, 11, 6, len, 0, x, 0, b"");
+        e.extend(sqe(0, 0, 12, 0, 0, 0, 0, 0, b""));
+        assert_eq!(peek(&e, 0), Some((64, 9, 0)), "len {len} x {x}");
+        assert_eq!(decode(&e, 0).0, INVALID, "len {len} x {x}");
+    }
+    // A header cut short: as for any op.
+    let (ret, s) = decode(&whole[..20], 0);
+    assert_eq!((ret, s.op, s.user_data), (INVALID, 38, 7));
 }
 
 #[test]

@@ -92,6 +92,15 @@ static size_t packed(uint8_t *p, uint8_t op, uint8_t flags, uint32_t data32, uin
 	return size;
 }
 
+/* A packed sendmsg at @p: @len bytes of @data, then @x bytes of destination @to; its size. */
+static size_t packed_sendmsg(uint8_t *p, uint32_t data32, uint32_t fd, const char *data,
+			     uint32_t len, const uint8_t *to, uint32_t x)
+{
+	packed(p, IORING_RING_TYPES_OP_SENDMSG, 0, data32, fd, len, x, data);
+	memcpy(p + 32 + len, to, x);
+	return (32 + len + x + 7) & ~7u;
+}
+
 static uint32_t get32(const uint8_t *p)
 {
 	uint32_t v;
@@ -212,10 +221,15 @@ int main(int argc, char **argv)
 		expect(3, 0);
 	} else if (!strcmp(s, "enter")) {
 		/* The packed form: a nop, an op with no packed form (connect), a bad value (a
-		 * shutdown-how of 3), flag bits the contract does not define (ignored), a write
-		 * of one byte, and a write cut short by the end of the list, which ends it. */
-		static uint8_t list[256];
-		static const int want[] = {0, -IOR_EINVAL, -IOR_EINVAL, 0, 1, -IOR_EINVAL};
+		 * shutdown-how of 3), flag bits the contract does not define (ignored), sendmsgs
+		 * whose destination has an unknown case or is not whole (their size is known, so
+		 * the list goes on), a write of one byte, and a write cut short by the end of the
+		 * list, which ends it. Eight entries: what the small_ring scenario's ring holds. */
+		static uint8_t list[512];
+		static const uint8_t case7[8] = {7, 0, 0x90, 0x1f, 127, 0, 0, 1};
+		static const uint8_t v4[8] = {0, 0, 0x90, 0x1f, 127, 0, 0, 1};
+		static const int want[] = {0, -IOR_EINVAL, -IOR_EINVAL, 0,
+					   -IOR_EINVAL, -IOR_EINVAL, 1, -IOR_EINVAL};
 		static const int none[1];
 		size_t n = 0;
 
@@ -223,9 +237,11 @@ int main(int argc, char **argv)
 		n += packed(list + n, IORING_RING_TYPES_OP_CONNECT, 0, 2, 3, 0, 0, NULL);
 		n += packed(list + n, IORING_RING_TYPES_OP_SHUTDOWN, 0, 3, 3, 0, 3, NULL);
 		n += packed(list + n, IORING_RING_TYPES_OP_NOP, 0xf8, 4, 0, 0, 0, NULL);
-		n += packed(list + n, IORING_RING_TYPES_OP_WRITE, 0, 5, IOR_STDOUT, 1, 0, "\n");
-		n += packed(list + n, IORING_RING_TYPES_OP_WRITE, 0, 6, IOR_STDOUT, 100, 0, NULL);
-		enter_expect(list, n, 6, 8, 6, want, 6);
+		n += packed_sendmsg(list + n, 5, IOR_STDOUT, "ab", 2, case7, 8);
+		n += packed_sendmsg(list + n, 6, IOR_STDOUT, "ab", 2, v4, 5);
+		n += packed(list + n, IORING_RING_TYPES_OP_WRITE, 0, 7, IOR_STDOUT, 1, 0, "\n");
+		n += packed(list + n, IORING_RING_TYPES_OP_WRITE, 0, 8, IOR_STDOUT, 100, 0, NULL);
+		enter_expect(list, n, 8, 8, 8, want, 8);
 		/* With max 0 it only queues; an enter without entries then reaps. */
 		n = packed(list, IORING_RING_TYPES_OP_NOP, 0, 1, 0, 0, 0, NULL);
 		enter_expect(list, n, 0, 0, 1, none, 0);

@@ -86,7 +86,8 @@ ZTEST(ioring_guests, test_not_supported_in_order)
 ZTEST(ioring_guests, test_enter_packed_form)
 {
 	zassert_equal(run_malformed("enter"), 0,
-		      "invalid for no packed form, a bad value and a cut entry; max 0 only queues");
+		      "invalid for no packed form, a bad value, a sendmsg destination not whole "
+		      "and a cut entry; max 0 only queues");
 }
 
 ZTEST(ioring_guests, test_trap_with_operations_in_flight)
