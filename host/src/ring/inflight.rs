@@ -76,14 +76,27 @@ impl Kind {
     }
 }
 
+/// Laid out in declaration order, what every operation touches first: a plain operation's
+/// submit and reap then read a few adjacent cache lines of its slot, not lines spread over
+/// all of it (the kernel structures at the end are large and used by few operations).
+#[repr(C)]
 pub struct Slot {
     generation: u32,
-    busy: bool,
     pub guest_user_data: u32,
+    busy: bool,
+    /// Set when this operation's link timeout fired, so its cancellation reads timed-out.
+    pub timed_out: bool,
     pub kind: Kind,
+    /// Bytes of guest data this operation holds, counted against the in-flight byte limit.
+    held: usize,
+    /// The serial of the handle the operation was issued on, for operations the host issues
+    /// again under the same key: never again on a handle that was closed and reused.
+    pub serial: u64,
+    /// For --trace: what, since when.
+    pub trace: Option<(&'static str, Instant)>,
+    /// For --trace: why a refused operation was refused, where a grant is missing.
+    pub note: Option<String>,
     pub buf: Vec<u8>,
-    pub ts: KernelTimespec,
-    pub how: OpenHow,
     pub path: Option<CString>,
     /// A second path (renameat's new name).
     pub new_path: Option<CString>,
@@ -94,6 +107,21 @@ pub struct Slot {
     pub pinned: Vec<(OwnedFd, HostFdCharge)>,
     /// The guest's count of host descriptors, charged for a device job's eventfd.
     pub charge: Option<HostFdCharge>,
+    /// For a receive on a granted datagram socket: that socket's reply list.
+    pub peers: Option<Arc<Mutex<Peers>>>,
+    /// For a datagram receive on a socket with no receive grant of its own: deliver only
+    /// datagrams from senders the policy lets it send to, over this transport.
+    pub sender_filter: Option<Transport>,
+    /// A device job on the worker pool, and the eventfd counter the ring reads.
+    pub job: Option<Arc<Job>>,
+    pub counter: u64,
+    /// A GPIO line requested at submit and the host descriptor it is charged as, until its
+    /// completion installs it as a handle (dropped, releasing the line, if it never does).
+    pub line: Option<(Descriptor, HostFdCharge)>,
+    /// A gpio-edges stream's flag on its line, cleared when the operation ends.
+    pub stream: Option<Arc<std::sync::atomic::AtomicBool>>,
+    pub ts: KernelTimespec,
+    pub how: OpenHow,
     /// A socket address: connect's target, accept's peer, a datagram's source or
     /// destination.
     pub addr: RawAddr,
@@ -101,30 +129,6 @@ pub struct Slot {
     pub msg: libc::msghdr,
     pub iov: libc::iovec,
     pub statx: libc::statx,
-    /// For a receive on a granted datagram socket: that socket's reply list.
-    pub peers: Option<Arc<Mutex<Peers>>>,
-    /// For a datagram receive on a socket with no receive grant of its own: deliver only
-    /// datagrams from senders the policy lets it send to, over this transport.
-    pub sender_filter: Option<Transport>,
-    /// The serial of the handle the operation was issued on, for operations the host issues
-    /// again under the same key: never again on a handle that was closed and reused.
-    pub serial: u64,
-    /// A device job on the worker pool, and the eventfd counter the ring reads.
-    pub job: Option<Arc<Job>>,
-    pub counter: u64,
-    /// Set when this operation's link timeout fired, so its cancellation reads timed-out.
-    pub timed_out: bool,
-    /// For --trace: what, since when.
-    pub trace: Option<(&'static str, Instant)>,
-    /// For --trace: why a refused operation was refused, where a grant is missing.
-    pub note: Option<String>,
-    /// A GPIO line requested at submit and the host descriptor it is charged as, until its
-    /// completion installs it as a handle (dropped, releasing the line, if it never does).
-    pub line: Option<(Descriptor, HostFdCharge)>,
-    /// A gpio-edges stream's flag on its line, cleared when the operation ends.
-    pub stream: Option<Arc<std::sync::atomic::AtomicBool>>,
-    /// Bytes of guest data this operation holds, counted against the in-flight byte limit.
-    held: usize,
 }
 
 /// user_data values the host uses for its own requests; never a slot key, since slot keys

@@ -185,7 +185,7 @@ impl GuestRing {
                 Ok(Op::Cancel(args)) => Some(self.cancel_targets(args, descriptors)),
                 _ => None,
             };
-            let name = op.as_ref().map_or("malformed", op_name);
+            let name = if self.config.trace { op.as_ref().map_or("malformed", op_name) } else { "" };
             let Some((key, slot)) = self.inflight.insert(user_data, Kind::Count) else {
                 self.config.budget.release_bytes(if over_bytes { 0 } else { held });
                 break;
