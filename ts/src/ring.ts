@@ -355,7 +355,15 @@ export class IORing implements Turnable, Disposable {
 
   /** Sends `data` on a connected socket; resolves to the count sent. */
   send(handle: Handle, data: Uint8Array, options?: OperationOptions): Promise<number> {
-    return this.submit({ tag: 'send', val: { fd: handle, data } }, 'send', options, RES);
+    return this.submit(sendOp(handle, data), 'send', options, RES);
+  }
+
+  /**
+   * @internal Sends all of `data` (`Socket.sendAll`): one promise, settled once the last
+   * short send's rest has gone, rather than a promise per send and one more to chain them.
+   */
+  sendAll(handle: Handle, data: Uint8Array): Promise<void> {
+    return new Promise<void>((resolve, reject) => void this.enqueue(sendOp(handle, data), new SendAll(this, handle, data, resolve, reject)));
   }
 
   /** Receives up to `length` bytes once; an empty array means the peer closed its end. */
@@ -938,6 +946,36 @@ class Settle<T> implements Pending {
     } catch (e) {
       this.reject(e);
     }
+  }
+}
+
+function sendOp(fd: Handle, data: Uint8Array): Op {
+  return { tag: 'send', val: { fd, data } };
+}
+
+/** `sendAll`'s completion: the rest of a short send goes again under the same promise. */
+class SendAll implements Pending {
+  private done = 0;
+
+  constructor(
+    private readonly ring: IORing,
+    private readonly handle: Handle,
+    private readonly data: Uint8Array,
+    private readonly resolve: () => void,
+    private readonly reject: (error: unknown) => void,
+  ) {}
+
+  complete(cqe: Cqe): void {
+    const res = cqe.res;
+    if (res.tag === 'err') {
+      this.reject(new IORingError(res.val, 'send', explain(sendOp(this.handle, this.data), res.val)));
+      return;
+    }
+    this.done += res.val;
+    if (this.done >= this.data.length) this.resolve();
+    // Nothing taken of what is left: it would never go.
+    else if (res.val === 0) this.reject(new IORingError('pipe', 'send'));
+    else this.ring.enqueue(sendOp(this.handle, this.data.subarray(this.done)), this);
   }
 }
 

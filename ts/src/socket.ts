@@ -269,7 +269,8 @@ export class Socket implements AsyncDisposable {
 
   /** Sends all of `data`, resubmitting after short sends. */
   sendAll(data: Uint8Array, options?: OperationOptions): Promise<void> {
-    // Most sends take everything at once: no loop, no extra promise, in that case.
+    // Without a signal or a timeout, each short send's rest goes under the same promise.
+    if (!options?.signal && options?.timeoutMs === undefined) return this.ring.sendAll(this.handle, data);
     return this.ring.send(this.handle, data, options).then((n) => (n >= data.length ? undefined : this.sendRest(data, n, options)));
   }
 

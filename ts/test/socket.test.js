@@ -7,7 +7,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { join } from 'node:path';
 import { IORing, IORingError, Socket, formatAddress, fromUtf8, sleep, utf8 } from '@ioring/ring';
-import { freePort, rejection, tempDir } from './helpers.js';
+import { freePort, recordingBackend, rejection, tempDir } from './helpers.js';
 import { grantBind, grantConnect, grantListener } from '@ioring/ring/node';
 
 async function listening(options = {}) {
@@ -259,3 +259,66 @@ test('closing a socket ends its for await loops: the multishot operations are ca
 });
 
 test.run();
+
+/** A ring whose sends take at most `cap` bytes each, as a full socket buffer would. */
+function cappedSends(cap) {
+  const rec = recordingBackend();
+  const backend = {
+    ...rec.backend,
+    createRing(entries, owner) {
+      const host = rec.backend.createRing(entries, owner);
+      const cut = (s) => (s.op.tag === 'send' ? { ...s, op: { tag: 'send', val: { ...s.op.val, data: s.op.val.data.subarray(0, cap) } } } : s);
+      return { ...host, submit: (sqes) => host.submit(sqes.map(cut)) };
+    },
+  };
+  return { ring: new IORing({ backend }), ops: rec.ops };
+}
+
+test('sendAll after short sends: the rest goes again until every byte is sent, in order; one promise', async () => {
+  const srv = net.createServer((s) => s.pipe(s));
+  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+  const { ring, ops } = cappedSends(3);
+  const socket = await Socket.connect(`127.0.0.1:${srv.address().port}`, { ring });
+  const sent = ops.flat().filter((t) => t === 'send').length;
+  await socket.sendAll(utf8('0123456789'));
+  assert.is(ops.flat().filter((t) => t === 'send').length - sent, 4, '3 + 3 + 3 + 1 bytes');
+  await socket.sendAll(new Uint8Array(0));
+  await socket.shutdown('write');
+  const chunks = [];
+  for (let b; (b = await socket.receive()).length > 0; ) chunks.push(fromUtf8(b));
+  assert.is(chunks.join(''), '0123456789');
+  await socket.close();
+  srv.close();
+});
+
+test('sendAll when a send takes nothing of what is left: EPIPE, not a loop', async () => {
+  const srv = net.createServer((s) => s.resume());
+  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+  const { ring } = cappedSends(0);
+  const socket = await Socket.connect(`127.0.0.1:${srv.address().port}`, { ring });
+  const e = await rejection(socket.sendAll(utf8('stuck')));
+  assert.instance(e, IORingError);
+  assert.is(e.code, 'EPIPE');
+  await socket.close();
+  srv.close();
+});
+
+test('sendAll on a closed connection rejects with the send error', async () => {
+  const srv = net.createServer((s) => s.destroy());
+  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+  const socket = await Socket.connect(`127.0.0.1:${srv.address().port}`);
+  await sleep(50);
+  let e;
+  // The first send after the peer's reset may still be taken; a later one fails.
+  for (let i = 0; i < 20 && !e; i++) {
+    try {
+      await socket.sendAll(new Uint8Array(64 * 1024));
+    } catch (err) {
+      e = err;
+    }
+  }
+  assert.instance(e, IORingError);
+  assert.ok(['ECONNRESET', 'EPIPE'].includes(e.code), e.code);
+  await socket.close();
+  srv.close();
+});
