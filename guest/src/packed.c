@@ -216,6 +216,7 @@ long __ior_pack_sqes(const ior_sqe_t *sqe, unsigned nr, uint8_t **out)
 		const app_list_u8_t *payload = NULL;
 		const ior_sockaddr_t *to = NULL;
 		uint8_t *h = __ior_pk_room(size + IOR_PACKED_SQE_HEADER);
+		size_t data, dest;
 
 		if (!h)
 			return -1;
@@ -227,7 +228,8 @@ long __ior_pack_sqes(const ior_sqe_t *sqe, unsigned nr, uint8_t **out)
 		if (!__ior_pack_args(&sqe[i], h, &payload, &to))
 			return -1;
 		size += IOR_PACKED_SQE_HEADER;
-		size_t data = payload ? payload->len : 0, dest = to ? __ior_address_len(to) : 0;
+		data = payload ? payload->len : 0;
+		dest = to ? ior_le32(h + 24) : 0; /* x, the destination's length */
 
 		if (data || dest) {
 			size_t end = ior_pad8(size + data + dest);

@@ -359,11 +359,25 @@ export class IORing implements Turnable, Disposable {
   }
 
   /**
-   * @internal Sends all of `data` (`Socket.sendAll`): one promise, settled once the last
-   * short send's rest has gone, rather than a promise per send and one more to chain them.
+   * @internal Sends all of `data` (`Socket.sendAll`), resubmitting after short sends. Without a
+   * signal or a timeout that is one promise, settled once the last rest has gone, rather than a
+   * promise per send; with them, each send carries them.
    */
-  sendAll(handle: Handle, data: Uint8Array): Promise<void> {
-    return new Promise<void>((resolve, reject) => void this.enqueue(sendOp(handle, data), new SendAll(this, handle, data, resolve, reject)));
+  sendAll(handle: Handle, data: Uint8Array, options?: OperationOptions): Promise<void> {
+    if (!options?.signal && options?.timeoutMs === undefined) {
+      return new Promise<void>((resolve, reject) => void this.enqueue(sendOp(handle, data), new SendAll(this, handle, data, resolve, reject)));
+    }
+    return this.sendEach(handle, data, options);
+  }
+
+  private async sendEach(handle: Handle, data: Uint8Array, options: OperationOptions): Promise<void> {
+    let done = 0;
+    do {
+      const n = await this.send(handle, done === 0 ? data : data.subarray(done), options);
+      // As SendAll: nothing taken of what is left would never go.
+      if (n === 0 && data.length > 0) throw new IORingError('pipe', 'send');
+      done += n;
+    } while (done < data.length);
   }
 
   /** Receives up to `length` bytes once; an empty array means the peer closed its end. */

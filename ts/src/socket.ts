@@ -269,17 +269,7 @@ export class Socket implements AsyncDisposable {
 
   /** Sends all of `data`, resubmitting after short sends. */
   sendAll(data: Uint8Array, options?: OperationOptions): Promise<void> {
-    // Without a signal or a timeout, each short send's rest goes under the same promise.
-    if (!options?.signal && options?.timeoutMs === undefined) return this.ring.sendAll(this.handle, data);
-    return this.ring.send(this.handle, data, options).then((n) => (n >= data.length ? undefined : this.sendRest(data, n, options)));
-  }
-
-  private async sendRest(data: Uint8Array, done: number, options?: OperationOptions): Promise<void> {
-    while (done < data.length) {
-      const n = await this.ring.send(this.handle, data.subarray(done), options);
-      if (n === 0) throw new IORingError('pipe', 'send');
-      done += n;
-    }
+    return this.ring.sendAll(this.handle, data, options);
   }
 
   /** Receives up to `maxLength` bytes once; an empty array means the peer closed its end. */

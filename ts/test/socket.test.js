@@ -283,10 +283,13 @@ test('sendAll after short sends: the rest goes again until every byte is sent, i
   await socket.sendAll(utf8('0123456789'));
   assert.is(ops.flat().filter((t) => t === 'send').length - sent, 4, '3 + 3 + 3 + 1 bytes');
   await socket.sendAll(new Uint8Array(0));
+  // With a timeout each send carries it: the same sends, one promise each.
+  await socket.sendAll(utf8('abcde'), { timeoutMs: 5000 });
+  assert.is(ops.flat().filter((t) => t === 'send').length - sent, 4 + 1 + 2, 'then none more than 3 + 2');
   await socket.shutdown('write');
   const chunks = [];
   for (let b; (b = await socket.receive()).length > 0; ) chunks.push(fromUtf8(b));
-  assert.is(chunks.join(''), '0123456789');
+  assert.is(chunks.join(''), '0123456789abcde');
   await socket.close();
   srv.close();
 });

@@ -168,6 +168,7 @@ pub struct Completions {
 
 impl Completions {
     pub fn new(queued: u32) -> Self {
+        // Room for a round of 32 plain CQEs without growing.
         let mut out = Vec::with_capacity(8 + 32 * CQE_HEADER);
         out.extend_from_slice(&queued.to_le_bytes());
         // The count, filled in by `finish`.
