@@ -5,8 +5,9 @@
 //
 //   node ts/engine/bench.mjs [--rounds 3] [--seconds 3] [--size 64] [--conns 50,1] [--only name,...]
 //
-// Servers: tcp-echo.ts on this engine and as the QuickJS component (ts/build/tcp-echo.qjs.wasm,
-// `just build-ts`), Node's net echo and the C guest (test/bench's), and, to tell the engine's
+// Servers: tcp-echo.ts on this engine, as the QuickJS component (ts/build/tcp-echo.qjs.wasm,
+// `just build-ts`) and under Node on the Node backend (ts/build/node/tcp-echo.js), Node's net
+// echo and the C guest (test/bench's), and, to tell the engine's
 // cost from the library's and the host's: bench/tcp-echo-stream.ts (a multishot receive in
 // place of a 64 KiB receive per message) on this engine and as a QuickJS component, and
 // bench/raw-echo.js (the ring with no library) with a multishot receive or 64 KiB receives.
@@ -35,16 +36,25 @@ const TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }))
 
 const bench = join(root, 'ts/engine/build/bench');
 const app = (wasm, ...args) => (port) => [ioring, ['run', '--bind', `tcp:*:${port}`, wasm, String(port), ...args]];
+// The same app under Node, on @ioring/ring's Node backend (`npm run build:examples` in ts/).
+const onNode = (js) => (port) => [process.execPath, [js, String(port)], { IORING_BIND: `tcp:*:${port}` }];
 const servers = {
   'ioring-qjs': app(join(bench, 'tcp-echo.wasm')),
   'QuickJS component': app(join(root, 'ts/build/tcp-echo.qjs.wasm')),
   Node: (port) => [process.execPath, [join(root, 'test/bench/native/echo-node.mjs'), String(port)]],
+  'Node backend': onNode(join(root, 'ts/build/node/tcp-echo.js')),
   'C guest': (port) => [ioring, ['run', '--listen', `echo=tcp:127.0.0.1:${port}`, join(root, 'guest/build/tcp-echo.wasm')]],
   'ioring-qjs stream': app(join(bench, 'tcp-echo-stream.wasm')),
   'QuickJS component stream': app(join(bench, 'tcp-echo-stream.qjs.wasm')),
   'ioring-qjs raw': app(join(bench, 'raw-echo.wasm')),
   'ioring-qjs raw 64 KiB recv': app(join(bench, 'raw-echo.wasm'), 'once'),
 };
+// Builds to compare, alternating with the rest: BENCH_WASM_<name>=app.wasm (on the host) and
+// BENCH_NODE_<name>=app.js (on the Node backend), each a tcp-echo taking its port.
+for (const [key, path] of Object.entries(process.env)) {
+  if (key.startsWith('BENCH_WASM_')) servers[key.slice(11)] = app(path);
+  if (key.startsWith('BENCH_NODE_')) servers[key.slice(11)] = onNode(path);
+}
 const only = values.only?.split(',');
 
 // Build what is missing, or older than the contract, the library, the engine or its app: a
@@ -92,8 +102,8 @@ let port = 19500 + Math.floor(Math.random() * 2000);
 
 async function once(name, conns) {
   const p = port++;
-  const [cmd, args] = servers[name](p);
-  const server = spawn('taskset', ['-c', '0', cmd, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const [cmd, args, env] = servers[name](p);
+  const server = spawn('taskset', ['-c', '0', cmd, ...args], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...env } });
   try {
     await waitForPort(p);
     const before = cpuMicros(server.pid);

@@ -9,19 +9,26 @@ export interface Inflight {
 }
 
 export class InflightTable {
-  private readonly byUserData = new Map<number, Set<Inflight>>();
+  // Almost every user-data has one operation: it is kept alone, not in a collection of its own.
+  private readonly byUserData = new Map<number, Inflight | Inflight[]>();
 
   /** Records `op` under `userData`; returns it, for `remove`. */
   add(userData: number, op: Inflight): Inflight {
-    let ops = this.byUserData.get(userData);
-    if (!ops) this.byUserData.set(userData, (ops = new Set()));
-    ops.add(op);
+    const ops = this.byUserData.get(userData);
+    if (ops === undefined) this.byUserData.set(userData, op);
+    else if (Array.isArray(ops)) ops.push(op);
+    else this.byUserData.set(userData, [ops, op]);
     return op;
   }
 
   remove(userData: number, op: Inflight): void {
     const ops = this.byUserData.get(userData);
-    if (ops?.delete(op) && ops.size === 0) this.byUserData.delete(userData);
+    if (ops === op) this.byUserData.delete(userData);
+    else if (Array.isArray(ops)) {
+      const i = ops.indexOf(op);
+      if (i >= 0) ops.splice(i, 1);
+      if (ops.length === 0) this.byUserData.delete(userData);
+    }
   }
 
   /**
@@ -30,7 +37,7 @@ export class InflightTable {
    * `already` when those that have cannot be cancelled any more.
    */
   cancel(userData: number, all: boolean, self?: Inflight): number {
-    const ops = [...(this.byUserData.get(userData) ?? [])].filter((op) => op !== self);
+    const ops = listed(this.byUserData.get(userData)).filter((op) => op !== self);
     if (ops.length === 0) fail('no-entry');
     let cancelled = 0;
     for (const op of all ? ops : ops.slice(0, 1)) if (op.cancel()) cancelled++;
@@ -40,6 +47,11 @@ export class InflightTable {
 
   /** Cancels everything (the ring is dropped). */
   cancelEverything(): void {
-    for (const ops of [...this.byUserData.values()]) for (const op of [...ops]) op.cancel();
+    for (const ops of [...this.byUserData.values()]) for (const op of listed(ops)) op.cancel();
   }
+}
+
+/** The operations of one user-data, oldest first, as a new array. */
+function listed(ops: Inflight | Inflight[] | undefined): Inflight[] {
+  return ops === undefined ? [] : Array.isArray(ops) ? [...ops] : [ops];
 }

@@ -11,7 +11,8 @@ import { ipText, isMulticast } from '../../address.js';
 import { anyMulticast, mayBind, mayBindDevice, mayConnect, mayJoin } from './policy.js';
 import type { Transport } from './policy.js';
 import { Descriptor } from './table.js';
-import type { OpContext, OpResult, Table } from './table.js';
+import { LATER } from './table.js';
+import type { OpContext, OpResult, Outcome, Settler, Table } from './table.js';
 
 /** Bytes a connection buffers before it stops reading from the kernel. */
 const HIGH_WATER = 1 << 20;
@@ -164,8 +165,7 @@ interface Reader {
   len: number;
   multishot: boolean;
   ctx: OpContext;
-  resolve(r: OpResult): void;
-  reject(e: unknown): void;
+  settler: Settler;
 }
 
 /**
@@ -216,17 +216,22 @@ export class Connection {
     return fromNode(this.socket.remoteAddress, this.socket.remotePort, this.socket.remoteFamily);
   }
 
-  recv(len: number, multishot: boolean, ctx: OpContext): Promise<OpResult> {
-    return new Promise((resolve, reject) => {
-      const reader: Reader = { len, multishot, ctx, resolve, reject };
-      this.readers.push(reader);
-      ctx.onCancel(() => {
-        this.readers = this.readers.filter((r) => r !== reader);
-        reject(opError('canceled'));
-        this.settle();
-      });
-      this.pump();
+  /** Receives up to `len` bytes (every arrival, with `multishot`); `settler` learns the end. */
+  recv(len: number, multishot: boolean, ctx: OpContext, settler: Settler = ctx): typeof LATER {
+    const reader: Reader = { len, multishot, ctx, settler };
+    this.readers.push(reader);
+    ctx.onCancel(() => {
+      this.readers = this.readers.filter((r) => r !== reader);
+      settler.reject(opError('canceled'));
+      this.settle();
     });
+    this.pump();
+    return LATER;
+  }
+
+  /** `recv` once, as a promise, for callers that add to its result. */
+  received(len: number, ctx: OpContext): Promise<OpResult> {
+    return new Promise((resolve, reject) => this.recv(len, false, ctx, { resolve, reject }));
   }
 
   private take(len: number): Buffer {
@@ -251,20 +256,20 @@ export class Connection {
         if (r.multishot) r.ctx.emit({ res: data.length, data });
         else {
           this.readers.shift();
-          r.resolve({ res: data.length, data });
+          r.settler.resolve({ res: data.length, data });
         }
       } else if (r.len === 0) {
         this.readers.shift();
-        r.resolve({ res: 0 });
+        r.settler.resolve({ res: 0 });
       } else if (this.error) {
         this.readers.shift();
         const e = this.error;
         this.error = undefined;
         this.eof = true;
-        r.reject(e);
+        r.settler.reject(e);
       } else if (this.eof) {
         this.readers.shift();
-        r.resolve({ res: 0 });
+        r.settler.resolve({ res: 0 });
       } else break;
     }
     if (this.size < HIGH_WATER && this.socket.isPaused() && !this.readShut) this.socket.resume();
@@ -272,12 +277,17 @@ export class Connection {
     this.settle();
   }
 
-  send(data: Uint8Array): Promise<OpResult> {
-    if (this.socket.destroyed || this.socket.writableEnded) fail('pipe');
+  send(data: Uint8Array): Outcome {
+    const socket = this.socket;
+    if (socket.destroyed || socket.writableEnded) fail('pipe');
     // The bytes are the guest's: copy them, as the host does at submit.
     const copy = Buffer.from(data);
+    let written: ((e: Error | null | undefined) => void) | undefined;
+    socket.write(copy, (e) => written?.(e));
+    // Nothing left queued, and no error: the kernel took every byte already.
+    if (socket.writableLength === 0 && !socket.errored) return { res: copy.length };
     return new Promise((resolve, reject) => {
-      this.socket.write(copy, (e) => (e ? reject(opError(toErrorCode(e))) : resolve({ res: copy.length })));
+      written = (e) => (e ? reject(opError(toErrorCode(e))) : resolve({ res: copy.length }));
     });
   }
 
@@ -596,29 +606,29 @@ export class StreamSocket extends Descriptor {
     return this.conn ?? fail('not-connected');
   }
 
-  override send(data: Uint8Array): Promise<OpResult> {
+  override send(data: Uint8Array): Outcome {
     return this.connection().send(data);
   }
 
-  override write(data: Uint8Array): Promise<OpResult> {
+  override write(data: Uint8Array): Outcome {
     return this.connection().send(data);
   }
 
-  override recv(len: number, multishot: boolean, ctx: OpContext): Promise<OpResult> {
+  override recv(len: number, multishot: boolean, ctx: OpContext): typeof LATER {
     return this.connection().recv(len, multishot, ctx);
   }
 
   override read(len: number, _offset: number | undefined, ctx: OpContext): Promise<OpResult> {
-    return this.connection().recv(len, false, ctx);
+    return this.connection().received(len, ctx);
   }
 
   override async recvmsg(len: number, ctx: OpContext): Promise<OpResult> {
     const conn = this.connection();
-    const r = await conn.recv(len, false, ctx);
+    const r = await conn.received(len, ctx);
     return { ...r, detail: { tag: 'peer', val: conn.peer } };
   }
 
-  override sendmsg(data: Uint8Array, to: SocketAddress | undefined): Promise<OpResult> {
+  override sendmsg(data: Uint8Array, to: SocketAddress | undefined): Outcome {
     if (to) this.mayReach(to);
     if (to) fail('is-connected');
     return this.connection().send(data);

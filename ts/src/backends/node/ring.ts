@@ -15,7 +15,8 @@ import { basename } from 'node:path';
 import type { Stats } from 'node:fs';
 import { isatty } from 'node:tty';
 import type { Socket } from 'node:net';
-import type { OpContext, OpResult, Table } from './table.js';
+import { LATER } from './table.js';
+import type { OpContext, OpResult, Outcome, Table } from './table.js';
 
 const EMPTY = new Uint8Array(0);
 
@@ -107,7 +108,8 @@ function checkLen(len: number): void {
 /** The Node backend's ring. */
 export class NodeRing implements RingBackend {
   private ready: Cqe[] = [];
-  private readonly inflight = new InflightTable();
+  /** @internal (Running) */
+  readonly inflight = new InflightTable();
   /** Entries submitted whose last completion `complete` has not yet returned. */
   private outstanding = 0;
   private countWaiters: CountWaiter[] = [];
@@ -116,6 +118,8 @@ export class NodeRing implements RingBackend {
   private fixed: Uint8Array[] = [];
   private fixedInflight = 0;
   private running = new Set<Promise<void>>();
+  /** Entries submitted on their own (no link, no drain), which run without a chain. */
+  private lone = new Set<Running>();
   /** The last drain chain, until it has completed: what entries submitted after it wait for. */
   private drainGate: Promise<void> | undefined;
   private closed = false;
@@ -131,27 +135,40 @@ export class NodeRing implements RingBackend {
     // Chains are taken whole or not at all, as the host takes them.
     let taken = 0;
     while (taken < sqes.length) {
-      const chain = sqes.slice(taken, chainEnd(sqes, taken));
-      const lone = chain.length === 1 && chain[0].op.tag === 'cancel';
-      if (chain.length > this.maxInflight) {
+      const end = chainEnd(sqes, taken);
+      const first = sqes[taken];
+      const size = end - taken;
+      const lone = size === 1 && first.op.tag === 'cancel';
+      if (size > this.maxInflight) {
         // It can never fit: every entry fails, as the host fails it.
-        for (const sqe of chain) this.post(sqe.userData, { error: 'invalid' });
-      } else if (this.outstanding + chain.length > this.maxInflight + (lone ? CANCEL_RESERVE : 0)) break;
-      else {
+        for (let i = taken; i < end; i++) this.post(sqes[i].userData, { error: 'invalid' });
+      } else if (this.outstanding + size > this.maxInflight + (lone ? CANCEL_RESERVE : 0)) break;
+      else if (size === 1 && !first.flags.drain && (lone || !this.drainGate) && first.op.tag !== 'link-timeout') {
+        // The common case, one entry on its own: run without a chain's promises.
+        const run = new Running(this, first, undefined, () => this.lone.delete(run));
+        this.lone.add(run);
+        run.start();
+      } else {
+        const chain = sqes.slice(taken, end);
         // A drain entry waits for everything before it, and everything after it for it, but
         // a cancel: it must reach what is held (and what the drain waits for) at once.
-        const gate = chain[0].flags.drain ? Promise.all([...this.running]) : lone ? undefined : this.drainGate;
+        const gate = first.flags.drain ? this.everythingRunning() : lone ? undefined : this.drainGate;
         const run = (gate ? this.held(chain, gate) : this.runChain(chain)).finally(() => {
           this.running.delete(run);
           if (this.drainGate === run) this.drainGate = undefined;
         });
         this.running.add(run);
-        if (chain[0].flags.drain) this.drainGate = run;
+        if (first.flags.drain) this.drainGate = run;
       }
-      this.outstanding += chain.length;
-      taken += chain.length;
+      this.outstanding += size;
+      taken = end;
     }
     return taken;
+  }
+
+  /** Settles once every entry running now has ended: what a drain entry waits for. */
+  private everythingRunning(): Promise<unknown> {
+    return Promise.all([...this.running, ...[...this.lone].map((run) => run.ended())]);
   }
 
   /**
@@ -216,7 +233,8 @@ export class NodeRing implements RingBackend {
     for (const check of [...this.completeWaiters]) check();
   }
 
-  private post(userData: number, result: OpResult | { error: string }, more = false): void {
+  /** @internal Queues a completion (Running posts its operation's). */
+  post(userData: number, result: OpResult | { error: string }, more = false): void {
     const cqe: Cqe =
       'error' in result
         ? { userData, res: { tag: 'err', val: result.error as never }, more: false, data: EMPTY, detail: { tag: 'none' } }
@@ -287,59 +305,11 @@ export class NodeRing implements RingBackend {
 
   /** Runs one entry to its last completion; with `bound`, under a linked timeout. Resolves to success. */
   private runOne(sqe: Sqe, bound: Sqe | undefined): Promise<boolean> {
-    return new Promise((resolve) => {
-      let cancelHandler: (() => void) | undefined;
-      let settled = false;
-      let timedOut = false;
-      let timer: NodeJS.Timeout | undefined;
-      const finish = (result: OpResult | { error: string }) => {
-        if (settled) return;
-        settled = true;
-        this.inflight.remove(sqe.userData, self);
-        if (timer) clearTimeout(timer);
-        const error = 'error' in result ? (result.error === 'canceled' && timedOut ? 'timed-out' : result.error) : undefined;
-        this.post(sqe.userData, error ? { error } : result);
-        if (bound) {
-          this.inflight.remove(bound.userData, boundSelf!);
-          this.post(bound.userData, { error: timedOut ? 'timed-out' : 'canceled' });
-        }
-        resolve(!error && !short(sqe, result as OpResult));
-      };
-      const cancel = () => {
-        if (settled) return true;
-        if (!cancelHandler) return false;
-        cancelHandler();
-        return true;
-      };
-      const ctx: OpContext = {
-        onCancel: (fn) => (cancelHandler = fn),
-        emit: (r) => {
-          if (!settled) this.post(sqe.userData, r, true);
-        },
-      };
-      const self = this.inflight.add(sqe.userData, { cancel });
-      let boundSelf: Inflight | undefined;
-      if (bound) {
-        boundSelf = this.inflight.add(bound.userData, { cancel: () => false });
-        timer = setTimeout(() => {
-          timedOut = true;
-          // An operation that cannot be cancelled (a file read in libuv's pool) completes on its own.
-          cancel();
-        }, Number((bound.op as { val: bigint }).val) / 1e6);
-      }
-      let started: Promise<OpResult>;
-      try {
-        started = this.start(sqe, ctx, self);
-      } catch (e) {
-        finish({ error: toErrorCode(e) });
-        return;
-      }
-      started.then(finish, (e) => finish({ error: toErrorCode(e) }));
-    });
+    return new Promise((resolve) => new Running(this, sqe, bound, resolve).start());
   }
 
-  /** Starts one operation; `self` is its entry in the in-flight table. */
-  private start(sqe: Sqe, ctx: OpContext, self: Inflight): Promise<OpResult> {
+  /** @internal Starts one operation (for Running); `self` is its entry in the in-flight table. */
+  start(sqe: Sqe, ctx: OpContext, self: Inflight): Outcome | typeof LATER {
     const op: Op = sqe.op;
     const t = this.table;
     switch (op.tag) {
@@ -557,7 +527,7 @@ class Stdin extends FileDescriptor {
   override read(len: number, offset: number | undefined, ctx: OpContext): Promise<OpResult> {
     const how = this.how();
     if (how === null) return super.read(len, offset, ctx);
-    return how instanceof StreamFile ? how.read(len, offset, ctx) : how.recv(len, false, ctx);
+    return how instanceof StreamFile ? how.read(len, offset, ctx) : how.received(len, ctx);
   }
 
   override readiness(): number {
@@ -568,6 +538,98 @@ class Stdin extends FileDescriptor {
   override watch(listener: () => void): () => void {
     const how = this.how();
     return how instanceof StreamFile ? how.watch(listener) : super.watch(listener);
+  }
+}
+
+/**
+ * One entry run to its last completion: its in-flight entry (what a cancel reaches), its
+ * context (what the operation posts through) and, with `bound`, the linked timeout that bounds
+ * it. `end` learns whether it succeeded, which decides whether a link chain goes on.
+ */
+class Running implements Inflight, OpContext {
+  private settled = false;
+  private timedOut = false;
+  private timer: NodeJS.Timeout | undefined;
+  private cancelHandler: (() => void) | undefined;
+  private boundEntry: Inflight | undefined;
+  private whenEnded: Promise<void> | undefined;
+  private onEnded: (() => void) | undefined;
+
+  constructor(
+    private readonly ring: NodeRing,
+    private readonly sqe: Sqe,
+    private readonly bound: Sqe | undefined,
+    private readonly end: (ok: boolean) => void,
+  ) {}
+
+  start(): void {
+    const { ring, sqe, bound } = this;
+    ring.inflight.add(sqe.userData, this);
+    if (bound) {
+      this.boundEntry = ring.inflight.add(bound.userData, { cancel: () => false });
+      this.timer = setTimeout(() => {
+        this.timedOut = true;
+        // An operation that cannot be cancelled (a file read in libuv's pool) completes on its own.
+        this.cancel();
+      }, Number((bound.op as { val: bigint }).val) / 1e6);
+    }
+    let started: Outcome | typeof LATER;
+    try {
+      started = ring.start(sqe, this, this);
+    } catch (e) {
+      this.finish({ error: toErrorCode(e) });
+      return;
+    }
+    if (started === LATER) return;
+    if (!(started instanceof Promise)) return this.finish(started);
+    started.then(
+      (result) => this.resolve(result),
+      (e) => this.reject(e),
+    );
+  }
+
+  /** Settles once the operation has ended. */
+  ended(): Promise<void> {
+    return (this.whenEnded ??= this.settled ? Promise.resolve() : new Promise((resolve) => (this.onEnded = resolve)));
+  }
+
+  cancel(): boolean {
+    if (this.settled) return true;
+    if (!this.cancelHandler) return false;
+    this.cancelHandler();
+    return true;
+  }
+
+  onCancel(cancel: () => void): void {
+    this.cancelHandler = cancel;
+  }
+
+  resolve(result: OpResult): void {
+    this.finish(result);
+  }
+
+  reject(error: unknown): void {
+    this.finish({ error: toErrorCode(error) });
+  }
+
+  emit(result: OpResult): void {
+    if (!this.settled) this.ring.post(this.sqe.userData, result, true);
+  }
+
+  private finish(result: OpResult | { error: string }): void {
+    if (this.settled) return;
+    this.settled = true;
+    const { ring, sqe, bound } = this;
+    ring.inflight.remove(sqe.userData, this);
+    if (this.timer) clearTimeout(this.timer);
+    const error = 'error' in result ? (result.error === 'canceled' && this.timedOut ? 'timed-out' : result.error) : undefined;
+    ring.post(sqe.userData, error ? { error } : result);
+    if (bound) {
+      ring.inflight.remove(bound.userData, this.boundEntry!);
+      ring.post(bound.userData, { error: this.timedOut ? 'timed-out' : 'canceled' });
+    }
+    this.end(!error && !short(sqe, result as OpResult));
+    this.onEnded?.();
   }
 }
 

@@ -10,7 +10,25 @@ export interface OpResult {
 }
 
 /** What an operation can do while it runs. */
-export interface OpContext {
+/** Who learns how an operation ended: what a promise's resolvers do, without the promise. */
+export interface Settler {
+  resolve(result: OpResult): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * What `start` returns for an operation that settles through its context's `resolve` or
+ * `reject`, where a promise of its own would only be one more object per operation.
+ */
+export const LATER: unique symbol = Symbol('later');
+
+/**
+ * An operation's result: now, when it finished as it started (a send the kernel took whole, as
+ * io_uring completes one inline), or later.
+ */
+export type Outcome = OpResult | Promise<OpResult>;
+
+export interface OpContext extends Settler {
   /** Sets what cancelling the operation does (it must then settle with `canceled`). */
   onCancel(cancel: () => void): void;
   /** Posts one completion of a multishot operation, with `more` set. */
@@ -30,19 +48,19 @@ export abstract class Descriptor {
   read(_len: number, _offset: number | undefined, _ctx: OpContext): Promise<OpResult> {
     fail('bad-descriptor');
   }
-  write(_data: Uint8Array, _offset: number | undefined, _ctx: OpContext): Promise<OpResult> {
+  write(_data: Uint8Array, _offset: number | undefined, _ctx: OpContext): Outcome {
     fail('bad-descriptor');
   }
-  send(_data: Uint8Array, _ctx: OpContext): Promise<OpResult> {
+  send(_data: Uint8Array, _ctx: OpContext): Outcome {
     fail('bad-descriptor');
   }
-  recv(_len: number, _multishot: boolean, _ctx: OpContext): Promise<OpResult> {
+  recv(_len: number, _multishot: boolean, _ctx: OpContext): Outcome | typeof LATER {
     fail('bad-descriptor');
   }
   recvmsg(_len: number, _ctx: OpContext): Promise<OpResult> {
     fail('bad-descriptor');
   }
-  sendmsg(_data: Uint8Array, _to: SocketAddress | undefined, _ctx: OpContext): Promise<OpResult> {
+  sendmsg(_data: Uint8Array, _to: SocketAddress | undefined, _ctx: OpContext): Outcome {
     fail('bad-descriptor');
   }
   accept(_multishot: boolean, _ctx: OpContext): Promise<OpResult> {
