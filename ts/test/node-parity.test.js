@@ -385,4 +385,45 @@ test('a TCP socket bound but not listening refuses connections; its address is h
   r.ring[Symbol.dispose]();
 });
 
+
+test('sent bytes are copied at submit, as the host copies them: changing the array afterwards changes nothing sent', async () => {
+  grantConnect('tcp:127.0.0.1:*');
+  const r = rawRing();
+  // The server reads nothing until every send is submitted, so the large one stays queued in
+  // Node's socket (its completion comes later) while the small ones complete at once.
+  let resume;
+  const resumed = new Promise((resolve) => (resume = resolve));
+  const server = net.createServer();
+  const received = new Promise((resolve, reject) =>
+    server.on('connection', (x) => {
+      x.pause();
+      void resumed.then(() => x.resume());
+      const chunks = [];
+      x.on('data', (b) => chunks.push(b));
+      x.on('end', () => resolve(Buffer.concat(chunks)));
+      x.on('error', reject);
+    }),
+  );
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const s = (await r.one({ tag: 'socket', val: ['ipv4', 'stream'] })).detail.val;
+  const to = { tag: 'ipv4', val: { port: server.address().port, address: [127, 0, 0, 1] } };
+  assert.is(result(await r.one({ tag: 'connect', val: [s, to] })), 0);
+  const pattern = (n, seed) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff);
+  const sizes = [64, 4096, 100_000, 12 << 20, 64];
+  const arrays = sizes.map((n, i) => pattern(n, i));
+  const expected = Buffer.concat(arrays.map((a) => Buffer.from(a)));
+  r.ring.submit(arrays.map((data, i) => ({ op: { tag: 'send', val: { fd: s, data } }, userData: 100 + i, flags: {} })));
+  for (const a of arrays) a.fill(0);
+  resume();
+  const results = new Map();
+  while (results.size < sizes.length) for (const c of await r.ring.wait(1, 8, 10_000_000_000n)) results.set(c.userData, c.res);
+  sizes.forEach((n, i) => assert.equal(results.get(100 + i), { tag: 'ok', val: n }, `send ${i}`));
+  await r.one({ tag: 'shutdown', val: [s, 'write'] });
+  const got = await received;
+  assert.is(got.length, expected.length);
+  assert.ok(got.equals(expected), 'the bytes as they were at submit');
+  await r.one({ tag: 'close', val: s });
+  server.close();
+});
+
 test.run();

@@ -7,6 +7,7 @@ import * as tty from 'node:tty';
 import type { FileStat, FileType, OpenFlags, TtyConfig } from 'ioring:ring/types@0.1.0';
 import type { IORingError } from '../../errors.js';
 import { POLL } from '../../poll.js';
+import { copyIn } from './copies.js';
 import { fail, opError, toErrorCode } from './errno.js';
 import { beneath, entryBeneath } from './paths.js';
 import { Descriptor } from './table.js';
@@ -69,7 +70,7 @@ export class FileDescriptor extends Descriptor {
   }
 
   override async write(data: Uint8Array, offset: number | undefined): Promise<OpResult> {
-    const copy = Buffer.from(data);
+    const copy = copyIn(data);
     const n = await call<number>((done) => fs.write(this.fd, copy, 0, copy.length, offset ?? null, done));
     return { res: n };
   }
@@ -410,7 +411,7 @@ export class StreamFile extends FileDescriptor {
     const s = this.open();
     if (!s) fail('io');
     // The bytes are the app's: copy them, as the host does at submit.
-    const copy = Buffer.from(data);
+    const copy = copyIn(data);
     return new Promise((resolve, reject) => {
       s.write(copy, (e) => {
         if (!e) return resolve({ res: copy.length });

@@ -6,6 +6,7 @@ import { networkInterfaces } from 'node:os';
 import type { AddressFamily, IpAddress, ShutdownHow, SocketAddress, SocketOption } from 'ioring:ring/types@0.1.0';
 import { IORingError } from '../../errors.js';
 import { POLL } from '../../poll.js';
+import { copyIn } from './copies.js';
 import { fail, opError, toErrorCode } from './errno.js';
 import { ipText, isMulticast } from '../../address.js';
 import { anyMulticast, mayBind, mayBindDevice, mayConnect, mayJoin } from './policy.js';
@@ -281,7 +282,7 @@ export class Connection {
     const socket = this.socket;
     if (socket.destroyed || socket.writableEnded) fail('pipe');
     // The bytes are the guest's: copy them, as the host does at submit.
-    const copy = Buffer.from(data);
+    const copy = copyIn(data);
     let written: ((e: Error | null | undefined) => void) | undefined;
     socket.write(copy, (e) => written?.(e));
     // Nothing left queued, and no error: the kernel took every byte already.
@@ -998,7 +999,7 @@ export class DatagramSocket extends Descriptor {
     if (to && this.connected) fail('is-connected');
     if (to && to.tag !== this.family) fail('address-family-not-supported');
     const socket = this.open();
-    const copy = Buffer.from(data);
+    const copy = copyIn(data);
     await new Promise<void>((resolve, reject) => {
       const done = (e: Error | null) => (e ? reject(opError(toErrorCode(e))) : resolve());
       if (to) socket.send(copy, portOf(to), hostOf(to), done);
