@@ -129,6 +129,12 @@ const qjsEcho = join(out, 'tcp-echo.ioring-qjs.wasm');
   if (built.status !== 0) throw new Error('ioring-build --engine ioring-qjs could not build the TS echo example');
 }
 echoServers['ioring TS guest (ioring-qjs)'] = (port) => [ioring, ['run', '--bind', `tcp:*:${port}`, qjsEcho, String(port)]];
+// The same example under Node, on @ioring/ring's Node backend (`just build-ts` compiles it).
+echoServers['ioring TS app under Node (Node backend)'] = (port) => [
+  process.execPath,
+  [join(root, 'ts/build/node/tcp-echo.js'), String(port)],
+  { IORING_BIND: `tcp:*:${port}` },
+];
 
 // The C guest composed with the WASI adapter (adapter/, `just wasi-app`), under stock
 // wasmtime: what io_uring buys over WASI 0.2's streams and pollables, same app.
@@ -156,10 +162,10 @@ async function echo(size, conns) {
     : echoServers;
   const medians = await alternate(servers, async (start) => {
     const port = nextPort++;
-    const [cmd, args] = start(port);
+    const [cmd, args, env] = start(port);
     const [bin, argv] = pinned(0, cmd, args);
     // taskset execs the server, so this pid is the server's own.
-    const server = spawn(bin, argv, { stdio: ['ignore', 'ignore', 'inherit'] });
+    const server = spawn(bin, argv, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...env } });
     try {
       // A 12 MB StarlingMonkey component compiles for seconds on its first run.
       await waitForPort(port, 60_000);
@@ -184,6 +190,17 @@ async function echo(size, conns) {
     if (name.startsWith('ioring TS') && medians['native liburing']) {
       record(`echo ${size} B x${conns} server CPU: ${name}`, cpu, 'µs/msg', 'native liburing', medians['native liburing'].cpu);
     }
+  }
+  return medians;
+}
+
+/**
+ * Each server's CPU per message at one connection against its own at 50: what waiting for every
+ * message costs (one sleep and wake-up each), which no batching spreads.
+ */
+function oneAgainstMany(size, one, many) {
+  for (const [name, { cpu }] of Object.entries(one)) {
+    if (many[name]) record(`echo ${size} B x1 server CPU: ${name}`, cpu, 'µs/msg', 'the same server at x50', many[name].cpu);
   }
 }
 
@@ -326,7 +343,7 @@ function sizes() {
 }
 
 const started = Date.now();
-if (runs('echo')) for (const size of [64, 4096]) for (const conns of [1, 50]) await echo(size, conns);
+if (runs('echo')) for (const size of [64, 4096]) oneAgainstMany(size, await echo(size, 1), await echo(size, 50));
 if (runs('nop')) for (const batch of [1, 32]) await nops(batch);
 if (runs('pingpong')) await pingpong();
 if (runs('files')) await fileReads();
