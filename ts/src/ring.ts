@@ -187,6 +187,12 @@ const EMPTY = new Uint8Array(0);
 const NO_FLAGS: SqeFlags = {};
 const LINK: SqeFlags = { link: true };
 
+/**
+ * The last user-data before the tags wrap to 1: the largest 31-bit integer, which QuickJS keeps
+ * as an integer (2^32 - 1, the u32 limit, was a double there, and each step a call of fmod).
+ */
+const LAST_TAG = 0x7fff_ffff;
+
 function toNs(ms: number): bigint {
   if (!(ms >= 0)) throw new RangeError(`a duration must be a non-negative number of milliseconds, not ${ms}`);
   return BigInt(Math.round(ms * 1e6));
@@ -821,8 +827,8 @@ export class IORing implements Turnable, Disposable {
   private tag(): number {
     let tag = this.nextTag;
     // Skip tags still in use, so a late cancel can never hit a newer operation.
-    while (this.pending.has(tag)) tag = (tag % 0xffff_ffff) + 1;
-    this.nextTag = (tag % 0xffff_ffff) + 1;
+    while (this.pending.has(tag)) tag = tag < LAST_TAG ? tag + 1 : 1;
+    this.nextTag = tag < LAST_TAG ? tag + 1 : 1;
     return tag;
   }
 
@@ -992,6 +998,28 @@ class SendAll implements Pending {
     else this.ring.enqueue(sendOp(this.handle, this.data.subarray(this.done)), this);
   }
 }
+
+/**
+ * QuickJS frees a shape once no object has it, and an object given its fields one by one passes
+ * through a shape per field: with none of those in use, every `new Settle` made them again
+ * (cloned, grown, hashed and freed, about 2 % of an echoed message's CPU on ioring-qjs). One
+ * object per prefix of a class's fields, kept for good, keeps the chain, as engine.c keeps the
+ * shapes of the records it makes. Elsewhere it costs a few small objects.
+ */
+const keptShapes: object[] = [];
+function keepShapes(instance: object): void {
+  const proto: object = Object.getPrototypeOf(instance);
+  const fields = Object.keys(instance);
+  for (let n = 1; n < fields.length; n++) {
+    const prefix: Record<string, unknown> = Object.create(proto);
+    for (let i = 0; i < n; i++) prefix[fields[i]] = undefined;
+    keptShapes.push(prefix);
+  }
+  keptShapes.push(instance);
+}
+const nothing = () => {};
+keepShapes(new Settle(nothing, nothing, () => 0, { tag: 'nop', val: undefined } as Op, ''));
+keepShapes(new SendAll(undefined as unknown as IORing, 0, new Uint8Array(0), nothing, nothing));
 
 /** A multishot item that ends the stream, or that carries nothing for the consumer. */
 const END: unique symbol = Symbol('end');
