@@ -13,7 +13,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { artefact, echo, freePort, ioring, root, tempDir } from '../lib/ioring.js';
+import { artefact, echo, freePort, idleTicks, ioring, root, tempDir } from '../lib/ioring.js';
 
 const work = tempDir();
 test.after(() => work.cleanup());
@@ -42,7 +42,7 @@ function start(wasm, port) {
       out += d;
       if (/listening on port/.test(out)) {
         clearTimeout(timer);
-        resolve({ stdout: () => out, stderr: () => err, kill: () => child.kill('SIGKILL') });
+        resolve({ stdout: () => out, stderr: () => err, pid: child.pid, kill: () => child.kill('SIGKILL') });
       }
     });
     child.on('exit', (code) => reject(new Error(`${wasm} exited (${code}) before listening: ${err}`)));
@@ -66,6 +66,11 @@ for (const kind of ['component', 'core module']) {
   test(`${kind}: starts`, async () => {
     port = await freePort();
     server = await start(kind === 'component' ? echoApp : echoApp.replace(/\.wasm$/, '.core.wasm'), port);
+  });
+
+  test(`${kind}: idle with a client connected, it uses no CPU (it waits in the kernel, not in a loop)`, async () => {
+    const ticks = await idleTicks(server.pid, port);
+    assert.ok(ticks <= 2, `${ticks} ticks of CPU in 1 s with nothing to do`);
   });
 
   test(`${kind}: echoes a line exactly`, async () => {

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { runners, startExample } from '../../ts/test/lib/e2e.js';
-import { echo, freePort } from '../lib/ioring.js';
+import { echo, freePort, idleTicks } from '../lib/ioring.js';
 
 for (const runner of runners) {
   let server;
@@ -17,6 +17,11 @@ for (const runner of runners) {
     server = await startExample(runner, 'tcp-echo', [String(port)], ['--bind', `tcp:0.0.0.0:${port}`], /listening on port/);
   });
   test.after(() => server?.kill());
+
+  test(`${runner}: idle with a client connected, it uses no CPU (it waits in the kernel, not in a loop)`, async () => {
+    const ticks = await idleTicks(server.pid, port);
+    assert.ok(ticks <= 2, `${ticks} ticks of CPU in 1 s with nothing to do`);
+  });
 
   test(`${runner}: echoes a line exactly`, async () => {
     assert.is((await echo(port, [Buffer.from('hello, ioring\n')])).toString(), 'hello, ioring\n');

@@ -1,6 +1,6 @@
 // Helpers for end-to-end tests: run `ioring` on a component with fresh granted directories.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,4 +60,30 @@ export function echo(port, chunks, { pauseEvery = 0 } = {}) {
     sock.on('end', () => resolve(Buffer.concat(got)));
     sock.on('error', reject);
   });
+}
+
+/** CPU time process `pid` (every thread) has used so far, in clock ticks (user + system). */
+function cpuTicks(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+/**
+ * The CPU an echo server at 127.0.0.1:`port` (process `pid`) uses in `ms` while one client
+ * stays connected and sends nothing, in clock ticks (1/100 s here): a loop that waits in the
+ * kernel uses none; one that polls uses about `ms / 10`.
+ */
+export async function idleTicks(pid, port, ms = 1000) {
+  const sock = net.connect(port, '127.0.0.1');
+  await new Promise((resolve, reject) => (sock.once('connect', resolve), sock.once('error', reject)));
+  try {
+    // Let the accept and the first receive settle before counting.
+    await new Promise((r) => setTimeout(r, 200));
+    const before = cpuTicks(pid);
+    await new Promise((r) => setTimeout(r, ms));
+    return cpuTicks(pid) - before;
+  } finally {
+    sock.destroy();
+  }
 }

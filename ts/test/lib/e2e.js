@@ -95,6 +95,7 @@ export function start(c, label, ready) {
     stdout: () => out,
     stderr: () => err,
     exited,
+    pid: child.pid,
     kill: () => child.kill('SIGKILL'),
   }));
 }
