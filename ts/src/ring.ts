@@ -165,6 +165,40 @@ interface Pending {
   held?: Cqe;
 }
 
+/**
+ * What settles an operation with neither signal nor timeout, made once per operation: its
+ * handler, then the handler's state. An array rather than an object, since QuickJS makes an
+ * array of six in about a fifth of the time of an object of six fields (each field is a shape
+ * step, and past two a reallocation). `complete` tells the two kinds apart.
+ */
+type Quick = Once<any> | SendAll;
+
+/** Settles an operation's promise from its one CQE. */
+type Once<T> = [
+  handler: typeof settleOnce,
+  resolve: (value: T) => void,
+  reject: (error: unknown) => void,
+  pick: (res: number, cqe: Cqe) => T,
+  op: Op,
+  what: string,
+];
+
+/** `sendAll`'s one promise: the rest of a short send goes again under it. */
+type SendAll = [
+  handler: typeof sendAllStep,
+  resolve: () => void,
+  reject: (error: unknown) => void,
+  handle: Handle,
+  data: Uint8Array,
+  sent: number,
+];
+
+/** Gives `cqe` to what waits for it. */
+function complete(ring: IORing, waiter: Pending | Quick, cqe: Cqe): void {
+  if (Array.isArray(waiter)) waiter[0](ring, waiter as never, cqe);
+  else waiter.complete(cqe);
+}
+
 /** What a successful completion resolves to, per operation: picked without another promise. */
 const RES = (res: number): number => res;
 const DATA = (_: number, c: Cqe): Uint8Array => c.data;
@@ -257,7 +291,7 @@ export class IORing implements Turnable, Disposable {
   private readonly entries: number;
   private host: RingBackend | undefined;
   private queue: Sqe[] = [];
-  private readonly pending = new Map<number, Pending>();
+  private readonly pending = new Map<number, Pending | Quick>();
   private nextTag = 1;
   private dropped = false;
 
@@ -371,7 +405,7 @@ export class IORing implements Turnable, Disposable {
    */
   sendAll(handle: Handle, data: Uint8Array, options?: OperationOptions): Promise<void> {
     if (!options?.signal && options?.timeoutMs === undefined) {
-      return new Promise<void>((resolve, reject) => void this.enqueue(sendOp(handle, data), new SendAll(this, handle, data, resolve, reject)));
+      return new Promise<void>((resolve, reject) => void this.enqueue(sendOp(handle, data), [sendAllStep, resolve, reject, handle, data, 0]));
     }
     return this.sendEach(handle, data, options);
   }
@@ -717,7 +751,7 @@ export class IORing implements Turnable, Disposable {
     if (host) dispose(host);
     const pending = [...this.pending];
     this.pending.clear();
-    for (const [userData, p] of pending) p.complete(canceled(userData));
+    for (const [userData, p] of pending) complete(this, p, canceled(userData));
   }
 
   /** `using ring = new IORing()` drops it at the end of the scope. */
@@ -833,11 +867,11 @@ export class IORing implements Turnable, Disposable {
   }
 
   /** @internal Queues one SQE with its CQE handler; returns its user-data. */
-  enqueue(op: Op, pending: Pending, flags: SqeFlags = NO_FLAGS): number {
+  enqueue(op: Op, pending: Pending | Quick, flags: SqeFlags = NO_FLAGS): number {
     const userData = this.tag();
     if (this.dropped) {
       // Later, as a host completion would come: callers finish setting up after enqueue returns.
-      void Promise.resolve().then(() => pending.complete(canceled(userData)));
+      void Promise.resolve().then(() => complete(this, pending, canceled(userData)));
       return userData;
     }
     this.pending.set(userData, pending);
@@ -852,11 +886,11 @@ export class IORing implements Turnable, Disposable {
     if (queued >= 0) {
       const pending = this.pending.get(userData);
       // A queued operation with a linked timeout takes the timeout with it.
-      const drop = pending?.linkTimeout !== undefined ? 2 : 1;
-      this.queue.splice(queued, drop);
+      const linkTimeout = pending && !Array.isArray(pending) ? pending.linkTimeout : undefined;
+      this.queue.splice(queued, linkTimeout !== undefined ? 2 : 1);
       this.pending.delete(userData);
-      if (pending?.linkTimeout !== undefined) this.pending.delete(pending.linkTimeout);
-      pending?.complete(canceled(userData));
+      if (linkTimeout !== undefined) this.pending.delete(linkTimeout);
+      if (pending) complete(this, pending, canceled(userData));
       return;
     }
     if (!this.pending.has(userData)) return;
@@ -871,7 +905,7 @@ export class IORing implements Turnable, Disposable {
     const signal = options?.signal;
     const timeoutMs = options?.timeoutMs;
     if (!signal && timeoutMs === undefined) {
-      return new Promise<T>((resolve, reject) => void this.enqueue(op, new Settle(resolve, reject, pick, op, what)));
+      return new Promise<T>((resolve, reject) => void this.enqueue(op, [settleOnce, resolve, reject, pick, op, what]));
     }
     if (signal?.aborted) return Promise.reject(abortError(what, signal, op));
     return new Promise<T>((resolve, reject) => {
@@ -936,36 +970,20 @@ export class IORing implements Turnable, Disposable {
     if (!pending) return;
     if (cqe.data.constructor !== Uint8Array) cqe.data = plain(cqe.data);
     if (!cqe.more) this.pending.delete(cqe.userData);
-    pending.complete(cqe);
+    complete(this, pending, cqe);
   }
 }
 
-/**
- * An operation with neither signal nor timeout, settled by its one CQE. A class rather than a
- * closure over its own record: nothing refers back to it, so reference counting frees it the
- * moment it settles, where the closure's cycle waited for QuickJS's cycle collector, which walks
- * the whole heap (about a sixth of an echoed message's cost on the ioring-qjs engine).
- */
-class Settle<T> implements Pending {
-  constructor(
-    private readonly resolve: (value: T) => void,
-    private readonly reject: (error: unknown) => void,
-    private readonly pick: (res: number, cqe: Cqe) => T,
-    private readonly op: Op,
-    private readonly what: string,
-  ) {}
-
-  complete(cqe: Cqe): void {
-    const res = cqe.res;
-    if (res.tag === 'err') {
-      this.reject(new IORingError(res.val, this.what, explain(this.op, res.val)));
-      return;
-    }
-    try {
-      this.resolve(this.pick(res.val, cqe));
-    } catch (e) {
-      this.reject(e);
-    }
+function settleOnce<T>(_ring: IORing, once: Once<T>, cqe: Cqe): void {
+  const res = cqe.res;
+  if (res.tag === 'err') {
+    once[2](new IORingError(res.val, once[5], explain(once[4], res.val)));
+    return;
+  }
+  try {
+    once[1](once[3](res.val, cqe));
+  } catch (e) {
+    once[2](e);
   }
 }
 
@@ -973,53 +991,19 @@ function sendOp(fd: Handle, data: Uint8Array): Op {
   return { tag: 'send', val: { fd, data } };
 }
 
-/** `sendAll`'s completion: the rest of a short send goes again under the same promise. */
-class SendAll implements Pending {
-  private done = 0;
-
-  constructor(
-    private readonly ring: IORing,
-    private readonly handle: Handle,
-    private readonly data: Uint8Array,
-    private readonly resolve: () => void,
-    private readonly reject: (error: unknown) => void,
-  ) {}
-
-  complete(cqe: Cqe): void {
-    const res = cqe.res;
-    if (res.tag === 'err') {
-      this.reject(new IORingError(res.val, 'send', explain(sendOp(this.handle, this.data), res.val)));
-      return;
-    }
-    this.done += res.val;
-    if (this.done >= this.data.length) this.resolve();
-    // Nothing taken of what is left: it would never go.
-    else if (res.val === 0) this.reject(new IORingError('pipe', 'send'));
-    else this.ring.enqueue(sendOp(this.handle, this.data.subarray(this.done)), this);
+function sendAllStep(ring: IORing, send: SendAll, cqe: Cqe): void {
+  const res = cqe.res;
+  const data = send[4];
+  if (res.tag === 'err') {
+    send[2](new IORingError(res.val, 'send', explain(sendOp(send[3], data), res.val)));
+    return;
   }
+  const sent = (send[5] += res.val);
+  if (sent >= data.length) send[1]();
+  // Nothing taken of what is left: it would never go.
+  else if (res.val === 0) send[2](new IORingError('pipe', 'send'));
+  else ring.enqueue(sendOp(send[3], data.subarray(sent)), send);
 }
-
-/**
- * QuickJS frees a shape once no object has it, and an object given its fields one by one passes
- * through a shape per field: with none of those in use, every `new Settle` made them again
- * (cloned, grown, hashed and freed, about 2 % of an echoed message's CPU on ioring-qjs). One
- * object per prefix of a class's fields, kept for good, keeps the chain, as engine.c keeps the
- * shapes of the records it makes. Elsewhere it costs a few small objects.
- */
-const keptShapes: object[] = [];
-function keepShapes(instance: object): void {
-  const proto: object = Object.getPrototypeOf(instance);
-  const fields = Object.keys(instance);
-  for (let n = 1; n < fields.length; n++) {
-    const prefix: Record<string, unknown> = Object.create(proto);
-    for (let i = 0; i < n; i++) prefix[fields[i]] = undefined;
-    keptShapes.push(prefix);
-  }
-  keptShapes.push(instance);
-}
-const nothing = () => {};
-keepShapes(new Settle(nothing, nothing, () => 0, { tag: 'nop', val: undefined } as Op, ''));
-keepShapes(new SendAll(undefined as unknown as IORing, 0, new Uint8Array(0), nothing, nothing));
 
 /** A multishot item that ends the stream, or that carries nothing for the consumer. */
 const END: unique symbol = Symbol('end');
