@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Measures the two engines ioring-build can componentize with, and Node running the same app:
+// Measures the engines ioring-build builds with (two componentizers, and ioring-qjs, QuickJS-ng
+// built as a C guest), and Node running the same app:
 // component size, build time, start-up time under `ioring run`, and tcp-echo throughput under
 // the Linux host (64-byte ping-pong round trips, 1 and 16 connections; bulk MiB/s on one).
 //
@@ -20,7 +21,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const ioring = join(root, 'host/target/release/ioring');
 const build = join(root, 'ts/bin/ioring-build.js');
 const work = mkdtempSync(join(tmpdir(), 'ioring-measure-'));
-const engines = ['starlingmonkey', 'quickjs'];
+const engines = ['starlingmonkey', 'quickjs', 'ioring-qjs'];
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -137,8 +138,8 @@ try {
   }
   rmSync(helloApp);
   const fmt = (n, d = 0) => (Number.isNaN(n) ? '–' : n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }));
-  rows.push('| | StarlingMonkey | QuickJS | Node (same app) |', '| --- | ---: | ---: | ---: |');
-  const line = (label, f) => rows.push(`| ${label} | ${['starlingmonkey', 'quickjs', 'node'].map((e) => f(results[e])).join(' | ')} |`);
+  rows.push('| | StarlingMonkey | QuickJS (default) | ioring-qjs | Node (same app) |', '| --- | ---: | ---: | ---: | ---: |');
+  const line = (label, f) => rows.push(`| ${label} | ${[...engines, 'node'].map((e) => f(results[e])).join(' | ')} |`);
   line('component size', (r) => (Number.isNaN(r.size) ? '–' : `${fmt(r.size / 1e6, 1)} MB`));
   line('build time (ioring-build, no type check)', (r) => (Number.isNaN(r.buildMs) ? '–' : `${fmt(r.buildMs / 1000, 1)} s`));
   line('start-up (empty app, cached compile)', (r) => `${fmt(r.startMs)} ms`);

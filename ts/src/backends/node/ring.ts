@@ -118,8 +118,19 @@ export class NodeRing implements RingBackend {
   private fixed: Uint8Array[] = [];
   private fixedInflight = 0;
   private running = new Set<Promise<void>>();
-  /** Entries submitted on their own (no link, no drain), which run without a chain. */
-  private lone = new Set<Running>();
+  /**
+   * Entries submitted on their own (no link, no drain) run without a chain, counted rather than
+   * kept in a set (an object's first use as a set key gives it an identity hash, which was the
+   * costliest line of a submit); a drain waits for the count to reach 0.
+   */
+  private loneRunning = 0;
+  private loneIdle: (() => void)[] = [];
+  private readonly loneEnded = (): void => {
+    if (--this.loneRunning > 0 || this.loneIdle.length === 0) return;
+    const waiters = this.loneIdle;
+    this.loneIdle = [];
+    for (const resolve of waiters) resolve();
+  };
   /** The last drain chain, until it has completed: what entries submitted after it wait for. */
   private drainGate: Promise<void> | undefined;
   private closed = false;
@@ -145,9 +156,8 @@ export class NodeRing implements RingBackend {
       } else if (this.outstanding + size > this.maxInflight + (lone ? CANCEL_RESERVE : 0)) break;
       else if (size === 1 && !first.flags.drain && (lone || !this.drainGate) && first.op.tag !== 'link-timeout') {
         // The common case, one entry on its own: run without a chain's promises.
-        const run = new Running(this, first, undefined, () => this.lone.delete(run));
-        this.lone.add(run);
-        run.start();
+        this.loneRunning++;
+        new Running(this, first, undefined, this.loneEnded).start();
       } else {
         const chain = sqes.slice(taken, end);
         // A drain entry waits for everything before it, and everything after it for it, but
@@ -166,9 +176,13 @@ export class NodeRing implements RingBackend {
     return taken;
   }
 
-  /** Settles once every entry running now has ended: what a drain entry waits for. */
+  /**
+   * Settles once every entry running now has ended: what a drain entry waits for. (Lone entries
+   * started after it are cancels only, which end at once: the rest wait for the drain.)
+   */
   private everythingRunning(): Promise<unknown> {
-    return Promise.all([...this.running, ...[...this.lone].map((run) => run.ended())]);
+    const lone = this.loneRunning === 0 ? undefined : new Promise<void>((resolve) => this.loneIdle.push(resolve));
+    return Promise.all([...this.running, lone]);
   }
 
   /**
@@ -245,7 +259,7 @@ export class NodeRing implements RingBackend {
       for (const w of this.countWaiters) if (--w.remaining === 0) w.fire();
       this.countWaiters = this.countWaiters.filter((w) => w.remaining > 0);
     }
-    for (const check of [...this.completeWaiters]) check();
+    if (this.completeWaiters.size > 0) for (const check of [...this.completeWaiters]) check();
   }
 
   /**
@@ -552,8 +566,6 @@ class Running implements Inflight, OpContext {
   private timer: NodeJS.Timeout | undefined;
   private cancelHandler: (() => void) | undefined;
   private boundEntry: Inflight | undefined;
-  private whenEnded: Promise<void> | undefined;
-  private onEnded: (() => void) | undefined;
 
   constructor(
     private readonly ring: NodeRing,
@@ -586,11 +598,6 @@ class Running implements Inflight, OpContext {
       (result) => this.resolve(result),
       (e) => this.reject(e),
     );
-  }
-
-  /** Settles once the operation has ended. */
-  ended(): Promise<void> {
-    return (this.whenEnded ??= this.settled ? Promise.resolve() : new Promise((resolve) => (this.onEnded = resolve)));
   }
 
   cancel(): boolean {
@@ -629,7 +636,6 @@ class Running implements Inflight, OpContext {
       ring.post(bound.userData, { error: this.timedOut ? 'timed-out' : 'canceled' });
     }
     this.end(!error && !short(sqe, result as OpResult));
-    this.onEnded?.();
   }
 }
 
