@@ -36,8 +36,8 @@ const usage = `usage: ioring-build APP.ts -o APP.wasm [options]
 
 Options:
   -o, --out FILE        the component to write
-  --engine NAME         quickjs (default) or starlingmonkey; or ioring-qjs, experimental
-                        (ts/engine: QuickJS-ng built as a C guest, the app as bytecode)
+  --engine NAME         quickjs (default) or starlingmonkey; or ioring-qjs, QuickJS-ng built
+                        as a C guest with the app as bytecode (the fastest; from a checkout)
   -p, --project FILE    the tsconfig.json to type-check with (default: the nearest one
                         above the app, if it includes the app)
   --no-check            skip the type check
@@ -104,7 +104,11 @@ const step = async (name, fn) => {
 // JavaScript apps have no types to check.
 if (!values['no-check'] && /\.[cm]?tsx?$/.test(input)) await step('check', () => typeCheck(input));
 if (engine === 'ioring-qjs') {
-  // ts/engine bundles (native async/await, no Promise prelude), compiles and links by itself.
+  // ts/engine bundles (native async/await, no Promise prelude), compiles and links by itself,
+  // with the C SDK beside it in the checkout: a packed @ioring/ring has neither.
+  if (!existsSync(here('../engine/Makefile')) || !existsSync(here('../../guest/ioring.mk'))) {
+    fail('--engine ioring-qjs builds from a checkout of the ioring repository (ts/engine and the C SDK in guest/): install @ioring/ring with `npm install $IORING/ts`, not from a packed .tgz');
+  }
   const { buildApp } = await import('../engine/build.mjs');
   await step(engine, () => buildApp({ input, output, jsOut: values['js-out'], sourceMap: !values['no-source-map'] }).catch((e) => fail(e.message)));
   if (values.timings) console.error(`ioring-build: ${timings.join(', ')}`);

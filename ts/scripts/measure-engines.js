@@ -42,8 +42,8 @@ function freePort() {
 }
 
 /** Starts the echo server and resolves once it accepts connections. */
-async function startEcho(argv) {
-  const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
+async function startEcho(argv, env = process.env) {
+  const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'inherit'], env });
   await new Promise((resolve) => child.stdout.once('data', resolve));
   return child;
 }
@@ -132,7 +132,7 @@ try {
       spawnSync(process.execPath, [helloApp]);
       return performance.now() - t;
     }));
-    const server = await startEcho([process.execPath, nodeEcho, String(port)]);
+    const server = await startEcho([process.execPath, nodeEcho, String(port)], { ...process.env, IORING_BIND: `tcp:0.0.0.0:${port}` });
     results.node = { size: NaN, buildMs: NaN, startMs, rt1: await pingPong(port, 1), rt16: await pingPong(port, 16), mib: await bulk(port) };
     server.kill('SIGKILL');
   }
