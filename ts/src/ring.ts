@@ -171,7 +171,7 @@ interface Pending {
  * array of six in about a fifth of the time of an object of six fields (each field is a shape
  * step, and past two a reallocation). `complete` tells the two kinds apart.
  */
-type Quick = Once<any> | SendAll;
+type Settlement = Once<any> | SendAll;
 
 /** Settles an operation's promise from its one CQE. */
 type Once<T> = [
@@ -194,7 +194,7 @@ type SendAll = [
 ];
 
 /** Gives `cqe` to what waits for it. */
-function complete(ring: IORing, waiter: Pending | Quick, cqe: Cqe): void {
+function complete(ring: IORing, waiter: Pending | Settlement, cqe: Cqe): void {
   if (Array.isArray(waiter)) waiter[0](ring, waiter as never, cqe);
   else waiter.complete(cqe);
 }
@@ -291,7 +291,7 @@ export class IORing implements Turnable, Disposable {
   private readonly entries: number;
   private host: RingBackend | undefined;
   private queue: Sqe[] = [];
-  private readonly pending = new Map<number, Pending | Quick>();
+  private readonly pending = new Map<number, Pending | Settlement>();
   private nextTag = 1;
   private dropped = false;
 
@@ -867,7 +867,7 @@ export class IORing implements Turnable, Disposable {
   }
 
   /** @internal Queues one SQE with its CQE handler; returns its user-data. */
-  enqueue(op: Op, pending: Pending | Quick, flags: SqeFlags = NO_FLAGS): number {
+  enqueue(op: Op, pending: Pending | Settlement, flags: SqeFlags = NO_FLAGS): number {
     const userData = this.tag();
     if (this.dropped) {
       // Later, as a host completion would come: callers finish setting up after enqueue returns.
