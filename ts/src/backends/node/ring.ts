@@ -1,7 +1,7 @@
 // A ring for the Node backend: the WIT ring's contract (submit returns at once, completions
 // are collected later) over libuv. Link chains, linked timeouts, cancellation by user-data and
 // fixed buffers behave as the Linux host's do.
-import type { Cqe, ErrorCode, Op, Sqe } from 'ioring:ring/types@0.1.0';
+import type { Cqe, CqeDetail, ErrorCode, Op, Sqe } from 'ioring:ring/types@0.1.0';
 import type { RingBackend } from '../../backend.js';
 import { IORingError } from '../../errors.js';
 import { fail, opError, toErrorCode } from './errno.js';
@@ -19,6 +19,8 @@ import { LATER } from './table.js';
 import type { OpContext, OpResult, Outcome, Table } from './table.js';
 
 const EMPTY = new Uint8Array(0);
+/** Every CQE without a detail shares this one, as the ioring-qjs engine's do. */
+const NO_DETAIL: CqeDetail = { tag: 'none' };
 
 /**
  * `data` as a plain Uint8Array over the same bytes: node:fs, node:net and node:dgram hand out
@@ -251,8 +253,8 @@ export class NodeRing implements RingBackend {
   post(userData: number, result: OpResult | { error: string }, more = false): void {
     const cqe: Cqe =
       'error' in result
-        ? { userData, res: { tag: 'err', val: result.error as never }, more: false, data: EMPTY, detail: { tag: 'none' } }
-        : { userData, res: { tag: 'ok', val: result.res }, more, data: result.data ? plain(result.data) : EMPTY, detail: result.detail ?? { tag: 'none' } };
+        ? { userData, res: { tag: 'err', val: result.error as never }, more: false, data: EMPTY, detail: NO_DETAIL }
+        : { userData, res: { tag: 'ok', val: result.res }, more, data: result.data ? plain(result.data) : EMPTY, detail: result.detail ?? NO_DETAIL };
     this.ready.push(cqe);
     if (this.ready.length === 1 && !this.closed) this.wake();
     if (this.countWaiters.length > 0) {
