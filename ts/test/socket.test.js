@@ -40,6 +40,13 @@ async function echoOnce(conn) {
   await conn.close();
 }
 
+/** A node:net server on 127.0.0.1 (a port of its own), `onConnection` serving each peer. */
+async function peer(onConnection) {
+  const srv = net.createServer(onConnection);
+  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+  return srv;
+}
+
 test('accept(), receive() and sendAll() echo 1 MiB byte for byte to a node:net client', async () => {
   const { server, port } = await listening();
   const data = randomBytes(1 << 20);
@@ -88,8 +95,7 @@ test('receiveStream() yields every chunk until the peer closes', async () => {
 });
 
 test('Socket.connect() to a node:net echo server; shutdown() sends end-of-file', async () => {
-  const srv = net.createServer((s) => s.pipe(s));
-  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+  const srv = await peer((s) => s.pipe(s));
   const socket = await Socket.connect(`127.0.0.1:${srv.address().port}`);
   await socket.sendAll(utf8('hello, ring'));
   await socket.shutdown('write');
@@ -258,7 +264,6 @@ test('closing a socket ends its for await loops: the multishot operations are ca
   peer.destroy();
 });
 
-test.run();
 
 /** A ring whose sends take at most `cap` bytes each, as a full socket buffer would. */
 function cappedSends(cap) {
@@ -275,8 +280,7 @@ function cappedSends(cap) {
 }
 
 test('sendAll after short sends: the rest goes again until every byte is sent, in order; one promise', async () => {
-  const srv = net.createServer((s) => s.pipe(s));
-  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+  const srv = await peer((s) => s.pipe(s));
   const { ring, ops } = cappedSends(3);
   const socket = await Socket.connect(`127.0.0.1:${srv.address().port}`, { ring });
   const sent = ops.flat().filter((t) => t === 'send').length;
@@ -295,8 +299,7 @@ test('sendAll after short sends: the rest goes again until every byte is sent, i
 });
 
 test('sendAll when a send takes nothing of what is left: EPIPE, not a loop', async () => {
-  const srv = net.createServer((s) => s.resume());
-  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+  const srv = await peer((s) => s.resume());
   const { ring } = cappedSends(0);
   const socket = await Socket.connect(`127.0.0.1:${srv.address().port}`, { ring });
   const e = await rejection(socket.sendAll(utf8('stuck')));
@@ -307,8 +310,7 @@ test('sendAll when a send takes nothing of what is left: EPIPE, not a loop', asy
 });
 
 test('sendAll on a closed connection rejects with the send error', async () => {
-  const srv = net.createServer((s) => s.destroy());
-  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+  const srv = await peer((s) => s.destroy());
   const socket = await Socket.connect(`127.0.0.1:${srv.address().port}`);
   await sleep(50);
   let e;
@@ -325,3 +327,5 @@ test('sendAll on a closed connection rejects with the send error', async () => {
   await socket.close();
   srv.close();
 });
+
+test.run();
