@@ -6,6 +6,7 @@
  * mirrors, compared with what the record decoder makes of the same operation; and CQEs built
  * from such a struct, encoded into a stand-in guest memory whose result list is read back.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "ior_abi.h"
@@ -89,32 +90,38 @@ int probe_same_as_record(const uint8_t *mem, uint32_t size, uint32_t ptr, uint32
 	return memcmp(&a, &b, sizeof(a)) == 0;
 }
 
-/* The stand-in guest: a memory of 0xa5 bytes (so unwritten padding shows) and a bump
- * allocator that hands out odd addresses (the list has alignment 1), or fails. */
-static uint8_t probe_mem[1 << 16];
-static uint32_t probe_next;
-static uint32_t probe_allocs;
-static int probe_fail;
+/*
+ * The stand-in guest of one probe_packed_result call, its own so that tests running on
+ * several threads do not share it: a memory of 0xa5 bytes (so unwritten padding shows) and a
+ * bump allocator that hands out odd addresses (the list has alignment 1), or fails.
+ */
+struct probe_guest {
+	uint8_t mem[1 << 16];
+	uint32_t next;
+	uint32_t allocs;
+	int fail;
+};
 
 static uint8_t *probe_g_mem(void *ctx, uint32_t *size)
 {
-	(void)ctx;
-	*size = sizeof(probe_mem);
-	return probe_mem;
+	struct probe_guest *pg = ctx;
+
+	*size = sizeof(pg->mem);
+	return pg->mem;
 }
 
 static uint32_t probe_g_realloc(void *ctx, uint32_t old, uint32_t old_size, uint32_t align,
 				uint32_t new_size)
 {
-	uint32_t p = probe_next;
+	struct probe_guest *pg = ctx;
+	uint32_t p = pg->next;
 
-	(void)ctx;
 	(void)old;
 	(void)old_size;
-	if (probe_fail || align != 1 || new_size > sizeof(probe_mem) - p)
+	if (pg->fail || align != 1 || new_size > sizeof(pg->mem) - p)
 		return 0;
-	probe_next += new_size;
-	probe_allocs++;
+	pg->next += new_size;
+	pg->allocs++;
 	return p;
 }
 
@@ -157,32 +164,41 @@ long probe_packed_result(const struct probe_cqe *p, uint32_t n, uint32_t queued,
 			 uint32_t retptr, int fail, uint8_t *out, uint32_t cap,
 			 uint32_t *allocs)
 {
-	static struct ior_abi_cqe cqes[64];
-	static const struct ior_abi_cqe *ptrs[64];
-	const struct ior_abi_guest g = {.mem = probe_g_mem, .realloc = probe_g_realloc};
+	struct ior_abi_cqe cqes[64];
+	const struct ior_abi_cqe *ptrs[64];
+	struct probe_guest *pg;
+	struct ior_abi_guest g = {.mem = probe_g_mem, .realloc = probe_g_realloc};
 	uint32_t list, len;
-	int ret;
+	long ret;
 
 	if (n > 64)
 		return -100;
+	pg = malloc(sizeof(*pg));
+	if (!pg)
+		return -102;
 	for (uint32_t i = 0; i < n; i++) {
 		unflatten(&p[i], &cqes[i]);
 		ptrs[i] = &cqes[i];
 	}
-	memset(probe_mem, 0xa5, sizeof(probe_mem));
-	probe_next = 4097;
-	probe_allocs = 0;
-	probe_fail = fail;
+	memset(pg->mem, 0xa5, sizeof(pg->mem));
+	pg->next = 4097;
+	pg->allocs = 0;
+	pg->fail = fail;
+	g.ctx = pg;
 	ret = ior_abi_packed_result_write(&g, queued, ptrs, n, retptr);
-	*allocs = probe_allocs;
-	if (ret < 0)
-		return ret;
-	memcpy(&list, probe_mem + retptr, 4);
-	memcpy(&len, probe_mem + retptr + 4, 4);
-	if (len > cap || (uint64_t)list + len > sizeof(probe_mem))
-		return -101;
-	memcpy(out, probe_mem + list, len);
-	return len;
+	*allocs = pg->allocs;
+	if (ret >= 0) {
+		memcpy(&list, pg->mem + retptr, 4);
+		memcpy(&len, pg->mem + retptr + 4, 4);
+		if (len > cap || (uint64_t)list + len > sizeof(pg->mem)) {
+			ret = -101;
+		} else {
+			memcpy(out, pg->mem + list, len);
+			ret = len;
+		}
+	}
+	free(pg);
+	return ret;
 }
 
 uint32_t probe_cqe_size(const struct probe_cqe *p)
