@@ -17,6 +17,7 @@ import { cpus, homedir, release } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeTables } from './table.mjs';
+import { cpuMicros } from '../lib/cpu.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '../..');
@@ -74,19 +75,6 @@ async function alternate(candidates, measure) {
     typeof v[0] === 'number' ? median(v) : Object.fromEntries(Object.keys(v[0]).map((f) => [f, median(v.map((x) => x[f]))]));
   return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, middle(v)]));
 }
-
-/**
- * CPU time a process has used, user and system, its threads included (io_uring's io-wq
- * workers are threads of the process), in microseconds. /proc counts in clock ticks
- * (10 ms here): over a 2 s run at full load that is within 1 %.
- */
-function cpuMicros(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // utime and stime are fields 14 and 15 of stat(5); fields[0] here is field 3.
-  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
-}
-const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
 
 function waitForPort(port, ms = 20_000) {
   const deadline = Date.now() + ms;

@@ -1,10 +1,11 @@
 // Helpers for end-to-end tests: run `ioring` on a component with fresh granted directories.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cpuTicks } from './cpu.js';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
 export const ioring = join(root, 'host/target/release/ioring');
@@ -60,13 +61,6 @@ export function echo(port, chunks, { pauseEvery = 0 } = {}) {
     sock.on('end', () => resolve(Buffer.concat(got)));
     sock.on('error', reject);
   });
-}
-
-/** CPU time process `pid` (every thread) has used so far, in clock ticks (user + system). */
-function cpuTicks(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
 }
 
 /**

@@ -13,12 +13,13 @@
 // bench/raw-echo.js (the ring with no library) with a multishot receive or 64 KiB receives.
 // What is missing under build/bench is built first. Needs /tmp/loadgen (gcc -O2 -o /tmp/loadgen
 // test/bench/loadgen.c), the host (host/target/release/ioring) and guest/build/tcp-echo.wasm.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { cpuMicros } from '../../test/lib/cpu.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const { values } = parseArgs({
@@ -32,7 +33,6 @@ const { values } = parseArgs({
   },
 });
 const ioring = join(root, 'host/target/release/ioring');
-const TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
 
 const bench = join(root, 'ts/engine/build/bench');
 const app = (wasm, ...args) => (port) => [ioring, ['run', '--bind', `tcp:*:${port}`, wasm, String(port), ...args]];
@@ -75,12 +75,6 @@ made(join(bench, 'tcp-echo.wasm'), [process.execPath, build, join(root, 'ts/exam
 made(join(bench, 'tcp-echo-stream.wasm'), [process.execPath, build, join(root, 'ts/engine/bench/tcp-echo-stream.ts'), '-o', join(bench, 'tcp-echo-stream.wasm'), '--engine', 'ioring-qjs']);
 made(join(bench, 'tcp-echo-stream.qjs.wasm'), [process.execPath, build, join(root, 'ts/engine/bench/tcp-echo-stream.ts'), '-o', join(bench, 'tcp-echo-stream.qjs.wasm')]);
 made(join(bench, 'raw-echo.wasm'), ['make', '-s', '-C', join(root, 'ts/engine'), 'app', 'APP=raw-echo', `APP_JS=${join(root, 'ts/engine/bench/raw-echo.js')}`, `OUT=${bench}`]);
-
-function cpuMicros(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(f[11]) + Number(f[12])) * 1e6) / TICKS;
-}
 
 function waitForPort(port, ms = 60_000) {
   const deadline = Date.now() + ms;
