@@ -87,10 +87,7 @@ fn decode_op(h: &[u8], data: &[u8]) -> Result<Op, ErrorCode> {
         case::SEND => Op::Send(SendArgs { fd, data: data.to_vec() }),
         case::SENDMSG => {
             let (data, to) = data.split_at(len as usize);
-            let to = match to.is_empty() {
-                true => None,
-                false => Some(address(to).ok_or(ErrorCode::Invalid)?),
-            };
+            let to = if to.is_empty() { None } else { Some(address(to).ok_or(ErrorCode::Invalid)?) };
             Op::Sendmsg(SendmsgArgs { fd, data: data.to_vec(), to })
         }
         case::RECV => Op::Recv(RecvArgs { fd, len }),

@@ -151,12 +151,12 @@ export class NodeRing implements RingBackend {
       const end = chainEnd(sqes, taken);
       const first = sqes[taken];
       const size = end - taken;
-      const lone = size === 1 && first.op.tag === 'cancel';
+      const loneCancel = size === 1 && first.op.tag === 'cancel';
       if (size > this.maxInflight) {
         // It can never fit: every entry fails, as the host fails it.
         for (let i = taken; i < end; i++) this.post(sqes[i].userData, { error: 'invalid' });
-      } else if (this.outstanding + size > this.maxInflight + (lone ? CANCEL_RESERVE : 0)) break;
-      else if (size === 1 && !first.flags.drain && (lone || !this.drainGate) && first.op.tag !== 'link-timeout') {
+      } else if (this.outstanding + size > this.maxInflight + (loneCancel ? CANCEL_RESERVE : 0)) break;
+      else if (size === 1 && !first.flags.drain && (loneCancel || !this.drainGate) && first.op.tag !== 'link-timeout') {
         // The common case, one entry on its own: run without a chain's promises.
         this.loneRunning++;
         new Running(this, first, undefined, this.loneEnded).start();
@@ -164,7 +164,7 @@ export class NodeRing implements RingBackend {
         const chain = sqes.slice(taken, end);
         // A drain entry waits for everything before it, and everything after it for it, but
         // a cancel: it must reach what is held (and what the drain waits for) at once.
-        const gate = first.flags.drain ? this.everythingRunning() : lone ? undefined : this.drainGate;
+        const gate = first.flags.drain ? this.everythingRunning() : loneCancel ? undefined : this.drainGate;
         const run = (gate ? this.held(chain, gate) : this.runChain(chain)).finally(() => {
           this.running.delete(run);
           if (this.drainGate === run) this.drainGate = undefined;
@@ -324,8 +324,12 @@ export class NodeRing implements RingBackend {
     return new Promise((resolve) => new Running(this, sqe, bound, resolve).start());
   }
 
-  /** @internal Starts one operation (for Running); `self` is its entry in the in-flight table. */
-  start(sqe: Sqe, ctx: OpContext, self: Inflight): Outcome | typeof LATER {
+  /**
+   * @internal Starts one operation for `run`, which is its context and its entry in the
+   * in-flight table (a cancel must not find itself).
+   */
+  start(sqe: Sqe, run: Running): Outcome | typeof LATER {
+    const ctx: OpContext = run;
     const op: Op = sqe.op;
     const t = this.table;
     switch (op.tag) {
@@ -409,7 +413,7 @@ export class NodeRing implements RingBackend {
       case 'link-timeout':
         return fail('invalid');
       case 'cancel':
-        return Promise.resolve({ res: this.inflight.cancel(op.val.target, op.val.all, self) });
+        return Promise.resolve({ res: this.inflight.cancel(op.val.target, op.val.all, run) });
       case 'poll': {
         const d = t.get(op.val.fd);
         return op.val.multishot ? pollMultishot(d, op.val.events, ctx) : pollOnce(d, op.val.events, ctx);
@@ -589,7 +593,7 @@ class Running implements Inflight, OpContext {
     }
     let started: Outcome | typeof LATER;
     try {
-      started = ring.start(sqe, this, this);
+      started = ring.start(sqe, this);
     } catch (e) {
       this.finish({ error: toErrorCode(e) });
       return;

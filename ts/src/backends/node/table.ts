@@ -9,7 +9,6 @@ export interface OpResult {
   detail?: CqeDetail;
 }
 
-/** What an operation can do while it runs. */
 /** Who learns how an operation ended: what a promise's resolvers do, without the promise. */
 export interface Settler {
   resolve(result: OpResult): void;
@@ -28,6 +27,7 @@ export const LATER: unique symbol = Symbol('later');
  */
 export type Outcome = OpResult | Promise<OpResult>;
 
+/** What an operation can do while it runs. */
 export interface OpContext extends Settler {
   /** Sets what cancelling the operation does (it must then settle with `canceled`). */
   onCancel(cancel: () => void): void;
