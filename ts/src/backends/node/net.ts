@@ -6,7 +6,7 @@ import { networkInterfaces } from 'node:os';
 import type { AddressFamily, IpAddress, ShutdownHow, SocketAddress, SocketOption } from 'ioring:ring/types@0.1.0';
 import { IORingError } from '../../errors.js';
 import { POLL } from '../../poll.js';
-import { copyIn } from './copies.js';
+import { copyIn, giveBack } from './copies.js';
 import { fail, opError, toErrorCode } from './errno.js';
 import { ipText, isMulticast } from '../../address.js';
 import { anyMulticast, mayBind, mayBindDevice, mayConnect, mayJoin } from './policy.js';
@@ -14,6 +14,9 @@ import type { Transport } from './policy.js';
 import { Descriptor } from './table.js';
 import { LATER } from './table.js';
 import type { OpContext, OpResult, Outcome, Settler, Table } from './table.js';
+
+/** What an empty write writes. */
+const NOTHING = Buffer.alloc(0);
 
 /** Bytes a connection buffers before it stops reading from the kernel. */
 const HIGH_WATER = 1 << 20;
@@ -283,13 +286,23 @@ export class Connection {
     if (socket.destroyed || socket.writableEnded) fail('pipe');
     // The bytes are the guest's: copy them, as the host does at submit.
     const copy = copyIn(data);
-    let written: ((e: Error | null | undefined) => void) | undefined;
-    socket.write(copy, (e) => written?.(e));
-    // Nothing left queued, and no error: the kernel took every byte already.
-    if (socket.writableLength === 0 && !socket.errored) return { res: copy.length };
-    return new Promise((resolve, reject) => {
-      written = (e) => (e ? reject(opError(toErrorCode(e))) : resolve({ res: copy.length }));
-    });
+    const n = copy.length;
+    if (socket.writableLength > 0) {
+      // Behind another write: Node queues it, and its callback says when it has gone.
+      return new Promise((resolve, reject) => socket.write(copy, (e) => (e ? reject(opError(toErrorCode(e))) : resolve({ res: n }))));
+    }
+    // Nothing queued, so Node hands it to the kernel now. Written without a callback: Node
+    // calls a write's own callback from a process.nextTick of its own, even when the kernel
+    // took every byte at once, which was about 0.6 us of a 4 KiB echo (perf).
+    socket.write(copy);
+    if (socket.errored) fail(toErrorCode(socket.errored));
+    if (socket.writableLength === 0) {
+      // The kernel took every byte: nothing holds the copy any more.
+      giveBack(copy);
+      return { res: n };
+    }
+    // The kernel took part of it: an empty write queued behind the rest says when that has gone.
+    return new Promise((resolve, reject) => socket.write(NOTHING, (e) => (e ? reject(opError(toErrorCode(e))) : resolve({ res: n }))));
   }
 
   shutdown(how: ShutdownHow): Promise<OpResult> {
