@@ -24,6 +24,7 @@ import type { AddressLike } from './address.js';
 import type { ErrorCode } from './errors.js';
 import type { OperationOptions } from './signal.js';
 import { pollEvents } from './poll.js';
+import { PendingTable } from './pending.js';
 import { backend as defaultBackend } from '#backend';
 
 export type {
@@ -221,12 +222,6 @@ const EMPTY = new Uint8Array(0);
 const NO_FLAGS: SqeFlags = {};
 const LINK: SqeFlags = { link: true };
 
-/**
- * The last user-data before the tags wrap to 1: the largest 31-bit integer, which QuickJS keeps
- * as an integer (2^32 - 1, the u32 limit, was a double there, and each step a call of fmod).
- */
-const LAST_TAG = 0x7fff_ffff;
-
 function toNs(ms: number): bigint {
   if (!(ms >= 0)) throw new RangeError(`a duration must be a non-negative number of milliseconds, not ${ms}`);
   return BigInt(Math.round(ms * 1e6));
@@ -291,8 +286,7 @@ export class IORing implements Turnable, Disposable {
   private readonly entries: number;
   private host: RingBackend | undefined;
   private queue: Sqe[] = [];
-  private readonly pending = new Map<number, Pending | Settlement>();
-  private nextTag = 1;
+  private readonly pending = new PendingTable<Pending | Settlement>();
   private dropped = false;
 
   constructor(options: IORingOptions = {}) {
@@ -749,9 +743,7 @@ export class IORing implements Turnable, Disposable {
     const host = this.host;
     this.host = undefined;
     if (host) dispose(host);
-    const pending = [...this.pending];
-    this.pending.clear();
-    for (const [userData, p] of pending) complete(this, p, canceled(userData));
+    for (const [userData, p] of this.pending.takeAll()) complete(this, p, canceled(userData));
   }
 
   /** `using ring = new IORing()` drops it at the end of the scope. */
@@ -858,23 +850,14 @@ export class IORing implements Turnable, Disposable {
     return c.detail.val;
   }
 
-  private tag(): number {
-    let tag = this.nextTag;
-    // Skip tags still in use, so a late cancel can never hit a newer operation.
-    while (this.pending.has(tag)) tag = tag < LAST_TAG ? tag + 1 : 1;
-    this.nextTag = tag < LAST_TAG ? tag + 1 : 1;
-    return tag;
-  }
-
   /** @internal Queues one SQE with its CQE handler; returns its user-data. */
   enqueue(op: Op, pending: Pending | Settlement, flags: SqeFlags = NO_FLAGS): number {
-    const userData = this.tag();
     if (this.dropped) {
       // Later, as a host completion would come: callers finish setting up after enqueue returns.
-      void Promise.resolve().then(() => complete(this, pending, canceled(userData)));
-      return userData;
+      void Promise.resolve().then(() => complete(this, pending, canceled(0)));
+      return 0;
     }
-    this.pending.set(userData, pending);
+    const userData = this.pending.add(pending);
     if (this.queue.length === 0) this.backend.requestTurn(this);
     this.queue.push({ op, userData, flags });
     return userData;
@@ -929,7 +912,7 @@ export class IORing implements Turnable, Disposable {
         },
       };
       const userData = this.enqueue(op, pending, timeoutMs === undefined ? NO_FLAGS : LINK);
-      if (timeoutMs !== undefined) pending.linkTimeout = this.linkTimeout(userData, pending, timeoutMs);
+      if (timeoutMs !== undefined) pending.linkTimeout = this.linkTimeout(pending, timeoutMs);
       if (signal) {
         onAbort = () => this.cancelOperation(userData);
         signal.addEventListener('abort', onAbort, { once: true });
@@ -937,16 +920,16 @@ export class IORing implements Turnable, Disposable {
     });
   }
 
-  /** Queues the linked timeout that bounds `pending` (user-data `target`), right after it. */
-  private linkTimeout(target: number, pending: Pending, ms: number): number {
+  /** Queues the linked timeout that bounds `pending`, right after it. */
+  private linkTimeout(pending: Pending, ms: number): number {
     const op: Op = { tag: 'link-timeout', val: this.backend.u64(toNs(ms)) };
     const guarded = pending.complete;
     // Hosts report a timed-out operation as `canceled` (io_uring) or `timed-out`; whichever of
     // the two completions comes first, the operation's is held until the timeout's is in.
     pending.complete = (cqe) => {
       if (cqe.res.tag === 'err' && cqe.res.val === 'canceled' && this.pending.has(timeoutTag)) {
+        // The timeout's completion settles it (and so does a drop, which completes that too).
         pending.held = cqe;
-        this.pending.set(target, pending);
         return;
       }
       guarded(cqe);
@@ -956,7 +939,6 @@ export class IORing implements Turnable, Disposable {
         if (cqe.res.tag === 'err' && cqe.res.val === 'timed-out') pending.timedOut = true;
         const held = pending.held;
         if (held) {
-          this.pending.delete(target);
           pending.held = undefined;
           guarded(held);
         }
