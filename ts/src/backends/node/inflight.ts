@@ -8,27 +8,49 @@ export interface Inflight {
   cancel(): boolean;
 }
 
-export class InflightTable {
-  // Almost every user-data has one operation: it is kept alone, not in a collection of its own.
-  private readonly byUserData = new Map<number, Inflight | Inflight[]>();
+/** An operation's place in the table, what `remove` takes. */
+export class InflightEntry {
+  /** Neighbours, oldest first; both unset and not the table's head once removed. */
+  prev: InflightEntry | undefined;
+  next: InflightEntry | undefined;
+  linked = true;
 
-  /** Records `op` under `userData`; returns it, for `remove`. */
-  add(userData: number, op: Inflight): Inflight {
-    const ops = this.byUserData.get(userData);
-    if (ops === undefined) this.byUserData.set(userData, op);
-    else if (Array.isArray(ops)) ops.push(op);
-    else this.byUserData.set(userData, [ops, op]);
-    return op;
+  constructor(
+    readonly userData: number,
+    readonly op: Inflight,
+  ) {}
+}
+
+/**
+ * A list in the order operations started, not a map by user-data: every operation is added and
+ * removed (two hash operations each in a Map), while a cancel, which walks the list, is rare and
+ * meets at most the ring's limit of operations in flight.
+ */
+export class InflightTable {
+  private head: InflightEntry | undefined;
+  private tail: InflightEntry | undefined;
+
+  /** Records `op` under `userData`; returns its entry, for `remove`. */
+  add(userData: number, op: Inflight): InflightEntry {
+    const entry = new InflightEntry(userData, op);
+    const tail = this.tail;
+    entry.prev = tail;
+    if (tail) tail.next = entry;
+    else this.head = entry;
+    this.tail = entry;
+    return entry;
   }
 
-  remove(userData: number, op: Inflight): void {
-    const ops = this.byUserData.get(userData);
-    if (ops === op) this.byUserData.delete(userData);
-    else if (Array.isArray(ops)) {
-      const i = ops.indexOf(op);
-      if (i >= 0) ops.splice(i, 1);
-      if (ops.length === 0) this.byUserData.delete(userData);
-    }
+  /** Removes `entry`; removing it again does nothing. */
+  remove(entry: InflightEntry): void {
+    if (!entry.linked) return;
+    entry.linked = false;
+    const { prev, next } = entry;
+    if (prev) prev.next = next;
+    else this.head = next;
+    if (next) next.prev = prev;
+    else this.tail = prev;
+    entry.prev = entry.next = undefined;
   }
 
   /**
@@ -37,7 +59,7 @@ export class InflightTable {
    * `already` when those that have cannot be cancelled any more.
    */
   cancel(userData: number, all: boolean, self?: Inflight): number {
-    const ops = listed(this.byUserData.get(userData)).filter((op) => op !== self);
+    const ops = this.listed((e) => e.userData === userData && e.op !== self);
     if (ops.length === 0) fail('no-entry');
     let cancelled = 0;
     for (const op of all ? ops : ops.slice(0, 1)) if (op.cancel()) cancelled++;
@@ -47,11 +69,13 @@ export class InflightTable {
 
   /** Cancels everything (the ring is dropped). */
   cancelEverything(): void {
-    for (const ops of [...this.byUserData.values()]) for (const op of listed(ops)) op.cancel();
+    for (const op of this.listed(() => true)) op.cancel();
   }
-}
 
-/** The operations of one user-data, oldest first, as a new array. */
-function listed(ops: Inflight | Inflight[] | undefined): Inflight[] {
-  return ops === undefined ? [] : Array.isArray(ops) ? [...ops] : [ops];
+  /** The operations `which` picks, oldest first: taken before any is cancelled, which removes it. */
+  private listed(which: (entry: InflightEntry) => boolean): Inflight[] {
+    const ops: Inflight[] = [];
+    for (let e = this.head; e; e = e.next) if (which(e)) ops.push(e.op);
+    return ops;
+  }
 }

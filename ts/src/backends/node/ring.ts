@@ -7,7 +7,7 @@ import { IORingError } from '../../errors.js';
 import { fail, opError, toErrorCode } from './errno.js';
 import { FileDescriptor, StreamFile, streamKind } from './fs.js';
 import { InflightTable } from './inflight.js';
-import type { Inflight } from './inflight.js';
+import type { Inflight, InflightEntry } from './inflight.js';
 import { Connection, DatagramSocket, StreamSocket, checkOptionGrant } from './net.js';
 import { pollMultishot, pollOnce } from './poll.js';
 import { fstatSync, readlinkSync, statSync } from 'node:fs';
@@ -277,7 +277,7 @@ export class NodeRing implements RingBackend {
         cancel: () => {
           if (cancelled) return true;
           cancelled = true;
-          for (let i = 0; i < chain.length; i++) this.inflight.remove(chain[i].userData, entries[i]);
+          for (const e of entries) this.inflight.remove(e);
           for (const s of chain) this.post(s.userData, { error: 'canceled' });
           release();
           return true;
@@ -287,7 +287,7 @@ export class NodeRing implements RingBackend {
     });
     await Promise.race([gate, cancelledNow]);
     if (cancelled) return;
-    for (let i = 0; i < chain.length; i++) this.inflight.remove(chain[i].userData, entries[i]);
+    for (const e of entries) this.inflight.remove(e);
     await this.runChain(chain);
   }
 
@@ -571,7 +571,8 @@ class Running implements Inflight, OpContext {
   private timedOut = false;
   private timer: NodeJS.Timeout | undefined;
   private cancelHandler: (() => void) | undefined;
-  private boundEntry: Inflight | undefined;
+  private entry: InflightEntry | undefined;
+  private boundEntry: InflightEntry | undefined;
 
   constructor(
     private readonly ring: NodeRing,
@@ -582,7 +583,7 @@ class Running implements Inflight, OpContext {
 
   start(): void {
     const { ring, sqe, bound } = this;
-    ring.inflight.add(sqe.userData, this);
+    this.entry = ring.inflight.add(sqe.userData, this);
     if (bound) {
       this.boundEntry = ring.inflight.add(bound.userData, { cancel: () => false });
       this.timer = setTimeout(() => {
@@ -633,12 +634,12 @@ class Running implements Inflight, OpContext {
     if (this.settled) return;
     this.settled = true;
     const { ring, sqe, bound } = this;
-    ring.inflight.remove(sqe.userData, this);
+    ring.inflight.remove(this.entry!);
     if (this.timer) clearTimeout(this.timer);
     const error = 'error' in result ? (result.error === 'canceled' && this.timedOut ? 'timed-out' : result.error) : undefined;
     ring.post(sqe.userData, error ? { error } : result);
     if (bound) {
-      ring.inflight.remove(bound.userData, this.boundEntry!);
+      ring.inflight.remove(this.boundEntry!);
       ring.post(bound.userData, { error: this.timedOut ? 'timed-out' : 'canceled' });
     }
     this.end(!error && !short(sqe, result as OpResult));
