@@ -92,7 +92,8 @@ const noChip = (why) => Object.fromEntries(GPIO_CASES.map((c) => [c, why]));
 //
 // `notSupported` names each case the host may skip, with why it cannot do it: such a case must
 // print `skip` (shown as n/a), and any other skip fails the run, as does a listed case that
-// passes or fails (a stale listing: take it off).
+// passes or fails (a stale listing: take it off), but for the cases `racy` names, which may
+// also pass: the outcome is a race in the runtime, not the adapter.
 // `listedIn` is the README that must name every listed case (it mirrors the table here).
 export const HOSTS = [
   {
@@ -288,6 +289,11 @@ export const HOSTS = [
           ...notSupported,
           'openat-nonblock': 'a FIFO is not opened (not-supported): its open would hold the runtime\'s one thread (O_NONBLOCK has no WASI form)',
         },
+        // Listed, yet sometimes ok: whether a close with unread bytes resets the connection
+        // here depends on whether Node has already read them from the kernel into the socket's
+        // stream (then the kernel sees nothing unread, and ends the stream in order), a race
+        // between the guest's close and Node's event loop. Either outcome is accepted.
+        racy: ['stream-reset', 'stream-reset-multishot', 'poll-error'],
         unavailable: () => null,
         command: (guest, fx) => [process.execPath, join(root, 'adapter/node/run.mjs'), ...grants(fx), transpiled(guest)],
       },
@@ -431,7 +437,8 @@ function summarise(results) {
         n.skip++;
         problems.push(`SKIP ${host} ${row.name}: a skip run.mjs does not list as not-supported on ${host}${why}`);
       } else n.FAIL++;
-      if (r.listed === 'not-supported' && (r.status === 'ok' || r.status === 'FAIL')) {
+      const racy = HOSTS.find((h) => h.name === host)?.racy?.includes(row.name);
+      if (r.listed === 'not-supported' && ((r.status === 'ok' && !racy) || r.status === 'FAIL')) {
         n.stale++;
         problems.push(r.status === 'ok'
           ? `STALE ${host} ${row.name}: listed as not-supported, but ok: a stale listing, take it off`
