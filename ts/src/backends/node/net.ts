@@ -293,7 +293,8 @@ export class Connection {
     }
     // Nothing queued, so Node hands it to the kernel now. Written without a callback: Node
     // calls a write's own callback from a process.nextTick of its own, even when the kernel
-    // took every byte at once, which was about 0.6 us of a 4 KiB echo (perf).
+    // took every byte at once (perf of a 4 KiB echo: Node's tick processing 5 % of the CPU
+    // with a callback per write, 1.5 % without).
     socket.write(copy);
     if (socket.errored) fail(toErrorCode(socket.errored));
     if (socket.writableLength === 0) {
