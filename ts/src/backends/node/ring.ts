@@ -334,7 +334,7 @@ export class NodeRing implements RingBackend {
     const t = this.table;
     switch (op.tag) {
       case 'nop':
-        return Promise.resolve({ res: 0 });
+        return { res: 0 };
       case 'read':
         checkLen(op.val.len);
         return t.get(op.val.fd).read(op.val.len, toNumber(op.val.offset), ctx);
@@ -413,7 +413,7 @@ export class NodeRing implements RingBackend {
       case 'link-timeout':
         return fail('invalid');
       case 'cancel':
-        return Promise.resolve({ res: this.inflight.cancel(op.val.target, op.val.all, run) });
+        return { res: this.inflight.cancel(op.val.target, op.val.all, run) };
       case 'poll': {
         const d = t.get(op.val.fd);
         return op.val.multishot ? pollMultishot(d, op.val.events, ctx) : pollOnce(d, op.val.events, ctx);
