@@ -11,7 +11,7 @@
 // Such a run prints its table and writes test/bench/build/results.partial.json, leaving
 // results.json and the tables it makes alone (they are one whole run's).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, closeSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, closeSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { connect } from 'node:net';
 import { cpus, homedir, release } from 'node:os';
 import { join } from 'node:path';

@@ -427,6 +427,7 @@ function summarise(results) {
   for (const host of ran) {
     const n = { ok: 0, FAIL: 0, skip: 0, notSupported: 0, stale: 0, missing: 0, crashed: 0 };
     const problems = [];
+    const entry = HOSTS.find((h) => h.name === host);
     for (const row of results.cases) {
       const r = row.results[host];
       const why = r.why ? `: ${r.why}` : '';
@@ -437,7 +438,7 @@ function summarise(results) {
         n.skip++;
         problems.push(`SKIP ${host} ${row.name}: a skip run.mjs does not list as not-supported on ${host}${why}`);
       } else n.FAIL++;
-      const racy = HOSTS.find((h) => h.name === host)?.racy?.includes(row.name);
+      const racy = entry?.racy?.includes(row.name);
       if (r.listed === 'not-supported' && ((r.status === 'ok' && !racy) || r.status === 'FAIL')) {
         n.stale++;
         problems.push(r.status === 'ok'
@@ -445,7 +446,6 @@ function summarise(results) {
           : `STALE ${host} ${row.name}: listed as not-supported, but FAILs instead of skipping${why}`);
       }
     }
-    const entry = HOSTS.find((h) => h.name === host);
     const listed = Object.keys(entry?.notSupported ?? {});
     if (results.complete) {
       for (const name of listed) {
