@@ -245,6 +245,7 @@ struct ior_ring {
 	ior_cqe_t *cq;		/* received CQEs, cq[cq_head..cq_len) not yet seen */
 	unsigned cq_head;
 	unsigned cq_len;
+	unsigned room;		/* SQEs the host has room for, once it refused some; else ~0u */
 };
 
 /* A batch of completions from ior_wait_cqes(); release it with ior_cqes_free(). */

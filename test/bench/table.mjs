@@ -27,6 +27,8 @@ export const TARGETS = [
   { name: 'echo 64 B x1 server CPU: ioring TS guest (ioring-qjs)', baseline: 'the same server at x50', ratio: ['at most', 1.5] },
   { name: 'echo 64 B x50 server CPU: ioring TS app under Node (Node backend)', baseline: 'Node net', ratio: ['at most', 1.2] },
   { name: 'echo 4096 B x50 server CPU: ioring TS app under Node (Node backend)', baseline: 'Node net', ratio: ['at most', 1.2] },
+  { name: 'echo 64 B x1000: ioring C guest', baseline: 'native liburing', ratio: ['at least', 0.9] },
+  { name: 'echo 64 B x1000 server CPU: ioring C guest', baseline: 'native liburing', ratio: ['at most', 1.2] },
   { name: 'echo 64 B x50: ioring C guest', baseline: 'wasi:sockets guest', ratio: ['at least', 2] },
   { name: 'echo 4096 B x50: ioring C guest', baseline: 'wasi:sockets guest', ratio: ['at least', 2] },
   { name: 'nop batch 1: ioring C guest', baseline: 'native liburing', ratio: ['at most', 3] },

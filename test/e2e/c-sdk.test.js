@@ -88,10 +88,22 @@ test("past the host's in-flight limit the loop queues, in order, and refuses not
   // 1,100 timers against `ioring run`'s 1,024 in flight: with a batch that could not grow,
   // the SDK handed out NULL once 1,024 were in flight and 4 queued, and a server whose slots
   // all held multishot receives stranded its echoes.
-  assert.equal(section('past in-flight loop', 'ring init'), [
+  assert.equal(section('past in-flight loop', 'past in-flight ring'), [
     'past in-flight loop: 0',
     'timers queued: 1100 of 1100',
     'run: 0, fired 1100',
+  ]);
+});
+
+test("a full host is offered part of the queue, never part of a chain", () => {
+  // 1,024 timers fill the host; once they fire the ring has seen two of their CQEs and offers
+  // its estimate of the host's room plus a few. Cutting that offer inside a chain (as the
+  // first version did) ran 83 of the chains' nops instead of canceling them.
+  assert.equal(section('past in-flight ring', 'ring init'), [
+    'past in-flight ring: 0',
+    'queued: 1924',
+    'submitted: 1024',
+    'timers 1024, chains: 300 heads bad-descriptor, 600 nops canceled, 0 other',
   ]);
 });
 

@@ -63,6 +63,7 @@ const expected = {
     '3 rounds of 3: submits [3,3,3]',
     'tasks: [1,2,3], submits [3]',
     '5000 nops: 5000 results',
+    '100 chains of 5 behind 1100 nops: [["EBADF",100],["ECANCELED",400]]',
   ],
   order: ['sync, microtask, then, timer 5, sleep 20', 'interval ticked 3 times'],
   timeouts: [

@@ -217,6 +217,21 @@ const DATAGRAM = (_: number, c: Cqe): Datagram => {
 /** Most completions taken per crossing of the boundary. */
 const MAX_CQES = 256;
 
+/** Entries offered past the room a full host is known to have, to learn of room freed otherwise. */
+const ROOM_PROBE = 8;
+
+/**
+ * How many of `queue`'s first entries to offer a host with `room` free (Infinity: not known to
+ * be full). Offering a full host the whole queue each turn would lower every entry only to have
+ * most refused again; a few more than its room are offered instead, and never part of a chain.
+ */
+function offer(queue: Sqe[], room: number): number {
+  let n = room + ROOM_PROBE;
+  if (n >= queue.length) return queue.length;
+  while (n < queue.length && (queue[n - 1].flags.link || queue[n - 1].flags.hardLink)) n++;
+  return n;
+}
+
 const EMPTY = new Uint8Array(0);
 
 const NO_FLAGS: SqeFlags = {};
@@ -286,6 +301,8 @@ export class IORing implements Turnable, Disposable {
   private readonly entries: number;
   private host: RingBackend | undefined;
   private queue: Sqe[] = [];
+  /** Once the host refused entries, the slots it has freed since (one per final CQE). */
+  private room = Infinity;
   private readonly pending = new PendingTable<Pending | Settlement>();
   private dropped = false;
 
@@ -764,9 +781,11 @@ export class IORing implements Turnable, Disposable {
     const host = this.ring();
     if (this.queue.length > 0) {
       const batch = this.queue;
-      const taken = host.submit(batch);
+      const offered = offer(batch, this.room);
+      const taken = host.submit(offered === batch.length ? batch : batch.slice(0, offered));
       // The host refuses entries only past its in-flight limit: they go with a later turn.
       this.queue = taken >= batch.length ? [] : batch.slice(taken);
+      this.room = this.queue.length === 0 ? Infinity : taken < offered ? 0 : Math.max(0, this.room - taken);
     }
     if (this.pending.size === 0) return 0;
     let settled = 0;
@@ -776,6 +795,7 @@ export class IORing implements Turnable, Disposable {
       this.settle(cqe);
       settled++;
     }
+    if (this.room !== Infinity) for (const cqe of cqes) if (!cqe.more) this.room++;
     if (this.queue.length > 0) this.backend.requestTurn(this);
     return settled;
   }

@@ -148,6 +148,64 @@ static void past_inflight_checks(void)
 	ior_loop_exit(&loop);
 }
 
+/*
+ * A full host is offered only part of the queue, and never part of a chain. 1,024 timers
+ * fill the host; 300 chains of a failing read and two nops wait behind them. Once the timers
+ * fire, the host has room for everything, but the ring has seen only two of their CQEs, so it
+ * offers its estimate of the room, 2, plus a few: a cut after the tenth SQE would split a
+ * chain, and that chain's nops would run instead of being canceled.
+ */
+static void past_inflight_chain_checks(void)
+{
+	enum { TIMERS = 1024, CHAINS = 300 };
+	struct ior_ring ring;
+	struct ior_cqes batch;
+	ior_cqe_t *cqe;
+	int timers = 0, heads = 0, canceled = 0, other = 0;
+
+	printf("past in-flight ring: %d\n", ior_ring_init(&ring, 2048));
+	for (int i = 0; i < TIMERS; i++) {
+		ior_sqe_t *sqe = ior_get_sqe(&ring);
+
+		ior_prep_timeout(sqe, 20 * MS, 0);
+		ior_sqe_set_data32(sqe, 1);
+	}
+	for (int i = 0; i < CHAINS; i++) {
+		ior_sqe_t *sqe = ior_get_sqe(&ring);
+
+		ior_prep_read(sqe, 77, 16, 0);
+		ior_sqe_set_flags(sqe, IOR_SQE_LINK);
+		ior_sqe_set_data32(sqe, 2);
+		sqe = ior_get_sqe(&ring);
+		ior_prep_nop(sqe);
+		ior_sqe_set_flags(sqe, IOR_SQE_LINK);
+		ior_sqe_set_data32(sqe, 3);
+		sqe = ior_get_sqe(&ring);
+		ior_prep_nop(sqe);
+		ior_sqe_set_data32(sqe, 3);
+	}
+	printf("queued: %u\n", ior_sq_ready(&ring));
+	printf("submitted: %d\n", ior_submit(&ring));
+	while (timers + heads + canceled + other < TIMERS + 3 * CHAINS &&
+	       ior_wait_cqes(&ring, 1, 2, -1, &batch) > 0) {
+		for (size_t i = 0; i < batch.nr; i++) {
+			cqe = &batch.cqe[i];
+			if (ior_cqe_get_data32(cqe) == 1 && ior_cqe_res(cqe) == -IOR_ETIMEDOUT)
+				timers++;
+			else if (ior_cqe_get_data32(cqe) == 2 && ior_cqe_res(cqe) == -IOR_EBADF)
+				heads++;
+			else if (ior_cqe_get_data32(cqe) == 3 && ior_cqe_res(cqe) == -IOR_ECANCELED)
+				canceled++;
+			else
+				other++;
+		}
+		ior_cqes_free(&batch);
+	}
+	printf("timers %d, chains: %d heads bad-descriptor, %d nops canceled, %d other\n", timers,
+	       heads, canceled, other);
+	ior_ring_exit(&ring);
+}
+
 static void ring_checks(void)
 {
 	struct ior_ring ring;
@@ -254,6 +312,7 @@ int main(void)
 	loop_checks();
 	batch_checks();
 	past_inflight_checks();
+	past_inflight_chain_checks();
 	ring_checks();
 	addr_checks();
 	error_checks();

@@ -44,6 +44,24 @@ const scenarios = {
     // collects (256): the rest goes with later turns.
     const many = await Promise.all(Array.from({ length: 5000 }, () => IORing.shared.nop()));
     console.log(`5000 nops: ${many.length} results`);
+    // A full host is offered part of the queue, never part of a chain: 1,100 nops fill it, and
+    // chains of a failing read and four nops wait behind. The host frees every nop's slot at
+    // once while a turn collects 256 of their completions, so the ring offers the room it
+    // knows of (256) plus a few, which ends inside a chain. A chain cut there would run its
+    // last nop instead of canceling it (the Linux host; the Node backend frees a slot only
+    // when its completion is collected, so never has room for the cut part).
+    const shared = IORing.shared;
+    const nops = Array.from({ length: 1100 }, () => shared.nop());
+    const read = { tag: 'read', val: { fd: 77, len: 16, offset: undefined } };
+    const nop = { tag: 'nop' };
+    const chains = await Promise.all(Array.from({ length: 100 }, () => shared.linked([read, nop, nop, nop, nop])));
+    await Promise.all(nops);
+    const outcomes = new Map();
+    for (const r of chains.flat()) {
+      const what = r.ok ? 'ok' : r.error.code;
+      outcomes.set(what, (outcomes.get(what) ?? 0) + 1);
+    }
+    console.log(`100 chains of 5 behind 1100 nops: ${JSON.stringify([...outcomes].sort())}`);
   },
 
   async order() {
