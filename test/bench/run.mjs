@@ -12,12 +12,12 @@
 // results.json and the tables it makes alone (they are one whole run's).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, closeSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { connect } from 'node:net';
 import { cpus, homedir, release } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeTables } from './table.mjs';
 import { cpuMicros } from '../lib/cpu.js';
+import { waitForPort } from '../lib/ioring.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '../..');
@@ -74,22 +74,6 @@ async function alternate(candidates, measure) {
   const middle = (v) =>
     typeof v[0] === 'number' ? median(v) : Object.fromEntries(Object.keys(v[0]).map((f) => [f, median(v.map((x) => x[f]))]));
   return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, middle(v)]));
-}
-
-function waitForPort(port, ms = 20_000) {
-  const deadline = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      const s = connect(port, '127.0.0.1');
-      s.once('connect', () => { s.destroy(); resolve(); });
-      s.once('error', () => {
-        s.destroy();
-        if (Date.now() > deadline) reject(new Error(`nothing listens on ${port}`));
-        else setTimeout(attempt, 20);
-      });
-    };
-    attempt();
-  });
 }
 
 let nextPort = 19000;
@@ -158,7 +142,7 @@ async function echo(size, conns, only) {
     const server = spawn(bin, argv, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...env } });
     try {
       // A 12 MB StarlingMonkey component compiles for seconds on its first run.
-      await waitForPort(port, 60_000);
+      await waitForPort(port);
       const before = cpuMicros(server.pid);
       const load = runJson(1, native.loadgen, ['127.0.0.1', String(port), String(conns), '1', String(size), String(SECONDS)]);
       const cpu = cpuMicros(server.pid) - before;

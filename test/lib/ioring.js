@@ -42,6 +42,26 @@ export function freePort() {
   });
 }
 
+/** Resolves once something accepts connections on 127.0.0.1:`port`; rejects after `ms`. */
+export function waitForPort(port, ms = 60_000) {
+  const deadline = Date.now() + ms;
+  return new Promise((resolve, reject) => {
+    const attempt = () => {
+      const s = net.connect(port, '127.0.0.1');
+      s.once('connect', () => {
+        s.destroy();
+        resolve();
+      });
+      s.once('error', () => {
+        s.destroy();
+        if (Date.now() > deadline) reject(new Error(`nothing listens on ${port}`));
+        else setTimeout(attempt, 20);
+      });
+    };
+    attempt();
+  });
+}
+
 /**
  * An echo client: connects to 127.0.0.1:`port`, writes `chunks` (pausing 1 ms every
  * `pauseEvery` chunks, if set), half-closes, and resolves with everything read back.

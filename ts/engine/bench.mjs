@@ -15,11 +15,11 @@
 // test/bench/loadgen.c), the host (host/target/release/ioring) and guest/build/tcp-echo.wasm.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { connect } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { cpuMicros } from '../../test/lib/cpu.js';
+import { waitForPort } from '../../test/lib/ioring.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const { values } = parseArgs({
@@ -75,22 +75,6 @@ made(join(bench, 'tcp-echo.wasm'), [process.execPath, build, join(root, 'ts/exam
 made(join(bench, 'tcp-echo-stream.wasm'), [process.execPath, build, join(root, 'ts/engine/bench/tcp-echo-stream.ts'), '-o', join(bench, 'tcp-echo-stream.wasm'), '--engine', 'ioring-qjs']);
 made(join(bench, 'tcp-echo-stream.qjs.wasm'), [process.execPath, build, join(root, 'ts/engine/bench/tcp-echo-stream.ts'), '-o', join(bench, 'tcp-echo-stream.qjs.wasm')]);
 made(join(bench, 'raw-echo.wasm'), ['make', '-s', '-C', join(root, 'ts/engine'), 'app', 'APP=raw-echo', `APP_JS=${join(root, 'ts/engine/bench/raw-echo.js')}`, `OUT=${bench}`]);
-
-function waitForPort(port, ms = 60_000) {
-  const deadline = Date.now() + ms;
-  return new Promise((res, rej) => {
-    const attempt = () => {
-      const s = connect(port, '127.0.0.1');
-      s.once('connect', () => { s.destroy(); res(); });
-      s.once('error', () => {
-        s.destroy();
-        if (Date.now() > deadline) rej(new Error(`nothing listens on ${port}`));
-        else setTimeout(attempt, 20);
-      });
-    };
-    attempt();
-  });
-}
 
 let port = 19500 + Math.floor(Math.random() * 2000);
 
