@@ -190,7 +190,8 @@ static unsigned __ior_offer(const struct ior_ring *ring, unsigned nr)
 {
 	unsigned n;
 
-	if (ring->room == ROOM_UNKNOWN || nr <= ring->room || nr - ring->room <= ROOM_PROBE)
+	/* room counts completions: it never comes near ROOM_UNKNOWN - ROOM_PROBE. */
+	if (ring->room == ROOM_UNKNOWN || ring->room + ROOM_PROBE >= nr)
 		return nr;
 	n = ring->room + ROOM_PROBE;
 	while (n < nr && ring->sq[n - 1].flags & (IOR_SQE_LINK | IOR_SQE_HARD_LINK))
@@ -209,10 +210,10 @@ static void __ior_learn_room(struct ior_ring *ring, unsigned offered, unsigned t
 	}
 	if (taken < offered)
 		ring->room = 0;
-	else if (ring->room != ROOM_UNKNOWN)
-		ring->room = ring->room > taken ? ring->room - taken : 0;
-	if (ring->room == ROOM_UNKNOWN)
+	else if (ring->room == ROOM_UNKNOWN)
 		return;
+	else
+		ring->room = ring->room > taken ? ring->room - taken : 0;
 	for (size_t i = 0; i < list->len; i++)
 		ring->room += !list->ptr[i].more;
 }

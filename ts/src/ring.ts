@@ -785,7 +785,10 @@ export class IORing implements Turnable, Disposable {
       const taken = host.submit(offered === batch.length ? batch : batch.slice(0, offered));
       // The host refuses entries only past its in-flight limit: they go with a later turn.
       this.queue = taken >= batch.length ? [] : batch.slice(taken);
-      this.room = this.queue.length === 0 ? Infinity : taken < offered ? 0 : Math.max(0, this.room - taken);
+      // What that says of the host's room: unknown again once nothing waits; none if it refused.
+      if (this.queue.length === 0) this.room = Infinity;
+      else if (taken < offered) this.room = 0;
+      else this.room = Math.max(0, this.room - taken);
     }
     if (this.pending.size === 0) return 0;
     let settled = 0;
@@ -795,6 +798,7 @@ export class IORing implements Turnable, Disposable {
       this.settle(cqe);
       settled++;
     }
+    // Counted apart, and only while the host is full: the loop above is every turn's hot path.
     if (this.room !== Infinity) for (const cqe of cqes) if (!cqe.more) this.room++;
     if (this.queue.length > 0) this.backend.requestTurn(this);
     return settled;

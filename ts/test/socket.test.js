@@ -41,7 +41,7 @@ async function echoOnce(conn) {
 }
 
 /** A node:net server on 127.0.0.1 (a port of its own), `onConnection` serving each peer. */
-async function peer(onConnection) {
+async function nodeServer(onConnection) {
   const srv = net.createServer(onConnection);
   await new Promise((r) => srv.listen(0, '127.0.0.1', r));
   return srv;
@@ -95,7 +95,7 @@ test('receiveStream() yields every chunk until the peer closes', async () => {
 });
 
 test('Socket.connect() to a node:net echo server; shutdown() sends end-of-file', async () => {
-  const srv = await peer((s) => s.pipe(s));
+  const srv = await nodeServer((s) => s.pipe(s));
   const socket = await Socket.connect(`127.0.0.1:${srv.address().port}`);
   await socket.sendAll(utf8('hello, ring'));
   await socket.shutdown('write');
@@ -264,7 +264,6 @@ test('closing a socket ends its for await loops: the multishot operations are ca
   peer.destroy();
 });
 
-
 /** A ring whose sends take at most `cap` bytes each, as a full socket buffer would. */
 function cappedSends(cap) {
   const rec = recordingBackend();
@@ -280,7 +279,7 @@ function cappedSends(cap) {
 }
 
 test('sendAll after short sends: the rest goes again until every byte is sent, in order; one promise', async () => {
-  const srv = await peer((s) => s.pipe(s));
+  const srv = await nodeServer((s) => s.pipe(s));
   const { ring, ops } = cappedSends(3);
   const socket = await Socket.connect(`127.0.0.1:${srv.address().port}`, { ring });
   const sent = ops.flat().filter((t) => t === 'send').length;
@@ -299,7 +298,7 @@ test('sendAll after short sends: the rest goes again until every byte is sent, i
 });
 
 test('sendAll when a send takes nothing of what is left: EPIPE, not a loop', async () => {
-  const srv = await peer((s) => s.resume());
+  const srv = await nodeServer((s) => s.resume());
   const { ring } = cappedSends(0);
   const socket = await Socket.connect(`127.0.0.1:${srv.address().port}`, { ring });
   const e = await rejection(socket.sendAll(utf8('stuck')));
@@ -310,7 +309,7 @@ test('sendAll when a send takes nothing of what is left: EPIPE, not a loop', asy
 });
 
 test('sendAll on a closed connection rejects with the send error', async () => {
-  const srv = await peer((s) => s.destroy());
+  const srv = await nodeServer((s) => s.destroy());
   const socket = await Socket.connect(`127.0.0.1:${srv.address().port}`);
   await sleep(50);
   let e;
